@@ -1,0 +1,50 @@
+"""The one place that builds the object graph from settings; CLI, REPL and Slack all call it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from bot.settings import Settings
+from index.embed import Embedder, OnnxEmbedder
+from index.retrieve import Retriever
+from index.store import ChromaStore, Store
+
+
+@dataclass
+class Library:
+    """The indexed library: store, embedder and retriever, built lazily so commands start fast."""
+
+    settings: Settings
+    _store: Store | None = field(default=None, repr=False)
+    _embedder: Embedder | None = field(default=None, repr=False)
+
+    @cached_property
+    def store(self) -> Store:
+        """Chroma, embedded under the data dir or the server at BRIEFING_CHROMA_URL."""
+        if self._store is not None:
+            return self._store
+        if self.settings.chroma_url:
+            return ChromaStore(url=self.settings.chroma_url, collection=self.settings.collection)
+        return ChromaStore(path=self.settings.chroma_dir, collection=self.settings.collection)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The configured ONNX model, or the bundled MiniLM."""
+        if self._embedder is not None:
+            return self._embedder
+        return OnnxEmbedder.from_dir(
+            self.settings.embedding_model_dir,
+            query_prefix=self.settings.query_prefix,
+            threads=max(1, self.settings.n_threads),
+        )
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        """Hybrid search over the store."""
+        return Retriever(self.store, self.embedder, self.settings.data_dir / "lexical")
+
+
+def create_library(settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None) -> Library:
+    """The library for these settings; tests may pass their own store or embedder."""
+    return Library(settings, store, embedder)

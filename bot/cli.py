@@ -1,0 +1,225 @@
+"""`briefing`: the one command that reaches every capability."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.settings import Settings
+from index.errors import BriefingError
+
+app = typer.Typer(
+    help="A private, cited briefing assistant over Ofsted children's services reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    errors.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value if len(value) > 4 else f"{value}-01-01")
+    except ValueError:
+        _fail(f"{option}: {value!r} is not a date (use YYYY-MM-DD or YYYY)")
+    return None
+
+
+@app.command()
+def config() -> None:
+    """Print the effective settings, secrets masked."""
+    settings = _settings()
+    for name, value in settings.masked().items():
+        console.print(f"{name:22s} {value}", highlight=False)
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="A report: PDF, HTML or text.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full Report record as JSON.")] = False,
+) -> None:
+    """Show what the reader makes of one document."""
+    from bot.render.terminal import report_summary
+    from index.understand import read_report
+
+    try:
+        report = read_report(file)
+    except BriefingError as err:
+        _fail(str(err))
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        report_summary(console, report)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders, read recursively.")],
+    prune: Annotated[bool, typer.Option(help="Also drop reports whose files are gone.")] = False,
+) -> None:
+    """Add documents to the library (unchanged files are skipped; an interrupted run resumes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from bot.app import create_library
+    from bot.render.terminal import ingest_summary
+    from index.ingest import ingest as run_ingest
+    from index.load import find_documents
+
+    settings = _settings()
+    for path in paths:
+        if not path.exists():
+            _fail(f"{path}: no such file or folder")
+    library = create_library(settings)
+    try:
+        total = sum(1 for _ in find_documents(paths))
+        stored = {"passages": 0}
+        columns = [
+            TextColumn("[bold]ingest[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[passages]} passages · {task.fields[rate]}/s"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            TextColumn("[dim]{task.fields[current]}[/dim]"),
+        ]
+        with Progress(*columns, console=console, transient=False) as progress:
+            task = progress.add_task("files", total=total, passages=0, rate="0", current="")
+
+            def on_file(source: str, outcome: str, count: int) -> None:
+                stored["passages"] += count
+                elapsed = progress.tasks[0].elapsed or 1e-9
+                progress.update(
+                    task,
+                    advance=1,
+                    passages=stored["passages"],
+                    rate=f"{stored['passages'] / elapsed:.0f}",
+                    current=Path(source).name[:40],
+                )
+
+            summary = run_ingest(
+                paths,
+                library.store,
+                library.embedder,
+                max_tokens=settings.passage_tokens,
+                workers=settings.ingest_workers,
+                prune=prune,
+                on_file=on_file,
+            )
+    except KeyboardInterrupt:
+        errors.print("interrupted: everything stored so far is kept; run the same command to carry on.")
+        raise typer.Exit(130) from None
+    except BriefingError as err:
+        _fail(str(err))
+    ingest_summary(console, summary)
+    if summary.skipped:
+        raise typer.Exit(2)
+
+
+@app.command()
+def remove(paths: Annotated[list[str], typer.Argument(help="Source paths as ingested.")]) -> None:
+    """Drop reports (and their passages) from the library."""
+    from bot.app import create_library
+
+    library = create_library(_settings())
+    known = library.store.file_hashes()
+    for source in paths:
+        if source not in known:
+            _fail(f"{source}: not in the library (see `briefing library`)")
+        removed = library.store.remove_report(source)
+        console.print(f"removed {source} ({removed} passages)")
+
+
+@app.command()
+def library(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the authorities, reports, dates and judgements the library holds."""
+    from bot.app import create_library
+    from bot.render.terminal import library_table
+
+    try:
+        reports = create_library(_settings()).store.reports()
+    except BriefingError as err:
+        _fail(str(err))
+    if as_json:
+        sys.stdout.write(json.dumps(reports, indent=2) + "\n")
+    elif not reports:
+        console.print("The library is empty. Add reports with: briefing ingest ../shared/corpus")
+    else:
+        library_table(console, reports)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="A question or keywords.")],
+    authority: Annotated[list[str] | None, typer.Option("--authority", "-a", help="Only this authority.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind, e.g. 'ILACS inspection'.")] = None,
+    since: Annotated[str | None, typer.Option(help="Reports dated on or after (YYYY-MM-DD or YYYY).")] = None,
+    until: Annotated[str | None, typer.Option(help="Reports dated on or before.")] = None,
+    k: Annotated[int, typer.Option("-k", help="How many passages.")] = 8,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Find the passages that answer a question (hybrid lexical + semantic search)."""
+    from bot.app import create_library
+    from bot.render.terminal import search_results
+    from index.retrieve import Filters
+
+    filters = Filters(authorities=list(authority or []), kind=kind, since=_date(since, "--since"), until=_date(until, "--until"))
+    try:
+        result = create_library(_settings()).retriever.search(query, filters, k)
+    except BriefingError as err:
+        _fail(str(err))
+    if as_json:
+        payload = {
+            "query": result.plan.query,
+            "filters": result.plan.filters.as_dict(),
+            "results": [
+                {
+                    "rank": rank,
+                    "score": round(hit.score, 6),
+                    "source": hit.passage.source,
+                    "title": hit.passage.title,
+                    "kind": hit.passage.kind,
+                    "local_authority": hit.passage.local_authority,
+                    "date": hit.passage.date,
+                    "page": hit.passage.page,
+                    "paragraph": hit.passage.paragraph,
+                    "section": hit.passage.section,
+                    "text": hit.passage.text,
+                    "url": hit.passage.url,
+                }
+                for rank, hit in enumerate(result.hits, start=1)
+            ],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        search_results(console, result)
+
+
+def main() -> None:
+    """Console-script entry point: errors we expect become one line, not a traceback."""
+    try:
+        app()
+    except BriefingError as err:
+        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Stage 8, render for the terminal: what a manager reads in a shell, with rich."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from index.ingest import IngestSummary
+from index.report import Report
+from index.retrieve import SearchResult
+
+
+def _grade_style(grade: str) -> str:
+    return {"outstanding": "bold green", "good": "green", "requires improvement": "yellow", "inadequate": "bold red"}.get(
+        grade, ""
+    )
+
+
+def report_summary(console: Console, report: Report) -> None:
+    """A readable account of what the reader understood of one document."""
+    console.print(f"[bold]{report.title}[/bold]")
+    console.print(f"[dim]{report.source}[/dim]")
+    facts = Table.grid(padding=(0, 2))
+    facts.add_row("Kind", report.kind.value)
+    facts.add_row("Local authority", report.local_authority or "—")
+    if report.inspection_start_date:
+        facts.add_row("Inspection", f"{report.inspection_start_date:%d %B %Y} to {report.inspection_end_date:%d %B %Y}")
+    if report.publication_date:
+        facts.add_row("Dated", f"{report.publication_date:%d %B %Y}")
+    facts.add_row("Lead inspector", report.lead_inspector or "—")
+    if report.inspectors:
+        facts.add_row("Inspectors", ", ".join(report.inspectors))
+    facts.add_row("Pages / paragraphs", f"{report.pages} / {len(report.paragraphs)}")
+    console.print(facts)
+    if report.judgements:
+        table = Table(title="Judgements", show_header=False)
+        for name, grade in report.judgements.items():
+            table.add_row(name.replace("_", " ").capitalize(), f"[{_grade_style(grade)}]{grade.value}[/]")
+        console.print(table)
+    if report.improvements:
+        console.print("[bold]What needs to improve[/bold]")
+        for item in report.improvements:
+            console.print(f" • {item}")
+    if report.sections:
+        console.print(f"[bold]Sections[/bold] ({len(report.sections)})")
+        for section in report.sections[:12]:
+            numbers = f" ¶{section.paragraphs[0]}–{section.paragraphs[-1]}" if section.paragraphs else ""
+            console.print(f"  p.{section.page} {section.title}{numbers}")
+
+
+def ingest_summary(console: Console, summary: IngestSummary) -> None:
+    """The end-of-run account: counts, then every skipped file with its reason."""
+    console.print(
+        f"[bold]{len(summary.new)} new[/bold], {len(summary.unchanged)} unchanged, "
+        f"{len(summary.replaced)} replaced, {len(summary.skipped)} skipped, {len(summary.removed)} removed; "
+        f"{summary.passages} passages from {summary.pages} pages stored."
+    )
+    for source, reason in summary.skipped:
+        console.print(f"[yellow]skipped[/yellow] {source}: {reason}")
+    for source in summary.removed:
+        console.print(f"[dim]removed[/dim] {source}")
+
+
+def library_table(console: Console, reports: list[dict]) -> None:
+    """Authorities, reports, dates and judgements."""
+    table = Table(title=f"The library: {len(reports)} documents")
+    for column in ("Authority", "Date", "Kind", "Overall", "Judgements", "Passages"):
+        table.add_column(column)
+    for r in sorted(reports, key=lambda r: (r.get("local_authority") or "", r.get("date") or "")):
+        judgements = r.get("judgements") or {}
+        overall = judgements.get("overall_effectiveness", "")
+        others = ", ".join(f"{k.split('_')[0]}: {v}" for k, v in judgements.items() if k != "overall_effectiveness")
+        table.add_row(
+            r.get("local_authority") or "—",
+            r.get("date") or "—",
+            r.get("kind") or "",
+            f"[{_grade_style(overall)}]{overall}[/]" if overall else "—",
+            others,
+            str(r.get("passages", "")),
+        )
+    console.print(table)
+
+
+def search_results(console: Console, result: SearchResult) -> None:
+    """Ranked passages with where they come from."""
+    plan = result.plan
+    if plan.filters.authorities:
+        console.print(f"[dim]authority: {', '.join(plan.filters.authorities)}[/dim]")
+    if not result.hits:
+        console.print("Nothing in the library matches that.")
+    for rank, hit in enumerate(result.hits, start=1):
+        p = hit.passage
+        where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
+        console.print(f"[bold]{rank}.[/bold] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}")
+        if p.section:
+            console.print(f"   [dim]{p.section}[/dim]")
+        text = p.text if len(p.text) < 500 else p.text[:500] + "…"
+        console.print(f"   {text}", highlight=False)
+        if p.url:
+            console.print(f"   [link={p.url}]{p.url}[/link]")

@@ -1,0 +1,84 @@
+"""Every setting in one place: `BRIEFING_*` environment variables and a `.env` file.
+
+The environment is read here only, once, by the entry point; everything else is handed the
+`Settings` object (or just the values it needs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "briefing"
+
+
+class Settings(BaseSettings):
+    """The whole configuration; `briefing config` prints it with secrets masked."""
+
+    model_config = SettingsConfigDict(env_prefix="BRIEFING_", env_file=".env", extra="ignore")
+
+    # --- the library ---
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Where the index, model and logs live.")
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store under data_dir.")
+    collection: str = Field("passages", description="Chroma collection holding the passages.")
+    embedding_model_dir: Path | None = Field(
+        None, description="Folder with model.onnx + tokenizer.json; unset = bundled all-MiniLM-L6-v2 int8."
+    )
+    query_prefix: str = Field("", description="Text put before queries for embedding models that want one.")
+    passage_tokens: int = Field(220, description="Largest passage, in cl100k tokens.")
+    ingest_workers: int = Field(default_factory=lambda: os.cpu_count() or 2, description="Processes reading files.")
+
+    # --- the answer model ---
+    llm_url: str | None = Field(None, description="OpenAI-compatible server (llama.cpp, vLLM); unset = in-process.")
+    llm_api_key: SecretStr | None = Field(None, description="API key for llm_url, if it needs one.")
+    llm_model: str = Field("local", description="Model name sent to llm_url.")
+    model: Literal["default", "small"] = Field(
+        "default", description="Bundled GGUF: default = Qwen2.5 1.5B, small = Qwen2.5 0.5B (fast, weaker)."
+    )
+    model_path: Path | None = Field(None, description="An explicit GGUF file; overrides `model`.")
+    hf_repo: str | None = Field(None, description="Hugging Face repo to download a GGUF from (needs internet).")
+    hf_file: str | None = Field(None, description="File name within hf_repo.")
+    n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, description="CPU threads for llama.cpp.")
+    n_ctx: int = Field(4096, description="Model context window, tokens.")
+    max_answer_tokens: int = Field(320, description="Longest answer the model may write.")
+    prompt_budget_tokens: int = Field(
+        700, description="Most passage tokens put in a prompt; each costs ~1/64 s of prefill on 2 cores."
+    )
+    min_relevance: float = Field(0.3, description="Below this dense similarity a passage is not evidence.")
+
+    # --- Slack ---
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("BRIEFING_SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN")
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("BRIEFING_SLACK_APP_TOKEN", "SLACK_APP_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("BRIEFING_SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET")
+    )
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (stand-ins in tests).")
+
+    debug: bool = Field(False, description="Log message content; off by default.")
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Where the embedded Chroma store lives."""
+        return self.data_dir / "chroma"
+
+    def masked(self) -> dict[str, str]:
+        """Every setting as text, secrets shown only as set/unset."""
+        shown: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                shown[name] = "****** (set)"
+            else:
+                shown[name] = "" if value is None else str(value)
+        return shown

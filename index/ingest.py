@@ -1,0 +1,202 @@
+"""Put documents into the library: read in parallel, embed, store, and say what happened.
+
+Each file is stored whole or not at all (the report record is written last), so Ctrl-C or a crash
+loses nothing already stored and the next run carries on from where it stopped.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from index.chunk import Passage, passages, report_id
+from index.embed import Embedder
+from index.errors import UnreadableDocument
+from index.load import find_documents
+from index.report import Grade, Report
+from index.store import Store
+from index.understand import read_report
+
+#: Bump when reading or chunking changes, so every file is read again.
+PIPELINE_VERSION = "3"
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did, file by file."""
+
+    new: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    passages: int = 0
+    pages: int = 0
+
+
+@dataclass
+class _Read:
+    source: str
+    file_hash: str
+    report: Report | None = None
+    passages: list[Passage] = field(default_factory=list)
+    error: str = ""
+
+
+# --- sidecar metadata ---------------------------------------------------------------------------
+
+
+def sidecar_rows(path: Path) -> dict[Path, dict[str, str]]:
+    """Rows of every metadata.csv under path, keyed by the resolved file they describe."""
+    rows: dict[Path, dict[str, str]] = {}
+    folders = [path] if path.is_dir() else [path.parent]
+    candidates = [f / "metadata.csv" for f in folders]
+    if path.is_dir():
+        candidates += sorted(path.rglob("metadata.csv"))
+    for sheet in dict.fromkeys(candidates):
+        if not sheet.is_file():
+            continue
+        with sheet.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("path"):
+                    rows[(sheet.parent / row["path"]).resolve()] = row
+    return rows
+
+
+def _iso(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def apply_sidecar(report: Report, row: dict[str, str] | None) -> Report:
+    """Fill what the text could not tell us; never overwrite what it did."""
+    if not row:
+        return report
+    report.url = report.url or row.get("source_url") or row.get("url") or None
+    report.publication_date = report.publication_date or _iso(row.get("publication_date"))
+    report.inspection_start_date = report.inspection_start_date or _iso(row.get("inspection_start_date"))
+    report.inspection_end_date = report.inspection_end_date or _iso(row.get("inspection_end_date"))
+    report.lead_inspector = report.lead_inspector or row.get("lead_inspector") or None
+    if not report.local_authority and row.get("local_authority"):
+        from index.authorities import display_name
+
+        report.local_authority = display_name(row["local_authority"])
+    for name in ("overall_effectiveness", "impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"):
+        value = (row.get(name) or "").strip().lower()
+        if value and name not in report.judgements and value in {g.value for g in Grade}:
+            if name == "children_in_care" and "children_in_care_and_care_leavers" in report.judgements:
+                continue
+            report.judgements[name] = Grade(value)
+    return report
+
+
+# --- reading (in worker processes) ---------------------------------------------------------------
+
+
+def _file_hash(path: Path, row: dict[str, str] | None) -> str:
+    digest = hashlib.sha1(PIPELINE_VERSION.encode())
+    digest.update(path.read_bytes())
+    digest.update(repr(sorted((row or {}).items())).encode())
+    return digest.hexdigest()
+
+
+def _read_one(args: tuple[str, dict[str, str] | None, str, int]) -> _Read:
+    source, row, known_hash, max_tokens = args
+    path = Path(source)
+    try:
+        file_hash = _file_hash(path, row)
+    except OSError as err:
+        return _Read(source, "", error=f"cannot read ({err.strerror})")
+    if file_hash == known_hash:
+        return _Read(source, file_hash)
+    try:
+        report = apply_sidecar(read_report(path), row)
+    except UnreadableDocument as err:
+        return _Read(source, file_hash, error=str(err).removeprefix(f"{path}: "))
+    except Exception as err:  # a parser bug must not stop the run; the summary names the file
+        return _Read(source, file_hash, error=f"could not be read ({type(err).__name__}: {err})")
+    report.source = source
+    found = passages(report, max_tokens)
+    if not found:
+        return _Read(source, file_hash, error="no passages found in the text")
+    return _Read(source, file_hash, report, found)
+
+
+def report_record(report: Report) -> dict:
+    """What the library keeps about a report besides its passages."""
+    record = report.model_dump(mode="json", exclude={"paragraphs", "sections"})
+    record["report_id"] = report_id(report.source)
+    record["date"] = report.dated.isoformat() if report.dated else None
+    record["passages"] = 0
+    return record
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+Progress = Callable[[str, int, int], None]
+
+
+def ingest(
+    paths: Iterable[Path],
+    store: Store,
+    embedder: Embedder,
+    *,
+    max_tokens: int = 220,
+    workers: int = 2,
+    prune: bool = False,
+    on_file: Callable[[str, str, int], None] | None = None,
+) -> IngestSummary:
+    """Bring the library up to date with the given files and folders.
+
+    `on_file(source, outcome, passages)` is called after each file, for progress bars.
+    """
+    paths = list(paths)
+    summary = IngestSummary()
+    rows: dict[Path, dict[str, str]] = {}
+    for path in paths:
+        rows.update(sidecar_rows(path))
+    known = store.file_hashes()
+    files = [str(f) for f in find_documents(paths)]
+    jobs = [(f, rows.get(Path(f).resolve()), known.get(f, ""), max_tokens) for f in files]
+
+    def handle(read: _Read) -> None:
+        if read.error:
+            summary.skipped.append((read.source, read.error))
+            outcome, count = "skipped", 0
+        elif read.report is None:
+            summary.unchanged.append(read.source)
+            outcome, count = "unchanged", 0
+        else:
+            vectors = embedder.embed([p.for_embedding for p in read.passages])
+            record = report_record(read.report)
+            record["passages"] = len(read.passages)
+            store.put_report(record, read.file_hash, read.passages, vectors)
+            (summary.replaced if read.source in known else summary.new).append(read.source)
+            summary.passages += len(read.passages)
+            summary.pages += read.report.pages
+            outcome, count = "stored", len(read.passages)
+        if on_file:
+            on_file(read.source, outcome, count)
+
+    if workers > 1 and len(jobs) > 4:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for read in pool.map(_read_one, jobs, chunksize=2):
+                handle(read)
+    else:
+        for job in jobs:
+            handle(_read_one(job))
+
+    if prune:
+        present = set(files)
+        for source in known:
+            if source not in present and not Path(source).exists():
+                store.remove_report(source)
+                summary.removed.append(source)
+    return summary

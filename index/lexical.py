@@ -1,0 +1,138 @@
+"""Lexical ranking beside Chroma (which has no BM25 in embedded mode), kept in step with the store.
+
+The index is derived from the store and saved under the store's version stamp, so every process
+and replica that sees the same store uses the same index, and a stale one is rebuilt on sight.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from index.chunk import Passage
+from index.store import Store
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+class LexicalIndex:
+    """BM25 over passage text plus header, with the passages kept in memory for filtering."""
+
+    def __init__(self, passages: list[Passage], version: str) -> None:
+        import bm25s
+
+        self.version = version
+        self.passages = passages
+        self._stemmer = _stemmer()
+        self._bm25 = bm25s.BM25()
+        if passages:
+            tokens = bm25s.tokenize(
+                [f"{p.header} {p.text}" for p in passages],
+                stopwords="en",
+                stemmer=self._stemmer,
+                show_progress=False,
+            )
+            self._bm25.index(tokens, show_progress=False)
+        self._vocab_words = self._words(passages)
+
+    @staticmethod
+    def _words(passages: list[Passage]) -> set[str]:
+        words: set[str] = set()
+        for p in passages:
+            words.update(_WORD.findall(f"{p.header} {p.text}".lower()))
+        return words
+
+    def knows(self, word: str) -> bool:
+        """Whether the word occurs anywhere in the library."""
+        return word.lower() in self._vocab_words
+
+    def search(self, query: str, k: int, keep: Callable[[Passage], bool] | None = None) -> list[tuple[Passage, float]]:
+        """Best-scoring passages for the query's words, optionally filtered."""
+        import bm25s
+
+        if not self.passages:
+            return []
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False)
+        known = [[t for t in tokens[0] if t in self._bm25.vocab_dict]]
+        if not known[0]:
+            return []
+        depth = min(len(self.passages), max(k * 8, 300) if keep else k)
+        idx, scores = self._bm25.retrieve(known, k=depth, show_progress=False, n_threads=1)
+        out = []
+        for i, score in zip(idx[0], scores[0], strict=True):
+            if score <= 0:
+                break
+            passage = self.passages[int(i)]
+            if keep is None or keep(passage):
+                out.append((passage, float(score)))
+                if len(out) >= k:
+                    break
+        return out
+
+    # --- persistence ---
+
+    def save(self, folder: Path) -> None:
+        """Write the index and its passages under folder/<version>, dropping older versions."""
+        target = folder / self.version
+        tmp = folder / f".{self.version}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.passages:
+            self._bm25.save(str(tmp / "bm25"))
+        with (tmp / "passages.jsonl").open("w", encoding="utf-8") as out:
+            for p in self.passages:
+                out.write(p.model_dump_json() + "\n")
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
+        for other in folder.iterdir():
+            if other.name != self.version and not other.name.startswith("."):
+                shutil.rmtree(other, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path, version: str) -> LexicalIndex | None:
+        """The saved index for this version, or None."""
+        import bm25s
+
+        target = folder / version
+        if not (target / "passages.jsonl").exists():
+            return None
+        index = cls.__new__(cls)
+        index.version = version
+        with (target / "passages.jsonl").open(encoding="utf-8") as lines:
+            index.passages = [Passage.model_validate_json(line) for line in lines]
+        index._stemmer = _stemmer()
+        index._bm25 = bm25s.BM25.load(str(target / "bm25")) if index.passages else bm25s.BM25()
+        index._vocab_words = cls._words(index.passages)
+        return index
+
+
+def lexical_for(store: Store, folder: Path, current: LexicalIndex | None = None) -> LexicalIndex:
+    """The lexical index matching the store now: the one in hand, the saved one, or a rebuild."""
+    version = store.version()
+    if current is not None and current.version == version:
+        return current
+    loaded = LexicalIndex.load(folder, version)
+    if loaded is not None:
+        return loaded
+    index = LexicalIndex(store.all_passages(), version)
+    try:
+        index.save(folder)
+    except OSError:
+        pass  # a read-only replica can still serve from memory
+    return index
+
+
+def as_array(values: list[float]) -> np.ndarray:
+    """Scores as a float array (kept for callers that fuse ranks)."""
+    return np.asarray(values, dtype=np.float32)

@@ -1,0 +1,199 @@
+"""Stage 5, store: passages and their vectors in Chroma, plus one record per report.
+
+Embedded (`PersistentClient`) by default; a Chroma server when a URL is given. Writes for one
+report go passages first and the report record last, so an interrupted ingest leaves the report
+unrecorded and the next run redoes it; passage ids come from content, so redoing adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+
+from index.chunk import Passage
+from index.errors import StoreUnavailable
+
+_VERSION_ID = "__library_version__"
+_BATCH = 2000
+
+
+class ReportRecord(dict):
+    """A report as the library lists it: the `Report` fields less its paragraphs."""
+
+
+class Store(Protocol):
+    """What the rest of the library needs from a vector store."""
+
+    def version(self) -> str:
+        """Changes whenever passages change; lexical indexes key on it."""
+        ...
+
+    def file_hashes(self) -> dict[str, str]:
+        """Content hash of every recorded report, by source path."""
+        ...
+
+    def put_report(self, record: dict, file_hash: str, passages: list[Passage], vectors: np.ndarray) -> int:
+        """Store one report's passages (replacing its old ones); returns how many were new."""
+        ...
+
+    def remove_report(self, source: str) -> int:
+        """Drop a report and its passages; returns passages removed."""
+        ...
+
+    def reports(self) -> list[dict]:
+        """Every report record."""
+        ...
+
+    def query(self, vector: np.ndarray, where: dict | None, n: int) -> list[tuple[Passage, float]]:
+        """Nearest passages with cosine similarity."""
+        ...
+
+    def all_passages(self) -> list[Passage]:
+        """Everything, for rebuilding the lexical index."""
+        ...
+
+    def get(self, ids: list[str]) -> list[Passage]:
+        """Passages by id, in the order asked."""
+        ...
+
+    def count(self) -> int:
+        """How many passages the library holds."""
+        ...
+
+
+class ChromaStore:
+    """The default `Store`: Chroma, embedded on disk or as a server."""
+
+    def __init__(self, *, path: Path | None = None, url: str | None = None, collection: str = "passages") -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if url:
+                parsed = urlparse(url)
+                self._client = chromadb.HttpClient(
+                    host=parsed.hostname or "localhost",
+                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                    ssl=parsed.scheme == "https",
+                    settings=chroma_settings,
+                )
+            else:
+                assert path is not None
+                path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            self._passages = self._client.get_or_create_collection(
+                collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+            self._reports = self._client.get_or_create_collection(f"{collection}_reports", embedding_function=None)
+        except Exception as err:  # chromadb raises many types; the user needs one line
+            where = url or str(path)
+            raise StoreUnavailable(f"cannot open the library at {where}: {err}") from err
+
+    # --- bookkeeping ---
+
+    def version(self) -> str:
+        """The stamp written by the last change."""
+        got = self._reports.get(ids=[_VERSION_ID], include=["metadatas"])
+        if got["ids"]:
+            return str(got["metadatas"][0]["version"])
+        return "empty"
+
+    def _bump(self) -> None:
+        self._reports.upsert(
+            ids=[_VERSION_ID], embeddings=[[0.0]], metadatas=[{"version": uuid.uuid4().hex}], documents=[""]
+        )
+
+    def file_hashes(self) -> dict[str, str]:
+        """Source → content hash for every recorded report."""
+        got = self._reports.get(include=["metadatas"])
+        return {m["source"]: m["file_hash"] for i, m in zip(got["ids"], got["metadatas"], strict=True) if i != _VERSION_ID}
+
+    def count(self) -> int:
+        """Passages held."""
+        return self._passages.count()
+
+    # --- writing ---
+
+    def put_report(self, record: dict, file_hash: str, passages: list[Passage], vectors: np.ndarray) -> int:
+        """Add new passages, drop the report's stale ones, then record the report."""
+        source = record["source"]
+        old_ids = set(self._passages.get(where={"source": source}, include=[])["ids"])
+        new = [(p, v) for p, v in zip(passages, vectors, strict=True) if p.id not in old_ids]
+        for start in range(0, len(new), _BATCH):
+            batch = new[start : start + _BATCH]
+            self._passages.upsert(
+                ids=[p.id for p, _ in batch],
+                embeddings=np.vstack([v for _, v in batch]).tolist(),
+                documents=[p.text for p, _ in batch],
+                metadatas=[p.metadata() for p, _ in batch],
+            )
+        stale = list(old_ids - {p.id for p in passages})
+        if stale:
+            self._passages.delete(ids=stale)
+        self._reports.upsert(
+            ids=[record["report_id"]],
+            embeddings=[[0.0]],
+            documents=[json.dumps(record, default=str)],
+            metadatas=[{"source": source, "file_hash": file_hash, "local_authority": record.get("local_authority") or ""}],
+        )
+        if new or stale:
+            self._bump()
+        return len(new)
+
+    def remove_report(self, source: str) -> int:
+        """Forget a report and its passages."""
+        ids = self._passages.get(where={"source": source}, include=[])["ids"]
+        if ids:
+            self._passages.delete(ids=ids)
+        self._reports.delete(where={"source": source})
+        self._bump()
+        return len(ids)
+
+    # --- reading ---
+
+    def reports(self) -> list[dict]:
+        """Every report record, as stored."""
+        got = self._reports.get(include=["documents"])
+        return [json.loads(d) for i, d in zip(got["ids"], got["documents"], strict=True) if i != _VERSION_ID]
+
+    def query(self, vector: np.ndarray, where: dict | None, n: int) -> list[tuple[Passage, float]]:
+        """Nearest passages, most similar first."""
+        if n <= 0:
+            return []
+        got = self._passages.query(
+            query_embeddings=[vector.tolist()],
+            n_results=n,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (Passage.from_store(i, d, m), 1.0 - float(dist))
+            for i, d, m, dist in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
+            )
+        ]
+
+    def all_passages(self) -> list[Passage]:
+        """Every passage, paged so a large library does not need one huge response."""
+        out: list[Passage] = []
+        offset = 0
+        while True:
+            got = self._passages.get(include=["documents", "metadatas"], limit=5000, offset=offset)
+            if not got["ids"]:
+                return out
+            out += [Passage.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+            offset += len(got["ids"])
+
+    def get(self, ids: list[str]) -> list[Passage]:
+        """Passages by id, in the order asked; unknown ids are left out."""
+        if not ids:
+            return []
+        got = self._passages.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {i: Passage.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        return [by_id[i] for i in ids if i in by_id]
