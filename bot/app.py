@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from bot.answer import AnswerEngine
+from bot.llm import LLM
 from bot.settings import Settings
 from index.embed import Embedder, OnnxEmbedder
 from index.retrieve import Retriever
@@ -43,6 +45,36 @@ class Library:
     def retriever(self) -> Retriever:
         """Hybrid search over the store."""
         return Retriever(self.store, self.embedder, self.settings.data_dir / "lexical")
+
+
+def create_llm(settings: Settings) -> LLM:
+    """The answer model the settings ask for: a server, an explicit file, a download, or the bundle."""
+    from bot.llm import LlamaCppLLM, OpenAICompatibleLLM
+    from bot.model_bundle import BUNDLES, assemble, download
+
+    if settings.llm_url:
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        return OpenAICompatibleLLM(settings.llm_url, model=settings.llm_model, api_key=key)
+    models_dir = settings.data_dir / "models"
+    if settings.model_path:
+        path = settings.model_path
+    elif settings.hf_repo and settings.hf_file:
+        path = download(settings.hf_repo, settings.hf_file, models_dir)
+    else:
+        path = assemble(BUNDLES[settings.model], models_dir)
+    return LlamaCppLLM(path, n_threads=settings.n_threads, n_ctx=settings.n_ctx)
+
+
+def create_engine(settings: Settings, library: Library, *, llm: LLM | None = None) -> AnswerEngine:
+    """The answer engine over a library; the model loads on first use."""
+    factory = (lambda: llm) if llm is not None else (lambda: create_llm(settings))
+    return AnswerEngine(
+        library.retriever,
+        factory,
+        budget_tokens=settings.prompt_budget_tokens,
+        max_answer_tokens=settings.max_answer_tokens,
+        min_relevance=settings.min_relevance,
+    )
 
 
 def create_library(settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None) -> Library:

@@ -212,6 +212,120 @@ def search(
         search_results(console, result)
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question in plain English.")],
+    authority: Annotated[list[str] | None, typer.Option("--authority", "-a", help="Only this authority.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only reports dated on or after.")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Quote the best passages; no model.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    show_prompt: Annotated[bool, typer.Option("--show-prompt", help="Print exactly what the model was shown.")] = False,
+) -> None:
+    """Answer a question from the library, every sentence cited."""
+    from bot.app import create_engine, create_library
+    from bot.render.terminal import answer as render_answer
+    from index.errors import ModelUnavailable
+    from index.retrieve import Filters
+
+    settings = _settings()
+    engine = create_engine(settings, create_library(settings))
+    filters = Filters(authorities=list(authority or []), since=_date(since, "--since"))
+    streaming = not as_json and console.is_terminal
+
+    def on_token(token: str) -> None:
+        console.print(token, end="", style="dim", highlight=False)
+
+    use_llm = not no_llm
+    if use_llm:
+        try:
+            _ = engine.llm
+        except ModelUnavailable as err:
+            errors.print(f"[yellow]no model ({err}); answering from the evidence only[/yellow]", highlight=False)
+            use_llm = False
+    try:
+        result = engine.ask(question, filters=filters, use_llm=use_llm, on_token=on_token if streaming else None)
+    except BriefingError as err:
+        _fail(str(err))
+    if show_prompt:
+        for message in result.prompt:
+            errors.print(f"--- {message['role']} ---\n{message['content']}", highlight=False, markup=False)
+    if as_json:
+        sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
+        return
+    if streaming:
+        console.print("\r\x1b[2K" if False else "")
+        console.rule("[dim]verified[/dim]", style="dim")
+    render_answer(console, result)
+
+
+@app.command()
+def model(verify: Annotated[bool, typer.Option(help="Recompute the checksum of the model file.")] = False) -> None:
+    """Show the active model; assemble the bundled one into the data dir on first use."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    from bot.model_bundle import BUNDLES, assemble
+    from bot.model_bundle import verify as verify_checksum
+    from index.errors import ModelUnavailable
+
+    settings = _settings()
+    if settings.llm_url:
+        console.print(f"model server: {settings.llm_url} (model {settings.llm_model})")
+        return
+    if settings.model_path:
+        path = settings.model_path
+        if not path.exists():
+            _fail(f"{path}: BRIEFING_MODEL_PATH points at no file")
+    else:
+        bundle = BUNDLES[settings.model]
+        try:
+            with Progress(BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console) as progress:
+                task = progress.add_task("assemble", total=None)
+                path = assemble(
+                    bundle, settings.data_dir / "models", lambda done, total: progress.update(task, completed=done, total=total)
+                )
+        except ModelUnavailable as err:
+            _fail(str(err))
+    console.print(f"model: {path.name} ({path.stat().st_size / 1e9:.2f} GB) at {path}")
+    if verify:
+        ok = verify_checksum(path)
+        console.print("checksum: ok" if ok else "[red]checksum: MISMATCH or not recorded[/red]")
+        if not ok:
+            raise typer.Exit(1)
+
+
+@app.command("eval")
+def evaluate(
+    questions: Annotated[Path, typer.Argument(help="A questions file like ../shared/eval/dev_questions.jsonl.")],
+    no_llm: Annotated[bool, typer.Option("--no-llm")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Measure answers against a question file: gold cited, facts, declines, citation precision, latency."""
+    from rich.table import Table
+
+    from bot.app import create_engine, create_library
+    from bot.evaluate import load_questions, run
+
+    settings = _settings()
+    try:
+        items = load_questions(questions)
+    except OSError as err:
+        _fail(f"{questions}: {err.strerror}")
+    engine = create_engine(settings, create_library(settings))
+    outcomes, summary = run(engine, items, use_llm=not no_llm)
+    if as_json:
+        sys.stdout.write(json.dumps({"summary": summary, "questions": [vars(o) for o in outcomes]}, indent=2) + "\n")
+        return
+    table = Table(title="Questions")
+    for column in ("id", "status", "gold cited", "facts", "cites", "ms"):
+        table.add_column(column)
+    for o in outcomes:
+        table.add_row(o.id, o.status, "yes" if o.gold_cited else "no", "yes" if o.facts_present else "no",
+                      f"{o.supported_citations}/{o.citations}", f"{o.total_ms:.0f}")
+    console.print(table)
+    for key, value in summary.items():
+        console.print(f"{key:28s} {value}")
+
+
 def main() -> None:
     """Console-script entry point: errors we expect become one line, not a traceback."""
     try:

@@ -47,9 +47,9 @@ class Settings(BaseSettings):
     hf_file: str | None = Field(None, description="File name within hf_repo.")
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, description="CPU threads for llama.cpp.")
     n_ctx: int = Field(4096, description="Model context window, tokens.")
-    max_answer_tokens: int = Field(320, description="Longest answer the model may write.")
+    max_answer_tokens: int = Field(200, description="Longest answer the model may write.")
     prompt_budget_tokens: int = Field(
-        700, description="Most passage tokens put in a prompt; each costs ~1/64 s of prefill on 2 cores."
+        380, description="Most passage tokens put in a prompt; each costs ~1/64 s of prefill on 2 cores."
     )
     min_relevance: float = Field(0.3, description="Below this dense similarity a passage is not evidence.")
 

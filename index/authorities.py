@@ -89,7 +89,8 @@ def display_name(key_or_name: str) -> str:
 
 def find_authorities(text: str, candidates: tuple[str, ...] | list[str] = KNOWN_AUTHORITIES) -> list[str]:
     """Authorities named in free text, longest names first so 'North East Lincolnshire' beats 'Lincolnshire'."""
-    haystack = " " + authority_key(text) + " "
+    words = re.sub(r"['’]s\b", "", text.lower().replace("&", " and "))
+    haystack = " " + re.sub(r"[^a-z0-9]+", " ", words).replace("saint ", "st ") + " "
     found: list[str] = []
     taken: list[tuple[int, int]] = []
     variants = [(authority_key(c), c) for c in candidates]

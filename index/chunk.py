@@ -99,6 +99,9 @@ def header(report: Report, section: str) -> str:
 def passages(report: Report, max_tokens: int = 220, count: Callable[[str], int] = count_tokens) -> list[Passage]:
     """The report's passages, in reading order."""
     groups = _group(report.paragraphs, max_tokens, count)
+    cover = cover_paragraph(report)
+    if cover is not None:
+        groups.insert(0, [cover])
     rid = report_id(report.source)
     out: list[Passage] = []
     for group in groups:
@@ -128,6 +131,30 @@ def passages(report: Report, max_tokens: int = 220, count: Callable[[str], int] 
             )
         )
     return out
+
+
+def cover_paragraph(report: Report) -> Paragraph | None:
+    """The report's cover facts as one citable paragraph: dates, lead inspector and judgements.
+
+    These stand in a table on page 1 that reads badly as text; questions like "who led it?" or
+    "how were care leavers judged?" need them as a sentence.
+    """
+    if not (report.judgements or report.lead_inspector or report.inspection_start_date):
+        return None
+    facts = [f"{report.local_authority or 'The authority'}, {report.kind.value}"]
+    if report.inspection_start_date and report.inspection_end_date:
+        facts.append(
+            f"inspection dates {report.inspection_start_date:%-d %B %Y} to {report.inspection_end_date:%-d %B %Y}"
+        )
+    if report.publication_date:
+        facts.append(f"published {report.publication_date:%-d %B %Y}")
+    if report.lead_inspector:
+        facts.append(f"lead inspector {report.lead_inspector}")
+    text = "; ".join(facts) + "."
+    if report.judgements:
+        grades = "; ".join(f"{name.replace('_', ' ')}: {grade.value}" for name, grade in report.judgements.items())
+        text += f" Judgements: {grades}."
+    return Paragraph(number=None, page=1, section="Judgements", text=text)
 
 
 def _render(paragraph: Paragraph) -> str:

@@ -28,6 +28,13 @@ _BULLET = re.compile(r"^\s*([◼•▪■●◾➢►\uf0b7\uf0a7]|-\s|–\s|\*\
 _SENTENCE_END = re.compile(r"[.?!:;)\"”’]\s*$")
 _GRADE_HEADING = re.compile(r":\s*(outstanding|good|requires improvement( to be good)?|inadequate)\s*$", re.I)
 _EDGE_LINES = 3
+# Headings Ofsted uses in every framework; seen on a line of their own they always start a section.
+_KNOWN_HEADING = re.compile(
+    r"^(what needs to improve( in this area of social work practice)?\??\d*|recommendations|executive summary|"
+    r"summary for children and young people|information about this (inspection|local authority)|"
+    r"areas covered by the visit|overview|findings and evaluation of progress|contents)$",
+    re.I,
+)
 
 
 def clean(raw: RawDocument) -> list[Block]:
@@ -104,6 +111,11 @@ def _clean_pdf(pages: list[str]) -> list[Block]:
                     blocks.append(Block(page_no, _tidy(joined), "heading"))
                     i += 2
                     continue
+            if _KNOWN_HEADING.match(text):
+                close()
+                blocks.append(Block(page_no, _tidy(text), "heading"))
+                i += 1
+                continue
             if starts_item:
                 close()
                 kind = "bullet" if _BULLET.match(text) and not _NUMBERED.match(text) else "paragraph"

@@ -23,6 +23,19 @@ _RRF_K = 60
 _YEAR = re.compile(r"\b(20[0-3]\d|19\d\d)\b")
 _PRESENT = re.compile(r"\b(now|current(ly)?|latest|today|at present|these days|most recent|recent(ly)?)\b", re.I)
 _STOP_TOKENS = re.compile(r"[^a-z0-9]+")
+# Questions about grades, dates or who led a visit are answered by a report's cover facts.
+_ABOUT_COVER = re.compile(
+    r"\b(judge?ments?|judged|rated|ratings?|grades?|graded|overall effectiveness|outstanding|inadequate|good|"
+    r"requires improvement|who led|lead inspector|led the|when was|inspected|changed)\b",
+    re.I,
+)
+# Words every question and every report shares; as search terms they only add noise.
+_QUESTION_NOISE = re.compile(
+    r"\b(what|which|who|how|when|where|why|did|does|do|is|are|was|were|has|have|had|say|says|said|tell|me|"
+    r"about|brief|ofsted|ofsted's|inspectors?|inspection|report(s|ed)?|find|found|think|thought|the|of|in|on|"
+    r"for|to|and|a|an|its|their|there|they|it|please|give|show|summar[iy]se|latest|current(ly)?|now|recent(ly)?)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -93,6 +106,7 @@ class QueryPlan:
     filters: Filters
     years: list[int]
     about_present: bool
+    about_cover: bool
     unknown_places: list[str]
 
 
@@ -134,6 +148,9 @@ class Retriever:
         held = self.authorities()
         named = find_authorities(question, held)
         query = question
+        for name in named:
+            query = re.sub(re.escape(name) + r"('s|’s|s')?", " ", query, flags=re.I)
+        query = re.sub(r"\s+", " ", _QUESTION_NOISE.sub(" ", query)).strip(" ?.,'’") or question
         if not filters.authorities and named:
             filters.authorities = named
         # A place we know of but do not hold, or a name the library never mentions, means no evidence.
@@ -142,7 +159,8 @@ class Retriever:
         unknown += self._unknown_names(question)
         years = [int(y) for y in _YEAR.findall(question)]
         about_present = bool(_PRESENT.search(question)) or not years
-        return QueryPlan(question, query, filters, years, about_present, unknown)
+        about_cover = bool(_ABOUT_COVER.search(question))
+        return QueryPlan(question, query, filters, years, about_present, about_cover, unknown)
 
     def _unknown_names(self, question: str) -> list[str]:
         """Capitalised words (not sentence-initial) that occur nowhere in the library: 'Glasgow'."""
@@ -186,6 +204,8 @@ class Retriever:
         for hit in hits:
             p = hit.passage
             factor = 1.0 + (0.15 if p.primary else 0.0)
+            if plan.about_cover and p.section == "Judgements":
+                factor *= 2.0
             year = int(p.date[:4]) if p.date else 0
             if plan.years:
                 # Reports are often published the year after the visit.

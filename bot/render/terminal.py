@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from bot.answer import Answer
 from index.ingest import IngestSummary
 from index.report import Report
 from index.retrieve import SearchResult
@@ -98,3 +99,19 @@ def search_results(console: Console, result: SearchResult) -> None:
         console.print(f"   {text}", highlight=False)
         if p.url:
             console.print(f"   [link={p.url}]{p.url}[/link]")
+
+
+def answer(console: Console, result: Answer) -> None:
+    """The verified answer, then its sources: authority, kind, date, page/paragraph, quote, link."""
+    style = "" if result.status == "answered" else "yellow"
+    console.print(result.text, style=style, highlight=False)
+    if result.citations:
+        console.print()
+        console.print("[bold]Sources[/bold]")
+    for c in result.citations:
+        p = c.passage
+        where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
+        console.print(f"[bold][{c.n}][/bold] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}", highlight=False)
+        console.print(f"    “{c.quote}”", style="italic", highlight=False)
+        link = p.url or p.source
+        console.print(f"    [link={link}]{link}[/link]", style="dim", highlight=False)

@@ -1,0 +1,231 @@
+"""Stage 7, answer: retrieve, decide whether there is evidence, let the model write, check every citation."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import prompts
+from bot.citations import Citation, best_quote, content_words, renumber, verify
+from bot.llm import LLM, Message
+from index.chunk import Passage, count_tokens
+from index.retrieve import Filters, Retriever, SearchResult
+
+
+@dataclass
+class Answer:
+    """What a manager gets: the text, its sources, and how long it took."""
+
+    question: str
+    status: str  # answered | no_evidence
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    model: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    prompt: list[Message] = field(default_factory=list)
+    standalone_question: str = ""
+
+    def as_json(self) -> dict:
+        """The `--json` shape shared by the CLI, the REPL and Slack."""
+        return {
+            "question": self.question,
+            "status": self.status,
+            "answer": self.text,
+            "citations": [citation_json(c) for c in self.citations],
+            "model": self.model,
+            "timings": {k: round(v) for k, v in self.timings.items()},
+        }
+
+
+def citation_json(citation: Citation) -> dict:
+    """One citation as the JSON outputs show it."""
+    p = citation.passage
+    return {
+        "n": citation.n,
+        "source": p.source,
+        "title": p.title,
+        "kind": p.kind,
+        "local_authority": p.local_authority,
+        "date": p.date,
+        "page": p.page,
+        "paragraph": p.paragraph,
+        "quote": citation.quote,
+        "url": p.url,
+    }
+
+
+@dataclass
+class Turn:
+    """One question and answer earlier in a conversation."""
+
+    question: str
+    answer: str
+
+
+def standalone(question: str, history: list[Turn], llm: LLM | None) -> str:
+    """Rewrite a follow-up ('and care leavers?') into a question that stands alone."""
+    if not history:
+        return question
+    if llm is None:
+        # Without a model, carry the earlier question's places and years into a short follow-up.
+        previous = history[-1].question
+        carried = " ".join(re.findall(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b|\b(?:19|20)\d\d\b", previous))
+        return f"{question} ({carried})" if carried else question
+    conversation = "\n".join(f"Q: {t.question}\nA: {t.answer[:300]}" for t in history[-3:])
+    prompt = prompts.render("rewrite_followup", history=conversation, question=question)
+    text = "".join(llm.stream([{"role": "user", "content": prompt}], max_tokens=60)).strip()
+    return text.splitlines()[0].strip() if text else question
+
+
+def select_evidence(result: SearchResult, budget_tokens: int, min_relevance: float, limit: int = 5) -> list[Passage]:
+    """The best passages that fit the prompt budget, each cut to the sentences that bear on the question."""
+    chosen: list[Passage] = []
+    used = 0
+    query_words = content_words(result.plan.query)
+    for hit in result.hits:
+        if hit.similarity < min_relevance and chosen:
+            break
+        passage = _focus(hit.passage, query_words, max_tokens=max(60, budget_tokens // 3))
+        tokens = count_tokens(passage.text) + 20
+        if chosen and used + tokens > budget_tokens:
+            continue
+        chosen.append(passage)
+        used += tokens
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def _focus(passage: Passage, query_words: set[str], max_tokens: int) -> Passage:
+    """Keep a long passage's most relevant sentences, in their original order."""
+    if count_tokens(passage.text) <= max_tokens:
+        return passage
+    from bot.citations import passage_sentences
+
+    sentences = passage_sentences(passage.text)
+    ranked = sorted(range(len(sentences)), key=lambda i: -len(query_words & content_words(sentences[i])))
+    keep: set[int] = set()
+    used = 0
+    for i in ranked:
+        cost = count_tokens(sentences[i])
+        if used + cost > max_tokens and keep:
+            continue
+        keep.add(i)
+        used += cost
+    return passage.model_copy(update={"text": " ".join(sentences[i] for i in sorted(keep))})
+
+
+def _extract_label(n: int, p: Passage) -> str:
+    where = f"p.{p.page}" + (f", para {p.paragraph}" if p.paragraph else "")
+    return f"[{n}] {p.local_authority or 'Unknown'}, {p.kind}, {p.date or 'undated'}, {where}:\n{p.text}"
+
+
+def build_prompt(question: str, evidence: list[Passage]) -> list[Message]:
+    """The exact messages the model sees (shown by --show-prompt)."""
+    extracts = "\n\n".join(_extract_label(n, p) for n, p in enumerate(evidence, start=1))
+    return [
+        {"role": "system", "content": prompts.template("answer_system").strip()},
+        {"role": "user", "content": prompts.render("answer_user", extracts=extracts, question=question)},
+    ]
+
+
+def no_evidence_text(result: SearchResult, held: list[str]) -> str:
+    """Say plainly that the library has nothing, and what it does hold."""
+    plan = result.plan
+    subject = ", ".join(plan.unknown_places) if plan.unknown_places else "that"
+    text = f"The library has nothing on {subject}."
+    if held:
+        shown = ", ".join(held[:8]) + (f" and {len(held) - 8} more" if len(held) > 8 else "")
+        text += f" It holds Ofsted reports and news on {shown}."
+    return text
+
+
+def evidence_only(question: str, result: SearchResult, limit: int = 3) -> tuple[str, list[Citation]]:
+    """The best quoted passages as the answer: instant, and always faithful."""
+    citations: list[Citation] = []
+    lines = []
+    for n, hit in enumerate(result.hits[:limit], start=1):
+        quote, _ = best_quote(result.plan.query or question, hit.passage)
+        quote = quote or hit.passage.text[:300]
+        citations.append(Citation(n, hit.passage, quote))
+        when = hit.passage.date or "undated"
+        lines.append(f"{hit.passage.local_authority} ({hit.passage.kind}, {when}): “{quote}” [{n}]")
+    return "\n".join(lines), citations
+
+
+class AnswerEngine:
+    """Answers questions from the library; the CLI, REPL and Slack bot all use this one object."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        llm_factory: Callable[[], LLM] | None,
+        *,
+        budget_tokens: int = 420,
+        max_answer_tokens: int = 220,
+        min_relevance: float = 0.3,
+    ) -> None:
+        self._retriever = retriever
+        self._llm_factory = llm_factory
+        self._llm: LLM | None = None
+        self._budget = budget_tokens
+        self._max_tokens = max_answer_tokens
+        self._min_relevance = min_relevance
+
+    @property
+    def llm(self) -> LLM | None:
+        """The model, loaded on first use (None when answering from evidence only)."""
+        if self._llm is None and self._llm_factory is not None:
+            self._llm = self._llm_factory()
+        return self._llm
+
+    def ask(
+        self,
+        question: str,
+        *,
+        filters: Filters | None = None,
+        history: list[Turn] | None = None,
+        use_llm: bool = True,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer one question; `on_token` sees the draft as it streams."""
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        llm = self.llm if use_llm else None
+        asked = standalone(question, history or [], llm)
+        result = self._retriever.search(asked, filters, k=8)
+        timings["retrieve_ms"] = (time.perf_counter() - started) * 1000
+        held = self._retriever.authorities()
+        model_name = llm.name if llm else "none (evidence only)"
+
+        def finish(status: str, text: str, citations: list[Citation], prompt: list[Message] | None = None) -> Answer:
+            timings["total_ms"] = (time.perf_counter() - started) * 1000
+            timings.setdefault("first_token_ms", timings["total_ms"])
+            return Answer(question, status, text, citations, model_name, timings, prompt or [], asked)
+
+        relevant = [h for h in result.hits if h.similarity >= self._min_relevance]
+        if result.plan.unknown_places and not result.plan.filters.authorities or not relevant:
+            return finish("no_evidence", no_evidence_text(result, held), [])
+        if llm is None:
+            text, citations = evidence_only(asked, result)
+            return finish("answered", text, citations)
+
+        evidence = select_evidence(result, self._budget, self._min_relevance)
+        messages = build_prompt(asked, evidence)
+        draft: list[str] = []
+        for token in llm.stream(messages, self._max_tokens):
+            if not draft:
+                timings["first_token_ms"] = (time.perf_counter() - started) * 1000
+            draft.append(token)
+            if on_token:
+                on_token(token)
+        text = "".join(draft).strip()
+        if "NO EVIDENCE" in text.upper():
+            return finish("no_evidence", no_evidence_text(result, held), [], messages)
+        sentences, citations = verify(text, evidence)
+        if not sentences:
+            return finish("no_evidence", no_evidence_text(result, held), [], messages)
+        final, numbered = renumber(sentences, citations)
+        return finish("answered", final, numbered, messages)

@@ -1,0 +1,111 @@
+"""`briefing eval`: run a question file and measure what managers care about."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.answer import Answer, AnswerEngine
+from bot.citations import SUPPORT_THRESHOLD, best_quote, content_words
+from index.errors import BriefingError
+
+
+@dataclass
+class Outcome:
+    """One question's result against its expectations."""
+
+    id: str
+    question: str
+    answerable: bool
+    status: str
+    gold_cited: bool
+    facts_present: bool
+    citations: int
+    supported_citations: int
+    total_ms: float
+    first_token_ms: float
+    answer: str = ""
+    sources: list[str] = field(default_factory=list)
+
+
+def load_questions(path: Path) -> list[dict]:
+    """Questions in the dev_questions.jsonl format; a bad line is named by number."""
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            item["question"]  # noqa: B018 - required field
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise BriefingError(f"{path}:{number}: not a question record ({err})") from err
+        questions.append(item)
+    return questions
+
+
+def _tail(path: str) -> str:
+    return "/".join(Path(path).parts[-2:])
+
+
+def score(item: dict, answer: Answer) -> Outcome:
+    """Compare one answer with the question's gold sources and facts."""
+    gold = {_tail(g) for g in item.get("gold", [])}
+    cited = [_tail(c.passage.source) for c in answer.citations]
+    text = answer.text.lower() + " " + " ".join(c.quote.lower() for c in answer.citations)
+    facts = item.get("facts", [])
+    facts_ok = all(any(phrase.lower() in text for phrase in group) for group in facts)
+    supported = 0
+    for c in answer.citations:
+        sentences = [s for s in answer.text.split(". ") if f"[{c.n}]" in s]
+        if any(len(content_words(s)) and best_quote(s, c.passage)[1] >= SUPPORT_THRESHOLD for s in sentences) or (
+            c.quote and c.quote in c.passage.text
+        ):
+            supported += 1
+    return Outcome(
+        id=str(item.get("id", "")),
+        question=item["question"],
+        answerable=bool(item.get("answerable", True)),
+        status=answer.status,
+        gold_cited=bool(gold & set(cited)),
+        facts_present=facts_ok,
+        citations=len(answer.citations),
+        supported_citations=supported,
+        total_ms=answer.timings.get("total_ms", 0.0),
+        first_token_ms=answer.timings.get("first_token_ms", 0.0),
+        answer=answer.text,
+        sources=cited,
+    )
+
+
+def run(engine: AnswerEngine, questions: list[dict], *, use_llm: bool = True) -> tuple[list[Outcome], dict]:
+    """Ask every question; return per-question outcomes and the summary figures."""
+    outcomes = [score(item, engine.ask(item["question"], use_llm=use_llm)) for item in questions]
+    answerable = [o for o in outcomes if o.answerable]
+    unanswerable = [o for o in outcomes if not o.answerable]
+    cites = sum(o.citations for o in outcomes)
+
+    def pct(part: int, whole: int) -> float:
+        return round(100.0 * part / whole, 1) if whole else 100.0
+
+    def quantile(values: list[float], q: float) -> float:
+        if not values:
+            return 0.0
+        ordered = sorted(values)
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))])
+
+    totals = [o.total_ms for o in outcomes]
+    firsts = [o.first_token_ms for o in outcomes if o.status == "answered"]
+    summary = {
+        "questions": len(outcomes),
+        "gold_cited_pct": pct(sum(o.gold_cited for o in answerable), len(answerable)),
+        "facts_present_pct": pct(sum(o.facts_present for o in answerable), len(answerable)),
+        "unanswerable_declined_pct": pct(sum(o.status == "no_evidence" for o in unanswerable), len(unanswerable)),
+        "answerable_declined": sum(o.status == "no_evidence" for o in answerable),
+        "citation_precision_pct": pct(sum(o.supported_citations for o in outcomes), cites),
+        "latency_p50_ms": round(statistics.median(totals)) if totals else 0,
+        "latency_p95_ms": quantile(totals, 0.95),
+        "first_token_p50_ms": round(statistics.median(firsts)) if firsts else 0,
+    }
+    return outcomes, summary

@@ -1,0 +1,63 @@
+"""The answer engine's own logic, with a fake model over a real small library."""
+
+from bot.app import create_engine
+from bot.settings import Settings
+from tests.bot.fakes import FakeLLM
+
+
+def _engine(library, llm):
+    return create_engine(Settings(data_dir=library.settings.data_dir, _env_file=None), library, llm=llm)
+
+
+def test_answer_is_verified_cited_and_streamed(small_library):
+    llm = FakeLLM()
+    llm.enqueue(
+        "Ofsted found that the screening of contacts to children's social care is not consistently effective [1]. "
+        "The council also won a national award for its parks [2]."
+    )
+    streamed: list[str] = []
+    answer = _engine(small_library, llm).ask(
+        "What did Ofsted say about screening of contacts in North East Lincolnshire?", on_token=streamed.append
+    )
+    assert streamed and answer.status == "answered"
+    assert "parks" not in answer.text  # unsupported sentence removed
+    assert answer.citations and all(c.quote in c.passage.text for c in answer.citations)
+    assert all(c.passage.local_authority == "North East Lincolnshire" for c in answer.citations)
+    prompt = llm.history[0][1]["content"]
+    assert "[1] North East Lincolnshire" in prompt and "Question:" in prompt
+    assert set(answer.as_json()) == {"question", "status", "answer", "citations", "model", "timings"}
+
+
+def test_unknown_authority_is_declined_without_calling_the_model(small_library):
+    llm = FakeLLM()
+    answer = _engine(small_library, llm).ask("What did Ofsted say about Glasgow's social work services?")
+    assert answer.status == "no_evidence" and "nothing on Glasgow" in answer.text
+    assert "Lancashire" in answer.text  # says what the library does hold
+    assert llm.history == []
+
+
+def test_model_saying_no_evidence_is_a_decline(small_library):
+    llm = FakeLLM()
+    llm.enqueue("NO EVIDENCE")
+    answer = _engine(small_library, llm).ask("What did Ofsted say about adoption panels in Lancashire?")
+    assert answer.status == "no_evidence" and answer.citations == []
+
+
+def test_evidence_only_answers_quote_the_passages(small_library):
+    answer = _engine(small_library, None).ask("strategy discussions in Lancashire", use_llm=False)
+    assert answer.status == "answered" and len(answer.citations) == 3
+    for c in answer.citations:
+        assert c.quote in c.passage.text and f"[{c.n}]" in answer.text
+
+
+def test_follow_up_is_rewritten_with_the_conversation(small_library):
+    from bot.answer import Turn
+
+    llm = FakeLLM()
+    llm.enqueue("How were care leavers in St Helens judged in 2023?")
+    llm.enqueue("St Helens care leavers were judged outstanding in 2023 [1].")
+    answer = _engine(small_library, llm).ask(
+        "and care leavers?", history=[Turn("How was St Helens judged in 2023?", "Good overall [1].")]
+    )
+    assert answer.standalone_question == "How were care leavers in St Helens judged in 2023?"
+    assert "outstanding" in answer.text

@@ -1,0 +1,42 @@
+from bot.citations import renumber, split_sentences, verify
+from index.chunk import Passage
+
+
+def _passage(n: int, text: str) -> Passage:
+    return Passage(id=f"p{n}", source=f"r{n}.pdf", report_id="r", text=text, header="h", local_authority="Kent",
+                   date="2023-01-01", page=n, paragraph=str(n))
+
+
+EVIDENCE = [
+    _passage(1, "Strategy discussions are timely. However, they are often brief and lack partner input."),
+    _passage(2, "Care leavers live in suitable accommodation and are supported by personal advisers."),
+]
+
+
+def test_supported_sentence_keeps_its_citation_and_gets_the_exact_quote():
+    sentences, citations = verify("Strategy discussions are timely but often brief [1].", EVIDENCE)
+    assert [s.cites for s in sentences] == [[1]]
+    assert citations[1].quote in EVIDENCE[0].text
+
+
+def test_wrong_citation_is_moved_to_the_passage_that_supports_it():
+    sentences, _ = verify("Care leavers live in suitable accommodation with personal advisers [1].", EVIDENCE)
+    assert sentences[0].cites == [2]
+
+
+def test_unsupported_sentence_is_dropped_and_citation_pointing_nowhere_never_shown():
+    answer = "Inspectors praised the new adoption panel in Cardiff [7]. Strategy discussions are timely [1]."
+    sentences, citations = verify(answer, EVIDENCE)
+    text, numbered = renumber(sentences, citations)
+    assert "Cardiff" not in text and "[7]" not in text
+    assert text == "Strategy discussions are timely [1]."
+    assert [c.n for c in numbered] == [1]
+
+
+def test_nothing_supported_means_nothing_kept():
+    sentences, citations = verify("The council was praised for its budget [1].", EVIDENCE)
+    assert sentences == [] and citations == {}
+
+
+def test_sentences_split_after_citations():
+    assert split_sentences("One thing is so [1]. Another is too [2].") == ["One thing is so [1].", "Another is too [2]."]

@@ -1,0 +1,52 @@
+"""The `briefing` command as a user runs it."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+from tests.conftest import LETTER, OFSTED
+
+BRIEFING = [sys.executable, "-m", "bot.cli"]
+
+
+def run(*args, env=None, check=False):
+    return subprocess.run([*BRIEFING, *args], capture_output=True, text=True, env=env, check=check)
+
+
+def test_inspect_json_has_the_promised_fields():
+    out = run("inspect", str(OFSTED / "st-helens" / "2023-09-04-childrens-services-inspection.pdf"), "--json", check=True)
+    record = json.loads(out.stdout)
+    for field in ["source", "kind", "title", "local_authority", "inspection_start_date", "inspection_end_date",
+                  "lead_inspector", "judgements", "improvements", "sections", "paragraphs"]:
+        assert field in record
+    assert record["inspection_start_date"] == "2023-07-10"
+    assert record["judgements"]["care_leavers"] == "outstanding"
+    assert {"number", "page", "text"} <= set(record["paragraphs"][5])
+
+
+def test_inspect_readable_summary():
+    out = run("inspect", str(LETTER), check=True)
+    assert "monitoring visit" in out.stdout and "22 March 2018" in out.stdout
+
+
+def test_inspect_unreadable_file_is_one_line_on_stderr_and_nonzero():
+    out = run("inspect", str(OFSTED / "bromley" / "2012-08-17-childrens-services-inspection.pdf"))
+    assert out.returncode != 0
+    assert len(out.stderr.strip().splitlines()) == 1 and "bromley" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_config_masks_secrets(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-very-secret")
+    monkeypatch.setenv("BRIEFING_CHROMA_URL", "http://chroma:8000")
+    out = run("config", check=True)
+    assert "xoxb-very-secret" not in out.stdout and "slack_bot_token" in out.stdout
+    assert "http://chroma:8000" in out.stdout
+
+
+def test_wheel_carries_prompts(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), "."],
+                   check=True, capture_output=True)
+    wheel = next(tmp_path.glob("briefing-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "prompts/answer_system.txt" in names and "bot/cli.py" in names and "index/understand.py" in names

@@ -1,0 +1,61 @@
+"""Fixtures: real indexes built once per session from the shared corpus, data paths under tmp."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.app import Library, create_library
+from bot.settings import Settings
+from index.embed import OnnxEmbedder
+from index.ingest import ingest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = SHARED / "corpus"
+OFSTED = CORPUS / "ofsted"
+SEEDS = CORPUS / "seeds"
+LETTER = SEEDS / "001_d6466b21c827d6ce.txt"
+
+#: A small real library: the seed pages and every report of three authorities.
+SMALL_LIBRARY = [SEEDS, OFSTED / "lancashire", OFSTED / "st-helens", OFSTED / "north-east-lincolnshire"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if not CORPUS.exists():
+        skip = pytest.mark.skip(reason=f"shared corpus not found at {CORPUS}")
+        for item in items:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path, monkeypatch):
+    """No test reads the developer's .env or writes outside tmp."""
+    for key in list(os.environ):
+        if key.startswith("BRIEFING_") or key.startswith("SLACK_"):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("BRIEFING_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def embedder() -> OnnxEmbedder:
+    return OnnxEmbedder.from_dir(None, threads=2)
+
+
+@pytest.fixture(scope="session")
+def small_library_dir(tmp_path_factory, embedder) -> Path:
+    """A data dir holding the small library, built once."""
+    data_dir = tmp_path_factory.mktemp("library")
+    library = create_library(Settings(data_dir=data_dir, _env_file=None), embedder=embedder)
+    ingest(SMALL_LIBRARY, library.store, embedder, workers=2)
+    return data_dir
+
+
+@pytest.fixture
+def small_library(small_library_dir, tmp_path, embedder) -> Library:
+    """A private copy of the small library, so a test may change it."""
+    copy = tmp_path / "library"
+    shutil.copytree(small_library_dir, copy)
+    return create_library(Settings(data_dir=copy, _env_file=None), embedder=embedder)

@@ -1,0 +1,34 @@
+from index.chunk import count_tokens, passages
+from index.understand import read_report
+from tests.conftest import LETTER, OFSTED
+
+
+def test_passages_respect_sections_budget_and_carry_context():
+    report = read_report(OFSTED / "st-helens" / "2023-09-04-childrens-services-inspection.pdf")
+    found = passages(report, max_tokens=220)
+    assert len(found) > 40
+    for p in found:
+        assert count_tokens(p.text) <= 220
+        assert p.header.startswith("St Helens | ILACS inspection")
+        assert p.page >= 1
+    by_number = [p for p in found if p.paragraph]
+    assert by_number and all(p.section for p in by_number)
+    sections = {p.section for p in found}
+    assert len(sections) >= 4
+
+
+def test_cover_passage_states_lead_inspector_and_judgements():
+    report = read_report(OFSTED / "st-helens" / "2023-09-04-childrens-services-inspection.pdf")
+    cover = passages(report)[0]
+    assert cover.section == "Judgements" and cover.page == 1
+    assert "lead inspector Russel Breyer" in cover.text
+    assert "care leavers: outstanding" in cover.text
+
+
+def test_ids_are_stable_and_change_with_content():
+    report = read_report(LETTER)
+    first = [p.id for p in passages(report)]
+    assert first == [p.id for p in passages(read_report(LETTER))]
+    assert len(set(first)) == len(first)
+    report.paragraphs[3].text += " Changed."
+    assert [p.id for p in passages(report)] != first

@@ -1,0 +1,100 @@
+"""The store, the lexical index and retrieval, on a real Chroma built from the shared corpus."""
+
+import shutil
+
+import pytest
+
+from index.chunk import passages
+from index.ingest import ingest
+from index.understand import read_report
+from index.retrieve import Filters
+from tests.conftest import LETTER, SEEDS, SMALL_LIBRARY
+
+
+def _sources(result):
+    return ["/".join(h.passage.source.split("/")[-2:]) for h in result.hits]
+
+
+def test_strategy_discussions_question_finds_the_2018_letter_in_top_3(small_library):
+    result = small_library.retriever.search("What did Ofsted say about strategy discussions in Lancashire?", k=3)
+    assert result.plan.filters.authorities == ["Lancashire"]
+    assert "seeds/001_d6466b21c827d6ce.txt" in _sources(result)
+    assert all(h.passage.local_authority == "Lancashire" for h in result.hits)
+
+
+def test_no_banner_or_teaser_text_is_indexed(small_library):
+    texts = " ".join(p.text for p in small_library.retriever.lexical.passages)
+    for chrome in ["WillisPalmer launches", "Youth Offending Services", "Read Full Story", "Knowledge & Resources"]:
+        assert chrome not in texts
+
+
+def test_unchanged_reingest_writes_nothing(small_library):
+    before = small_library.store.version()
+    summary = ingest(SMALL_LIBRARY, small_library.store, small_library.embedder)
+    assert summary.new == [] and summary.replaced == [] and summary.passages == 0
+    assert len(summary.unchanged) > 10
+    assert small_library.store.version() == before
+
+
+def test_changed_file_replaces_its_passages_and_prune_removes_gone_files(small_library, tmp_path):
+    copy = tmp_path / "letter.txt"
+    shutil.copy(LETTER, copy)
+    ingest([copy], small_library.store, small_library.embedder)
+    count = small_library.store.count()
+    copy.write_text(LETTER.read_text().replace("Overview", "Overview\n\nA new paragraph about fostering panels."))
+    summary = ingest([copy], small_library.store, small_library.embedder)
+    assert summary.replaced == [str(copy)]
+    stored = {p.id for p in small_library.store.all_passages() if p.source == str(copy)}
+    report = read_report(copy)
+    report.source = str(copy)
+    assert stored == {p.id for p in passages(report)}  # nothing orphaned or doubled
+    assert count <= small_library.store.count() <= count + 1
+    assert any("fostering panels" in p.text for p in small_library.retriever.lexical.passages)
+    copy.unlink()
+    summary = ingest([SEEDS], small_library.store, small_library.embedder, prune=True)
+    assert summary.removed == [str(copy)]
+    assert str(copy) not in small_library.store.file_hashes()
+
+
+def test_interrupted_ingest_resumes_to_exactly_one_clean_run(tmp_path, embedder, small_library_dir):
+    from bot.app import create_library
+    from bot.settings import Settings
+
+    clean_count = create_library(Settings(data_dir=small_library_dir, _env_file=None), embedder=embedder).store.count()
+    library = create_library(Settings(data_dir=tmp_path / "crash", _env_file=None), embedder=embedder)
+    calls = {"n": 0}
+
+    def crash_after_five(source, outcome, count):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest(SMALL_LIBRARY, library.store, embedder, workers=1, on_file=crash_after_five)
+    partial = library.store.count()
+    assert 0 < partial < clean_count
+    ingest(SMALL_LIBRARY, library.store, embedder, workers=1)
+    assert library.store.count() == clean_count
+
+
+def test_lexical_index_is_rebuilt_when_missing_or_stale(small_library):
+    retriever = small_library.retriever
+    assert retriever.search("private fostering", k=3).hits
+    shutil.rmtree(small_library.settings.data_dir / "lexical")
+    fresh = type(retriever)(small_library.store, small_library.embedder, small_library.settings.data_dir / "lexical")
+    assert fresh.search("private fostering", k=3).hits
+    assert (small_library.settings.data_dir / "lexical" / small_library.store.version()).exists()
+
+
+def test_filters_and_authority_names(small_library):
+    retriever = small_library.retriever
+    result = retriever.search("front door decision making in NE Lincs", k=5)
+    assert result.plan.filters.authorities == ["North East Lincolnshire"]
+    assert {h.passage.local_authority for h in result.hits} == {"North East Lincolnshire"}
+    dated = retriever.search("care leavers", Filters(authorities=["St Helens"], since=__import__("datetime").date(2023, 1, 1)))
+    assert dated.hits and all(h.passage.date >= "2023-01-01" for h in dated.hits)
+
+
+def test_unknown_place_is_noticed(small_library):
+    plan = small_library.retriever.plan("What did Ofsted say about Glasgow's social work services?")
+    assert "Glasgow" in plan.unknown_places and plan.filters.authorities == []

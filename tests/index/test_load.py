@@ -1,0 +1,51 @@
+import pytest
+
+from index.errors import UnreadableDocument
+from index.load import MediaType, find_documents, load, sniff
+from tests.conftest import LETTER, OFSTED
+
+HTML_ERROR_PAGES = sorted(p for p in OFSTED.rglob("*.pdf") if p.read_bytes()[:5] != b"%PDF-")
+
+
+def test_type_is_decided_by_content_not_extension():
+    assert sniff(b"%PDF-1.7 ...") is MediaType.PDF
+    assert sniff(b"\n<!DOCTYPE html><html>") is MediaType.HTML
+    assert sniff("Plain words, ünïcode too".encode()) is MediaType.TEXT
+    assert sniff(b"\x89PNG\r\n\x1a\n\x00\x00") is None
+
+
+def test_corpus_has_html_error_pages_saved_as_pdf():
+    assert len(HTML_ERROR_PAGES) >= 3
+
+
+@pytest.mark.parametrize("path", HTML_ERROR_PAGES, ids=lambda p: p.parent.name)
+def test_html_error_page_is_refused_with_one_line_naming_the_file(path):
+    with pytest.raises(UnreadableDocument) as err:
+        load(path)
+    message = str(err.value)
+    assert str(path) in message and "error page" in message and "\n" not in message
+
+
+def test_empty_broken_and_binary_files_are_refused(tmp_path):
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    for name, reason in [("empty.pdf", "empty"), ("broken.pdf", "broken PDF"), ("image.txt", "not a PDF")]:
+        with pytest.raises(UnreadableDocument, match=reason):
+            load(tmp_path / name)
+
+
+def test_pdf_pages_and_text_letter_load():
+    report = load(OFSTED / "lancashire" / "2023-01-26-childrens-services-inspection.pdf")
+    assert report.media_type is MediaType.PDF and len(report.pages) == 11
+    letter = load(LETTER)
+    assert letter.media_type is MediaType.TEXT and "Monitoring visit of Lancashire" in letter.pages[0]
+
+
+def test_find_documents_recurses_and_skips_metadata(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.txt").write_text("x")
+    (tmp_path / "a" / "metadata.csv").write_text("path\n")
+    assert [p.name for p in find_documents([tmp_path])] == ["x.txt"]
+    with pytest.raises(UnreadableDocument, match="no such file"):
+        list(find_documents([tmp_path / "missing"]))
