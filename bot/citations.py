@@ -58,6 +58,7 @@ def passage_sentences(text: str) -> list[str]:
     """A passage split into sentences (bullets count as sentences)."""
     pieces: list[str] = []
     for line in text.split("\n"):
+        line = line.removeprefix("• ")
         pieces += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9“\"‘(•])", line) if s.strip()]
     return pieces
 
@@ -75,6 +76,18 @@ def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:
         if overlap > score + 1e-9 or (abs(overlap - score) < 1e-9 and len(window) < len(best)):
             best, score = window, overlap
     return best, score
+
+
+_NEGATION = re.compile(r"\b(not|no|never|cannot)\b|n't\b", re.I)
+_IMPERATIVE = re.compile(r"^[“\"]?(ensure|improve|strengthen|develop|increase|review|make sure|establish|take action)\b", re.I)
+_ASKED = re.compile(r"\b(recommend\w*|should|ensure|asked|needs? to|must|improve\w*|priority|priorities)\b", re.I)
+
+
+def meaning_preserved(sentence: str, quote: str) -> bool:
+    """Catch the misquotes word overlap misses: a dropped 'not', or a recommendation told as a finding."""
+    if bool(_NEGATION.search(sentence)) != bool(_NEGATION.search(quote)):
+        return False
+    return not (_IMPERATIVE.match(quote) and not _ASKED.search(sentence))
 
 
 def split_sentences(answer: str) -> list[str]:
@@ -100,6 +113,8 @@ def verify(answer: str, evidence: list[Passage]) -> tuple[list[CheckedSentence],
         scored = []
         for n, passage in enumerate(evidence, start=1):
             quote, score = best_quote(bare, passage)
+            if not meaning_preserved(bare, quote):
+                score = 0.0
             scored.append((n, quote, score + (0.05 if n in claimed else 0.0)))
         supported = [(n, q, s) for n, q, s in scored if s >= SUPPORT_THRESHOLD]
         if not supported:

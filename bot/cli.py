@@ -16,7 +16,7 @@ from index.errors import BriefingError
 
 app = typer.Typer(
     help="A private, cited briefing assistant over Ofsted children's services reports.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -41,6 +41,24 @@ def _date(value: str | None, option: str) -> date | None:
     except ValueError:
         _fail(f"{option}: {value!r} is not a date (use YYYY-MM-DD or YYYY)")
     return None
+
+
+@app.callback()
+def start(ctx: typer.Context) -> None:
+    """With no command: the REPL in a terminal, this help otherwise."""
+    if ctx.invoked_subcommand is None:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            repl()
+        else:
+            console.print(ctx.get_help())
+
+
+@app.command()
+def repl(no_llm: Annotated[bool, typer.Option("--no-llm", help="Answer with quoted passages only.")] = False) -> None:
+    """An interactive session: questions, follow-ups, /sources, /open N, /brief, /library…"""
+    from bot.repl import run
+
+    run(_settings(), use_llm=not no_llm)
 
 
 @app.command()
@@ -324,6 +342,60 @@ def evaluate(
     console.print(table)
     for key, value in summary.items():
         console.print(f"{key:28s} {value}")
+
+
+@app.command()
+def brief(
+    authority: Annotated[str | None, typer.Argument(help="The authority, e.g. Tameside. Omit with --topic to compare.")] = None,
+    topic: Annotated[str | None, typer.Option(help="Narrow every section to a theme, e.g. 'front door'.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md | json | docx | text")] = "text",
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of the terminal.")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Quote the reports; no model.")] = False,
+) -> None:
+    """A one-page, cited pre-meeting brief on an authority (or a theme across authorities)."""
+    from bot.app import create_engine, create_library
+    from bot.brief import build_brief
+    from bot.render import document
+
+    if fmt not in {"md", "json", "docx", "text"}:
+        _fail(f"--format: {fmt!r} is not one of md, json, docx, text")
+    if fmt == "docx" and out is None:
+        _fail("--format docx needs --out FILE.docx")
+    settings = _settings()
+    library = create_library(settings)
+    engine = None if no_llm else create_engine(settings, library)
+    if engine is not None:
+        try:
+            _ = engine.llm
+        except BriefingError as err:
+            errors.print(f"[yellow]no model ({err}); the brief quotes the reports instead[/yellow]", highlight=False)
+            engine = None
+    try:
+        with console.status("building the brief…") as status:
+            briefing = build_brief(
+                library.retriever,
+                library.store.reports(),
+                authority,
+                topic,
+                engine=engine,
+                on_section=lambda title: status.update(f"building the brief… {title} done"),
+            )
+    except BriefingError as err:
+        _fail(str(err))
+    if fmt == "docx":
+        document.docx(briefing, out)
+        console.print(f"wrote {out}")
+        return
+    rendered = {
+        "md": lambda: document.markdown(briefing),
+        "json": lambda: json.dumps(briefing.as_json(), indent=2) + "\n",
+        "text": lambda: document.text(briefing),
+    }[fmt]()
+    if out:
+        out.write_text(rendered, encoding="utf-8")
+        console.print(f"wrote {out}")
+    else:
+        sys.stdout.write(rendered)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from index.authorities import authority_key
 from index.report import Paragraph, Report
 
-MIN_TOKENS = 40
+MIN_TOKENS = 60
 
 
 class Passage(BaseModel):

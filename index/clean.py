@@ -77,8 +77,19 @@ def strip_furniture(pages: list[str]) -> list[list[str]]:
             if at_edge and (_signature(line) in running or re.fullmatch(r"(page\s*)?\d{1,3}(\s*of\s*\d+)?", stripped, re.I)):
                 continue
             keep.append(line)
-        cleaned.append(keep)
+        cleaned.append(_drop_footnotes(keep))
     return cleaned
+
+
+_FOOTNOTE = re.compile(r"^\d{1,2} [A-Z][a-z]")
+
+
+def _drop_footnotes(lines: list[str]) -> list[str]:
+    """Footnotes ('1 The areas for improvement have been…') sit below the text at the page's end."""
+    for i in range(len(lines) - 1, max(len(lines) - 8, 0) - 1, -1):
+        if _FOOTNOTE.match(lines[i].strip()) and i > len(lines) // 2:
+            return lines[:i]
+    return lines
 
 
 def _clean_pdf(pages: list[str]) -> list[Block]:

@@ -49,7 +49,7 @@ class OnnxEmbedder:
         *,
         query_prefix: str = "",
         threads: int = 2,
-        max_length: int = 256,
+        max_length: int = 128,
         batch_size: int = 32,
     ) -> None:
         import onnxruntime as ort

@@ -254,9 +254,14 @@ def judgements(front: str, kind: ReportKind) -> dict[str, Grade]:
             match = re.search(rf"{label}\s*(?:\(\w+\)\s*)?{_GRADE}", table, re.I)
             if match:
                 found[name] = _grade(match.group(1))
-        overall = re.search(rf"children's services in .{{2,60}}? (?:are|is|require|requires) {_GRADE}", table, re.I)
+        overall = re.search(
+            r"children's services in .{2,60}? (?:are|is) (outstanding|good|inadequate)|"
+            r"children's services in .{2,60}? (requires? improvement)",
+            table,
+            re.I,
+        )
         if overall:
-            found["overall_effectiveness"] = _grade(overall.group(1))
+            found["overall_effectiveness"] = _grade((overall.group(1) or "requires improvement"))
         return dict(sorted(found.items(), key=_order))
     if kind is not ReportKind.ILACS:
         return found
@@ -280,6 +285,18 @@ def _order(item: tuple[str, Grade]) -> int:
 # --- structure ----------------------------------------------------------------------------------
 
 
+# Ofsted's back page and contents lists: the same in every report, never evidence about an authority.
+_BOILERPLATE = re.compile(
+    r"(Office for Standards in Education, Children's Services and Skills \(Ofsted\) regulates|"
+    r"This publication is available at|© Crown copyright|Crown copyright \d{4}|"
+    r"If you would like a copy of this document in a different format|"
+    r"You may reuse this information \(not including logos\)|Any complaints about the inspection or the report|"
+    r"Interested in our work\? You can subscribe|Textphone|www\.gov\.uk/government/organisations/ofsted|"
+    r"nationalarchives\.gov\.uk)",
+    re.I,
+)
+
+
 def structure(blocks: list[Block]) -> tuple[list[Section], list[Paragraph]]:
     """Headings with the numbered paragraphs beneath them, and every paragraph with its page."""
     sections: list[Section] = []
@@ -296,6 +313,8 @@ def structure(blocks: list[Block]) -> tuple[list[Section], list[Paragraph]]:
             previous_was_heading = True
             continue
         previous_was_heading = False
+        if _BOILERPLATE.search(block.text.replace("’", "'")) or current.lower() == "contents":
+            continue
         number_match = re.match(r"^(\d{1,3})\.\s+", block.text) if block.kind == "paragraph" else None
         number = int(number_match.group(1)) if number_match else None
         text = block.text[number_match.end() :] if number_match else block.text

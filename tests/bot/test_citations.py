@@ -40,3 +40,14 @@ def test_nothing_supported_means_nothing_kept():
 
 def test_sentences_split_after_citations():
     assert split_sentences("One thing is so [1]. Another is too [2].") == ["One thing is so [1].", "Another is too [2]."]
+
+
+def test_dropped_negation_or_recommendation_told_as_finding_is_not_supported():
+    evidence = [_passage(1, "Return home interviews are not always completed to a consistent quality."),
+                _passage(2, "Ensure that strategy discussions always include the police and health professionals.")]
+    sentences, _ = verify("Return home interviews are always completed to a consistent quality [1].", evidence)
+    assert sentences == []
+    sentences, _ = verify("Ofsted found strategy discussions always include the police and health professionals [2].", evidence)
+    assert sentences == []
+    sentences, _ = verify("Ofsted asked the council to ensure strategy discussions always include the police and health professionals [2].", evidence)
+    assert [s.cites for s in sentences] == [[2]]

@@ -1,0 +1,303 @@
+"""Pre-meeting briefings: an authority's reports turned into one cited page.
+
+Everything the metadata can say (timeline, judgements, the improvement list) is assembled without
+the model. Strengths and concerns are the reports' own sentences, chosen by retrieval and quoted
+exactly; with a model, they are summarised through the same answer engine and citation checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.answer import AnswerEngine, citation_json
+from bot.citations import Citation, best_quote, content_words, passage_sentences
+from index.authorities import authority_key, nearest
+from index.chunk import Passage
+from index.errors import UnknownAuthority
+from index.retrieve import Filters, Retriever
+
+_POSITIVE = re.compile(
+    r"\b(effective(ly)?|strong(ly)?|well|good|timely|robust|skilled|improved|improving|thorough|positive|"
+    r"impressive|outstanding|swift(ly)?|comprehensive|consistent(ly)? high|benefit)\b",
+    re.I,
+)
+_NEGATIVE = re.compile(
+    r"\b(not (always|consistently|yet|sufficiently|routinely|effective|been|clear|robust)|too (long|slow|many|few|often)|"
+    r"weak(ness|nesses)?|poor(ly)?|inconsistent|variable|lacks?|lacking|insufficient|inadequate|"
+    r"requires? improvement|limited|fail(s|ed|ure)?|wait(ing)? too long|delays? in|drift)\b",
+    re.I,
+)
+_NOT_NEGATIVE = re.compile(r"\b(no|without|reduced|reducing)\s+(drift|delay|unnecessary delay)", re.I)
+
+
+@dataclass
+class Bullet:
+    """One line of a brief with the citations behind it."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    note: str = ""  # e.g. "2018, superseded by the 2023 inspection"
+
+
+@dataclass
+class BriefSection:
+    """A titled list of cited bullets."""
+
+    title: str
+    bullets: list[Bullet] = field(default_factory=list)
+
+
+@dataclass
+class TimelineEntry:
+    """One report in the authority's history."""
+
+    date: str
+    kind: str
+    judgements: dict[str, str]
+    source: str
+    url: str
+
+
+@dataclass
+class Briefing:
+    """A whole brief, ready to render as Markdown, JSON, Word or terminal text."""
+
+    authority: str | None
+    topic: str | None
+    generated_at: str
+    timeline: list[TimelineEntry]
+    sections: list[BriefSection]
+    sources: list[dict]
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """The documented JSON shape."""
+        return {
+            "authority": self.authority,
+            "topic": self.topic,
+            "generated_at": self.generated_at,
+            "timeline": [vars(t) for t in self.timeline],
+            "sections": [
+                {
+                    "title": s.title,
+                    "bullets": [
+                        {"text": b.text, "note": b.note, "citations": [citation_json(c) for c in b.citations]}
+                        for b in s.bullets
+                    ],
+                }
+                for s in self.sections
+            ],
+            "sources": self.sources,
+            "notes": self.notes,
+        }
+
+
+def _reports_for(retriever: Retriever, reports: list[dict], authority: str) -> tuple[str, list[dict]]:
+    key = authority_key(authority)
+    mine = [r for r in reports if authority_key(r.get("local_authority") or "") == key]
+    if not mine:
+        held = sorted({r.get("local_authority") for r in reports if r.get("local_authority")})
+        close = nearest(authority, held)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UnknownAuthority(f"the library holds no reports on {authority!r}.{hint}")
+    mine.sort(key=lambda r: r.get("date") or "")
+    return mine[0]["local_authority"], mine
+
+
+def _passages_of(retriever: Retriever, source: str) -> list[Passage]:
+    return [p for p in retriever.lexical.passages if p.source == source]
+
+
+def _cited(passage: Passage, sentence: str, n: int) -> Citation:
+    quote, _ = best_quote(sentence, passage)
+    return Citation(n, passage, quote or sentence)
+
+
+def _findings(retriever: Retriever, authority: str, report: dict, topic: str | None, positive: bool, limit: int) -> list[Bullet]:
+    """The report's own sentences that praise (or criticise), most relevant to the topic first."""
+    cue = _POSITIVE if positive else _NEGATIVE
+    query = (topic or "") + (" strengths effective good practice" if positive else " weaknesses not consistently delay improve")
+    filters = Filters(authorities=[authority])
+    hits = retriever.search(f"{authority} {query}", filters, k=40).hits
+    ranked = [h.passage for h in hits if h.passage.source == report["source"]]
+    ranked += [p for p in _passages_of(retriever, report["source"]) if p not in ranked]
+    topic_words = content_words(topic or "")
+    bullets: list[Bullet] = []
+    seen: set[str] = set()
+    for passage in ranked:
+        if passage.section in ("Judgements",) or re.match(r"what needs to improve", passage.section, re.I):
+            continue
+        for sentence in passage_sentences(passage.text):
+            sentence = re.sub(r"^\d{1,3}\.\s+", "", sentence)
+            words = content_words(sentence)
+            if len(words) < 6 or sentence in seen:
+                continue
+            if topic_words and not topic_words & words:
+                continue
+            negative = bool(_NEGATIVE.search(sentence)) and not _NOT_NEGATIVE.search(sentence)
+            if (positive and (negative or not cue.search(sentence))) or (not positive and not negative):
+                continue
+            seen.add(sentence)
+            bullets.append(Bullet(sentence, [Citation(0, passage, sentence)]))
+            break
+        if len(bullets) >= limit:
+            break
+    return bullets
+
+
+def _improvements(retriever: Retriever, report: dict, topic: str | None) -> list[Bullet]:
+    """The latest report's improvement list, each item cited to the passage that states it."""
+    passages = _passages_of(retriever, report["source"])
+    topic_words = content_words(topic or "")
+    bullets = []
+    for item in report.get("improvements") or []:
+        if topic_words and not topic_words & content_words(item):
+            continue
+        home = max(passages, key=lambda p: best_quote(item, p)[1], default=None)
+        if home is None:
+            continue
+        quote, score = best_quote(item, home)
+        if score < 0.5:
+            continue
+        bullets.append(Bullet(item, [Citation(0, home, quote)]))
+    return bullets
+
+
+def _questions(improvements: list[Bullet], concerns: list[Bullet]) -> list[Bullet]:
+    """Questions a manager could put, each tied to the finding that prompts it."""
+    questions = []
+    for bullet in improvements[:3]:
+        subject = re.sub(r"\s*\([^)]*\)\s*$", "", bullet.text).rstrip(". ").removeprefix("The ")
+        subject = subject[0].lower() + subject[1:] if subject else subject
+        questions.append(Bullet(f"What has changed in {subject} since the inspection, and how do you know?", bullet.citations))
+    for bullet in concerns[:2]:
+        questions.append(
+            Bullet(f"Inspectors found: “{bullet.text}” What is the current position, and what evidence shows it?", bullet.citations)
+        )
+    return questions
+
+
+def _glance(reports: list[dict]) -> list[Bullet]:
+    judged = [r for r in reports if r.get("judgements")]
+    bullets = []
+    if judged:
+        latest = judged[-1]
+        grades = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in latest["judgements"].items())
+        bullets.append(Bullet(f"Latest judgements ({latest['kind']}, {latest.get('date') or 'undated'}): {grades}."))
+        trend = [f"{r['judgements']['overall_effectiveness']} ({(r.get('date') or '')[:4]})" for r in judged
+                 if "overall_effectiveness" in r["judgements"]]
+        if len(trend) > 1:
+            bullets.append(Bullet("Overall effectiveness over time: " + " → ".join(trend) + "."))
+        if "overall_effectiveness" not in latest["judgements"]:
+            bullets.append(Bullet("The latest report is under the 2026 framework, which gives no overall grade."))
+    elif reports:
+        bullets.append(Bullet("The library holds no graded inspection for this authority; only the documents below."))
+    return bullets
+
+
+def _number(sections: list[BriefSection]) -> list[dict]:
+    """Give citations numbers in order of first use and list the sources behind them."""
+    numbers: dict[tuple[str, int, str], int] = {}
+    sources: dict[str, dict] = {}
+    for section in sections:
+        for bullet in section.bullets:
+            renumbered = []
+            for c in bullet.citations:
+                key = (c.passage.source, c.passage.page, c.passage.paragraph)
+                n = numbers.setdefault(key, len(numbers) + 1)
+                renumbered.append(Citation(n, c.passage, c.quote))
+                sources.setdefault(c.passage.source, {"source": c.passage.source, "title": c.passage.title,
+                                                      "date": c.passage.date, "kind": c.passage.kind, "url": c.passage.url})
+            bullet.citations = renumbered
+    return sorted(sources.values(), key=lambda s: s["date"] or "")
+
+
+def build_brief(
+    retriever: Retriever,
+    reports: list[dict],
+    authority: str | None,
+    topic: str | None = None,
+    *,
+    engine: AnswerEngine | None = None,
+    on_section: callable | None = None,
+) -> Briefing:
+    """Assemble the brief; `engine` (with a model) rewrites strengths and concerns as cited summaries."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    if authority is None:
+        if not topic:
+            raise UnknownAuthority("a brief needs an authority, a topic, or both")
+        return _compare(retriever, topic, now)
+    name, mine = _reports_for(retriever, reports, authority)
+    primary = [r for r in mine if r.get("kind") not in ("news article", "other")]
+    latest = primary[-1] if primary else mine[-1]
+    earlier = [r for r in primary[:-1]]
+    notes = []
+    if not primary:
+        notes.append(f"The library holds only news coverage of {name}; this brief is built from it.")
+    timeline = [
+        TimelineEntry(r.get("date") or "", r.get("kind") or "", r.get("judgements") or {}, r["source"], r.get("url") or "")
+        for r in mine
+    ]
+    sections: list[BriefSection] = []
+
+    def add(section: BriefSection) -> None:
+        sections.append(section)
+        if on_section:
+            on_section(section.title)
+
+    add(BriefSection("At a glance", _glance(primary or mine)))
+    strengths = _findings(retriever, name, latest, topic, True, 4)
+    concerns = _findings(retriever, name, latest, topic, False, 4)
+    if earlier:
+        previous = earlier[-1]
+        later = f"superseded by the {(latest.get('date') or '')[:4]} {latest.get('kind')}"
+        for bullet in _findings(retriever, name, previous, topic, False, 2):
+            bullet.note = f"{(previous.get('date') or '')[:4]} finding, {later}"
+            concerns.append(bullet)
+    if engine is not None and engine.llm is not None:
+        strengths = _summarise(engine, name, latest, topic, "strengths", strengths)
+        concerns = _summarise(engine, name, latest, topic, "weaknesses and concerns", concerns)
+    add(BriefSection("Strengths", strengths))
+    add(BriefSection("Concerns", concerns))
+    improvements = _improvements(retriever, latest, topic)
+    add(BriefSection("What Ofsted asked to improve", improvements))
+    add(BriefSection("Questions to ask", _questions(improvements, [c for c in concerns if not c.note])))
+    sources = _number(sections)
+    return Briefing(name, topic, now, timeline, sections, sources, notes)
+
+
+def _summarise(engine: AnswerEngine, name: str, report: dict, topic: str | None, what: str, fallback: list[Bullet]) -> list[Bullet]:
+    """Let the model phrase the findings, one verified sentence per bullet; keep the quotes if it fails."""
+    when = (report.get("date") or "")[:4]
+    question = f"What {what} did Ofsted find in {name}'s {when} {report.get('kind')}" + (f" about {topic}" if topic else "") + "?"
+    answer = engine.ask(question, filters=Filters(authorities=[name]))
+    if answer.status != "answered" or not answer.citations:
+        return fallback
+    by_n = {c.n: c for c in answer.citations}
+    bullets = []
+    for sentence in re.split(r"(?<=[.!?])\s+", answer.text):
+        numbers = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
+        cites = [by_n[n] for n in numbers if n in by_n]
+        if cites:
+            bullets.append(Bullet(re.sub(r"\s*\[\d+\]", "", sentence).strip(), cites))
+    return bullets or fallback
+
+
+def _compare(retriever: Retriever, topic: str, now: str) -> Briefing:
+    """A topic across authorities, newest first."""
+    hits = retriever.search(topic, Filters(), k=30).hits
+    by_authority: dict[str, list] = {}
+    for hit in sorted(hits, key=lambda h: h.passage.date, reverse=True):
+        by_authority.setdefault(hit.passage.local_authority or "Unknown", []).append(hit)
+    sections = []
+    for authority, group in list(by_authority.items())[:8]:
+        bullets = []
+        for hit in group[:2]:
+            quote, _ = best_quote(topic, hit.passage)
+            quote = quote or passage_sentences(hit.passage.text)[0]
+            bullets.append(Bullet(quote, [Citation(0, hit.passage, quote)], note=hit.passage.date[:4]))
+        sections.append(BriefSection(f"{authority} ({group[0].passage.date[:4] or 'undated'})", bullets))
+    sources = _number(sections)
+    return Briefing(None, topic, now, [], sections, sources)

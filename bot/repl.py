@@ -1,0 +1,298 @@
+"""`briefing repl`: a terminal chat over the library, with history, completion and follow-ups.
+
+The prompt appears at once; the library and the model load in a background thread, and a
+question asked before they are ready waits for them with a message saying so.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TextIO
+
+from rich.console import Console
+
+from bot.settings import Settings
+from index.errors import BriefingError
+
+HELP = """Ask a question in plain English, or use a command:
+  /sources            full citations of the last answer
+  /open N             the whole cited paragraph N, with its page and link
+  /authority NAME     only this authority from now on (/authority off to stop)
+  /since YYYY[-MM-DD] only reports dated on or after
+  /brief NAME [topic] a one-page cited brief
+  /library            what the library holds
+  /model              which model answers
+  /clear              forget the conversation
+  /quit               leave (or Ctrl-D); Ctrl-C stops an answer
+Esc then Enter starts a new line."""
+
+COMMANDS = ["/help", "/sources", "/open", "/authority", "/since", "/brief", "/library", "/model", "/clear", "/quit"]
+
+
+@dataclass
+class Session:
+    """What a conversation remembers: earlier turns, the last answer, pinned filters."""
+
+    turns: list = field(default_factory=list)
+    last: object | None = None
+    authority: str | None = None
+    since: date | None = None
+
+
+class Backend:
+    """Loads the library and model in the background so the prompt is never kept waiting."""
+
+    def __init__(self, settings: Settings, use_llm: bool = True) -> None:
+        self.settings = settings
+        self.library = None
+        self.engine = None
+        self.model_error: str | None = None
+        self.error: str | None = None
+        self._ready = threading.Event()
+        self.use_llm = use_llm
+        threading.Thread(target=self._load, daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            from bot.app import create_engine, create_library
+
+            self.library = create_library(self.settings)
+            self.library.retriever.authorities()  # opens the store and the lexical index
+            self.engine = create_engine(self.settings, self.library)
+            if self.use_llm:
+                try:
+                    _ = self.engine.llm
+                except BriefingError as err:
+                    self.model_error = str(err)
+        except BriefingError as err:
+            self.error = str(err)
+        finally:
+            self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        """Whether loading has finished."""
+        return self._ready.is_set()
+
+    def wait(self) -> None:
+        """Block until the library (and model) are loaded."""
+        self._ready.wait()
+
+    def authorities(self) -> list[str]:
+        """Authority names for completion (empty until loaded)."""
+        if not self.ready or self.library is None:
+            return []
+        return self.library.retriever.authorities()
+
+
+def run(settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, use_llm: bool = True) -> None:
+    """The read-ask-print loop; plain line-by-line when not attached to a terminal."""
+    interactive = stdin.isatty() and stdout.isatty()
+    console = Console(file=stdout, force_terminal=interactive, soft_wrap=not interactive, highlight=False)
+    backend = Backend(settings, use_llm=use_llm)
+    session = Session()
+    if interactive:
+        console.print("[bold]briefing[/bold] — ask about Ofsted children's services reports. /help for commands.")
+        read = _terminal_reader(settings, backend)
+    else:
+        read = _plain_reader(stdin)
+    while True:
+        try:
+            line = read()
+        except EOFError:
+            break
+        except KeyboardInterrupt:
+            continue
+        if line is None:
+            break
+        line = line.strip()
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            break
+        try:
+            _handle(line, console, backend, session, interactive)
+        except KeyboardInterrupt:
+            console.print("\n[yellow](stopped)[/yellow]")
+        except BriefingError as err:
+            console.print(f"[red]error:[/red] {err}")
+
+
+def _terminal_reader(settings: Settings, backend: Backend):
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.completion import Completer, Completion
+    from prompt_toolkit.history import FileHistory
+    from prompt_toolkit.key_binding import KeyBindings
+
+    class Names(Completer):
+        def get_completions(self, document, complete_event):
+            word = document.get_word_before_cursor(WORD=True)
+            text = document.text_before_cursor
+            if text.startswith("/") and " " not in text:
+                for command in COMMANDS:
+                    if command.startswith(text):
+                        yield Completion(command, start_position=-len(text))
+                return
+            if len(word) >= 2:
+                for name in backend.authorities():
+                    if name.lower().startswith(word.lower()):
+                        yield Completion(name, start_position=-len(word))
+
+    bindings = KeyBindings()
+
+    @bindings.add("escape", "enter")
+    def _newline(event) -> None:
+        event.current_buffer.insert_text("\n")
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prompt = PromptSession(
+        history=FileHistory(str(settings.data_dir / "repl_history")),
+        completer=Names(),
+        key_bindings=bindings,
+        complete_while_typing=True,
+    )
+    return lambda: prompt.prompt("› ")
+
+
+def _plain_reader(stdin: TextIO):
+    def read() -> str | None:
+        line = stdin.readline()
+        return None if line == "" else line
+
+    return read
+
+
+def _handle(line: str, console: Console, backend: Backend, session: Session, interactive: bool) -> None:
+    from bot.render.terminal import answer as render_answer
+
+    if line == "/help":
+        console.print(HELP)
+        return
+    if line == "/clear":
+        session.turns.clear()
+        session.last = None
+        console.print("conversation cleared")
+        return
+    if line.startswith("/since"):
+        value = line.removeprefix("/since").strip()
+        try:
+            session.since = None if value in ("", "off") else date.fromisoformat(value if len(value) > 4 else f"{value}-01-01")
+        except ValueError:
+            console.print(f"[red]/since: {value!r} is not a date[/red]")
+            return
+        console.print(f"since: {session.since or 'any date'}")
+        return
+    if not backend.ready:
+        console.print("[dim]loading the library and model…[/dim]")
+        backend.wait()
+    if backend.error:
+        raise BriefingError(backend.error)
+    library, engine = backend.library, backend.engine
+    if line.startswith("/authority"):
+        name = line.removeprefix("/authority").strip()
+        if name in ("", "off"):
+            session.authority = None
+            console.print("authority filter off")
+            return
+        from index.authorities import authority_key, nearest
+
+        held = library.retriever.authorities()
+        match = [h for h in held if authority_key(h) == authority_key(name)]
+        if not match:
+            close = nearest(name, held)
+            console.print(f"not in the library: {name}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+            return
+        session.authority = match[0]
+        console.print(f"authority: {session.authority}")
+        return
+    if line == "/library":
+        from bot.render.terminal import library_table
+
+        reports = library.store.reports()
+        if not reports:
+            console.print("The library is empty. Add reports with: briefing ingest ../shared/corpus")
+        else:
+            library_table(console, reports)
+        return
+    if line == "/model":
+        llm = engine.llm if backend.use_llm and not backend.model_error else None
+        console.print(f"model: {llm.name if llm else 'none — ' + (backend.model_error or 'evidence only')}")
+        return
+    if line == "/sources":
+        if session.last is None:
+            console.print("no answer yet")
+            return
+        render_answer(console, session.last)
+        return
+    if line.startswith("/open"):
+        _open(line, console, session)
+        return
+    if line.startswith("/brief"):
+        from bot.brief import build_brief
+        from bot.render import document
+
+        words = line.removeprefix("/brief").strip()
+        held = library.retriever.authorities()
+        from index.authorities import find_authorities
+
+        named = find_authorities(words, held)
+        topic = words
+        for name in named:
+            topic = topic.lower().replace(name.lower(), "").strip()
+        briefing = build_brief(library.retriever, library.store.reports(), named[0] if named else (words or None),
+                               topic or None, engine=None)
+        console.print(document.text(briefing))
+        return
+    if library.store.count() == 0:
+        console.print("The library is empty. Add reports first: briefing ingest ../shared/corpus")
+        return
+    _ask(line, console, backend, session, interactive)
+
+
+def _ask(question: str, console: Console, backend: Backend, session: Session, interactive: bool) -> None:
+    from bot.answer import Turn
+    from index.retrieve import Filters
+
+    engine = backend.engine
+    use_llm = backend.use_llm and backend.model_error is None
+    filters = Filters(authorities=[session.authority] if session.authority else [], since=session.since)
+    streamed = []
+
+    def on_token(token: str) -> None:
+        streamed.append(token)
+        console.print(token, end="", style="dim")
+
+    result = engine.ask(question, filters=filters, history=session.turns, use_llm=use_llm,
+                        on_token=on_token if interactive else None)
+    if streamed:
+        console.print()
+        console.rule("[dim]checked against the reports[/dim]", style="dim")
+    console.print(result.text, style="" if result.status == "answered" else "yellow")
+    if result.citations:
+        console.print("[dim]" + "  ".join(
+            f"[{c.n}] {c.passage.local_authority} {c.passage.kind} {c.passage.date or 'undated'} p.{c.passage.page}"
+            for c in result.citations) + "[/dim]")
+    session.last = result
+    session.turns.append(Turn(result.standalone_question or question, result.text))
+
+
+def _open(line: str, console: Console, session: Session) -> None:
+    try:
+        n = int(line.removeprefix("/open").strip())
+    except ValueError:
+        console.print("usage: /open N")
+        return
+    citations = {c.n: c for c in getattr(session.last, "citations", [])}
+    if n not in citations:
+        console.print(f"no source [{n}] in the last answer")
+        return
+    p = citations[n].passage
+    where = f"page {p.page}" + (f", paragraph {p.paragraph}" if p.paragraph else "")
+    console.print(f"[bold][{n}] {p.title or p.local_authority}[/bold] — {where}")
+    if p.section:
+        console.print(f"[dim]{p.section}[/dim]")
+    console.print(p.text)
+    console.print(f"[dim]{p.url or p.source}[/dim]")

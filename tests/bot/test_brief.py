@@ -1,0 +1,68 @@
+"""Briefs over the small real library, without the model (the model's part is the answer engine's)."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from bot.brief import build_brief
+from bot.render import document
+from index.errors import UnknownAuthority
+
+
+def _brief(library, authority, topic=None):
+    return build_brief(library.retriever, library.store.reports(), authority, topic)
+
+
+def test_lancashire_brief_timeline_and_citations(small_library):
+    brief = _brief(small_library, "Lancashire")
+    inspections = [(t.date[:4], t.judgements.get("overall_effectiveness")) for t in brief.timeline
+                   if t.kind in ("single inspection", "ILACS inspection")]
+    assert inspections == [("2015", "inadequate"), ("2018", "requires improvement"), ("2022", "good"), ("2026", None)]
+    titles = [s.title for s in brief.sections]
+    assert titles == ["At a glance", "Strengths", "Concerns", "What Ofsted asked to improve", "Questions to ask"]
+    for section in brief.sections[1:]:
+        assert section.bullets, section.title
+        for bullet in section.bullets:
+            assert bullet.citations, bullet.text
+            for c in bullet.citations:
+                assert c.quote and c.quote in c.passage.text.replace("• ", "")
+    improve = next(s for s in brief.sections if s.title == "What Ofsted asked to improve")
+    assert any("young carers" in b.text for b in improve.bullets)
+
+
+def test_topic_narrows_the_brief(small_library):
+    brief = _brief(small_library, "Lancashire", "young carers")
+    improve = next(s for s in brief.sections if s.title == "What Ofsted asked to improve")
+    assert [b for b in improve.bullets if "young carers" in b.text] == improve.bullets
+
+
+def test_unknown_authority_lists_nearest_names(small_library):
+    with pytest.raises(UnknownAuthority, match="Lancashire"):
+        _brief(small_library, "Lancashir")
+
+
+def test_markdown_json_and_docx(small_library, tmp_path):
+    brief = _brief(small_library, "St Helens")
+    md = document.markdown(brief)
+    assert md.startswith("# Briefing: St Helens") and "## Sources" in md
+    payload = brief.as_json()
+    assert {"authority", "topic", "generated_at", "timeline", "sections", "sources"} <= set(payload)
+    json.dumps(payload)
+    path = document.docx(brief, tmp_path / "brief.docx")
+    with zipfile.ZipFile(path) as docx:
+        xml = docx.read("word/document.xml").decode()
+    assert "St Helens" in xml and "Sources" in xml
+
+
+def test_brief_cli_json(small_library_dir):
+    import os
+
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(small_library_dir)}
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "brief", "Lancashire", "--no-llm", "--format", "json"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert payload["authority"] == "Lancashire" and len(payload["timeline"]) >= 4

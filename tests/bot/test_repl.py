@@ -1,0 +1,73 @@
+"""The REPL driven as a person would, in a pseudo-terminal, with the real 0.5B model."""
+
+import os
+import sys
+
+import pexpect
+import pytest
+
+
+def _spawn(data_dir, *args):
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(data_dir), "BRIEFING_MODEL": "small", "TERM": "xterm",
+           "COLUMNS": "120", "LINES": "40"}
+    return pexpect.spawn(sys.executable, ["-m", "bot.cli", "repl", *args], env=env, encoding="utf-8",
+                         timeout=240, dimensions=(40, 120))
+
+
+@pytest.mark.slow
+def test_question_follow_up_sources_open_interrupt_and_quit(small_library_dir, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(small_library_dir, data)
+    child = _spawn(data)
+    child.expect("briefing")
+    child.expect("› ")
+    child.sendline("How were care leavers in St Helens judged in 2023?")
+    child.expect("checked against the reports|library has nothing")
+    child.expect("› ")
+    first = child.before
+    child.sendline("and what needs to improve there?")
+    child.expect("› ")
+    child.sendline("/sources")
+    child.expect("Sources")
+    child.expect("› ")
+    sources = child.before
+    child.sendline("/open 1")
+    child.expect(r"page \d+")
+    child.expect("› ")
+    opened = child.before
+    child.sendline("What did Ofsted say about strategy discussions in Lancashire?")
+    child.expect("› |\r\n")  # the answer has started streaming
+    child.sendintr()
+    child.expect("stopped|› ")
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    screen = "\n".join([first, sources, opened])
+    print(screen)  # captured for the closing note
+    assert "St Helens" in screen
+    assert "[1]" in sources and ("ILACS inspection" in sources or "news article" in sources)
+    assert "page" in opened
+
+
+def test_plain_mode_when_piped(small_library_dir, tmp_path):
+    import shutil
+    import subprocess
+
+    data = tmp_path / "data"
+    shutil.copytree(small_library_dir, data)
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(data)}
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "repl", "--no-llm"], env=env, capture_output=True, text=True,
+                         input="strategy discussions in Lancashire\n/sources\n/open 1\n/quit\n", timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "\x1b[" not in out.stdout  # no terminal codes when piped
+    assert "Lancashire" in out.stdout and "[1]" in out.stdout and "page" in out.stdout
+
+
+def test_empty_library_tells_the_user_how_to_ingest(tmp_path):
+    import subprocess
+
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(tmp_path / "empty")}
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "repl", "--no-llm"], env=env, capture_output=True, text=True,
+                         input="anything about Kent?\n", timeout=120)
+    assert "briefing ingest" in out.stdout
