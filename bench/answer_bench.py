@@ -27,8 +27,10 @@ def main() -> None:
     _ = engine.llm  # load the model before timing
     outcomes, with_model = run(engine, questions, use_llm=True)
     for o in outcomes:
-        print(f"  {o.id} {o.status:11s} gold={o.gold_cited!s:5s} facts={o.facts_present!s:5s} "
-              f"first={o.first_token_ms:6.0f} total={o.total_ms:6.0f}  {o.answer[:150]}")
+        print(
+            f"  {o.id} {o.status:11s} gold={o.gold_cited!s:5s} facts={o.facts_present!s:5s} "
+            f"first={o.first_token_ms:6.0f} total={o.total_ms:6.0f}  {o.answer[:150]}"
+        )
     print("with model:", json.dumps(with_model))
 
 

@@ -41,18 +41,24 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores")
 
     started = time.perf_counter()
-    summary = ingest([corpus], library.store, library.embedder, max_tokens=settings.passage_tokens,
-                     workers=settings.ingest_workers)
+    summary = ingest(
+        [corpus], library.store, library.embedder, max_tokens=settings.passage_tokens, workers=settings.ingest_workers
+    )
     seconds = time.perf_counter() - started
-    print(f"full ingest: {len(summary.new)} documents, {len(summary.skipped)} skipped, {summary.pages} pages, "
-          f"{summary.passages} passages in {seconds:.0f}s = {summary.pages / seconds:.1f} pages/s, "
-          f"{summary.passages / seconds:.1f} passages/s")
+    print(
+        f"full ingest: {len(summary.new)} documents, {len(summary.skipped)} skipped, {summary.pages} pages, "
+        f"{summary.passages} passages in {seconds:.0f}s = {summary.pages / seconds:.1f} pages/s, "
+        f"{summary.passages / seconds:.1f} passages/s"
+    )
 
     started = time.perf_counter()
-    again = ingest([corpus], library.store, library.embedder, max_tokens=settings.passage_tokens,
-                   workers=settings.ingest_workers)
-    print(f"re-ingest: {len(again.unchanged)} unchanged, {len(again.new) + len(again.replaced)} written "
-          f"in {time.perf_counter() - started:.1f}s")
+    again = ingest(
+        [corpus], library.store, library.embedder, max_tokens=settings.passage_tokens, workers=settings.ingest_workers
+    )
+    print(
+        f"re-ingest: {len(again.unchanged)} unchanged, {len(again.new) + len(again.replaced)} written "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
 
     retriever = library.retriever
     retriever.search("warm up")
@@ -63,10 +69,16 @@ def main() -> None:
             retriever.search(query)
             latencies.append((time.perf_counter() - t) * 1000)
     latencies.sort()
-    print(f"search: p50 {statistics.median(latencies):.0f} ms, p95 {latencies[int(0.95 * len(latencies)) - 1]:.0f} ms "
-          f"over {len(latencies)} queries")
+    print(
+        f"search: p50 {statistics.median(latencies):.0f} ms, p95 {latencies[int(0.95 * len(latencies)) - 1]:.0f} ms "
+        f"over {len(latencies)} queries"
+    )
 
-    questions = [json.loads(line) for line in (corpus.parent / "eval/dev_questions.jsonl").read_text().splitlines() if line.strip()]
+    questions = [
+        json.loads(line)
+        for line in (corpus.parent / "eval/dev_questions.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
     hits = 0
     answerable = [q for q in questions if q.get("answerable", True)]
     for q in answerable:

@@ -11,9 +11,17 @@ from index.authorities import authority_key
 from index.errors import UnreadableDocument
 from index.understand import read_report
 
-FIELDS = ["local_authority", "inspection_start_date", "inspection_end_date", "lead_inspector",
-          "overall_effectiveness", "impact_of_leaders", "help_and_protection", "children_in_care",
-          "care_leavers"]
+FIELDS = [
+    "local_authority",
+    "inspection_start_date",
+    "inspection_end_date",
+    "lead_inspector",
+    "overall_effectiveness",
+    "impact_of_leaders",
+    "help_and_protection",
+    "children_in_care",
+    "care_leavers",
+]
 
 
 def _norm_person(name: str | None) -> str:

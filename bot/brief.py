@@ -24,7 +24,8 @@ _POSITIVE = re.compile(
     re.I,
 )
 _NEGATIVE = re.compile(
-    r"\b(not (always|consistently|yet|sufficiently|routinely|effective|been|clear|robust)|too (long|slow|many|few|often)|"
+    r"\b(not (always|consistently|yet|sufficiently|routinely|effective|been|clear|robust)|"
+    r"too (long|slow|many|few|often)|"
     r"weak(ness|nesses)?|poor(ly)?|inconsistent|variable|lacks?|lacking|insufficient|inadequate|"
     r"requires? improvement|limited|fail(s|ed|ure)?|wait(ing)? too long|delays? in|drift)\b",
     re.I,
@@ -115,10 +116,14 @@ def _cited(passage: Passage, sentence: str, n: int) -> Citation:
     return Citation(n, passage, quote or sentence)
 
 
-def _findings(retriever: Retriever, authority: str, report: dict, topic: str | None, positive: bool, limit: int) -> list[Bullet]:
+def _findings(
+    retriever: Retriever, authority: str, report: dict, topic: str | None, positive: bool, limit: int
+) -> list[Bullet]:
     """The report's own sentences that praise (or criticise), most relevant to the topic first."""
     cue = _POSITIVE if positive else _NEGATIVE
-    query = (topic or "") + (" strengths effective good practice" if positive else " weaknesses not consistently delay improve")
+    query = (topic or "") + (
+        " strengths effective good practice" if positive else " weaknesses not consistently delay improve"
+    )
     filters = Filters(authorities=[authority])
     hits = retriever.search(f"{authority} {query}", filters, k=40).hits
     ranked = [h.passage for h in hits if h.passage.source == report["source"]]
@@ -171,10 +176,15 @@ def _questions(improvements: list[Bullet], concerns: list[Bullet]) -> list[Bulle
     for bullet in improvements[:3]:
         subject = re.sub(r"\s*\([^)]*\)\s*$", "", bullet.text).rstrip(". ").removeprefix("The ")
         subject = subject[0].lower() + subject[1:] if subject else subject
-        questions.append(Bullet(f"What has changed in {subject} since the inspection, and how do you know?", bullet.citations))
+        questions.append(
+            Bullet(f"What has changed in {subject} since the inspection, and how do you know?", bullet.citations)
+        )
     for bullet in concerns[:2]:
         questions.append(
-            Bullet(f"Inspectors found: “{bullet.text}” What is the current position, and what evidence shows it?", bullet.citations)
+            Bullet(
+                f"Inspectors found: “{bullet.text}” What is the current position, and what evidence shows it?",
+                bullet.citations,
+            )
         )
     return questions
 
@@ -186,8 +196,11 @@ def _glance(reports: list[dict]) -> list[Bullet]:
         latest = judged[-1]
         grades = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in latest["judgements"].items())
         bullets.append(Bullet(f"Latest judgements ({latest['kind']}, {latest.get('date') or 'undated'}): {grades}."))
-        trend = [f"{r['judgements']['overall_effectiveness']} ({(r.get('date') or '')[:4]})" for r in judged
-                 if "overall_effectiveness" in r["judgements"]]
+        trend = [
+            f"{r['judgements']['overall_effectiveness']} ({(r.get('date') or '')[:4]})"
+            for r in judged
+            if "overall_effectiveness" in r["judgements"]
+        ]
         if len(trend) > 1:
             bullets.append(Bullet("Overall effectiveness over time: " + " → ".join(trend) + "."))
         if "overall_effectiveness" not in latest["judgements"]:
@@ -208,8 +221,16 @@ def _number(sections: list[BriefSection]) -> list[dict]:
                 key = (c.passage.source, c.passage.page, c.passage.paragraph)
                 n = numbers.setdefault(key, len(numbers) + 1)
                 renumbered.append(Citation(n, c.passage, c.quote))
-                sources.setdefault(c.passage.source, {"source": c.passage.source, "title": c.passage.title,
-                                                      "date": c.passage.date, "kind": c.passage.kind, "url": c.passage.url})
+                sources.setdefault(
+                    c.passage.source,
+                    {
+                        "source": c.passage.source,
+                        "title": c.passage.title,
+                        "date": c.passage.date,
+                        "kind": c.passage.kind,
+                        "url": c.passage.url,
+                    },
+                )
             bullet.citations = renumbered
     return sorted(sources.values(), key=lambda s: s["date"] or "")
 
@@ -237,7 +258,9 @@ def build_brief(
     if not primary:
         notes.append(f"The library holds only news coverage of {name}; this brief is built from it.")
     timeline = [
-        TimelineEntry(r.get("date") or "", r.get("kind") or "", r.get("judgements") or {}, r["source"], r.get("url") or "")
+        TimelineEntry(
+            r.get("date") or "", r.get("kind") or "", r.get("judgements") or {}, r["source"], r.get("url") or ""
+        )
         for r in mine
     ]
     sections: list[BriefSection] = []
@@ -268,10 +291,16 @@ def build_brief(
     return Briefing(name, topic, now, timeline, sections, sources, notes)
 
 
-def _summarise(engine: AnswerEngine, name: str, report: dict, topic: str | None, what: str, fallback: list[Bullet]) -> list[Bullet]:
+def _summarise(
+    engine: AnswerEngine, name: str, report: dict, topic: str | None, what: str, fallback: list[Bullet]
+) -> list[Bullet]:
     """Let the model phrase the findings, one verified sentence per bullet; keep the quotes if it fails."""
     when = (report.get("date") or "")[:4]
-    question = f"What {what} did Ofsted find in {name}'s {when} {report.get('kind')}" + (f" about {topic}" if topic else "") + "?"
+    question = (
+        f"What {what} did Ofsted find in {name}'s {when} {report.get('kind')}"
+        + (f" about {topic}" if topic else "")
+        + "?"
+    )
     answer = engine.ask(question, filters=Filters(authorities=[name]))
     if answer.status != "answered" or not answer.citations:
         return fallback

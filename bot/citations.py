@@ -17,11 +17,95 @@ _CITE = re.compile(r"\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\]")
 _SENTENCE = re.compile(r"(?<=[.!?])(?:\s*\[[\d,\s]+\])*\s+(?=[A-Z“\"‘(])")
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = set(
-    "a an the of to in on for and or but is are was were be been being has have had it its this that these those "
-    "with as at by from which who whom whose what when where how than then there their they them not no so such "
-    "into about also very more most some any all each can could would should will may might must do does did "
-    "ofsted report reports inspectors inspector said says found find local authority authority's children's "
-    "extract extracts according".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "with",
+        "as",
+        "at",
+        "by",
+        "from",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "how",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "not",
+        "no",
+        "so",
+        "such",
+        "into",
+        "about",
+        "also",
+        "very",
+        "more",
+        "most",
+        "some",
+        "any",
+        "all",
+        "each",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "may",
+        "might",
+        "must",
+        "do",
+        "does",
+        "did",
+        "ofsted",
+        "report",
+        "reports",
+        "inspectors",
+        "inspector",
+        "said",
+        "says",
+        "found",
+        "find",
+        "local",
+        "authority",
+        "authority's",
+        "children's",
+        "extract",
+        "extracts",
+        "according",
+    ]
 )
 
 
@@ -79,7 +163,9 @@ def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:
 
 
 _NEGATION = re.compile(r"\b(not|no|never|cannot)\b|n't\b", re.I)
-_IMPERATIVE = re.compile(r"^[“\"]?(ensure|improve|strengthen|develop|increase|review|make sure|establish|take action)\b", re.I)
+_IMPERATIVE = re.compile(
+    r"^[“\"]?(ensure|improve|strengthen|develop|increase|review|make sure|establish|take action)\b", re.I
+)
 _ASKED = re.compile(r"\b(recommend\w*|should|ensure|asked|needs? to|must|improve\w*|priority|priorities)\b", re.I)
 
 

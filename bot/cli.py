@@ -55,7 +55,7 @@ def start(ctx: typer.Context) -> None:
 
 @app.command()
 def repl(no_llm: Annotated[bool, typer.Option("--no-llm", help="Answer with quoted passages only.")] = False) -> None:
-    """An interactive session: questions, follow-ups, /sources, /open N, /brief, /library…"""
+    """An interactive session: questions, follow-ups, /sources, /open N, /brief and /library."""
     from bot.repl import run
 
     run(_settings(), use_llm=not no_llm)
@@ -94,7 +94,14 @@ def ingest(
     prune: Annotated[bool, typer.Option(help="Also drop reports whose files are gone.")] = False,
 ) -> None:
     """Add documents to the library (unchanged files are skipped; an interrupted run resumes)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from bot.app import create_library
     from bot.render.terminal import ingest_summary
@@ -198,7 +205,9 @@ def search(
     from bot.render.terminal import search_results
     from index.retrieve import Filters
 
-    filters = Filters(authorities=list(authority or []), kind=kind, since=_date(since, "--since"), until=_date(until, "--until"))
+    filters = Filters(
+        authorities=list(authority or []), kind=kind, since=_date(since, "--since"), until=_date(until, "--until")
+    )
     try:
         result = create_library(_settings()).retriever.search(query, filters, k)
     except BriefingError as err:
@@ -299,7 +308,9 @@ def model(verify: Annotated[bool, typer.Option(help="Recompute the checksum of t
             with Progress(BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console) as progress:
                 task = progress.add_task("assemble", total=None)
                 path = assemble(
-                    bundle, settings.data_dir / "models", lambda done, total: progress.update(task, completed=done, total=total)
+                    bundle,
+                    settings.data_dir / "models",
+                    lambda done, total: progress.update(task, completed=done, total=total),
                 )
         except ModelUnavailable as err:
             _fail(str(err))
@@ -337,8 +348,14 @@ def evaluate(
     for column in ("id", "status", "gold cited", "facts", "cites", "ms"):
         table.add_column(column)
     for o in outcomes:
-        table.add_row(o.id, o.status, "yes" if o.gold_cited else "no", "yes" if o.facts_present else "no",
-                      f"{o.supported_citations}/{o.citations}", f"{o.total_ms:.0f}")
+        table.add_row(
+            o.id,
+            o.status,
+            "yes" if o.gold_cited else "no",
+            "yes" if o.facts_present else "no",
+            f"{o.supported_citations}/{o.citations}",
+            f"{o.total_ms:.0f}",
+        )
     console.print(table)
     for key, value in summary.items():
         console.print(f"{key:28s} {value}")
@@ -346,7 +363,9 @@ def evaluate(
 
 @app.command()
 def brief(
-    authority: Annotated[str | None, typer.Argument(help="The authority, e.g. Tameside. Omit with --topic to compare.")] = None,
+    authority: Annotated[
+        str | None, typer.Argument(help="The authority, e.g. Tameside. Omit with --topic to compare.")
+    ] = None,
     topic: Annotated[str | None, typer.Option(help="Narrow every section to a theme, e.g. 'front door'.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="md | json | docx | text")] = "text",
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of the terminal.")] = None,

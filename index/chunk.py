@@ -176,7 +176,9 @@ def _group(paragraphs: list[Paragraph], max_tokens: int, count: Callable[[str], 
         for piece in _split_long(para, max_tokens, count):
             tokens = count(piece.text)
             same_section = current and current[0].section == piece.section
-            joins_list = current and (_is_bullet_lead(current[-1]) or _is_list_item(current[-1])) and _is_list_item(piece)
+            joins_list = (
+                current and (_is_bullet_lead(current[-1]) or _is_list_item(current[-1])) and _is_list_item(piece)
+            )
             fits = current_tokens + tokens <= max_tokens
             if current and same_section and fits and (current_tokens < MIN_TOKENS or joins_list):
                 current.append(piece)

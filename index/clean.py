@@ -74,7 +74,9 @@ def strip_furniture(pages: list[str]) -> list[list[str]]:
             stripped = line.strip()
             if not stripped:
                 continue
-            if at_edge and (_signature(line) in running or re.fullmatch(r"(page\s*)?\d{1,3}(\s*of\s*\d+)?", stripped, re.I)):
+            if at_edge and (
+                _signature(line) in running or re.fullmatch(r"(page\s*)?\d{1,3}(\s*of\s*\d+)?", stripped, re.I)
+            ):
                 continue
             keep.append(line)
         cleaned.append(_drop_footnotes(keep))

@@ -88,7 +88,13 @@ def apply_sidecar(report: Report, row: dict[str, str] | None) -> Report:
         from index.authorities import display_name
 
         report.local_authority = display_name(row["local_authority"])
-    for name in ("overall_effectiveness", "impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"):
+    for name in (
+        "overall_effectiveness",
+        "impact_of_leaders",
+        "help_and_protection",
+        "children_in_care",
+        "care_leavers",
+    ):
         value = (row.get(name) or "").strip().lower()
         if value and name not in report.judgements and value in {g.value for g in Grade}:
             if name == "children_in_care" and "children_in_care_and_care_leavers" in report.judgements:

@@ -6,13 +6,11 @@ and replica that sees the same store uses the same index, and a stale one is reb
 
 from __future__ import annotations
 
-import json
+import contextlib
 import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
 
 from index.chunk import Passage
 from index.store import Store
@@ -126,13 +124,6 @@ def lexical_for(store: Store, folder: Path, current: LexicalIndex | None = None)
     if loaded is not None:
         return loaded
     index = LexicalIndex(store.all_passages(), version)
-    try:
+    with contextlib.suppress(OSError):  # a read-only replica can still serve from memory
         index.save(folder)
-    except OSError:
-        pass  # a read-only replica can still serve from memory
     return index
-
-
-def as_array(values: list[float]) -> np.ndarray:
-    """Scores as a float array (kept for callers that fuse ranks)."""
-    return np.asarray(values, dtype=np.float32)

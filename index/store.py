@@ -22,10 +22,6 @@ _VERSION_ID = "__library_version__"
 _BATCH = 2000
 
 
-class ReportRecord(dict):
-    """A report as the library lists it: the `Report` fields less its paragraphs."""
-
-
 class Store(Protocol):
     """What the rest of the library needs from a vector store."""
 
@@ -112,7 +108,9 @@ class ChromaStore:
     def file_hashes(self) -> dict[str, str]:
         """Source → content hash for every recorded report."""
         got = self._reports.get(include=["metadatas"])
-        return {m["source"]: m["file_hash"] for i, m in zip(got["ids"], got["metadatas"], strict=True) if i != _VERSION_ID}
+        return {
+            m["source"]: m["file_hash"] for i, m in zip(got["ids"], got["metadatas"], strict=True) if i != _VERSION_ID
+        }
 
     def count(self) -> int:
         """Passages held."""
@@ -140,7 +138,9 @@ class ChromaStore:
             ids=[record["report_id"]],
             embeddings=[[0.0]],
             documents=[json.dumps(record, default=str)],
-            metadatas=[{"source": source, "file_hash": file_hash, "local_authority": record.get("local_authority") or ""}],
+            metadatas=[
+                {"source": source, "file_hash": file_hash, "local_authority": record.get("local_authority") or ""}
+            ],
         )
         if new or stale:
             self._bump()
@@ -187,7 +187,10 @@ class ChromaStore:
             got = self._passages.get(include=["documents", "metadatas"], limit=5000, offset=offset)
             if not got["ids"]:
                 return out
-            out += [Passage.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+            out += [
+                Passage.from_store(i, d, m)
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
             offset += len(got["ids"])
 
     def get(self, ids: list[str]) -> list[Passage]:
@@ -195,5 +198,8 @@ class ChromaStore:
         if not ids:
             return []
         got = self._passages.get(ids=ids, include=["documents", "metadatas"])
-        by_id = {i: Passage.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        by_id = {
+            i: Passage.from_store(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
         return [by_id[i] for i in ids if i in by_id]

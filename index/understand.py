@@ -20,7 +20,21 @@ from index.report import Grade, Paragraph, Report, ReportKind, Section
 _MONTHS = {
     m: i
     for i, m in enumerate(
-        "january february march april may june july august september october november december".split(), 1
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
     )
 }
 _MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december)"
@@ -68,7 +82,10 @@ def report_kind(raw: RawDocument, front: str) -> ReportKind:
     """What sort of document this is, from the words Ofsted uses for each."""
     head = _flat(front[:3000]).lower()
     cover = head[:600]
-    if raw.media_type is MediaType.PDF and "inspection of services for children in need of help and protection" in cover:
+    if (
+        raw.media_type is MediaType.PDF
+        and "inspection of services for children in need of help and protection" in cover
+    ):
         return ReportKind.SINGLE_INSPECTION
     has_table = re.search(r"judgement\s+grade", head) is not None
     if raw.media_type is MediaType.PDF and has_table and "inspection date" in head:
@@ -123,9 +140,7 @@ def inspection_dates(front: str, kind: ReportKind) -> tuple[date | None, date | 
     if match:
         return parse_date_range(match.group(1))
     flat = _flat(front)
-    visit = re.search(
-        r"(?:visit|inspection)[^.]{0,80}?\b(?:on|between|from)\s+(\d{1,2}[^.]{0,40}?\d{4})", flat, re.I
-    )
+    visit = re.search(r"(?:visit|inspection)[^.]{0,80}?\b(?:on|between|from)\s+(\d{1,2}[^.]{0,40}?\d{4})", flat, re.I)
     if visit:
         return parse_date_range(visit.group(1))
     return None, None
@@ -174,7 +189,7 @@ def lead_inspector(raw: RawDocument, front: str) -> str | None:
 
 
 def inspectors(front: str) -> list[str]:
-    """Inspectors a letter names: 'The inspectors were A, HMI, B, HMI, and C, Ofsted Inspector.'"""
+    """Inspectors a letter names, as in 'The inspectors were A, HMI, and B, Ofsted Inspector.'."""
     flat = _flat(front)
     match = re.search(r"(?:the )?inspectors were\s+(.+?)\.(?:\s|$)", flat, re.I)
     if not match:
@@ -261,7 +276,7 @@ def judgements(front: str, kind: ReportKind) -> dict[str, Grade]:
             re.I,
         )
         if overall:
-            found["overall_effectiveness"] = _grade((overall.group(1) or "requires improvement"))
+            found["overall_effectiveness"] = _grade(overall.group(1) or "requires improvement")
         return dict(sorted(found.items(), key=_order))
     if kind is not ReportKind.ILACS:
         return found
@@ -328,9 +343,11 @@ def structure(blocks: list[Block]) -> tuple[list[Section], list[Paragraph]]:
     return sections, paragraphs
 
 
-_IMPROVE_HEADING = re.compile(r"^(what needs to improve|recommendations|areas for (priority )?(action|improvement)|"
-                              r"what (the local authority )?needs to (do|improve)|areas for development)",
-                              re.I)
+_IMPROVE_HEADING = re.compile(
+    r"^(what needs to improve|recommendations|areas for (priority )?(action|improvement)|"
+    r"what (the local authority )?needs to (do|improve)|areas for development)",
+    re.I,
+)
 
 
 def improvements(blocks: list[Block], kind: ReportKind) -> list[str]:
@@ -346,9 +363,11 @@ def improvements(blocks: list[Block], kind: ReportKind) -> list[str]:
             continue
         if not collecting:
             # Letters and news put the list after a lead-in sentence rather than a heading.
-            if kind in (ReportKind.NEWS, ReportKind.MONITORING_VISIT, ReportKind.FOCUSED_VISIT) and re.search(
-                r"(should|needs to|must|recommendations?)\W*:?\s*$", block.text, re.I
-            ) and block.text.rstrip().endswith(":"):
+            if (
+                kind in (ReportKind.NEWS, ReportKind.MONITORING_VISIT, ReportKind.FOCUSED_VISIT)
+                and re.search(r"(should|needs to|must|recommendations?)\W*:?\s*$", block.text, re.I)
+                and block.text.rstrip().endswith(":")
+            ):
                 collecting = True
             continue
         if block.kind == "bullet" or re.match(r"^\d{1,2}\.\s", block.text):

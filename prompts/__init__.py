@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
@@ -11,7 +11,7 @@ class PromptError(KeyError):
     """A template is missing or was not given every value it needs."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(name: str) -> str:
     """The raw text of prompts/<name>.txt."""
     try:

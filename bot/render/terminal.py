@@ -12,9 +12,12 @@ from index.retrieve import SearchResult
 
 
 def _grade_style(grade: str) -> str:
-    return {"outstanding": "bold green", "good": "green", "requires improvement": "yellow", "inadequate": "bold red"}.get(
-        grade, ""
-    )
+    return {
+        "outstanding": "bold green",
+        "good": "green",
+        "requires improvement": "yellow",
+        "inadequate": "bold red",
+    }.get(grade, "")
 
 
 def report_summary(console: Console, report: Report) -> None:
@@ -111,7 +114,10 @@ def answer(console: Console, result: Answer) -> None:
     for c in result.citations:
         p = c.passage
         where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
-        console.print(f"[bold][{c.n}][/bold] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}", highlight=False)
+        console.print(
+            f"[bold][{c.n}][/bold] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}",
+            highlight=False,
+        )
         console.print(f"    “{c.quote}”", style="italic", highlight=False)
         link = p.url or p.source
         console.print(f"    [link={link}]{link}[/link]", style="dim", highlight=False)

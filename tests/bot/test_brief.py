@@ -18,8 +18,11 @@ def _brief(library, authority, topic=None):
 
 def test_lancashire_brief_timeline_and_citations(small_library):
     brief = _brief(small_library, "Lancashire")
-    inspections = [(t.date[:4], t.judgements.get("overall_effectiveness")) for t in brief.timeline
-                   if t.kind in ("single inspection", "ILACS inspection")]
+    inspections = [
+        (t.date[:4], t.judgements.get("overall_effectiveness"))
+        for t in brief.timeline
+        if t.kind in ("single inspection", "ILACS inspection")
+    ]
     assert inspections == [("2015", "inadequate"), ("2018", "requires improvement"), ("2022", "good"), ("2026", None)]
     titles = [s.title for s in brief.sections]
     assert titles == ["At a glance", "Strengths", "Concerns", "What Ofsted asked to improve", "Questions to ask"]
@@ -61,8 +64,13 @@ def test_brief_cli_json(small_library_dir):
     import os
 
     env = {**os.environ, "BRIEFING_DATA_DIR": str(small_library_dir)}
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "brief", "Lancashire", "--no-llm", "--format", "json"],
-                         env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "brief", "Lancashire", "--no-llm", "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     assert payload["authority"] == "Lancashire" and len(payload["timeline"]) >= 4

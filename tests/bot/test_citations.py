@@ -3,8 +3,17 @@ from index.chunk import Passage
 
 
 def _passage(n: int, text: str) -> Passage:
-    return Passage(id=f"p{n}", source=f"r{n}.pdf", report_id="r", text=text, header="h", local_authority="Kent",
-                   date="2023-01-01", page=n, paragraph=str(n))
+    return Passage(
+        id=f"p{n}",
+        source=f"r{n}.pdf",
+        report_id="r",
+        text=text,
+        header="h",
+        local_authority="Kent",
+        date="2023-01-01",
+        page=n,
+        paragraph=str(n),
+    )
 
 
 EVIDENCE = [
@@ -39,15 +48,25 @@ def test_nothing_supported_means_nothing_kept():
 
 
 def test_sentences_split_after_citations():
-    assert split_sentences("One thing is so [1]. Another is too [2].") == ["One thing is so [1].", "Another is too [2]."]
+    assert split_sentences("One thing is so [1]. Another is too [2].") == [
+        "One thing is so [1].",
+        "Another is too [2].",
+    ]
 
 
 def test_dropped_negation_or_recommendation_told_as_finding_is_not_supported():
-    evidence = [_passage(1, "Return home interviews are not always completed to a consistent quality."),
-                _passage(2, "Ensure that strategy discussions always include the police and health professionals.")]
+    evidence = [
+        _passage(1, "Return home interviews are not always completed to a consistent quality."),
+        _passage(2, "Ensure that strategy discussions always include the police and health professionals."),
+    ]
     sentences, _ = verify("Return home interviews are always completed to a consistent quality [1].", evidence)
     assert sentences == []
-    sentences, _ = verify("Ofsted found strategy discussions always include the police and health professionals [2].", evidence)
+    sentences, _ = verify(
+        "Ofsted found strategy discussions always include the police and health professionals [2].", evidence
+    )
     assert sentences == []
-    sentences, _ = verify("Ofsted asked the council to ensure strategy discussions always include the police and health professionals [2].", evidence)
+    sentences, _ = verify(
+        "Ofsted asked it to ensure strategy discussions always include the police and health professionals [2].",
+        evidence,
+    )
     assert [s.cites for s in sentences] == [[2]]

@@ -15,10 +15,23 @@ def run(*args, env=None, check=False):
 
 
 def test_inspect_json_has_the_promised_fields():
-    out = run("inspect", str(OFSTED / "st-helens" / "2023-09-04-childrens-services-inspection.pdf"), "--json", check=True)
+    out = run(
+        "inspect", str(OFSTED / "st-helens" / "2023-09-04-childrens-services-inspection.pdf"), "--json", check=True
+    )
     record = json.loads(out.stdout)
-    for field in ["source", "kind", "title", "local_authority", "inspection_start_date", "inspection_end_date",
-                  "lead_inspector", "judgements", "improvements", "sections", "paragraphs"]:
+    for field in [
+        "source",
+        "kind",
+        "title",
+        "local_authority",
+        "inspection_start_date",
+        "inspection_end_date",
+        "lead_inspector",
+        "judgements",
+        "improvements",
+        "sections",
+        "paragraphs",
+    ]:
         assert field in record
     assert record["inspection_start_date"] == "2023-07-10"
     assert record["judgements"]["care_leavers"] == "outstanding"
@@ -45,8 +58,11 @@ def test_config_masks_secrets(monkeypatch):
 
 
 def test_wheel_carries_prompts(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), "."],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), "."],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(tmp_path.glob("briefing-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "prompts/answer_system.txt" in names and "bot/cli.py" in names and "index/understand.py" in names

@@ -14,10 +14,17 @@ from tests.conftest import OFSTED, SEEDS
 def test_ingest_then_ask_with_the_real_small_model(tmp_path):
     env = {**os.environ, "BRIEFING_DATA_DIR": str(tmp_path / "data"), "BRIEFING_MODEL": "small"}
     cli = [sys.executable, "-m", "bot.cli"]
-    ingest = subprocess.run([*cli, "ingest", str(SEEDS), str(OFSTED / "st-helens")], env=env, capture_output=True, text=True)
+    ingest = subprocess.run(
+        [*cli, "ingest", str(SEEDS), str(OFSTED / "st-helens")], env=env, capture_output=True, text=True
+    )
     assert ingest.returncode == 0, ingest.stderr
-    out = subprocess.run([*cli, "ask", "--json", "How were care leavers in St Helens judged in 2023?"],
-                         env=env, capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [*cli, "ask", "--json", "How were care leavers in St Helens judged in 2023?"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr
     answer = json.loads(out.stdout)
     assert answer["model"].startswith("qwen2.5-coder-0.5b")

@@ -8,10 +8,17 @@ import pytest
 
 
 def _spawn(data_dir, *args):
-    env = {**os.environ, "BRIEFING_DATA_DIR": str(data_dir), "BRIEFING_MODEL": "small", "TERM": "xterm",
-           "COLUMNS": "120", "LINES": "40"}
-    return pexpect.spawn(sys.executable, ["-m", "bot.cli", "repl", *args], env=env, encoding="utf-8",
-                         timeout=240, dimensions=(40, 120))
+    env = {
+        **os.environ,
+        "BRIEFING_DATA_DIR": str(data_dir),
+        "BRIEFING_MODEL": "small",
+        "TERM": "xterm",
+        "COLUMNS": "120",
+        "LINES": "40",
+    }
+    return pexpect.spawn(
+        sys.executable, ["-m", "bot.cli", "repl", *args], env=env, encoding="utf-8", timeout=240, dimensions=(40, 120)
+    )
 
 
 @pytest.mark.slow
@@ -57,8 +64,14 @@ def test_plain_mode_when_piped(small_library_dir, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(small_library_dir, data)
     env = {**os.environ, "BRIEFING_DATA_DIR": str(data)}
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "repl", "--no-llm"], env=env, capture_output=True, text=True,
-                         input="strategy discussions in Lancashire\n/sources\n/open 1\n/quit\n", timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "repl", "--no-llm"],
+        env=env,
+        capture_output=True,
+        text=True,
+        input="strategy discussions in Lancashire\n/sources\n/open 1\n/quit\n",
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert "\x1b[" not in out.stdout  # no terminal codes when piped
     assert "Lancashire" in out.stdout and "[1]" in out.stdout and "page" in out.stdout
@@ -68,6 +81,12 @@ def test_empty_library_tells_the_user_how_to_ingest(tmp_path):
     import subprocess
 
     env = {**os.environ, "BRIEFING_DATA_DIR": str(tmp_path / "empty")}
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "repl", "--no-llm"], env=env, capture_output=True, text=True,
-                         input="anything about Kent?\n", timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "repl", "--no-llm"],
+        env=env,
+        capture_output=True,
+        text=True,
+        input="anything about Kent?\n",
+        timeout=120,
+    )
     assert "briefing ingest" in out.stdout

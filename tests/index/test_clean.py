@@ -5,9 +5,21 @@ from index.load import load
 from tests.conftest import OFSTED, SEEDS
 
 NEWS_PAGES = [p for p in sorted(SEEDS.iterdir()) if not p.name.startswith("001_")]
-CHROME = ["WillisPalmer launches", "Remote Assessment Service", "Read Full Story", "Read more", "Make an Enquiry",
-          "Knowledge & Resources", "Youth Offending", "More court days", "children’s homes registered",
-          "Subscribe Today", "Parkside", "Mackman", "linkedin"]
+CHROME = [
+    "WillisPalmer launches",
+    "Remote Assessment Service",
+    "Read Full Story",
+    "Read more",
+    "Make an Enquiry",
+    "Knowledge & Resources",
+    "Youth Offending",
+    "More court days",
+    "children’s homes registered",
+    "Subscribe Today",
+    "Parkside",
+    "Mackman",
+    "linkedin",
+]
 
 
 @pytest.mark.parametrize("page", NEWS_PAGES, ids=lambda p: p.name[:3])

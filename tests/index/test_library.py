@@ -6,8 +6,8 @@ import pytest
 
 from index.chunk import passages
 from index.ingest import ingest
-from index.understand import read_report
 from index.retrieve import Filters
+from index.understand import read_report
 from tests.conftest import LETTER, SEEDS, SMALL_LIBRARY
 
 
@@ -91,7 +91,9 @@ def test_filters_and_authority_names(small_library):
     result = retriever.search("front door decision making in NE Lincs", k=5)
     assert result.plan.filters.authorities == ["North East Lincolnshire"]
     assert {h.passage.local_authority for h in result.hits} == {"North East Lincolnshire"}
-    dated = retriever.search("care leavers", Filters(authorities=["St Helens"], since=__import__("datetime").date(2023, 1, 1)))
+    dated = retriever.search(
+        "care leavers", Filters(authorities=["St Helens"], since=__import__("datetime").date(2023, 1, 1))
+    )
     assert dated.hits and all(h.passage.date >= "2023-01-01" for h in dated.hits)
 
 

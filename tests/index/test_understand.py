@@ -66,7 +66,9 @@ def test_date_ranges():
 
 def test_whole_corpus_accuracy_against_ground_truth():
     """The issue's bar: each field right for at least 97% of reports where metadata.csv gives the truth."""
-    spec = importlib.util.spec_from_file_location("accuracy", Path(__file__).parents[2] / "bench/understanding_accuracy.py")
+    spec = importlib.util.spec_from_file_location(
+        "accuracy", Path(__file__).parents[2] / "bench/understanding_accuracy.py"
+    )
     accuracy = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(accuracy)
     tally, misses, pages, seconds = accuracy.compare(OFSTED)
