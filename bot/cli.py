@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -415,6 +416,48 @@ def brief(
         console.print(f"wrote {out}")
     else:
         sys.stdout.write(rendered)
+
+
+@app.command()
+def slack(
+    http: Annotated[bool, typer.Option("--http", help="Serve Slack's HTTP events instead of Socket Mode.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --http.")] = 3000,
+) -> None:
+    """Run the Slack bot (Socket Mode by default; --http for replicas behind a load balancer)."""
+    from bot.app import create_engine, create_library
+    from bot.brief import build_brief
+    from bot.render import document
+    from bot.slack import create_bot
+    from index.authorities import find_authorities
+
+    settings = _settings()
+    library = create_library(settings)
+    engine = create_engine(settings, library)
+
+    def brief_markdown(words: str, topic: str | None) -> str:
+        named = find_authorities(words, library.retriever.authorities())
+        rest = words
+        for name in named:
+            rest = re.sub(re.escape(name), "", rest, flags=re.I).strip()
+        briefing = build_brief(
+            library.retriever, library.store.reports(), named[0] if named else (words or None), rest or topic or None
+        )
+        return document.markdown(briefing)
+
+    try:
+        bot = create_bot(settings, engine, brief_markdown)
+        if http:
+            if settings.slack_signing_secret is None:
+                _fail("--http needs SLACK_SIGNING_SECRET so request signatures can be checked")
+            bot.app.start(port=port, path="/slack/events")
+        else:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            if settings.slack_app_token is None:
+                _fail("Socket Mode needs SLACK_APP_TOKEN (xapp-…); or run with --http")
+            SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value()).start()
+    except BriefingError as err:
+        _fail(str(err))
 
 
 def main() -> None:

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(
         None, validation_alias=AliasChoices("BRIEFING_SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET")
     )
+    slack_allowed_teams: str = Field("", description="Comma-separated workspace ids allowed; empty = any.")
+    slack_allowed_channels: str = Field(
+        "", description="Comma-separated channel ids allowed (DMs always); empty = any."
+    )
+    slack_allowed_users: str = Field("", description="Comma-separated user ids allowed; empty = any.")
     slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (stand-ins in tests).")
 
     debug: bool = Field(False, description="Log message content; off by default.")

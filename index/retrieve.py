@@ -192,9 +192,10 @@ class Retriever:
         if fused:
             missing = [h for h in fused.values() if h.similarity == 0.0]
             if missing:
-                vectors = self._embedder.embed([h.passage.for_embedding for h in missing])
-                for hit, vec in zip(missing, vectors, strict=True):
-                    hit.similarity = float(vec @ vector)
+                stored = self._store.vectors([h.passage.id for h in missing])
+                for hit in missing:
+                    if hit.passage.id in stored:
+                        hit.similarity = float(stored[hit.passage.id] @ vector)
         hits = self._rerank(list(fused.values()), plan)
         return SearchResult(plan, _drop_echoes(hits)[:k])
 

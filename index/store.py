@@ -53,6 +53,10 @@ class Store(Protocol):
         """Everything, for rebuilding the lexical index."""
         ...
 
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored embeddings by passage id."""
+        ...
+
     def get(self, ids: list[str]) -> list[Passage]:
         """Passages by id, in the order asked."""
         ...
@@ -192,6 +196,13 @@ class ChromaStore:
                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
             ]
             offset += len(got["ids"])
+
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored embeddings by passage id (cheaper than embedding the text again)."""
+        if not ids:
+            return {}
+        got = self._passages.get(ids=ids, include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def get(self, ids: list[str]) -> list[Passage]:
         """Passages by id, in the order asked; unknown ids are left out."""

@@ -1,0 +1,390 @@
+"""The Slack bot: managers ask in Slack and get cited answers and briefs in the thread.
+
+Every event is acknowledged at once (Bolt acks before our handlers return); the work goes to a
+fair queue served by one worker, because one model answers one question at a time. Each path
+ends in an answer, a "nothing in the library" reply, or an apology with an error id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.answer import Answer, AnswerEngine, Turn
+from bot.settings import Settings
+
+log = logging.getLogger("briefing.slack")
+
+SECTION_LIMIT = 2900  # Slack allows 3,000 characters in a section block
+UPDATE_INTERVAL = 1.0  # seconds between streamed chat.update calls (Slack's tier-3 limit is ~50/min)
+
+
+def escape(text: str) -> str:
+    """Make document or model text inert in mrkdwn: no pings, no forged links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _link(url: str, label: str) -> str:
+    if not re.fullmatch(r"https?://[^\s|<>]+", url or ""):
+        return escape(label)
+    return f"<{url}|{escape(label)}>"
+
+
+def answer_blocks(answer: Answer) -> list[dict]:
+    """Block Kit for an answer: the text, a compact sources list, feedback buttons."""
+    blocks: list[dict] = []
+    body = escape(answer.text)
+    for start in range(0, len(body), SECTION_LIMIT):
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": body[start : start + SECTION_LIMIT]}})
+    if answer.citations:
+        lines = []
+        for c in answer.citations:
+            p = c.passage
+            where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
+            head = f"*[{c.n}]* {escape(p.local_authority or '—')} · {escape(p.kind)} · {p.date or 'undated'} · {where}"
+            quote = escape(c.quote if len(c.quote) < 280 else c.quote[:277] + "…")
+            link = _link(f"{p.url}#page={p.page}" if p.url else "", "open report") if p.url else escape(p.source)
+            lines.append(f"{head}\n>_{quote}_\n{link}")
+        text = "\n".join(lines)
+        for start in range(0, len(text), SECTION_LIMIT):
+            blocks.append(
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": text[start : start + SECTION_LIMIT]}]}
+            )
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "feedback",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "feedback_helpful",
+                    "text": {"type": "plain_text", "text": "Helpful"},
+                    "value": "helpful",
+                },
+                {
+                    "type": "button",
+                    "action_id": "feedback_not_helpful",
+                    "text": {"type": "plain_text", "text": "Not helpful"},
+                    "value": "not_helpful",
+                },
+            ],
+        }
+    )
+    return blocks
+
+
+@dataclass
+class Job:
+    """One piece of work for the worker: a question or a brief, and where to reply."""
+
+    user: str
+    channel: str
+    thread_ts: str
+    text: str
+    kind: str = "ask"  # ask | brief
+    placeholder_ts: str | None = None
+    team: str = ""
+
+
+class FairQueue:
+    """Round-robin across users, so one user's many questions cannot starve the others."""
+
+    def __init__(self) -> None:
+        self._by_user: OrderedDict[str, deque[Job]] = OrderedDict()
+        self._ready = threading.Condition()
+
+    def put(self, job: Job) -> int:
+        """Queue a job; returns how many jobs will be served before it."""
+        with self._ready:
+            self._by_user.setdefault(job.user, deque()).append(job)
+            ahead = 0
+            depth = len(self._by_user[job.user])
+            for queue in self._by_user.values():
+                ahead += min(len(queue), depth)
+            self._ready.notify()
+            return ahead - 1
+
+    def get(self, timeout: float | None = None) -> Job | None:
+        """The next job, taking one user at a time in turn."""
+        with self._ready:
+            if not self._ready.wait_for(lambda: self._by_user, timeout=timeout):
+                return None
+            user, queue = next(iter(self._by_user.items()))
+            job = queue.popleft()
+            del self._by_user[user]
+            if queue:
+                self._by_user[user] = queue  # to the back of the line
+            return job
+
+
+@dataclass
+class Governance:
+    """Who may use the bot, and the audit trail of what it said."""
+
+    teams: set[str] = field(default_factory=set)
+    channels: set[str] = field(default_factory=set)
+    users: set[str] = field(default_factory=set)
+    audit_path: Path | None = None
+
+    def allows(self, team: str, channel: str, user: str) -> bool:
+        """Empty lists allow everyone."""
+        return (
+            (not self.teams or team in self.teams)
+            and (not self.channels or channel in self.channels or channel.startswith("D"))
+            and (not self.users or user in self.users)
+        )
+
+    def record(self, **entry) -> None:
+        """Append one JSON line to the audit log."""
+        if self.audit_path is None:
+            return
+        self.audit_path.parent.mkdir(parents=True, exist_ok=True)
+        entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **entry}
+        with self.audit_path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(entry) + "\n")
+
+
+class SlackBot:
+    """Wires a Bolt app to the answer engine and the briefing core."""
+
+    def __init__(
+        self,
+        engine: AnswerEngine,
+        *,
+        token: str,
+        signing_secret: str | None,
+        api_url: str,
+        governance: Governance,
+        brief_builder: Callable[[str, str | None], str] | None = None,
+        debug: bool = False,
+    ) -> None:
+        from slack_bolt import App
+        from slack_sdk import WebClient
+        from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+        client = WebClient(token=token, base_url=api_url)
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+        self.client = client
+        self.engine = engine
+        self.governance = governance
+        self.brief_builder = brief_builder
+        self.debug = debug
+        self.queue = FairQueue()
+        self.threads: dict[str, list[Turn]] = {}  # thread ts -> conversation so far
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen_lock = threading.Lock()
+        self.app = App(
+            client=client,
+            signing_secret=signing_secret or "unused-in-socket-mode",
+            request_verification_enabled=signing_secret is not None,
+            token_verification_enabled=False,
+        )
+        self.bot_user = self._bot_user()
+        self._register()
+        threading.Thread(target=self._work, daemon=True, name="slack-worker").start()
+
+    def _bot_user(self) -> str:
+        try:
+            return self.client.auth_test()["user_id"]
+        except Exception:  # noqa: BLE001 - a bot that cannot call auth.test still answers DMs
+            log.warning("auth.test failed; mentions will be matched by any user id")
+            return ""
+
+    # --- events -------------------------------------------------------------------------------
+
+    def _first_time(self, key: str) -> bool:
+        """Slack retries an event it thinks we missed; answer each event once."""
+        with self._seen_lock:
+            if key in self._seen:
+                return False
+            self._seen[key] = None
+            while len(self._seen) > 5000:
+                self._seen.popitem(last=False)
+            return True
+
+    def _register(self) -> None:
+        app = self.app
+
+        @app.event("app_mention")
+        def on_mention(event, body):
+            self._accept(event, body)
+
+        @app.event("message")
+        def on_message(event, body):
+            if event.get("subtype") or event.get("bot_id"):
+                return
+            text = event.get("text") or ""
+            in_dm = event.get("channel_type") == "im"
+            in_our_thread = event.get("thread_ts") in self.threads
+            mentioned = self.bot_user and f"<@{self.bot_user}>" in text
+            if (in_dm or in_our_thread) and not mentioned:
+                self._accept(event, body)
+
+        @app.command("/brief")
+        def on_brief(ack, command):
+            ack(f"Preparing a brief on {escape(command.get('text') or '…')}")
+            if not self.governance.allows(command.get("team_id", ""), command["channel_id"], command["user_id"]):
+                self.client.chat_postEphemeral(
+                    channel=command["channel_id"],
+                    user=command["user_id"],
+                    text="Sorry, this assistant is not enabled here.",
+                )
+                return
+            job = Job(
+                command["user_id"],
+                command["channel_id"],
+                "",
+                command.get("text", ""),
+                kind="brief",
+                team=command.get("team_id", ""),
+            )
+            self.queue.put(job)
+
+        @app.action(re.compile("feedback_.*"))
+        def on_feedback(ack, body, action):
+            ack()
+            message = body.get("message", {})
+            self.governance.record(
+                kind="feedback",
+                user=body.get("user", {}).get("id"),
+                channel=body.get("channel", {}).get("id"),
+                message_ts=message.get("ts"),
+                rating=action.get("value"),
+                question=message.get("metadata", {}).get("event_payload", {}).get("question"),
+            )
+
+    def _accept(self, event: dict, body: dict) -> None:
+        key = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
+        if not self._first_time(key):
+            return
+        user, channel = event.get("user", ""), event.get("channel", "")
+        team = body.get("team_id", "")
+        thread_ts = event.get("thread_ts") or event.get("ts")
+        if not self.governance.allows(team, channel, user):
+            self.client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text="Sorry, this assistant is not enabled in this channel."
+            )
+            return
+        text = re.sub(r"<@[A-Z0-9]+>", "", event.get("text") or "").strip()
+        if not text:
+            self.client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                text="Ask me about an authority's Ofsted reports, e.g. “what did Ofsted say "
+                "about strategy discussions in Lancashire?”",
+            )
+            return
+        self.threads.setdefault(thread_ts, [])
+        placeholder = self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text="Searching the reports…")
+        job = Job(user, channel, thread_ts, text, placeholder_ts=placeholder["ts"], team=team)
+        ahead = self.queue.put(job)
+        if ahead > 0:
+            self.client.chat_update(
+                channel=channel,
+                ts=placeholder["ts"],
+                text=f"You're number {ahead + 1} in the queue; I'll answer here shortly.",
+            )
+
+    # --- the worker ---------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            job = self.queue.get()
+            if job is None:
+                continue
+            try:
+                if job.kind == "brief":
+                    self._brief(job)
+                else:
+                    self._answer(job)
+            except Exception:  # every path ends in a reply: an apology the team can trace
+                error_id = uuid.uuid4().hex[:8]
+                log.exception("answer failed (error id %s)", error_id)
+                text = f"Sorry, something went wrong answering that (error id {error_id}). Please try again."
+                try:
+                    if job.placeholder_ts:
+                        self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=text, blocks=[])
+                    else:
+                        self.client.chat_postMessage(channel=job.channel, thread_ts=job.thread_ts or None, text=text)
+                except Exception:  # noqa: BLE001 - Slack itself is unreachable; the log has the id
+                    log.exception("could not post the apology (error id %s)", error_id)
+                self.governance.record(
+                    kind="error", user=job.user, channel=job.channel, error_id=error_id, question=job.text
+                )
+
+    def _answer(self, job: Job) -> None:
+        draft: list[str] = []
+        last_update = [0.0]
+
+        def on_token(token: str) -> None:
+            draft.append(token)
+            now = time.monotonic()
+            if now - last_update[0] >= UPDATE_INTERVAL:
+                last_update[0] = now
+                self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=escape("".join(draft)) + " …")
+
+        history = self.threads.get(job.thread_ts, [])
+        answer = self.engine.ask(job.text, history=history, on_token=on_token)
+        history.append(Turn(answer.standalone_question or job.text, answer.text))
+        self.client.chat_update(
+            channel=job.channel, ts=job.placeholder_ts, text=escape(answer.text), blocks=answer_blocks(answer)
+        )
+        if self.debug:
+            log.debug("answered %r", job.text)
+        self.governance.record(
+            kind="answer",
+            user=job.user,
+            channel=job.channel,
+            team=job.team,
+            question=job.text,
+            status=answer.status,
+            sources=[f"{c.passage.source}#p{c.passage.page}" for c in answer.citations],
+        )
+
+    def _brief(self, job: Job) -> None:
+        if self.brief_builder is None:
+            raise RuntimeError("briefs are not available")
+        words = job.text.strip()
+        markdown = self.brief_builder(words, None)
+        chunks = [markdown[i : i + SECTION_LIMIT] for i in range(0, len(markdown), SECTION_LIMIT)]
+        first = self.client.chat_postMessage(channel=job.channel, text=escape(chunks[0]))
+        for chunk in chunks[1:]:
+            self.client.chat_postMessage(channel=job.channel, thread_ts=first["ts"], text=escape(chunk))
+        self.governance.record(kind="brief", user=job.user, channel=job.channel, question=words)
+
+
+def create_bot(settings: Settings, engine: AnswerEngine, brief_builder=None) -> SlackBot:
+    """The bot for these settings; a missing token is a one-line error."""
+    from index.errors import BriefingError
+
+    if settings.slack_bot_token is None:
+        raise BriefingError("SLACK_BOT_TOKEN is not set (see the README's Slack section)")
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+
+    def split(value: str) -> set[str]:
+        return {v.strip() for v in value.split(",") if v.strip()}
+
+    governance = Governance(
+        teams=split(settings.slack_allowed_teams),
+        channels=split(settings.slack_allowed_channels),
+        users=split(settings.slack_allowed_users),
+        audit_path=settings.data_dir / "audit.jsonl",
+    )
+    return SlackBot(
+        engine,
+        token=settings.slack_bot_token.get_secret_value(),
+        signing_secret=secret,
+        api_url=settings.slack_api_url,
+        governance=governance,
+        brief_builder=brief_builder,
+        debug=settings.debug,
+    )

@@ -1,0 +1,80 @@
+"""A local stand-in for Slack: the Web API over HTTP (recording every call) and a Socket Mode websocket."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+class SlackStandIn:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict]] = []
+        self.rate_limit_once: set[str] = set()
+        self.socket_url = ""
+        self._ts = 1000
+        self._lock = threading.Lock()
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                raw = self.rfile.read(length).decode()
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    body = json.loads(raw or "{}")
+                else:
+                    body = {k: v[0] for k, v in parse_qs(raw).items()}
+                method = self.path.rsplit("/", 1)[-1]
+                with standin._lock:
+                    if method in standin.rate_limit_once:
+                        standin.rate_limit_once.discard(method)
+                        standin.calls.append((method + ":429", body))
+                        self.send_response(429)
+                        self.send_header("Retry-After", "1")
+                        self.send_header("Content-Type", "application/json")
+                        self.end_headers()
+                        self.wfile.write(b'{"ok": false, "error": "ratelimited"}')
+                        return
+                    standin.calls.append((method, body))
+                    standin._ts += 1
+                    ts = f"{standin._ts}.000100"
+                reply = {"ok": True}
+                if method == "auth.test":
+                    reply.update(user_id="UBOT", bot_id="BBOT", team_id="T1", user="briefing")
+                elif method in ("chat.postMessage", "chat.update"):
+                    reply.update(ts=body.get("ts") or ts, channel=body.get("channel"))
+                elif method == "apps.connections.open":
+                    reply.update(url=standin.socket_url)
+                payload = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/api/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+    def named(self, method: str) -> list[dict]:
+        return [body for name, body in self.calls if name == method]
+
+    def wait_for(self, predicate, timeout: float = 60) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def final_answers(self) -> list[dict]:
+        """chat.update calls that carry blocks: the verified answers."""
+        return [b for b in self.named("chat.update") if b.get("blocks") not in (None, "", "[]", [])]

@@ -1,0 +1,251 @@
+"""The real Bolt app over HTTP, against a local stand-in of Slack's Web API."""
+
+import json
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.answer import Answer, AnswerEngine
+from bot.citations import Citation
+from bot.slack import FairQueue, Governance, Job, SlackBot, answer_blocks
+from index.chunk import Passage
+from tests.bot.fakes import FakeLLM
+from tests.bot.slack_standin import SlackStandIn
+
+SECRET = "test-signing-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def slack(small_library, tmp_path):
+    standin = SlackStandIn()
+    engine = AnswerEngine(small_library.retriever, None)  # evidence-only answers: fast and exact
+    governance = Governance(channels={"CGOOD"}, audit_path=tmp_path / "audit.jsonl")
+    bot = SlackBot(
+        engine,
+        token="xoxb-test",
+        signing_secret=SECRET,
+        api_url=standin.url,
+        governance=governance,
+        brief_builder=lambda words, topic: f"# Briefing: {words}\n\nAt a glance …",
+    )
+    port = _free_port()
+    threading.Thread(
+        target=bot.app.start, kwargs={"port": port, "http_server_logger_enabled": False}, daemon=True
+    ).start()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    for _ in range(100):
+        try:
+            httpx.get(url.replace("/slack/events", "/"), timeout=0.2)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    yield standin, bot, url, governance
+    standin.close()
+
+
+def _post(url, payload, *, secret=SECRET, retry=None, form=False):
+    body = payload if form else json.dumps(payload)
+    timestamp = str(int(time.time()))
+    headers = {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body),
+        "Content-Type": "application/x-www-form-urlencoded" if form else "application/json",
+    }
+    if retry:
+        headers["X-Slack-Retry-Num"] = str(retry)
+    started = time.perf_counter()
+    response = httpx.post(url, content=body, headers=headers, timeout=10)
+    return response, time.perf_counter() - started
+
+
+def _event(event, event_id="Ev1"):
+    return {"type": "event_callback", "team_id": "T1", "event_id": event_id, "event": event}
+
+
+def _mention(text, ts="1.1", channel="CGOOD", user="U1", thread_ts=None, event_id="Ev1"):
+    event = {"type": "app_mention", "user": user, "channel": channel, "ts": ts, "text": f"<@UBOT> {text}"}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return _event(event, event_id)
+
+
+def test_mention_gets_placeholder_then_cited_answer_in_thread(slack):
+    standin, bot, url, governance = slack
+    response, seconds = _post(url, _mention("What did Ofsted say about strategy discussions in Lancashire?"))
+    assert response.status_code == 200 and seconds < 3
+    assert standin.wait_for(lambda: standin.final_answers())
+    placeholder = standin.named("chat.postMessage")[0]
+    assert placeholder["thread_ts"] == "1.1" and "Searching" in placeholder["text"]
+    blocks = json.dumps(standin.final_answers()[0]["blocks"])
+    assert "[1]" in blocks and "Lancashire" in blocks and "feedback_helpful" in blocks
+    audit = [json.loads(line) for line in governance.audit_path.read_text().splitlines()]
+    assert audit[-1]["kind"] == "answer" and audit[-1]["sources"]
+
+
+def test_direct_message_and_thread_follow_up_without_mention(slack):
+    standin, bot, url, _ = slack
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D1",
+        "user": "U1",
+        "ts": "5.1",
+        "text": "How were care leavers in St Helens judged in 2023?",
+    }
+    _post(url, _event(dm, "EvDM"))
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
+    _post(url, _mention("strategy discussions in Lancashire", ts="6.1", event_id="EvM"))
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 2)
+    follow = {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": "CGOOD",
+        "user": "U1",
+        "ts": "6.5",
+        "thread_ts": "6.1",
+        "text": "and what about the MASH?",
+    }
+    _post(url, _event(follow, "EvF"))
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 3)
+    unrelated = {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": "CGOOD",
+        "user": "U2",
+        "ts": "7.1",
+        "text": "lunch?",
+    }
+    _post(url, _event(unrelated, "EvU"))
+    time.sleep(0.5)
+    assert len(standin.final_answers()) == 3
+
+
+def test_retried_event_is_answered_once(slack):
+    standin, bot, url, _ = slack
+    payload = _mention("private fostering in Lancashire", event_id="EvRetry")
+    _post(url, payload)
+    _post(url, payload, retry=1)
+    _post(url, payload, retry=2)
+    assert standin.wait_for(lambda: standin.final_answers())
+    time.sleep(0.5)
+    assert len(standin.named("chat.postMessage")) == 1 and len(standin.final_answers()) == 1
+
+
+def test_forged_signature_is_rejected(slack):
+    standin, bot, url, _ = slack
+    response, _ = _post(url, _mention("anything"), secret="wrong-secret")
+    assert response.status_code == 401
+    time.sleep(0.3)
+    assert standin.named("chat.postMessage") == []
+
+
+def test_disallowed_channel_is_politely_refused(slack):
+    standin, bot, url, _ = slack
+    _post(url, _mention("strategy discussions in Lancashire", channel="CBAD"))
+    assert standin.wait_for(lambda: standin.named("chat.postMessage"))
+    assert "not enabled" in standin.named("chat.postMessage")[0]["text"]
+    assert standin.final_answers() == []
+
+
+def test_brief_command(slack):
+    standin, bot, url, _ = slack
+    form = "command=%2Fbrief&text=Lancashire&user_id=U1&channel_id=CGOOD&team_id=T1&trigger_id=x&response_url=x"
+    response, seconds = _post(url, form, form=True)
+    assert response.status_code == 200 and "Lancashire" in response.text and seconds < 3
+    assert standin.wait_for(lambda: standin.named("chat.postMessage"))
+    assert "Briefing: Lancashire" in standin.named("chat.postMessage")[0]["text"]
+
+
+def test_rate_limited_call_is_retried(slack):
+    standin, bot, url, _ = slack
+    standin.rate_limit_once.add("chat.postMessage")
+    _post(url, _mention("strategy discussions in Lancashire", event_id="EvRL"))
+    assert standin.wait_for(lambda: standin.final_answers(), timeout=30)
+    names = [name for name, _ in standin.calls]
+    assert "chat.postMessage:429" in names and "chat.postMessage" in names
+
+
+def test_three_concurrent_questions_are_queued_and_all_answered(slack):
+    standin, bot, url, _ = slack
+    for i, question in enumerate(
+        ["strategy discussions in Lancashire", "care leavers in St Helens", "front door in North East Lincolnshire"]
+    ):
+        threading.Thread(
+            target=_post, args=(url, _mention(question, ts=f"9.{i}", user=f"U{i}", event_id=f"EvQ{i}"))
+        ).start()
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 3, timeout=60)
+
+
+def test_documents_cannot_ping_or_forge_links():
+    passage = Passage(
+        id="x",
+        source="evil.txt",
+        report_id="r",
+        header="h",
+        local_authority="<!channel>",
+        kind="news article",
+        text="Hello <!channel> and <@U123> see <http://evil.example|Ofsted>",
+        url="javascript:alert(1)",
+    )
+    answer = Answer(
+        "q", "answered", "Read this <!here> <http://evil.example|the report> [1].", [Citation(1, passage, passage.text)]
+    )
+    text = json.dumps(answer_blocks(answer))
+    assert "<!channel>" not in text and "<!here>" not in text and "<@U123>" not in text
+    assert "<http://evil.example|" not in text and "javascript:" not in text.replace("&lt;", "")
+    assert "&lt;!channel&gt;" in text
+
+
+def test_fair_queue_serves_users_in_turn():
+    queue = FairQueue()
+    for i in range(3):
+        queue.put(Job("greedy", "C", "", f"g{i}"))
+    assert queue.put(Job("patient", "C", "", "p0")) == 1
+    order = [queue.get(timeout=1).text for _ in range(4)]
+    assert order == ["g0", "p0", "g1", "g2"]
+
+
+def test_failure_posts_an_apology_with_an_error_id_and_bot_keeps_running(small_library, tmp_path):
+    standin = SlackStandIn()
+
+    class Broken(FakeLLM):
+        def stream(self, messages, max_tokens):
+            raise RuntimeError("model crashed")
+            yield ""
+
+    engine = AnswerEngine(small_library.retriever, lambda: Broken())
+    bot = SlackBot(engine, token="x", signing_secret=None, api_url=standin.url, governance=Governance())
+    bot._accept(
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "channel": "C1",
+            "ts": "1.1",
+            "text": "<@UBOT> strategy discussions in Lancashire",
+        },
+        {"event_id": "E1"},
+    )
+    assert standin.wait_for(lambda: any("error id" in b.get("text", "") for b in standin.named("chat.update")))
+    engine._llm_factory = None  # the model comes back: next question works
+    bot._accept(
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "channel": "C1",
+            "ts": "2.1",
+            "text": "<@UBOT> strategy discussions in Lancashire",
+        },
+        {"event_id": "E2"},
+    )
+    assert standin.wait_for(lambda: standin.final_answers())
+    standin.close()
