@@ -119,6 +119,8 @@ def _focus(passage: Passage, query_words: set[str], max_tokens: int) -> Passage:
 
 def _extract_label(n: int, p: Passage) -> str:
     where = f"p.{p.page}" + (f", para {p.paragraph}" if p.paragraph else "")
+    if p.section:
+        where += f", section “{p.section}”"
     return f"[{n}] {p.local_authority or 'Unknown'}, {p.kind}, {p.date or 'undated'}, {where}:\n{p.text}"
 
 
@@ -140,6 +142,18 @@ def no_evidence_text(result: SearchResult, held: list[str]) -> str:
         shown = ", ".join(held[:8]) + (f" and {len(held) - 8} more" if len(held) > 8 else "")
         text += f" It holds Ofsted reports and news on {shown}."
     return text
+
+
+def covers(result: SearchResult, share: float = 0.7) -> bool:
+    """Whether one of the top passages contains most of the question's own words."""
+    wanted = content_words(result.plan.query)
+    if len(wanted) < 2:
+        return False
+    for hit in result.hits[:3]:
+        found = wanted & content_words(f"{hit.passage.header} {hit.passage.text}")
+        if len(found) >= share * len(wanted):
+            return True
+    return False
 
 
 def evidence_only(question: str, result: SearchResult, limit: int = 3) -> tuple[str, list[Citation]]:
@@ -222,10 +236,13 @@ class AnswerEngine:
             if on_token:
                 on_token(token)
         text = "".join(draft).strip()
-        if "NO EVIDENCE" in text.upper():
-            return finish("no_evidence", no_evidence_text(result, held), [], messages)
-        sentences, citations = verify(text, evidence)
+        sentences, citations = ([], {}) if "NO EVIDENCE" in text.upper() else verify(text, evidence)
         if not sentences:
+            # The model found nothing it could say faithfully. If a passage plainly covers the
+            # question, quote it rather than decline; otherwise say the library has nothing.
+            if covers(result):
+                quoted, quoted_citations = evidence_only(asked, result)
+                return finish("answered", quoted, quoted_citations, messages)
             return finish("no_evidence", no_evidence_text(result, held), [], messages)
         final, numbered = renumber(sentences, citations)
         return finish("answered", final, numbered, messages)

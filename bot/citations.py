@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.chunk import Passage
 
@@ -126,16 +127,17 @@ class CheckedSentence:
     cites: list[int]
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ies", "es", "s", "ing", "ed", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
 
 
 def content_words(text: str) -> set[str]:
     """The words that carry meaning, stemmed so 'referrals' meets 'referral'."""
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+    words = [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2]
+    return set(_stemmer().stemWords(words))
 
 
 def passage_sentences(text: str) -> list[str]:
@@ -148,10 +150,14 @@ def passage_sentences(text: str) -> list[str]:
 
 
 def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:
-    """The passage's words that best support the sentence (one or two adjacent sentences)."""
-    wanted = content_words(sentence)
+    """The passage's words that best support the sentence (one or two adjacent sentences).
+
+    Words naming the passage's own authority, kind, date or section ("the 2026 inspection of
+    Lancashire") are supported by where the passage comes from, so they are not asked of the quote.
+    """
+    wanted = content_words(sentence) - content_words(f"{passage.header} {passage.title} inspection improve asked")
     if not wanted:
-        return "", 0.0
+        return passage_sentences(passage.text)[0] if passage.text else "", 1.0
     pieces = passage_sentences(passage.text)
     windows = pieces + [f"{a} {b}" for a, b in zip(pieces, pieces[1:], strict=False)]
     best, score = "", 0.0

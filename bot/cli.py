@@ -447,9 +447,16 @@ def slack(
     try:
         bot = create_bot(settings, engine, brief_markdown)
         if http:
+            from bot.operations import http_app, serve_http
+
             if settings.slack_signing_secret is None:
                 _fail("--http needs SLACK_SIGNING_SECRET so request signatures can be checked")
-            bot.app.start(port=port, path="/slack/events")
+
+            def health() -> dict:
+                return {"ok": True, "passages": library.store.count(), "queue": bot.queue.pending()}
+
+            console.print(f"serving Slack events on :{port}/slack/events (health: /healthz, metrics: /metrics)")
+            serve_http(http_app(bot.app, bot.metrics, health), port).serve_forever()
         else:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -458,6 +465,21 @@ def slack(
             SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value()).start()
     except BriefingError as err:
         _fail(str(err))
+
+
+@app.command()
+def doctor(no_model: Annotated[bool, typer.Option("--no-model", help="Skip the model speed probe.")] = False) -> None:
+    """Check settings, the store, the model and Slack tokens, and say how to fix what is wrong."""
+    from bot.operations import doctor as run_checks
+
+    checks = run_checks(_settings(), probe_model=not no_model)
+    for check in checks:
+        mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
+        console.print(f"{mark} {check.name:9s} {check.detail}", highlight=False)
+        if check.fix:
+            console.print(f"      fix: {check.fix}", highlight=False)
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
 
 
 def main() -> None:

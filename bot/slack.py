@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.answer import Answer, AnswerEngine, Turn
+from bot.operations import Metrics
 from bot.settings import Settings
 
 log = logging.getLogger("briefing.slack")
@@ -113,6 +114,11 @@ class FairQueue:
             self._ready.notify()
             return ahead - 1
 
+    def pending(self) -> int:
+        """Jobs waiting."""
+        with self._ready:
+            return sum(len(q) for q in self._by_user.values())
+
     def get(self, timeout: float | None = None) -> Job | None:
         """The next job, taking one user at a time in turn."""
         with self._ready:
@@ -166,6 +172,7 @@ class SlackBot:
         governance: Governance,
         brief_builder: Callable[[str, str | None], str] | None = None,
         debug: bool = False,
+        metrics: Metrics | None = None,
     ) -> None:
         from slack_bolt import App
         from slack_sdk import WebClient
@@ -178,6 +185,7 @@ class SlackBot:
         self.governance = governance
         self.brief_builder = brief_builder
         self.debug = debug
+        self.metrics = metrics or Metrics()
         self.queue = FairQueue()
         self.threads: dict[str, list[Turn]] = {}  # thread ts -> conversation so far
         self._seen: OrderedDict[str, None] = OrderedDict()
@@ -309,6 +317,7 @@ class SlackBot:
             except Exception:  # every path ends in a reply: an apology the team can trace
                 error_id = uuid.uuid4().hex[:8]
                 log.exception("answer failed (error id %s)", error_id)
+                self.metrics.count("briefing_errors_total")
                 text = f"Sorry, something went wrong answering that (error id {error_id}). Please try again."
                 try:
                     if job.placeholder_ts:
@@ -335,6 +344,7 @@ class SlackBot:
         history = self.threads.get(job.thread_ts, [])
         answer = self.engine.ask(job.text, history=history, on_token=on_token)
         history.append(Turn(answer.standalone_question or job.text, answer.text))
+        self.metrics.record_answer(answer.status, answer.timings)
         self.client.chat_update(
             channel=job.channel, ts=job.placeholder_ts, text=escape(answer.text), blocks=answer_blocks(answer)
         )

@@ -189,7 +189,27 @@ def _group(paragraphs: list[Paragraph], max_tokens: int, count: Callable[[str], 
             current, current_tokens = [piece], tokens
     if current:
         groups.append(current)
-    return groups
+    return _absorb_scraps(groups, max_tokens, count)
+
+
+def _absorb_scraps(
+    groups: list[list[Paragraph]], max_tokens: int, count: Callable[[str], int]
+) -> list[list[Paragraph]]:
+    """A scrap of a few words ('(outcome 4, national framework)') joins the passage before it."""
+    out: list[list[Paragraph]] = []
+    for group in groups:
+        text = " ".join(p.text for p in group)
+        previous = out[-1] if out else None
+        if (
+            previous
+            and len(text.split()) < 8
+            and previous[0].section == group[0].section
+            and count(" ".join(p.text for p in previous)) + count(text) <= max_tokens
+        ):
+            previous.extend(group)
+        else:
+            out.append(group)
+    return out
 
 
 def _is_list_item(paragraph: Paragraph) -> bool:

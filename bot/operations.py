@@ -1,0 +1,146 @@
+"""For operators: counts and latencies, the HTTP front (Slack events, /healthz, /metrics), and `doctor`."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from bot.settings import Settings
+
+
+@dataclass
+class Metrics:
+    """Counters and latency sums, exposed in Prometheus' text format."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    sums_ms: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, name: str, n: int = 1) -> None:
+        """Add to a counter."""
+        with self._lock:
+            self.counts[name] = self.counts.get(name, 0) + n
+
+    def observe(self, name: str, ms: float) -> None:
+        """Record one latency."""
+        with self._lock:
+            self.counts[f"{name}_count"] = self.counts.get(f"{name}_count", 0) + 1
+            self.sums_ms[name] = self.sums_ms.get(name, 0.0) + ms
+
+    def record_answer(self, status: str, timings: dict[str, float]) -> None:
+        """What one answer cost."""
+        self.count("briefing_questions_total")
+        self.count(f"briefing_answers_{status}_total")
+        for key in ("retrieve_ms", "first_token_ms", "total_ms"):
+            if key in timings:
+                self.observe(f"briefing_{key.removesuffix('_ms')}_milliseconds", timings[key])
+
+    def prometheus(self) -> str:
+        """The text exposition format."""
+        with self._lock:
+            lines = [f"{name} {value}" for name, value in sorted(self.counts.items())]
+            lines += [f"{name}_sum {value:.1f}" for name, value in sorted(self.sums_ms.items())]
+        return "\n".join(lines) + "\n"
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args) -> None:  # request lines carry no content, but keep logs lean
+        pass
+
+
+def http_app(slack_app, metrics: Metrics, health: Callable[[], dict]):
+    """A WSGI app: Bolt at /slack/events, plus /healthz and /metrics for the load balancer."""
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    slack = SlackRequestHandler(slack_app)
+
+    def app(environ, start_response) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/slack/events":
+            return slack(environ, start_response)
+        if path == "/healthz":
+            try:
+                body, status = health(), "200 OK"
+            except Exception as err:  # noqa: BLE001 - an unhealthy store must answer 503, not crash
+                body, status = {"ok": False, "error": str(err)}, "503 Service Unavailable"
+            start_response(status, [("Content-Type", "application/json")])
+            return [json.dumps(body).encode()]
+        if path == "/metrics":
+            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4")])
+            return [metrics.prometheus().encode()]
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found\n"]
+
+    return app
+
+
+def serve_http(app, port: int, host: str = "0.0.0.0"):  # noqa: S104 - a bot behind a load balancer listens widely
+    """A threaded WSGI server; returns it so tests can shut it down."""
+    return make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+
+
+@dataclass
+class Check:
+    """One line of `briefing doctor`."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def doctor(settings: Settings, *, probe_model: bool = True) -> list[Check]:
+    """Check settings, store, model and Slack tokens; say what is wrong and how to fix it."""
+    from index.errors import BriefingError
+
+    checks: list[Check] = []
+    checks.append(Check("data dir", True, str(settings.data_dir)))
+    try:
+        from bot.app import create_library
+
+        library = create_library(settings)
+        count = library.store.count()
+        where = settings.chroma_url or str(settings.chroma_dir)
+        checks.append(
+            Check(
+                "library",
+                count > 0,
+                f"{count} passages in {where}",
+                "" if count else "run: briefing ingest ../shared/corpus",
+            )
+        )
+    except BriefingError as err:
+        checks.append(Check("library", False, str(err), "check BRIEFING_CHROMA_URL or BRIEFING_DATA_DIR"))
+    if probe_model:
+        try:
+            from bot.app import create_llm
+
+            llm = create_llm(settings)
+            started = time.perf_counter()
+            tokens = list(llm.stream([{"role": "user", "content": "Say OK."}], max_tokens=16))
+            seconds = time.perf_counter() - started
+            checks.append(Check("model", bool(tokens), f"{llm.name}: {len(tokens) / seconds:.1f} tokens/s on a probe"))
+        except BriefingError as err:
+            checks.append(Check("model", False, str(err), "pip install 'briefing[model]' or set BRIEFING_LLM_URL"))
+    if settings.slack_bot_token is not None:
+        try:
+            from slack_sdk import WebClient
+
+            reply = WebClient(
+                token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, timeout=10
+            ).auth_test()
+            checks.append(Check("slack", True, f"bot token valid for {reply.get('team')} as {reply.get('user')}"))
+        except Exception as err:  # noqa: BLE001 - any failure here is reported, not raised
+            checks.append(Check("slack", False, f"auth.test failed: {err}", "check SLACK_BOT_TOKEN"))
+    else:
+        checks.append(Check("slack", True, "not configured (only needed for `briefing slack`)"))
+    return checks

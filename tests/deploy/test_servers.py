@@ -1,0 +1,183 @@
+"""Scale-out: a real Chroma server and llama.cpp's OpenAI-compatible server on loopback."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.model_bundle import BUNDLES, assemble
+from tests.conftest import OFSTED, SEEDS
+
+pytestmark = pytest.mark.slow
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    port = _port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory) -> Path:
+    return assemble(BUNDLES["small"], tmp_path_factory.mktemp("models"))
+
+
+def _start_llm(model: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--n_threads",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait(f"http://127.0.0.1:{port}/v1/models")
+    return proc
+
+
+def test_ingest_into_chroma_server_and_answer_through_llm_server(chroma_server, small_model, tmp_path):
+    port = _port()
+    llm = _start_llm(small_model, port)
+    try:
+        env = {
+            **os.environ,
+            "BRIEFING_DATA_DIR": str(tmp_path / "replica"),
+            "BRIEFING_CHROMA_URL": chroma_server,
+            "BRIEFING_LLM_URL": f"http://127.0.0.1:{port}/v1",
+        }
+        cli = [sys.executable, "-m", "bot.cli"]
+        ingest = subprocess.run(
+            [*cli, "ingest", str(SEEDS), str(OFSTED / "st-helens")], env=env, capture_output=True, text=True
+        )
+        assert ingest.returncode == 0, ingest.stderr
+        # a second replica, with its own empty data dir, sees the same library and rebuilds its lexical index
+        env["BRIEFING_DATA_DIR"] = str(tmp_path / "replica2")
+        out = subprocess.run(
+            [*cli, "ask", "--json", "How were care leavers in St Helens judged in 2023?"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert out.returncode == 0, out.stderr
+        answer = json.loads(out.stdout)
+        assert set(answer) == {"question", "status", "answer", "citations", "model", "timings"}
+        assert "127.0.0.1" in answer["model"]
+        assert answer["status"] in {"answered", "no_evidence"}
+        for c in answer["citations"]:
+            assert c["local_authority"] == "St Helens" and c["quote"]
+    finally:
+        llm.terminate()
+        llm.wait(10)
+
+
+def test_llm_server_killed_mid_answer_gives_clear_error_then_recovers(small_model, small_library):
+    from bot.answer import AnswerEngine
+    from bot.llm import OpenAICompatibleLLM
+    from index.errors import ModelUnavailable
+
+    port = _port()
+    llm_proc = _start_llm(small_model, port)
+    engine = AnswerEngine(
+        small_library.retriever, lambda: OpenAICompatibleLLM(f"http://127.0.0.1:{port}/v1"), max_answer_tokens=200
+    )
+    first_token = threading.Event()
+
+    def kill_on_first_token(token):
+        if not first_token.is_set():
+            first_token.set()
+            llm_proc.kill()
+
+    with pytest.raises(ModelUnavailable, match="model server"):
+        engine.ask("What did Ofsted say about strategy discussions in Lancashire?", on_token=kill_on_first_token)
+    llm_proc.wait(10)
+    with pytest.raises(ModelUnavailable, match="unreachable"):
+        engine.ask("What did Ofsted say about strategy discussions in Lancashire?")
+    llm_proc = _start_llm(small_model, port)
+    try:
+        answer = engine.ask("What did Ofsted say about strategy discussions in Lancashire?")
+        assert answer.status in {"answered", "no_evidence"}
+    finally:
+        llm_proc.terminate()
+        llm_proc.wait(10)
+
+
+def test_http_front_serves_health_and_metrics(small_library):
+    from bot.operations import Metrics, http_app, serve_http
+    from bot.slack import Governance, SlackBot
+    from tests.bot.slack_standin import SlackStandIn
+
+    standin = SlackStandIn()
+    from bot.answer import AnswerEngine
+
+    bot = SlackBot(
+        AnswerEngine(small_library.retriever, None),
+        token="x",
+        signing_secret="s",
+        api_url=standin.url,
+        governance=Governance(),
+        metrics=Metrics(),
+    )
+    port = _port()
+    server = serve_http(
+        http_app(bot.app, bot.metrics, lambda: {"ok": True, "passages": small_library.store.count()}),
+        port,
+        host="127.0.0.1",
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz").json()
+        assert health["ok"] and health["passages"] > 100
+        bot.metrics.record_answer("answered", {"retrieve_ms": 40, "total_ms": 900})
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+        assert "briefing_questions_total 1" in metrics and "briefing_retrieve_milliseconds_sum 40.0" in metrics
+        assert httpx.post(f"http://127.0.0.1:{port}/slack/events", content="{}").status_code == 401
+    finally:
+        server.shutdown()
+        standin.close()
