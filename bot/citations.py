@@ -157,7 +157,7 @@ def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:
     """
     wanted = content_words(sentence) - content_words(f"{passage.header} {passage.title} inspection improve asked")
     if not wanted:
-        return passage_sentences(passage.text)[0] if passage.text else "", 1.0
+        return "", 0.0  # a sentence that only names the source claims nothing to check
     pieces = passage_sentences(passage.text)
     windows = pieces + [f"{a} {b}" for a, b in zip(pieces, pieces[1:], strict=False)]
     best, score = "", 0.0

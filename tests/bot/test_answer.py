@@ -39,8 +39,18 @@ def test_unknown_authority_is_declined_without_calling_the_model(small_library):
 def test_model_saying_no_evidence_is_a_decline(small_library):
     llm = FakeLLM()
     llm.enqueue("NO EVIDENCE")
-    answer = _engine(small_library, llm).ask("What did Ofsted say about adoption panels in Lancashire?")
+    answer = _engine(small_library, llm).ask(
+        "What did Ofsted say about parking permits and bin collections in Lancashire?"
+    )
     assert answer.status == "no_evidence" and answer.citations == []
+
+
+def test_model_declining_when_a_passage_plainly_covers_the_question_gives_quotes(small_library):
+    llm = FakeLLM()
+    llm.enqueue("NO EVIDENCE")
+    answer = _engine(small_library, llm).ask("What did Ofsted say about adoption panels in Lancashire?")
+    assert answer.status == "answered" and answer.citations
+    assert all(c.quote in c.passage.text and "adoption" in c.passage.text.lower() for c in answer.citations)
 
 
 def test_evidence_only_answers_quote_the_passages(small_library):

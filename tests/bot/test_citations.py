@@ -70,3 +70,8 @@ def test_dropped_negation_or_recommendation_told_as_finding_is_not_supported():
         evidence,
     )
     assert [s.cites for s in sentences] == [[2]]
+
+
+def test_sentence_that_only_names_the_source_is_not_an_answer():
+    sentences, _ = verify("Kent, ILACS inspection, 2023-01-01, p.1 [1].", EVIDENCE)
+    assert sentences == []

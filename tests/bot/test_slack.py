@@ -218,34 +218,24 @@ def test_fair_queue_serves_users_in_turn():
 def test_failure_posts_an_apology_with_an_error_id_and_bot_keeps_running(small_library, tmp_path):
     standin = SlackStandIn()
 
-    class Broken(FakeLLM):
+    class CrashesOnce(FakeLLM):
         def stream(self, messages, max_tokens):
-            raise RuntimeError("model crashed")
-            yield ""
+            if not self.history:
+                self.history.append(messages)
+                raise RuntimeError("model crashed")
+            yield from super().stream(messages, max_tokens)
 
-    engine = AnswerEngine(small_library.retriever, lambda: Broken())
+    llm = CrashesOnce()
+    llm.enqueue("Strategy discussions are held promptly in most cases [1].")
+    engine = AnswerEngine(small_library.retriever, lambda: llm)
     bot = SlackBot(engine, token="x", signing_secret=None, api_url=standin.url, governance=Governance())
+    question = "<@UBOT> strategy discussions in Lancashire"
     bot._accept(
-        {
-            "type": "app_mention",
-            "user": "U1",
-            "channel": "C1",
-            "ts": "1.1",
-            "text": "<@UBOT> strategy discussions in Lancashire",
-        },
-        {"event_id": "E1"},
+        {"type": "app_mention", "user": "U1", "channel": "C1", "ts": "1.1", "text": question}, {"event_id": "E1"}
     )
     assert standin.wait_for(lambda: any("error id" in b.get("text", "") for b in standin.named("chat.update")))
-    engine._llm_factory = None  # the model comes back: next question works
     bot._accept(
-        {
-            "type": "app_mention",
-            "user": "U1",
-            "channel": "C1",
-            "ts": "2.1",
-            "text": "<@UBOT> strategy discussions in Lancashire",
-        },
-        {"event_id": "E2"},
+        {"type": "app_mention", "user": "U1", "channel": "C1", "ts": "2.1", "text": question}, {"event_id": "E2"}
     )
     assert standin.wait_for(lambda: standin.final_answers())
     standin.close()
