@@ -8,7 +8,7 @@ def _passage(n: int, text: str) -> Passage:
         source=f"r{n}.pdf",
         report_id="r",
         text=text,
-        header="h",
+        header="Kent | ILACS inspection | 2023-01-01",
         local_authority="Kent",
         date="2023-01-01",
         page=n,
