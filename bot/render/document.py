@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.brief import Briefing
+from bot.citations import Citation
 
 JUDGEMENT_LABELS = {
     "overall_effectiveness": "Overall effectiveness",
@@ -27,6 +28,16 @@ def _marks(bullet) -> str:
     return "".join(f"[{c.n}]" for c in bullet.citations)
 
 
+def _unique_citations(brief: Briefing) -> list[Citation]:
+    """Each numbered source once, in order of first use."""
+    seen: dict[int, Citation] = {}
+    for section in brief.sections:
+        for bullet in section.bullets:
+            for c in bullet.citations:
+                seen.setdefault(c.n, c)
+    return list(seen.values())
+
+
 def markdown(brief: Briefing) -> str:
     """The brief as Markdown, citations as numbered footnotes with quotes and links."""
     lines = [f"# {_title(brief)}", "", f"_Generated {brief.generated_at} from the library's Ofsted reports._", ""]
@@ -46,17 +57,11 @@ def markdown(brief: Briefing) -> str:
             lines.append(f"- {bullet.text} {_marks(bullet)}{note}".rstrip())
         lines.append("")
     lines += ["## Sources", ""]
-    seen = set()
-    for section in brief.sections:
-        for bullet in section.bullets:
-            for c in bullet.citations:
-                if c.n in seen:
-                    continue
-                seen.add(c.n)
-                p = c.passage
-                where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
-                link = f" <{p.url}>" if p.url else f" ({p.source})"
-                lines.append(f"{c.n}. {p.local_authority}, {p.kind}, {p.date or 'undated'}, {where}: “{c.quote}”{link}")
+    for c in _unique_citations(brief):
+        p = c.passage
+        where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
+        link = f" <{p.url}>" if p.url else f" ({p.source})"
+        lines.append(f"{c.n}. {p.local_authority}, {p.kind}, {p.date or 'undated'}, {where}: “{c.quote}”{link}")
     return "\n".join(lines) + "\n"
 
 
@@ -103,18 +108,12 @@ def docx(brief: Briefing, path: Path) -> Path:
                 note = para.add_run(f" ({bullet.note})")
                 note.italic = True
     document.add_heading("Sources", level=1)
-    seen = set()
-    for section in brief.sections:
-        for bullet in section.bullets:
-            for c in bullet.citations:
-                if c.n in seen:
-                    continue
-                seen.add(c.n)
-                p = c.passage
-                where = f"p.{p.page}" + (f", para {p.paragraph}" if p.paragraph else "")
-                para = document.add_paragraph(style="List Number")
-                para.add_run(f"{p.local_authority}, {p.kind}, {p.date or 'undated'}, {where}. ").bold = True
-                para.add_run(f"“{c.quote}” ").italic = True
-                para.add_run(p.url or p.source).font.color.rgb = RGBColor(0x1F, 0x4E, 0x9A)
+    for c in _unique_citations(brief):
+        p = c.passage
+        where = f"p.{p.page}" + (f", para {p.paragraph}" if p.paragraph else "")
+        para = document.add_paragraph(style="List Number")
+        para.add_run(f"{p.local_authority}, {p.kind}, {p.date or 'undated'}, {where}. ").bold = True
+        para.add_run(f"“{c.quote}” ").italic = True
+        para.add_run(p.url or p.source).font.color.rgb = RGBColor(0x1F, 0x4E, 0x9A)
     document.save(str(path))
     return path
