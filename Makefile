@@ -32,10 +32,16 @@ test: $(VENV)/.test-installed
 	$(BIN)/ruff check bot index prompts tests bench
 	$(BIN)/pytest -q
 
-bench: $(VENV)/.test-installed
-	PYTHONPATH=. $(BIN)/python bench/understanding_accuracy.py $(CORPUS)/ofsted
-	PYTHONPATH=. $(BIN)/python bench/library_bench.py $(CORPUS)
-	PYTHONPATH=. $(BIN)/python bench/answer_bench.py $(CORPUS)
+# Benchmarks run by hand (about 30 minutes on two cores); numbers go in the issue notes.
+BENCH_DIR ?= /tmp/briefing-bench
+bench: $(VENV)/.test-installed $(VENV)/.demo-installed
+	PYTHONPATH=. $(BIN)/python bench/understanding_accuracy.py $(CORPUS)/ofsted | tail -10
+	PYTHONPATH=. $(BIN)/python bench/library_bench.py $(CORPUS) $(BENCH_DIR)
+	PYTHONPATH=. $(BIN)/python bench/answer_bench.py $(CORPUS) $(BENCH_DIR)
+	PYTHONPATH=. $(BIN)/python bench/brief_bench.py $(BENCH_DIR)
+	PYTHONPATH=. $(BIN)/python bench/startup_bench.py $(BENCH_DIR)
+	PYTHONPATH=. $(BIN)/python bench/slack_bench.py $(BENCH_DIR)
+	PYTHONPATH=. $(BIN)/python bench/servers_bench.py $(CORPUS)
 
 clean:
 	rm -rf $(VENV) .data
