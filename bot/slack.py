@@ -188,6 +188,7 @@ class SlackBot:
         self.metrics = metrics or Metrics()
         self.queue = FairQueue()
         self.threads: dict[str, list[Turn]] = {}  # thread ts -> conversation so far
+        self.answered: dict[str, dict] = {}  # answer message ts -> question and sources, for feedback
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._seen_lock = threading.Lock()
         self.app = App(
@@ -260,14 +261,16 @@ class SlackBot:
         @app.action(re.compile("feedback_.*"))
         def on_feedback(ack, body, action):
             ack()
-            message = body.get("message", {})
+            message_ts = body.get("message", {}).get("ts") or body.get("container", {}).get("message_ts")
+            asked = self.answered.get(message_ts, {})
             self.governance.record(
                 kind="feedback",
                 user=body.get("user", {}).get("id"),
                 channel=body.get("channel", {}).get("id"),
-                message_ts=message.get("ts"),
+                message_ts=message_ts,
                 rating=action.get("value"),
-                question=message.get("metadata", {}).get("event_payload", {}).get("question"),
+                question=asked.get("question"),
+                sources=asked.get("sources"),
             )
 
     def _accept(self, event: dict, body: dict) -> None:
@@ -350,6 +353,8 @@ class SlackBot:
         )
         if self.debug:
             log.debug("answered %r", job.text)
+        sources = [f"{c.passage.source}#p{c.passage.page}" for c in answer.citations]
+        self.answered[job.placeholder_ts] = {"question": job.text, "sources": sources}
         self.governance.record(
             kind="answer",
             user=job.user,
@@ -357,7 +362,7 @@ class SlackBot:
             team=job.team,
             question=job.text,
             status=answer.status,
-            sources=[f"{c.passage.source}#p{c.passage.page}" for c in answer.citations],
+            sources=sources,
         )
 
     def _brief(self, job: Job) -> None:

@@ -239,3 +239,67 @@ def test_failure_posts_an_apology_with_an_error_id_and_bot_keeps_running(small_l
     )
     assert standin.wait_for(lambda: standin.final_answers())
     standin.close()
+
+
+def test_socket_mode_mention_is_acknowledged_and_answered(small_library):
+    """Socket Mode against a local websocket stand-in: the envelope is acked, the answer posted."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from websockets.sync.server import serve
+
+    standin = SlackStandIn()
+    acks: list[dict] = []
+    envelope = {
+        "envelope_id": "env-1",
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "payload": _mention("strategy discussions in Lancashire", channel="C1", event_id="EvSock"),
+    }
+
+    def session(ws):
+        ws.send(json.dumps({"type": "hello", "num_connections": 1}))
+        ws.send(json.dumps(envelope))
+        for message in ws:
+            acks.append(json.loads(message))
+
+    server = serve(session, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    standin.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/"
+    bot = SlackBot(
+        AnswerEngine(small_library.retriever, None),
+        token="xoxb-test",
+        signing_secret=None,
+        api_url=standin.url,
+        governance=Governance(),
+    )
+    handler = SocketModeHandler(bot.app, app_token="xapp-test")
+    handler.connect()
+    try:
+        assert standin.wait_for(lambda: any(a.get("envelope_id") == "env-1" for a in acks), timeout=20)
+        assert standin.wait_for(lambda: standin.final_answers(), timeout=60)
+        assert "Lancashire" in json.dumps(standin.final_answers()[0]["blocks"])
+    finally:
+        handler.close()
+        server.shutdown()
+        standin.close()
+
+
+def test_feedback_is_recorded_with_question_and_sources(slack):
+    standin, bot, url, governance = slack
+    _post(url, _mention("strategy discussions in Lancashire", event_id="EvFB"))
+    assert standin.wait_for(lambda: standin.final_answers())
+    answer_ts = standin.final_answers()[0]["ts"]
+    action = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "channel": {"id": "CGOOD"},
+        "team": {"id": "T1"},
+        "container": {"message_ts": answer_ts},
+        "message": {"ts": answer_ts},
+        "trigger_id": "t",
+        "actions": [{"action_id": "feedback_helpful", "block_id": "feedback", "value": "helpful", "type": "button"}],
+    }
+    response, _ = _post(url, "payload=" + __import__("urllib.parse").parse.quote(json.dumps(action)), form=True)
+    assert response.status_code == 200
+    assert standin.wait_for(lambda: "feedback" in governance.audit_path.read_text(), timeout=10)
+    feedback = [json.loads(line) for line in governance.audit_path.read_text().splitlines()][-1]
+    assert feedback["rating"] == "helpful" and "strategy discussions" in feedback["question"] and feedback["sources"]
