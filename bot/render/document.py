@@ -74,7 +74,7 @@ def docx(brief: Briefing, path: Path) -> Path:
     """A Word document: headings, the judgement table, footnote-style numbered citations with links."""
     from docx import Document
     from docx.enum.text import WD_COLOR_INDEX
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Inches, Pt, RGBColor
 
     document = Document()
     document.styles["Normal"].font.name = "Calibri"
@@ -95,6 +95,10 @@ def docx(brief: Briefing, path: Path) -> Path:
             row[0].text = entry.date or "undated"
             row[1].text = entry.kind
             row[2].text = "\n".join(f"{JUDGEMENT_LABELS.get(k, k)}: {v}" for k, v in entry.judgements.items()) or "—"
+        table.autofit = False
+        for row in table.rows:
+            for cell, width in zip(row.cells, (Inches(1.0), Inches(1.6), Inches(3.9)), strict=True):
+                cell.width = width
     for section in brief.sections:
         document.add_heading(section.title, level=1)
         if not section.bullets:
