@@ -26,7 +26,8 @@ _POSITIVE = re.compile(
 _NEGATIVE = re.compile(
     r"\b(not (always|consistently|yet|sufficiently|routinely|effective|been|clear|robust)|"
     r"too (long|slow|many|few|often)|"
-    r"weak(ness|nesses)?|poorly|poor (quality|practice|decision|planning|recording|oversight)|inconsistent|variable|lacks?|lacking|insufficient|inadequate|"
+    r"weak(ness|nesses)?|poorly|poor (quality|practice|decision|planning|recording|oversight)|"
+    r"inconsistent|variable|lacks?|lacking|insufficient|inadequate|"
     r"requires? improvement|limited|fail(s|ed|ure)?|wait(ing)? too long|delays? in|drift)\b",
     re.I,
 )
