@@ -190,24 +190,45 @@ def _questions(improvements: list[Bullet], concerns: list[Bullet]) -> list[Bulle
     return questions
 
 
-def _glance(reports: list[dict]) -> list[Bullet]:
+def _cover(retriever: Retriever, report: dict) -> list[Citation]:
+    """The report's cover passage (dates, lead inspector, judgements), to cite metadata bullets to."""
+    passages = _passages_of(retriever, report["source"])
+    for passage in passages:
+        if passage.section == "Judgements":
+            return [Citation(0, passage, passage.text)]
+    # News and letters have no cover table: their opening passage says what they are about.
+    return [Citation(0, passages[0], passage_sentences(passages[0].text)[0])] if passages else []
+
+
+def _glance(retriever: Retriever, reports: list[dict]) -> list[Bullet]:
     judged = [r for r in reports if r.get("judgements")]
     bullets = []
     if judged:
         latest = judged[-1]
         grades = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in latest["judgements"].items())
-        bullets.append(Bullet(f"Latest judgements ({latest['kind']}, {latest.get('date') or 'undated'}): {grades}."))
-        trend = [
-            f"{r['judgements']['overall_effectiveness']} ({(r.get('date') or '')[:4]})"
-            for r in judged
-            if "overall_effectiveness" in r["judgements"]
-        ]
-        if len(trend) > 1:
-            bullets.append(Bullet("Overall effectiveness over time: " + " → ".join(trend) + "."))
+        bullets.append(
+            Bullet(
+                f"Latest judgements ({latest['kind']}, {latest.get('date') or 'undated'}): {grades}.",
+                _cover(retriever, latest),
+            )
+        )
+        graded = [r for r in judged if "overall_effectiveness" in r["judgements"]]
+        if len(graded) > 1:
+            trend = [f"{r['judgements']['overall_effectiveness']} ({(r.get('date') or '')[:4]})" for r in graded]
+            cites = [c for r in graded for c in _cover(retriever, r)]
+            bullets.append(Bullet("Overall effectiveness over time: " + " → ".join(trend) + ".", cites))
         if "overall_effectiveness" not in latest["judgements"]:
-            bullets.append(Bullet("The latest report is under the 2026 framework, which gives no overall grade."))
+            bullets.append(
+                Bullet(
+                    "The latest report gives no overall effectiveness grade (the 2026 framework has none).",
+                    _cover(retriever, latest),
+                )
+            )
     elif reports:
-        bullets.append(Bullet("The library holds no graded inspection for this authority; only the documents below."))
+        sources = [c for r in reports for c in _cover(retriever, r)][:3]
+        bullets.append(
+            Bullet("The library holds no graded inspection for this authority; only the documents below.", sources)
+        )
     return bullets
 
 
@@ -271,7 +292,7 @@ def build_brief(
         if on_section:
             on_section(section.title)
 
-    add(BriefSection("At a glance", _glance(primary or mine)))
+    add(BriefSection("At a glance", _glance(retriever, primary or mine)))
     strengths = _findings(retriever, name, latest, topic, True, 4)
     concerns = _findings(retriever, name, latest, topic, False, 4)
     if earlier:

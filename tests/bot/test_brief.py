@@ -26,7 +26,7 @@ def test_lancashire_brief_timeline_and_citations(small_library):
     assert inspections == [("2015", "inadequate"), ("2018", "requires improvement"), ("2022", "good"), ("2026", None)]
     titles = [s.title for s in brief.sections]
     assert titles == ["At a glance", "Strengths", "Concerns", "What Ofsted asked to improve", "Questions to ask"]
-    for section in brief.sections[1:]:
+    for section in brief.sections:
         assert section.bullets, section.title
         for bullet in section.bullets:
             assert bullet.citations, bullet.text
@@ -74,3 +74,16 @@ def test_brief_cli_json(small_library_dir):
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     assert payload["authority"] == "Lancashire" and len(payload["timeline"]) >= 4
+
+
+def test_news_only_authority_gets_a_brief_that_says_so(small_library, tmp_path):
+    from index.ingest import ingest
+    from tests.conftest import SEEDS
+
+    page = tmp_path / "news.txt"
+    page.write_text((SEEDS / "003_c51d486b98f2551b.txt").read_text().replace("St Helens", "Wigan"))
+    ingest([page], small_library.store, small_library.embedder)
+    brief = _brief(small_library, "Wigan")
+    assert any("only news coverage" in note for note in brief.notes)
+    glance = brief.sections[0]
+    assert glance.bullets and all(b.citations for b in glance.bullets)
