@@ -25,6 +25,11 @@ from bot.settings import Settings
 
 log = logging.getLogger("briefing.slack")
 
+SUGGESTED_PROMPTS = [
+    {"title": "Strategy discussions", "message": "What did Ofsted say about strategy discussions in Lancashire?"},
+    {"title": "Latest judgements", "message": "How were St Helens care leavers judged in 2023?"},
+    {"title": "What to improve", "message": "What does Ofsted want Birmingham to improve?"},
+]
 SECTION_LIMIT = 2900  # Slack allows 3,000 characters in a section block
 UPDATE_INTERVAL = 1.0  # seconds between streamed chat.update calls (Slack's tier-3 limit is ~50/min)
 
@@ -238,6 +243,8 @@ class SlackBot:
             if (in_dm or in_our_thread) and not mentioned:
                 self._accept(event, body)
 
+        self._register_assistant()
+
         @app.command("/brief")
         def on_brief(ack, command):
             ack(f"Preparing a brief on {escape(command.get('text') or '…')}")
@@ -272,6 +279,25 @@ class SlackBot:
                 question=asked.get("question"),
                 sources=asked.get("sources"),
             )
+
+    def _register_assistant(self) -> None:
+        """Slack's AI-assistant surface, where the workspace has it: prompts, status, titles."""
+        from slack_bolt import Assistant
+
+        assistant = Assistant()
+
+        @assistant.thread_started
+        def started(say, set_suggested_prompts):
+            say("Ask me about any authority's Ofsted reports. Every answer cites the report, page and paragraph.")
+            set_suggested_prompts(prompts=SUGGESTED_PROMPTS)
+
+        @assistant.user_message
+        def asked(payload, body, set_status, set_title):
+            set_title((payload.get("text") or "Question")[:60])
+            set_status("searching the reports…")
+            self._accept(payload, body)
+
+        self.app.use(assistant)
 
     def _accept(self, event: dict, body: dict) -> None:
         key = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"

@@ -303,3 +303,29 @@ def test_feedback_is_recorded_with_question_and_sources(slack):
     assert standin.wait_for(lambda: "feedback" in governance.audit_path.read_text(), timeout=10)
     feedback = [json.loads(line) for line in governance.audit_path.read_text().splitlines()][-1]
     assert feedback["rating"] == "helpful" and "strategy discussions" in feedback["question"] and feedback["sources"]
+
+
+def test_assistant_thread_gets_prompts_status_title_and_answer(slack):
+    standin, bot, url, _ = slack
+    started = {
+        "type": "assistant_thread_started",
+        "event_ts": "1.0",
+        "assistant_thread": {"user_id": "U1", "channel_id": "D9", "thread_ts": "1.1", "context": {}},
+    }
+    _post(url, _event(started, "EvA1"))
+    assert standin.wait_for(lambda: standin.named("assistant.threads.setSuggestedPrompts"))
+    question = {
+        "type": "message",
+        "user": "U1",
+        "channel": "D9",
+        "channel_type": "im",
+        "ts": "1.2",
+        "thread_ts": "1.1",
+        "event_ts": "1.2",
+        "text": "strategy discussions in Lancashire",
+    }
+    _post(url, _event(question, "EvA2"))
+    assert standin.wait_for(lambda: standin.final_answers())
+    assert standin.named("assistant.threads.setStatus") and standin.named("assistant.threads.setTitle")
+    time.sleep(0.3)
+    assert len(standin.final_answers()) == 1
