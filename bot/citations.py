@@ -169,6 +169,12 @@ def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:
 
 
 _NEGATION = re.compile(r"\b(not|no|never|cannot)\b|n't\b", re.I)
+_CRITICAL = re.compile(
+    r"\b(lack(s|ing|ed)?|without|insufficient(ly)?|inadequate|poor(ly)?|weak(ness|nesses)?|fail(s|ed|ing|ure)?|"
+    r"challeng(e|es|ing)|delay(s|ed)?|concern(s|ing)?|problem(s|atic)?|struggl\w*|unable|ineffective|"
+    r"inconsistent(ly)?|deteriorat\w*|declin\w*|shortfall(s)?|gap(s)?|drift)\b",
+    re.I,
+)
 _IMPERATIVE = re.compile(
     r"^[“\"]?(ensure|improve|strengthen|develop|increase|review|make sure|establish|take action)\b", re.I
 )
@@ -176,8 +182,17 @@ _ASKED = re.compile(r"\b(recommend\w*|should|ensure|asked|needs? to|must|improve
 
 
 def meaning_preserved(sentence: str, quote: str) -> bool:
-    """Catch the misquotes word overlap misses: a dropped 'not', or a recommendation told as a finding."""
-    if bool(_NEGATION.search(sentence)) != bool(_NEGATION.search(quote)):
+    """Catch the misquotes word overlap misses.
+
+    A sentence that criticises must rest on a quote that criticises ("lack of support" is not
+    supported by "strong and effective support"); a quote that says "not" must not be cited for a
+    sentence that says nothing negative; a recommendation must not be told as a finding.
+    """
+    sentence_negative = bool(_NEGATION.search(sentence) or _CRITICAL.search(sentence))
+    quote_negative = bool(_NEGATION.search(quote) or _CRITICAL.search(quote))
+    if sentence_negative and not quote_negative:
+        return False
+    if _NEGATION.search(quote) and not sentence_negative:
         return False
     return not (_IMPERATIVE.match(quote) and not _ASKED.search(sentence))
 

@@ -75,3 +75,22 @@ def test_dropped_negation_or_recommendation_told_as_finding_is_not_supported():
 def test_sentence_that_only_names_the_source_is_not_an_answer():
     sentences, _ = verify("Kent, ILACS inspection, 2023-01-01, p.1 [1].", EVIDENCE)
     assert sentences == []
+
+
+def test_criticism_is_not_supported_by_praise():
+    """A real misquote the 0.5B model wrote about St Helens care leavers."""
+    praise = [
+        _passage(
+            1,
+            "Care leavers receive strong and effective support to engage in education, employment or "
+            "training (EET). This support comes from a range of sources, including PAs.",
+        )
+    ]
+    answer = (
+        "Care leavers in St Helens faced challenges in 2023 due to lack of support from PAs and the lack of "
+        "effective support to engage in education, employment or training (EET) [1]."
+    )
+    sentences, _ = verify(answer, praise)
+    assert sentences == []
+    faithful = "Care leavers receive strong and effective support to engage in education, employment or training [1]."
+    assert verify(faithful, praise)[0]
