@@ -156,7 +156,7 @@ def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:
     Lancashire") are supported by where the passage comes from, so they are not asked of the quote.
     """
     wanted = content_words(sentence) - content_words(f"{passage.header} {passage.title} inspection improve asked")
-    if not wanted:
+    if len(wanted) < 2:
         return "", 0.0  # a sentence that only names the source claims nothing to check
     pieces = passage_sentences(passage.text)
     windows = pieces + [f"{a} {b}" for a, b in zip(pieces, pieces[1:], strict=False)]
@@ -168,6 +168,7 @@ def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:
     return best, score
 
 
+_LABEL_ECHO = re.compile(r"\bp\.\s?\d+\b|\bpara\s\d|\bsection\s[“\"]")
 _NEGATION = re.compile(r"\b(not|no|never|cannot)\b|n't\b", re.I)
 _CRITICAL = re.compile(
     r"\b(lack(s|ing|ed)?|without|insufficient(ly)?|inadequate|poor(ly)?|weak(ness|nesses)?|fail(s|ed|ing|ure)?|"
@@ -215,8 +216,8 @@ def verify(answer: str, evidence: list[Passage]) -> tuple[list[CheckedSentence],
         claimed = [int(n) for group in _CITE.findall(sentence) for n in group.split(",")]
         bare = _CITE.sub("", sentence).strip()
         bare = re.sub(r"\s+([.,;:!?])", r"\1", bare)
-        if len(content_words(bare)) < 2:
-            continue
+        if len(content_words(bare)) < 2 or _LABEL_ECHO.search(bare):
+            continue  # too short to claim anything, or the model repeating an extract's label
         scored = []
         for n, passage in enumerate(evidence, start=1):
             quote, score = best_quote(bare, passage)

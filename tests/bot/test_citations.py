@@ -94,3 +94,16 @@ def test_criticism_is_not_supported_by_praise():
     assert sentences == []
     faithful = "Care leavers receive strong and effective support to engage in education, employment or training [1]."
     assert verify(faithful, praise)[0]
+
+
+def test_echoed_extract_label_is_not_an_answer():
+    """Another real 0.5B output: the extract's label repeated as if it were a finding."""
+    evidence = [
+        _passage(
+            1,
+            "The local authority has acted on key recommendations made in 2015, with better use of "
+            "strategy discussions and a more effective MASH.",
+        )
+    ]
+    answer = 'Lancashire, single inspection, 2015-11-27, p.7, para 6-7, section "Recommendations": 6 [1].'
+    assert verify(answer, evidence)[0] == []
