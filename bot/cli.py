@@ -281,7 +281,7 @@ def ask(
         sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
         return
     if streaming:
-        console.print("\r\x1b[2K" if False else "")
+        console.print()
         console.rule("[dim]verified[/dim]", style="dim")
     render_answer(console, result)
 
