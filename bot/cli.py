@@ -34,6 +34,16 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _model_loads(engine, fallback: str) -> bool:
+    """Load the model now; if it cannot be had, say so in one line and carry on without it."""
+    try:
+        _ = engine.llm
+    except BriefingError as err:
+        errors.print(f"[yellow]no model ({err}); {fallback}[/yellow]", highlight=False)
+        return False
+    return True
+
+
 def _date(value: str | None, option: str) -> date | None:
     if not value:
         return None
@@ -252,7 +262,6 @@ def ask(
     """Answer a question from the library, every sentence cited."""
     from bot.app import create_engine, create_library
     from bot.render.terminal import answer as render_answer
-    from index.errors import ModelUnavailable
     from index.retrieve import Filters
 
     settings = _settings()
@@ -263,13 +272,7 @@ def ask(
     def on_token(token: str) -> None:
         console.print(token, end="", style="dim", highlight=False)
 
-    use_llm = not no_llm
-    if use_llm:
-        try:
-            _ = engine.llm
-        except ModelUnavailable as err:
-            errors.print(f"[yellow]no model ({err}); answering from the evidence only[/yellow]", highlight=False)
-            use_llm = False
+    use_llm = not no_llm and _model_loads(engine, "answering from the evidence only")
     try:
         result = engine.ask(question, filters=filters, use_llm=use_llm, on_token=on_token if streaming else None)
     except BriefingError as err:
@@ -384,12 +387,8 @@ def brief(
     settings = _settings()
     library = create_library(settings)
     engine = None if no_llm else create_engine(settings, library)
-    if engine is not None:
-        try:
-            _ = engine.llm
-        except BriefingError as err:
-            errors.print(f"[yellow]no model ({err}); the brief quotes the reports instead[/yellow]", highlight=False)
-            engine = None
+    if engine is not None and not _model_loads(engine, "the brief quotes the reports instead"):
+        engine = None
     try:
         with console.status("building the brief…") as status:
             briefing = build_brief(
