@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import prompts
-from bot.citations import Citation, best_quote, content_words, renumber, verify
+from bot.citations import Citation, best_quote, content_words, passage_sentences, renumber, verify
 from bot.llm import LLM, Message
 from index.chunk import Passage, count_tokens
 from index.retrieve import Filters, Retriever, SearchResult
@@ -102,8 +102,6 @@ def _focus(passage: Passage, query_words: set[str], max_tokens: int) -> Passage:
     """Keep a long passage's most relevant sentences, in their original order."""
     if count_tokens(passage.text) <= max_tokens:
         return passage
-    from bot.citations import passage_sentences
-
     sentences = passage_sentences(passage.text)
     ranked = sorted(range(len(sentences)), key=lambda i: -len(query_words & content_words(sentences[i])))
     keep: set[int] = set()

@@ -34,6 +34,15 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _question(text: str) -> str:
+    """A question must have words in it; anything else is one clear line, not a search for nothing."""
+    if not re.search(r"[A-Za-z0-9]", text or ""):
+        _fail('the question is empty: ask in plain words, e.g. briefing ask "strategy discussions in Lancashire"')
+    if len(text) > 2000:
+        _fail(f"the question is {len(text)} characters long; keep it under 2,000")
+    return text.strip()
+
+
 def _model_loads(engine, fallback: str) -> bool:
     """Load the model now; if it cannot be had, say so in one line and carry on without it."""
     try:
@@ -220,7 +229,7 @@ def search(
         authorities=list(authority or []), kind=kind, since=_date(since, "--since"), until=_date(until, "--until")
     )
     try:
-        result = create_library(_settings()).retriever.search(query, filters, k)
+        result = create_library(_settings()).retriever.search(_question(query), filters, k)
     except BriefingError as err:
         _fail(str(err))
     if as_json:
@@ -274,7 +283,9 @@ def ask(
 
     use_llm = not no_llm and _model_loads(engine, "answering from the evidence only")
     try:
-        result = engine.ask(question, filters=filters, use_llm=use_llm, on_token=on_token if streaming else None)
+        result = engine.ask(
+            _question(question), filters=filters, use_llm=use_llm, on_token=on_token if streaming else None
+        )
     except BriefingError as err:
         _fail(str(err))
     if show_prompt:

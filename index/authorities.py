@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 # The 153 upper-tier councils in England responsible for children's social care (2023 boundaries),
 # plus names still found in older reports. Used to recognise the authority a news page is about.
@@ -87,15 +88,21 @@ def display_name(key_or_name: str) -> str:
     return " ".join(w if w in {"and", "upon", "on", "of", "with"} else w.capitalize() for w in key.split())
 
 
+@lru_cache(maxsize=16)
+def _variants(candidates: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Every way of naming the candidates, longest first (computed once per library, not per question)."""
+    variants = [(authority_key(c), c) for c in candidates]
+    variants += list(_ABBREVIATIONS.items())
+    return sorted(variants, key=lambda kv: -len(kv[0]))
+
+
 def find_authorities(text: str, candidates: tuple[str, ...] | list[str] = KNOWN_AUTHORITIES) -> list[str]:
     """Authorities named in free text, longest names first so 'North East Lincolnshire' beats 'Lincolnshire'."""
     words = re.sub(r"['’]s\b", "", text.lower().replace("&", " and "))
     haystack = " " + re.sub(r"[^a-z0-9]+", " ", words).replace("saint ", "st ") + " "
     found: list[str] = []
     taken: list[tuple[int, int]] = []
-    variants = [(authority_key(c), c) for c in candidates]
-    variants += [(abbr, long) for abbr, long in _ABBREVIATIONS.items()]
-    for key, name in sorted(variants, key=lambda kv: -len(kv[0])):
+    for key, name in _variants(tuple(candidates)):
         for match in re.finditer(rf"(?<=\s){re.escape(key)}(?=\s)", haystack):
             if key in _COMMON_WORDS and not re.search(rf"\b{key.capitalize()}\b", text):
                 continue

@@ -146,8 +146,6 @@ def report_record(report: Report) -> dict:
 
 # --- the run ------------------------------------------------------------------------------------
 
-Progress = Callable[[str, int, int], None]
-
 
 def ingest(
     paths: Iterable[Path],

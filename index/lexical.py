@@ -7,15 +7,12 @@ and replica that sees the same store uses the same index, and a stale one is reb
 from __future__ import annotations
 
 import contextlib
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 from index.chunk import Passage
 from index.store import Store
-
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 def _stemmer():
@@ -42,18 +39,12 @@ class LexicalIndex:
                 show_progress=False,
             )
             self._bm25.index(tokens, show_progress=False)
-        self._vocab_words = self._words(passages)
-
-    @staticmethod
-    def _words(passages: list[Passage]) -> set[str]:
-        words: set[str] = set()
-        for p in passages:
-            words.update(_WORD.findall(f"{p.header} {p.text}".lower()))
-        return words
 
     def knows(self, word: str) -> bool:
-        """Whether the word occurs anywhere in the library."""
-        return word.lower() in self._vocab_words
+        """Whether the word (as BM25 stems it) occurs anywhere in the library."""
+        if not self.passages:
+            return False
+        return self._stemmer.stemWord(word.lower()) in self._bm25.vocab_dict
 
     def search(self, query: str, k: int, keep: Callable[[Passage], bool] | None = None) -> list[tuple[Passage, float]]:
         """Best-scoring passages for the query's words, optionally filtered."""
@@ -111,7 +102,6 @@ class LexicalIndex:
             index.passages = [Passage.model_validate_json(line) for line in lines]
         index._stemmer = _stemmer()
         index._bm25 = bm25s.BM25.load(str(target / "bm25")) if index.passages else bm25s.BM25()
-        index._vocab_words = cls._words(index.passages)
         return index
 
 

@@ -154,11 +154,8 @@ class Retriever:
         if not filters.authorities and named:
             filters.authorities = named
         # A place we know of but do not hold, or a name the library never mentions, means no evidence.
-        unknown = [
-            a
-            for a in find_authorities(question, KNOWN_AUTHORITIES)
-            if authority_key(a) not in {authority_key(h) for h in held}
-        ]
+        held_keys = {authority_key(h) for h in held}
+        unknown = [a for a in find_authorities(question, KNOWN_AUTHORITIES) if authority_key(a) not in held_keys]
         unknown += self._unknown_names(question)
         years = [int(y) for y in _YEAR.findall(question)]
         about_present = bool(_PRESENT.search(question)) or not years

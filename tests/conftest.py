@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,16 @@ def small_library(small_library_dir, tmp_path, embedder) -> Library:
     copy = tmp_path / "library"
     shutil.copytree(small_library_dir, copy)
     return create_library(Settings(data_dir=copy, _env_file=None), embedder=embedder)
+
+
+def briefing(*args: str, env: dict[str, str], timeout: float = 600) -> str:
+    """Run the `briefing` CLI in a subprocess as a user would; it must succeed. Returns stdout."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout

@@ -1,8 +1,6 @@
 """Briefs over the small real library, without the model (the model's part is the answer engine's)."""
 
 import json
-import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -10,6 +8,7 @@ import pytest
 from bot.brief import build_brief
 from bot.render import document
 from index.errors import UnknownAuthority
+from tests.conftest import briefing
 
 
 def _brief(library, authority, topic=None):
@@ -61,18 +60,10 @@ def test_markdown_json_and_docx(small_library, tmp_path):
 
 
 def test_brief_cli_json(small_library_dir):
-    import os
-
-    env = {**os.environ, "BRIEFING_DATA_DIR": str(small_library_dir)}
-    out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "brief", "Lancashire", "--no-llm", "--format", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    out = briefing(
+        "brief", "Lancashire", "--no-llm", "--format", "json", env={"BRIEFING_DATA_DIR": str(small_library_dir)}
     )
-    assert out.returncode == 0, out.stderr
-    payload = json.loads(out.stdout)
+    payload = json.loads(out)
     assert payload["authority"] == "Lancashire" and len(payload["timeline"]) >= 4
 
 

@@ -66,3 +66,10 @@ def test_wheel_carries_prompts(tmp_path):
     wheel = next(tmp_path.glob("briefing-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "prompts/answer_system.txt" in names and "bot/cli.py" in names and "index/understand.py" in names
+
+
+def test_empty_question_is_one_clear_line(tmp_path):
+    env = {**__import__("os").environ, "BRIEFING_DATA_DIR": str(tmp_path / "data")}
+    for command in (["ask", "  ?? "], ["search", ""]):
+        out = run(*command, env=env)
+        assert out.returncode == 1 and "question is empty" in out.stderr and "Traceback" not in out.stderr

@@ -1,32 +1,17 @@
 """The real 0.5B model, end to end: ingest shared reports, ask, get cited JSON."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import OFSTED, SEEDS
+from tests.conftest import OFSTED, SEEDS, briefing
 
 
 @pytest.mark.slow
 def test_ingest_then_ask_with_the_real_small_model(tmp_path):
-    env = {**os.environ, "BRIEFING_DATA_DIR": str(tmp_path / "data"), "BRIEFING_MODEL": "small"}
-    cli = [sys.executable, "-m", "bot.cli"]
-    ingest = subprocess.run(
-        [*cli, "ingest", str(SEEDS), str(OFSTED / "st-helens")], env=env, capture_output=True, text=True
-    )
-    assert ingest.returncode == 0, ingest.stderr
-    out = subprocess.run(
-        [*cli, "ask", "--json", "How were care leavers in St Helens judged in 2023?"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr
-    answer = json.loads(out.stdout)
+    env = {"BRIEFING_DATA_DIR": str(tmp_path / "data"), "BRIEFING_MODEL": "small"}
+    briefing("ingest", str(SEEDS), str(OFSTED / "st-helens"), env=env)
+    answer = json.loads(briefing("ask", "--json", "How were care leavers in St Helens judged in 2023?", env=env))
     assert answer["model"].startswith("qwen2.5-coder-0.5b")
     assert answer["status"] in {"answered", "no_evidence"}
     assert answer["timings"]["total_ms"] > 0

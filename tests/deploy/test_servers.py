@@ -1,7 +1,6 @@
 """Scale-out: a real Chroma server and llama.cpp's OpenAI-compatible server on loopback."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from bot.model_bundle import BUNDLES, assemble
-from tests.conftest import OFSTED, SEEDS
+from tests.conftest import OFSTED, SEEDS, briefing
 
 pytestmark = pytest.mark.slow
 
@@ -86,27 +85,15 @@ def test_ingest_into_chroma_server_and_answer_through_llm_server(chroma_server, 
     llm = _start_llm(small_model, port)
     try:
         env = {
-            **os.environ,
             "BRIEFING_DATA_DIR": str(tmp_path / "replica"),
             "BRIEFING_CHROMA_URL": chroma_server,
             "BRIEFING_LLM_URL": f"http://127.0.0.1:{port}/v1",
         }
-        cli = [sys.executable, "-m", "bot.cli"]
-        ingest = subprocess.run(
-            [*cli, "ingest", str(SEEDS), str(OFSTED / "st-helens")], env=env, capture_output=True, text=True
-        )
-        assert ingest.returncode == 0, ingest.stderr
+        briefing("ingest", str(SEEDS), str(OFSTED / "st-helens"), env=env)
         # a second replica, with its own empty data dir, sees the same library and rebuilds its lexical index
         env["BRIEFING_DATA_DIR"] = str(tmp_path / "replica2")
-        out = subprocess.run(
-            [*cli, "ask", "--json", "How were care leavers in St Helens judged in 2023?"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert out.returncode == 0, out.stderr
-        answer = json.loads(out.stdout)
+        out = briefing("ask", "--json", "How were care leavers in St Helens judged in 2023?", env=env, timeout=300)
+        answer = json.loads(out)
         assert set(answer) == {"question", "status", "answer", "citations", "model", "timings"}
         assert "127.0.0.1" in answer["model"]
         assert answer["status"] in {"answered", "no_evidence"}
