@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from bot.answer import AnswerEngine, citation_json
 from bot.citations import Citation, best_quote, content_words, passage_sentences
-from index.authorities import authority_key, nearest
+from index.authorities import authority_key, find_authorities, nearest, strip_authorities
 from index.chunk import Passage
 from index.errors import UnknownAuthority
 from index.retrieve import Filters, Retriever
@@ -255,6 +255,14 @@ def _number(sections: list[BriefSection]) -> list[dict]:
                 )
             bullet.citations = renumbered
     return sorted(sources.values(), key=lambda s: s["date"] or "")
+
+
+def brief_request(words: str, held: list[str]) -> tuple[str | None, str | None]:
+    """Read '/brief Tameside front door' as (authority, topic), the same in the REPL and in Slack."""
+    named = find_authorities(words, held)
+    if not named:
+        return (words.strip() or None), None
+    return named[0], (strip_authorities(words, named) or None)
 
 
 def build_brief(

@@ -435,23 +435,17 @@ def slack(
 ) -> None:
     """Run the Slack bot (Socket Mode by default; --http for replicas behind a load balancer)."""
     from bot.app import create_engine, create_library
-    from bot.brief import build_brief
+    from bot.brief import brief_request, build_brief
     from bot.render import document
     from bot.slack import create_bot
-    from index.authorities import find_authorities
 
     settings = _settings()
     library = create_library(settings)
     engine = create_engine(settings, library)
 
     def brief_markdown(words: str, topic: str | None) -> str:
-        named = find_authorities(words, library.retriever.authorities())
-        rest = words
-        for name in named:
-            rest = re.sub(re.escape(name), "", rest, flags=re.I).strip()
-        briefing = build_brief(
-            library.retriever, library.store.reports(), named[0] if named else (words or None), rest or topic or None
-        )
+        authority, asked_topic = brief_request(words, library.retriever.authorities())
+        briefing = build_brief(library.retriever, library.store.reports(), authority, asked_topic or topic)
         return document.markdown(briefing)
 
     try:

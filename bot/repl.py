@@ -233,22 +233,15 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
         _open(line, console, session)
         return
     if line.startswith("/brief"):
-        from bot.brief import build_brief
+        from bot.brief import brief_request, build_brief
         from bot.render import document
 
-        words = line.removeprefix("/brief").strip()
-        held = library.retriever.authorities()
-        from index.authorities import find_authorities
-
-        named = find_authorities(words, held)
-        topic = words
-        for name in named:
-            topic = topic.lower().replace(name.lower(), "").strip()
+        authority, topic = brief_request(line.removeprefix("/brief"), library.retriever.authorities())
         briefing = build_brief(
             library.retriever,
             library.store.reports(),
-            named[0] if named else (words or None),
-            topic or None,
+            authority,
+            topic,
             engine=None,
         )
         console.print(document.text(briefing))

@@ -116,6 +116,16 @@ def find_authorities(text: str, candidates: tuple[str, ...] | list[str] = KNOWN_
     return found
 
 
+def strip_authorities(text: str, names: list[str]) -> str:
+    """The text without the named authorities, however they were written ('NE Lincs', "Tameside's")."""
+    keys = {authority_key(n) for n in names}
+    spellings = list(names) + [abbr for abbr, long in _ABBREVIATIONS.items() if long in keys]
+    for spelling in sorted(spellings, key=len, reverse=True):
+        pattern = r"\s+".join(re.escape(part) for part in spelling.split())
+        text = re.sub(rf"\b{pattern}(?:'s|’s|s')?(?!\w)", " ", text, flags=re.I)
+    return " ".join(text.split())
+
+
 def nearest(name: str, candidates: list[str], n: int = 3) -> list[str]:
     """The closest names the library holds, for a helpful 'did you mean'."""
     keys = {authority_key(c): c for c in candidates}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from index.authorities import KNOWN_AUTHORITIES, authority_key, find_authorities
+from index.authorities import KNOWN_AUTHORITIES, authority_key, find_authorities, strip_authorities
 from index.chunk import Passage
 from index.embed import Embedder
 from index.lexical import LexicalIndex, lexical_for
@@ -148,8 +148,7 @@ class Retriever:
         held = self.authorities()
         named = find_authorities(question, held)
         query = question
-        for name in named:
-            query = re.sub(re.escape(name) + r"('s|’s|s')?", " ", query, flags=re.I)
+        query = strip_authorities(query, named)
         query = re.sub(r"\s+", " ", _QUESTION_NOISE.sub(" ", query)).strip(" ?.,'’") or question
         if not filters.authorities and named:
             filters.authorities = named

@@ -78,3 +78,13 @@ def test_news_only_authority_gets_a_brief_that_says_so(small_library, tmp_path):
     assert any("only news coverage" in note for note in brief.notes)
     glance = brief.sections[0]
     assert glance.bullets and all(b.citations for b in glance.bullets)
+
+
+def test_brief_request_reads_authority_and_topic():
+    from bot.brief import brief_request
+
+    held = ["Lancashire", "North East Lincolnshire", "St Helens"]
+    assert brief_request(" NE Lincs front door", held) == ("North East Lincolnshire", "front door")
+    assert brief_request("Lancashire's care leavers", held) == ("Lancashire", "care leavers")
+    assert brief_request("St Helens", held) == ("St Helens", None)
+    assert brief_request("Lancashir", held) == ("Lancashir", None)  # build_brief then suggests the nearest name

@@ -74,12 +74,13 @@ def test_plain_mode_when_piped(small_library_dir, tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        input="strategy discussions in Lancashire\n/sources\n/open 1\n/quit\n",
+        input="strategy discussions in Lancashire\n/sources\n/open 1\n/brief St Helens\n/quit\n",
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
     assert "\x1b[" not in out.stdout  # no terminal codes when piped
     assert "Lancashire" in out.stdout and "[1]" in out.stdout and "page" in out.stdout
+    assert "Briefing: St Helens" in out.stdout and "What Ofsted asked to improve" in out.stdout
 
 
 def test_empty_library_tells_the_user_how_to_ingest(tmp_path):
