@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import prompts
-from bot.citations import Citation, best_quote, content_words, passage_sentences, renumber, verify
+from bot.citations import Citation, SentenceChecker, best_quote, content_words, passage_sentences
 from bot.llm import LLM, Message
-from index.chunk import Passage, count_tokens
+from index import text as text_rules
+from index.chunk import COVER_SECTION, Passage, count_tokens
 from index.retrieve import Filters, Retriever, SearchResult
 
 
@@ -116,10 +117,21 @@ def _focus(passage: Passage, query_words: set[str], max_tokens: int) -> Passage:
 
 
 def _extract_label(n: int, p: Passage) -> str:
-    where = f"p.{p.page}" + (f", para {p.paragraph}" if p.paragraph else "")
-    if p.section:
-        where += f", section “{p.section}”"
-    return f"[{n}] {p.local_authority or 'Unknown'}, {p.kind}, {p.date or 'undated'}, {where}:\n{p.text}"
+    """A short label: whose, what kind, when (and the section when it says what the text is)."""
+    when = _month_year(p.date)
+    label = f"[{n}] {p.local_authority or 'Unknown'}, {p.kind}, {when}"
+    if p.from_metadata:
+        label += ", Ofsted's published metadata"
+    elif p.section and p.section != COVER_SECTION and len(p.section) <= 80:
+        label += f", “{p.section}”"
+    return f"{label}:\n{p.text}"
+
+
+def _month_year(iso: str) -> str:
+    if not iso:
+        return "undated"
+    year, month = int(iso[:4]), int(iso[5:7])
+    return f"{text_rules.MONTHS[month - 1].capitalize()} {year}"
 
 
 def build_prompt(question: str, evidence: list[Passage]) -> list[Message]:
@@ -187,6 +199,11 @@ class AnswerEngine:
         self._min_relevance = min_relevance
 
     @property
+    def retriever(self) -> Retriever:
+        """The library search this engine answers from (claim checks use it too)."""
+        return self._retriever
+
+    @property
     def llm(self) -> LLM | None:
         """The model, loaded on first use (None when answering from evidence only)."""
         if self._llm is None and self._llm_factory is not None:
@@ -200,9 +217,13 @@ class AnswerEngine:
         filters: Filters | None = None,
         history: list[Turn] | None = None,
         use_llm: bool = True,
-        on_token: Callable[[str], None] | None = None,
+        on_sentence: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer one question; `on_token` sees the draft as it streams."""
+        """Answer one question; `on_sentence` sees each sentence once it has passed the checks.
+
+        Nothing the model writes is passed on unchecked: the draft is read sentence by sentence, and
+        each sentence is shown only when a passage supports it, facts and all.
+        """
         started = time.perf_counter()
         timings: dict[str, float] = {}
         llm = self.llm if use_llm else None
@@ -212,9 +233,17 @@ class AnswerEngine:
         held = self._retriever.authorities()
         model_name = llm.name if llm else "none (evidence only)"
 
-        def finish(status: str, text: str, citations: list[Citation], prompt: list[Message] | None = None) -> Answer:
+        def show(sentence: str) -> None:
+            timings.setdefault("first_sentence_ms", (time.perf_counter() - started) * 1000)
+            if on_sentence:
+                on_sentence(sentence)
+
+        def finish(
+            status: str, text: str, citations: list[Citation], prompt: list[Message] | None = None, shown=False
+        ) -> Answer:
+            if not shown:
+                show(text)
             timings["total_ms"] = (time.perf_counter() - started) * 1000
-            timings.setdefault("first_token_ms", timings["total_ms"])
             return Answer(question, status, text, citations, model_name, timings, prompt or [], asked)
 
         relevant = [h for h in result.hits if h.similarity >= self._min_relevance]
@@ -226,21 +255,24 @@ class AnswerEngine:
 
         evidence = select_evidence(result, self._budget, self._min_relevance)
         messages = build_prompt(asked, evidence)
-        draft: list[str] = []
+        checker = SentenceChecker(evidence, self._retriever.grades_for)
+        pending = ""
         for token in llm.stream(messages, self._max_tokens):
-            if not draft:
-                timings["first_token_ms"] = (time.perf_counter() - started) * 1000
-            draft.append(token)
-            if on_token:
-                on_token(token)
-        text = "".join(draft).strip()
-        sentences, citations = ([], {}) if "NO EVIDENCE" in text.upper() else verify(text, evidence)
-        if not sentences:
+            timings.setdefault("first_token_ms", (time.perf_counter() - started) * 1000)
+            pending += token
+            complete, pending = text_rules.complete_sentences(pending)
+            for sentence in complete:
+                shown = checker.check(sentence)
+                if shown:
+                    show(shown)
+        if pending.strip() and (shown := checker.check(pending)):
+            show(shown)
+        if not checker.sentences:
             # The model found nothing it could say faithfully. If a passage plainly covers the
             # question, quote it rather than decline; otherwise say the library has nothing.
             if covers(result):
                 quoted, quoted_citations = evidence_only(asked, result)
                 return finish("answered", quoted, quoted_citations, messages)
             return finish("no_evidence", no_evidence_text(result, held), [], messages)
-        final, numbered = renumber(sentences, citations)
-        return finish("answered", final, numbered, messages)
+        citations = [checker.citations[n] for n in sorted(checker.citations)]
+        return finish("answered", checker.text, citations, messages, shown=True)

@@ -270,21 +270,19 @@ def ask(
 ) -> None:
     """Answer a question from the library, every sentence cited."""
     from bot.app import create_engine, create_library
-    from bot.render.terminal import answer as render_answer
+    from bot.render.terminal import sentence_printer
+    from bot.render.terminal import sources as render_sources
     from index.retrieve import Filters
 
     settings = _settings()
     engine = create_engine(settings, create_library(settings))
     filters = Filters(authorities=list(authority or []), since=_date(since, "--since"))
-    streaming = not as_json and console.is_terminal
-
-    def on_token(token: str) -> None:
-        console.print(token, end="", style="dim", highlight=False)
+    on_sentence = sentence_printer(console)
 
     use_llm = not no_llm and _model_loads(engine, "answering from the evidence only")
     try:
         result = engine.ask(
-            _question(question), filters=filters, use_llm=use_llm, on_token=on_token if streaming else None
+            _question(question), filters=filters, use_llm=use_llm, on_sentence=None if as_json else on_sentence
         )
     except BriefingError as err:
         _fail(str(err))
@@ -294,10 +292,35 @@ def ask(
     if as_json:
         sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
         return
-    if streaming:
-        console.print()
-        console.rule("[dim]verified[/dim]", style="dim")
-    render_answer(console, result)
+    console.print()
+    render_sources(console, result)
+
+
+@app.command()
+def check(
+    claim: Annotated[str, typer.Argument(help="A sentence or paragraph to check, e.g. from a board paper.")],
+    authority: Annotated[list[str] | None, typer.Option("--authority", "-a", help="Only this authority.")] = None,
+    no_llm: Annotated[
+        bool, typer.Option("--no-llm", help="Accepted for symmetry: checking never uses the model.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Check claims against the reports: supported, contradicted (with what the report says) or not found."""
+    from bot.app import create_library
+    from bot.check import check_text
+    from bot.render.terminal import claim_checks
+    from index.retrieve import Filters
+
+    try:
+        report = check_text(
+            _question(claim), create_library(_settings()).retriever, Filters(authorities=list(authority or []))
+        )
+    except BriefingError as err:
+        _fail(str(err))
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_json(), indent=2) + "\n")
+    else:
+        claim_checks(console, report)
 
 
 @app.command()

@@ -23,13 +23,26 @@ HELP = """Ask a question in plain English, or use a command:
   /authority NAME     only this authority from now on (/authority off to stop)
   /since YYYY[-MM-DD] only reports dated on or after
   /brief NAME [topic] a one-page cited brief
+  /check CLAIM        is this sentence what the reports say? (supported / contradicted / not found)
   /library            what the library holds
   /model              which model answers
   /clear              forget the conversation
   /quit               leave (or Ctrl-D); Ctrl-C stops an answer
 Esc then Enter starts a new line."""
 
-COMMANDS = ["/help", "/sources", "/open", "/authority", "/since", "/brief", "/library", "/model", "/clear", "/quit"]
+COMMANDS = [
+    "/help",
+    "/sources",
+    "/open",
+    "/authority",
+    "/since",
+    "/brief",
+    "/check",
+    "/library",
+    "/model",
+    "/clear",
+    "/quit",
+]
 
 
 @dataclass
@@ -232,6 +245,16 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
     if line.startswith("/open"):
         _open(line, console, session)
         return
+    if line.startswith("/check"):
+        from bot.check import check_text
+        from bot.render.terminal import claim_checks
+
+        claim = line.removeprefix("/check").strip()
+        if not claim:
+            console.print("usage: /check CLAIM, e.g. /check care leavers were judged good in the latest inspection")
+            return
+        claim_checks(console, check_text(claim, library.retriever))
+        return
     if line.startswith("/brief"):
         from bot.brief import brief_request, build_brief
         from bot.render import document
@@ -254,32 +277,25 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
 
 def _ask(question: str, console: Console, backend: Backend, session: Session, interactive: bool) -> None:
     from bot.answer import Turn
+    from bot.render.terminal import sentence_printer
     from index.retrieve import Filters
 
     engine = backend.engine
     use_llm = backend.use_llm and backend.model_error is None
     filters = Filters(authorities=[session.authority] if session.authority else [], since=session.since)
-    streamed = []
+    on_sentence = sentence_printer(console)
 
-    def on_token(token: str) -> None:
-        streamed.append(token)
-        console.print(token, end="", style="dim")
-
-    result = engine.ask(
-        question, filters=filters, history=session.turns, use_llm=use_llm, on_token=on_token if interactive else None
-    )
-    if streamed:
-        console.print()
-        console.rule("[dim]checked against the reports[/dim]", style="dim")
-    console.print(result.text, style="" if result.status == "answered" else "yellow")
+    result = engine.ask(question, filters=filters, history=session.turns, use_llm=use_llm, on_sentence=on_sentence)
+    console.print()
     if result.citations:
         console.print(
-            "[dim]"
-            + "  ".join(
+            "  ".join(
                 f"[{c.n}] {c.passage.local_authority} {c.passage.kind} {c.passage.date or 'undated'} p.{c.passage.page}"
                 for c in result.citations
-            )
-            + "[/dim]"
+            ),
+            style="dim",
+            markup=False,
+            highlight=False,
         )
     session.last = result
     session.turns.append(Turn(result.standalone_question or question, result.text))

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.answer import Answer, AnswerEngine, Turn
+from bot.check import CheckReport
 from bot.operations import Metrics
 from bot.settings import Settings
 
@@ -59,7 +60,8 @@ def answer_blocks(answer: Answer) -> list[dict]:
             head = f"*[{c.n}]* {escape(p.local_authority or '—')} · {escape(p.kind)} · {p.date or 'undated'} · {where}"
             quote = escape(c.quote if len(c.quote) < 280 else c.quote[:277] + "…")
             link = _link(f"{p.url}#page={p.page}" if p.url else "", "open report") if p.url else escape(p.source)
-            lines.append(f"{head}\n>_{quote}_\n{link}")
+            said = f"{quote} (Ofsted's published metadata, not a quotation)" if c.from_metadata else f">_{quote}_"
+            lines.append(f"{head}\n{said}\n{link}")
         text = "\n".join(lines)
         for start in range(0, len(text), SECTION_LIMIT):
             blocks.append(
@@ -88,6 +90,25 @@ def answer_blocks(answer: Answer) -> list[dict]:
     return blocks
 
 
+_VERDICT_MARK = {"supported": "✅ supported", "contradicted": "❌ contradicted", "not_found": "❔ not found"}
+
+
+def check_blocks(report: CheckReport) -> list[dict]:
+    """Block Kit for `check`: each claim with its verdict, the reason and the report's own words."""
+    if not report.claims:
+        return [{"type": "section", "text": {"type": "mrkdwn", "text": "No claims to check."}}]
+    blocks: list[dict] = []
+    for item in report.claims:
+        lines = [f"*{_VERDICT_MARK[item.verdict]}* — {escape(item.claim)}", escape(item.explanation)]
+        for c in item.citations:
+            p = c.passage
+            link = _link(f"{p.url}#page={p.page}", "open report") if p.url else escape(p.source)
+            where = f"{escape(p.local_authority or '—')} · {escape(p.kind)} · {p.date or 'undated'} · p.{p.page}"
+            lines.append(f"[{c.n}] {where} · {link}")
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:SECTION_LIMIT]}})
+    return blocks
+
+
 @dataclass
 class Job:
     """One piece of work for the worker: a question or a brief, and where to reply."""
@@ -96,7 +117,7 @@ class Job:
     channel: str
     thread_ts: str
     text: str
-    kind: str = "ask"  # ask | brief
+    kind: str = "ask"  # ask | brief | check
     placeholder_ts: str | None = None
     team: str = ""
 
@@ -248,22 +269,12 @@ class SlackBot:
         @app.command("/brief")
         def on_brief(ack, command):
             ack(f"Preparing a brief on {escape(command.get('text') or '…')}")
-            if not self.governance.allows(command.get("team_id", ""), command["channel_id"], command["user_id"]):
-                self.client.chat_postEphemeral(
-                    channel=command["channel_id"],
-                    user=command["user_id"],
-                    text="Sorry, this assistant is not enabled here.",
-                )
-                return
-            job = Job(
-                command["user_id"],
-                command["channel_id"],
-                "",
-                command.get("text", ""),
-                kind="brief",
-                team=command.get("team_id", ""),
-            )
-            self.queue.put(job)
+            self._command(command, "brief")
+
+        @app.command("/check")
+        def on_check(ack, command):
+            ack("Checking that against the reports…")
+            self._command(command, "check")
 
         @app.action(re.compile("feedback_.*"))
         def on_feedback(ack, body, action):
@@ -279,6 +290,25 @@ class SlackBot:
                 question=asked.get("question"),
                 sources=asked.get("sources"),
             )
+
+    def _command(self, command: dict, kind: str) -> None:
+        """A slash command's work, queued like a question once the asker is allowed."""
+        if not self.governance.allows(command.get("team_id", ""), command["channel_id"], command["user_id"]):
+            self.client.chat_postEphemeral(
+                channel=command["channel_id"],
+                user=command["user_id"],
+                text="Sorry, this assistant is not enabled here.",
+            )
+            return
+        job = Job(
+            command["user_id"],
+            command["channel_id"],
+            "",
+            command.get("text", ""),
+            kind,
+            team=command.get("team_id", ""),
+        )
+        self.queue.put(job)
 
     def _register_assistant(self) -> None:
         """Slack's AI-assistant surface, where the workspace has it: prompts, status, titles."""
@@ -321,8 +351,12 @@ class SlackBot:
             )
             return
         self.threads.setdefault(thread_ts, [])
+        kind = "ask"
+        asked_check = re.match(r"^check\s*:\s*(.+)$", text, re.I | re.S)
+        if asked_check:
+            kind, text = "check", asked_check.group(1).strip()
         placeholder = self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text="Searching the reports…")
-        job = Job(user, channel, thread_ts, text, placeholder_ts=placeholder["ts"], team=team)
+        job = Job(user, channel, thread_ts, text, kind, placeholder_ts=placeholder["ts"], team=team)
         ahead = self.queue.put(job)
         if ahead > 0:
             self.client.chat_update(
@@ -341,6 +375,8 @@ class SlackBot:
             try:
                 if job.kind == "brief":
                     self._brief(job)
+                elif job.kind == "check":
+                    self._check(job)
                 else:
                     self._answer(job)
             except Exception:  # every path ends in a reply: an apology the team can trace
@@ -360,18 +396,21 @@ class SlackBot:
                 )
 
     def _answer(self, job: Job) -> None:
-        draft: list[str] = []
+        checked: list[str] = []
         last_update = [0.0]
 
-        def on_token(token: str) -> None:
-            draft.append(token)
+        def on_sentence(sentence: str) -> None:
+            # Only sentences that passed the checks reach the placeholder; the draft never does.
+            checked.append(sentence)
             now = time.monotonic()
             if now - last_update[0] >= UPDATE_INTERVAL:
                 last_update[0] = now
-                self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=escape("".join(draft)) + " …")
+                self.client.chat_update(
+                    channel=job.channel, ts=job.placeholder_ts, text=escape(" ".join(checked)) + " …"
+                )
 
         history = self.threads.get(job.thread_ts, [])
-        answer = self.engine.ask(job.text, history=history, on_token=on_token)
+        answer = self.engine.ask(job.text, history=history, on_sentence=on_sentence)
         history.append(Turn(answer.standalone_question or job.text, answer.text))
         self.metrics.record_answer(answer.status, answer.timings)
         self.client.chat_update(
@@ -389,6 +428,24 @@ class SlackBot:
             question=job.text,
             status=answer.status,
             sources=sources,
+        )
+
+    def _check(self, job: Job) -> None:
+        from bot.check import check_text
+
+        report = check_text(job.text, self.engine.retriever)
+        blocks = check_blocks(report)
+        summary = escape("; ".join(f"{c.verdict.replace('_', ' ')}: {c.claim}" for c in report.claims) or "no claims")
+        if job.placeholder_ts:
+            self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=summary, blocks=blocks)
+        else:
+            self.client.chat_postMessage(channel=job.channel, text=summary, blocks=blocks)
+        self.governance.record(
+            kind="check",
+            user=job.user,
+            channel=job.channel,
+            question=job.text,
+            verdicts=[c.verdict for c in report.claims],
         )
 
     def _brief(self, job: Job) -> None:

@@ -18,6 +18,10 @@ from index.authorities import authority_key
 from index.report import Paragraph, Report
 
 MIN_TOKENS = 60
+#: The section of the cover passage: the report's own words for its dates, inspector and grades.
+COVER_SECTION = "Judgements"
+#: The section of facts only Ofsted's published metadata gives (the text could not be read for them).
+METADATA_SECTION = "Ofsted's published metadata"
 
 
 class Passage(BaseModel):
@@ -37,6 +41,12 @@ class Passage(BaseModel):
     paragraph: str = ""  # "12", "12-13", or "" for unnumbered text
     url: str = ""
     primary: bool = True
+    inspected: str = ""  # ISO date inspectors arrived, where known
+
+    @property
+    def from_metadata(self) -> bool:
+        """Facts from Ofsted's published metadata, not the report's words: never shown as a quotation."""
+        return self.section == METADATA_SECTION
 
     @property
     def for_embedding(self) -> str:
@@ -60,6 +70,7 @@ class Passage(BaseModel):
             "url": self.url,
             "primary": self.primary,
             "header": self.header,
+            "inspected": self.inspected,
         }
 
     @classmethod
@@ -99,9 +110,7 @@ def header(report: Report, section: str) -> str:
 def passages(report: Report, max_tokens: int = 220, count: Callable[[str], int] = count_tokens) -> list[Passage]:
     """The report's passages, in reading order."""
     groups = _group(report.paragraphs, max_tokens, count)
-    cover = cover_paragraph(report)
-    if cover is not None:
-        groups.insert(0, [cover])
+    groups[:0] = [[p] for p in cover_paragraphs(report)]
     rid = report_id(report.source)
     out: list[Passage] = []
     for group in groups:
@@ -128,33 +137,31 @@ def passages(report: Report, max_tokens: int = 220, count: Callable[[str], int] 
                 paragraph=paragraph,
                 url=report.url or "",
                 primary=report.kind.is_primary,
+                inspected=report.inspection_start_date.isoformat() if report.inspection_start_date else "",
             )
         )
     return out
 
 
-def cover_paragraph(report: Report) -> Paragraph | None:
-    """The report's cover facts as one citable paragraph: dates, lead inspector and judgements.
+def cover_paragraphs(report: Report) -> list[Paragraph]:
+    """The cover facts as citable paragraphs: the report's own words, then any metadata-only facts.
 
-    These stand in a table on page 1 that reads badly as text; questions like "who led it?" or
-    "how were care leavers judged?" need them as a sentence.
+    The cover is a table on page 1 that reads badly as running text; questions like "who led it?"
+    or "how were care leavers judged?" need its rows as quotable lines, exactly as printed.
+    Facts only `metadata.csv` supplies go in a separate paragraph labelled as such.
     """
-    if not (report.judgements or report.lead_inspector or report.inspection_start_date):
-        return None
-    facts = [f"{report.local_authority or 'The authority'}, {report.kind.value}"]
-    if report.inspection_start_date and report.inspection_end_date:
-        facts.append(
-            f"inspection dates {report.inspection_start_date:%-d %B %Y} to {report.inspection_end_date:%-d %B %Y}"
-        )
-    if report.publication_date:
-        facts.append(f"published {report.publication_date:%-d %B %Y}")
-    if report.lead_inspector:
-        facts.append(f"lead inspector {report.lead_inspector}")
-    text = "; ".join(facts) + "."
-    if report.judgements:
-        grades = "; ".join(f"{name.replace('_', ' ')}: {grade.value}" for name, grade in report.judgements.items())
-        text += f" Judgements: {grades}."
-    return Paragraph(number=None, page=1, section="Judgements", text=text)
+    out: list[Paragraph] = []
+    if report.cover_lines:
+        out.append(Paragraph(number=None, page=1, section=COVER_SECTION, text="\n".join(report.cover_lines)))
+    known = [f for f in report.from_metadata if f in report.judgements or f == "lead_inspector"]
+    if known:
+        facts = [
+            f"lead inspector: {report.lead_inspector}" if name == "lead_inspector" else
+            f"{name.replace('_', ' ')}: {report.judgements[name].value}"
+            for name in known
+        ]  # fmt: skip
+        out.append(Paragraph(number=None, page=1, section=METADATA_SECTION, text="; ".join(facts) + "."))
+    return out
 
 
 def _render(paragraph: Paragraph) -> str:

@@ -23,7 +23,7 @@ from index.store import Store
 from index.understand import read_report
 
 #: Bump when reading or chunking changes, so every file is read again.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 
 
 @dataclass
@@ -80,10 +80,13 @@ def apply_sidecar(report: Report, row: dict[str, str] | None) -> Report:
     if not row:
         return report
     report.url = report.url or row.get("source_url") or row.get("url") or None
-    report.publication_date = report.publication_date or _iso(row.get("publication_date"))
-    report.inspection_start_date = report.inspection_start_date or _iso(row.get("inspection_start_date"))
-    report.inspection_end_date = report.inspection_end_date or _iso(row.get("inspection_end_date"))
-    report.lead_inspector = report.lead_inspector or row.get("lead_inspector") or None
+    for name in ("publication_date", "inspection_start_date", "inspection_end_date"):
+        if getattr(report, name) is None and _iso(row.get(name)):
+            setattr(report, name, _iso(row.get(name)))
+            report.from_metadata.append(name)
+    if not report.lead_inspector and row.get("lead_inspector"):
+        report.lead_inspector = row["lead_inspector"]
+        report.from_metadata.append("lead_inspector")
     if not report.local_authority and row.get("local_authority"):
         from index.authorities import display_name
 
@@ -100,6 +103,7 @@ def apply_sidecar(report: Report, row: dict[str, str] | None) -> Report:
             if name == "children_in_care" and "children_in_care_and_care_leavers" in report.judgements:
                 continue
             report.judgements[name] = Grade(value)
+            report.from_metadata.append(name)
     return report
 
 

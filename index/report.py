@@ -82,6 +82,10 @@ class Report(BaseModel):
     paragraphs: list[Paragraph] = Field(default_factory=list)
     url: str | None = None
     pages: int = 0
+    #: The cover's own words (dates, lead inspector, judgement rows), verbatim, for citing them.
+    cover_lines: list[str] = Field(default_factory=list)
+    #: Facts filled from Ofsted's published metadata rather than read in the text.
+    from_metadata: list[str] = Field(default_factory=list)
 
     @property
     def dated(self) -> date | None:

@@ -127,6 +127,7 @@ class Retriever:
         self._lexical_dir = lexical_dir
         self._lexical: LexicalIndex | None = None
         self._authorities: tuple[str, list[str]] | None = None
+        self._records: tuple[str, dict[str, dict]] | None = None
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -141,6 +142,18 @@ class Retriever:
             names = sorted({p.local_authority for p in lexical.passages if p.local_authority})
             self._authorities = (lexical.version, names)
         return self._authorities[1]
+
+    def records(self) -> dict[str, dict]:
+        """Every report record (dates, judgements, improvements), by report id."""
+        version = self.lexical.version
+        if self._records is None or self._records[0] != version:
+            self._records = (version, {r["report_id"]: r for r in self._store.reports() if r.get("report_id")})
+        return self._records[1]
+
+    def grades_for(self, report_id: str) -> dict[str, str]:
+        """The judgements of one report (area → grade); empty for news, letters and unknown ids."""
+        record = self.records().get(report_id) or {}
+        return dict(record.get("judgements") or {})
 
     def plan(self, question: str, filters: Filters | None = None) -> QueryPlan:
         """Read authority names and years out of the question."""

@@ -57,6 +57,7 @@ def understand(raw: RawDocument, blocks: list[Block]) -> Report:
         lead_inspector=lead_inspector(raw, front),
         inspectors=inspectors(front),
         judgements=judgements(front, kind),
+        cover_lines=cover_lines(front, kind),
         pages=len(raw.pages),
     )
     report.sections, report.paragraphs = structure(blocks)
@@ -252,6 +253,57 @@ _SIF_LABELS = [
 ]
 
 
+def cover_lines(front: str, kind: ReportKind) -> list[str]:
+    """The cover's own words, verbatim: inspection dates, lead inspector, and each judgement row.
+
+    These become the passage judgements are cited to, so a citation quotes the report itself
+    rather than a sentence this program wrote.
+    """
+    lines: list[str] = []
+    for pattern in (r"inspection dates?\s*:?[^\n]{5,80}", r"lead inspector\s*:?[^\n]{3,80}"):
+        match = re.search(pattern, front, re.I)
+        if match:
+            lines.append(_flat(match.group(0)))
+    lines += [row for _, row in judgement_rows(front, kind)]
+    return list(dict.fromkeys(lines))
+
+
+def judgement_rows(front: str, kind: ReportKind) -> list[tuple[str, str]]:
+    """(judgement name, the words that state it) as printed in the report's table or summary."""
+    flat = _flat(front)
+    rows: list[tuple[str, str]] = []
+    if kind is ReportKind.SINGLE_INSPECTION:
+        table = flat[:2500]
+        for name, label in _SIF_LABELS:
+            match = re.search(rf"{label}\s*(?:\(\w+\)\s*)?{_GRADE}", table, re.I)
+            if match:
+                rows.append((name, match.group(0)))
+        overall = re.search(
+            r"children's services in .{2,60}? (?:are|is) (?:outstanding|good|inadequate)|"
+            r"children's services in .{2,60}? requires? improvement(?: to be good)?",
+            table,
+            re.I,
+        )
+        if overall:
+            rows.append(("overall_effectiveness", overall.group(0)))
+        return rows
+    if kind is not ReportKind.ILACS:
+        return rows
+    start = re.search(r"judgement\s+grade", flat, re.I)
+    table = flat[start.end() : start.end() + 900] if start else flat[:1500]
+    taken: set[str] = set()
+    for name, label in _ILACS_LABELS:
+        if name in taken:
+            continue
+        match = re.search(
+            rf"(?:the\s+(?:experiences\s+and\s+(?:progress\s+of\s+)?)?)?{label}\.?\s*:?\s*{_GRADE}", table, re.I
+        )
+        if match:
+            taken.add(name)
+            rows.append((name, match.group(0).strip()))
+    return rows
+
+
 def _grade(text: str) -> Grade:
     text = text.lower()
     if text.startswith("requires"):
@@ -261,33 +313,14 @@ def _grade(text: str) -> Grade:
 
 def judgements(front: str, kind: ReportKind) -> dict[str, Grade]:
     """Every judgement in the report's judgement table, by snake_case name."""
-    flat = _flat(front)
     found: dict[str, Grade] = {}
-    if kind is ReportKind.SINGLE_INSPECTION:
-        table = flat[:2500]
-        for name, label in _SIF_LABELS:
-            match = re.search(rf"{label}\s*(?:\(\w+\)\s*)?{_GRADE}", table, re.I)
-            if match:
-                found[name] = _grade(match.group(1))
-        overall = re.search(
-            r"children's services in .{2,60}? (?:are|is) (outstanding|good|inadequate)|"
-            r"children's services in .{2,60}? (requires? improvement)",
-            table,
-            re.I,
-        )
-        if overall:
-            found["overall_effectiveness"] = _grade(overall.group(1) or "requires improvement")
-        return dict(sorted(found.items(), key=_order))
-    if kind is not ReportKind.ILACS:
-        return found
-    start = re.search(r"judgement\s+grade", flat, re.I)
-    table = flat[start.end() : start.end() + 900] if start else flat[:1500]
-    for name, label in _ILACS_LABELS:
+    for name, row in judgement_rows(front, kind):
         if name in found:
             continue
-        match = re.search(rf"{label}\.?\s*:?\s*{_GRADE}", table, re.I)
-        if match:
-            found[name] = _grade(match.group(1))
+        if re.search(r"requires? improvement", row, re.I):
+            found[name] = Grade.REQUIRES_IMPROVEMENT
+        elif grade := re.search(rf"{_GRADE}\s*$", row, re.I):
+            found[name] = _grade(grade.group(1))
     return dict(sorted(found.items(), key=_order))
 
 

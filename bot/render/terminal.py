@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Console
 from rich.table import Table
 
 from bot.answer import Answer
+from bot.check import CheckReport
 from index.ingest import IngestSummary
 from index.report import Report
 from index.retrieve import SearchResult
@@ -104,10 +107,30 @@ def search_results(console: Console, result: SearchResult) -> None:
             console.print(f"   [link={p.url}]{p.url}[/link]")
 
 
+def sentence_printer(console: Console) -> Callable[[str], None]:
+    """Prints checked sentences as they pass, one after another in one paragraph.
+
+    This is the only way answer text reaches the terminal while it is being written: the model's
+    draft itself is never printed.
+    """
+    shown: list[str] = []
+
+    def show(sentence: str) -> None:
+        console.print(("" if not shown else " ") + sentence, end="", highlight=False, markup=False)
+        shown.append(sentence)
+
+    return show
+
+
 def answer(console: Console, result: Answer) -> None:
-    """The verified answer, then its sources: authority, kind, date, page/paragraph, quote, link."""
+    """The checked answer, then its sources."""
     style = "" if result.status == "answered" else "yellow"
-    console.print(result.text, style=style, highlight=False)
+    console.print(result.text, style=style, highlight=False, markup=False)
+    sources(console, result)
+
+
+def sources(console: Console, result: Answer) -> None:
+    """Each citation: authority, kind, date, page/paragraph, the report's own words, and a link."""
     if result.citations:
         console.print()
         console.print("[bold]Sources[/bold]")
@@ -115,9 +138,36 @@ def answer(console: Console, result: Answer) -> None:
         p = c.passage
         where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
         console.print(
-            f"[bold][{c.n}][/bold] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}",
+            f"[{c.n}] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}",
+            style="bold",
             highlight=False,
+            markup=False,
         )
-        console.print(f"    “{c.quote}”", style="italic", highlight=False)
-        link = p.url or p.source
-        console.print(f"    [link={link}]{link}[/link]", style="dim", highlight=False)
+        if c.from_metadata:
+            console.print(f"    {c.quote} (Ofsted's published metadata, not a quotation)", style="dim", markup=False)
+        else:
+            console.print(f"    “{c.quote}”", style="italic", highlight=False, markup=False)
+        console.print(f"    {p.url or p.source}", style="dim", highlight=False, markup=False)
+
+
+_VERDICT_STYLE = {"supported": "bold green", "contradicted": "bold red", "not_found": "bold yellow"}
+
+
+def claim_checks(console: Console, report: CheckReport) -> None:
+    """Each claim, its verdict, why, and the report's own words."""
+    if not report.claims:
+        console.print("No claims to check: write a sentence that says something about an authority.")
+    for number, item in enumerate(report.claims, start=1):
+        console.print(f"{number}. {item.claim}", markup=False, highlight=False)
+        console.print(f"   {item.verdict.replace('_', ' ')}", style=_VERDICT_STYLE[item.verdict], end="")
+        console.print(f" — {item.explanation}", markup=False, highlight=False)
+        for c in item.citations:
+            p = c.passage
+            where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
+            link = p.url or p.source
+            console.print(
+                f"   [{c.n}] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where} · {link}",
+                style="dim",
+                markup=False,
+                highlight=False,
+            )

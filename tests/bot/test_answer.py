@@ -9,7 +9,7 @@ def _engine(library, llm):
     return create_engine(Settings(data_dir=library.settings.data_dir, _env_file=None), library, llm=llm)
 
 
-def test_answer_is_verified_cited_and_streamed(small_library):
+def test_only_checked_sentences_are_streamed(small_library):
     llm = FakeLLM()
     llm.enqueue(
         "Ofsted found that the screening of contacts to children's social care is not consistently effective [1]. "
@@ -17,15 +17,34 @@ def test_answer_is_verified_cited_and_streamed(small_library):
     )
     streamed: list[str] = []
     answer = _engine(small_library, llm).ask(
-        "What did Ofsted say about screening of contacts in North East Lincolnshire?", on_token=streamed.append
+        "What did Ofsted say about screening of contacts in North East Lincolnshire?", on_sentence=streamed.append
     )
     assert streamed and answer.status == "answered"
-    assert "parks" not in answer.text  # unsupported sentence removed
+    assert " ".join(streamed) == answer.text  # what was shown is exactly the checked answer
+    assert not any("parks" in s for s in streamed)  # the unsupported sentence never reached the reader
     assert answer.citations and all(c.quote in c.passage.text for c in answer.citations)
     assert all(c.passage.local_authority == "North East Lincolnshire" for c in answer.citations)
     prompt = llm.history[0][1]["content"]
     assert "[1] North East Lincolnshire" in prompt and "Question:" in prompt
+    assert answer.timings["first_sentence_ms"] <= answer.timings["total_ms"]
     assert set(answer.as_json()) == {"question", "status", "answer", "citations", "model", "timings"}
+
+
+def test_a_misquoted_grade_is_never_shown_and_judgements_quote_the_report(small_library):
+    llm = FakeLLM()
+    llm.enqueue(
+        "St Helens care leavers were judged good in 2023 [1]. "
+        "In 2023 the experiences and progress of care leavers in St Helens were judged outstanding [1]."
+    )
+    streamed: list[str] = []
+    answer = _engine(small_library, llm).ask(
+        "How were care leavers in St Helens judged in 2023?", on_sentence=streamed.append
+    )
+    assert not any("judged good" in s for s in streamed)
+    assert streamed == [answer.text] and "outstanding" in answer.text
+    (citation,) = answer.citations
+    assert citation.quote == "The experiences and progress of care leavers Outstanding"  # the table's own words
+    assert citation.passage.page == 1 and not citation.from_metadata
 
 
 def test_unknown_authority_is_declined_without_calling_the_model(small_library):

@@ -111,18 +111,25 @@ def test_llm_server_killed_mid_answer_gives_clear_error_then_recovers(small_mode
 
     port = _port()
     llm_proc = _start_llm(small_model, port)
-    engine = AnswerEngine(
-        small_library.retriever, lambda: OpenAICompatibleLLM(f"http://127.0.0.1:{port}/v1"), max_answer_tokens=200
-    )
     first_token = threading.Event()
 
-    def kill_on_first_token(token):
-        if not first_token.is_set():
-            first_token.set()
-            llm_proc.kill()
+    class KilledMidAnswer:
+        """The real server's stream, with the server killed as its first token arrives."""
 
+        def __init__(self) -> None:
+            self.inner = OpenAICompatibleLLM(f"http://127.0.0.1:{port}/v1")
+            self.name = self.inner.name
+
+        def stream(self, messages, max_tokens):
+            for token in self.inner.stream(messages, max_tokens):
+                if not first_token.is_set():
+                    first_token.set()
+                    llm_proc.kill()
+                yield token
+
+    engine = AnswerEngine(small_library.retriever, KilledMidAnswer, max_answer_tokens=200)
     with pytest.raises(ModelUnavailable, match="model server"):
-        engine.ask("What did Ofsted say about strategy discussions in Lancashire?", on_token=kill_on_first_token)
+        engine.ask("What did Ofsted say about strategy discussions in Lancashire?")
     llm_proc.wait(10)
     with pytest.raises(ModelUnavailable, match="unreachable"):
         engine.ask("What did Ofsted say about strategy discussions in Lancashire?")

@@ -1,4 +1,7 @@
 from index.chunk import count_tokens, passages
+from index.ingest import apply_sidecar
+from index.load import load
+from index.text import squeeze
 from index.understand import read_report
 from tests.conftest import LETTER, OFSTED
 
@@ -17,12 +20,25 @@ def test_passages_respect_sections_budget_and_carry_context():
     assert len(sections) >= 4
 
 
-def test_cover_passage_states_lead_inspector_and_judgements():
-    report = read_report(OFSTED / "st-helens" / "2023-09-04-childrens-services-inspection.pdf")
+def test_cover_passage_is_the_reports_own_words():
+    source = OFSTED / "st-helens" / "2023-09-04-childrens-services-inspection.pdf"
+    report = read_report(source)
     cover = passages(report)[0]
     assert cover.section == "Judgements" and cover.page == 1
-    assert "lead inspector Russel Breyer" in cover.text
-    assert "care leavers: outstanding" in cover.text
+    assert "Lead inspector: Russel Breyer" in cover.text
+    assert "The experiences and progress of care leavers Outstanding" in cover.text.splitlines()
+    front = squeeze(" ".join(load(source).pages[:2]))
+    for line in cover.text.splitlines():
+        assert squeeze(line) in front, line  # every line stands in the PDF as printed
+
+
+def test_facts_only_the_metadata_gives_are_labelled_not_quoted():
+    report = read_report(OFSTED / "st-helens" / "2023-09-04-childrens-services-inspection.pdf")
+    report.judgements.pop("care_leavers")
+    report = apply_sidecar(report, {"care_leavers": "outstanding"})
+    cover, metadata = passages(report)[:2]
+    assert metadata.from_metadata and not cover.from_metadata
+    assert metadata.section == "Ofsted's published metadata" and "care leavers: outstanding" in metadata.text
 
 
 def test_ids_are_stable_and_change_with_content():

@@ -1,0 +1,153 @@
+"""`briefing check`: a manager's own sentences weighed against the reports, claim by claim.
+
+A board paper says "Ofsted judged our care leavers good in 2023". Each sentence is a claim; each
+claim is *supported* (a report says it, facts and all), *contradicted* (a report speaks to it and
+says otherwise — we show what it does say), or *not_found* (nothing in the library decides it,
+such as a year with no report). No model: the same deterministic checks that gate every answer.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.answer import citation_json
+from bot.citations import Citation
+from bot.claims import Judged, graded_claims, judge
+from index import text
+from index.authorities import authority_key
+from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
+from index.retrieve import Filters, Retriever
+
+Verdict = Literal["supported", "contradicted", "not_found"]
+_PRESENT = re.compile(r"\b(is|are|remains?|still|currently|current|now|latest|has been|have been)\b", re.I)
+
+
+@dataclass
+class ClaimCheck:
+    """One claim, what the library says of it, and the words that decide it."""
+
+    claim: str
+    verdict: Verdict
+    explanation: str
+    citations: list[Citation] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """The `--json` shape: citations as `ask` gives them."""
+        return {
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "explanation": self.explanation,
+            "citations": [citation_json(c) for c in self.citations],
+        }
+
+
+@dataclass
+class CheckReport:
+    """Every claim in a pasted text, checked."""
+
+    claims: list[ClaimCheck]
+    timings: dict[str, float]
+
+    def as_json(self) -> dict:
+        """What `briefing check --json` prints."""
+        return {"claims": [c.as_json() for c in self.claims], "timings": {k: round(v) for k, v in self.timings.items()}}
+
+
+def check_text(pasted: str, retriever: Retriever, filters: Filters | None = None) -> CheckReport:
+    """Split a pasted paragraph into claims and check each one."""
+    started = time.perf_counter()
+    claims = [c for c in text.answer_sentences(pasted) if len(text.content_words(c)) >= 2]
+    checked = [check_claim(claim, retriever, filters) for claim in claims]
+    return CheckReport(checked, {"total_ms": (time.perf_counter() - started) * 1000})
+
+
+def check_claim(claim: str, retriever: Retriever, filters: Filters | None = None) -> ClaimCheck:
+    """One claim against the library."""
+    plan = retriever.plan(claim, filters)
+    named = plan.filters.authorities
+    if plan.unknown_places and not named:
+        places = ", ".join(plan.unknown_places)
+        return ClaimCheck(claim, "not_found", f"The library has nothing on {places}.")
+    reports = _reports_of(retriever, named)
+    years = text.years(claim)
+    if named and years and not any(_years_of(r) & years for r in reports):
+        held = sorted({int(r["date"][:4]) for r in reports if r.get("date")})
+        held_text = ", ".join(map(str, held)) if held else "no dated reports"
+        missing = ", ".join(map(str, sorted(years)))
+        note = f"The library has no {missing} report on {', '.join(named)}; it holds {held_text}."
+        if graded_claims(claim):
+            return ClaimCheck(claim, "not_found", note)
+    else:
+        note = ""
+    if graded_claims(claim) and named:
+        return _check_graded(claim, retriever, reports, years) or ClaimCheck(
+            claim, "not_found", note or f"The library holds no judgements for {', '.join(named)}."
+        )
+    hits = retriever.search(claim, Filters(authorities=named, kind=plan.filters.kind), k=8).hits
+    weighed = [(hit.passage, judge(claim, hit.passage, retriever.grades_for(hit.passage.report_id))) for hit in hits]
+    return _verdict(claim, weighed, note)
+
+
+def _verdict(claim: str, weighed: list[tuple[Passage, Judged]], note: str) -> ClaimCheck:
+    supported = [(p, j) for p, j in weighed if j.status == "supported"]
+    if supported:
+        supported.sort(key=lambda pj: -pj[1].score)
+        cites = _citations(supported[:2])
+        where = _where(supported[0][0])
+        return ClaimCheck(claim, "supported", f"The {where} says this.", cites)
+    contradicted = [(p, j) for p, j in weighed if j.status == "contradicted"]
+    if contradicted:
+        contradicted.sort(key=lambda pj: -pj[1].score)
+        passage, found = contradicted[0]
+        said = found.quote if not passage.from_metadata else f"{found.quote} (Ofsted's published metadata)"
+        explanation = f"{found.reason[0].upper()}{found.reason[1:]}. The {_where(passage)} says: “{said}”"
+        return ClaimCheck(claim, "contradicted", explanation, _citations(contradicted[:1]))
+    return ClaimCheck(claim, "not_found", note or "Nothing in the library decides this claim.")
+
+
+def _check_graded(claim: str, retriever: Retriever, reports: list[dict], years: set[int]) -> ClaimCheck | None:
+    """A claim about grades, decided by the judgement table of the report it is about."""
+    judged = [r for r in reports if r.get("judgements")]
+    if years:
+        judged = [r for r in judged if _years_of(r) & years]
+    if not judged:
+        return None
+    judged.sort(key=lambda r: r.get("date") or "")
+    if not years and _PRESENT.search(claim):
+        judged = judged[-1:]  # "is rated", "still": the newest report decides
+    weighed = []
+    for record in reversed(judged):
+        for passage in _cover_passages(retriever, record["report_id"]):
+            weighed.append((passage, judge(claim, passage, record.get("judgements") or {})))
+    return _verdict(claim, weighed, "")
+
+
+def _cover_passages(retriever: Retriever, report_id: str) -> list[Passage]:
+    return [
+        p
+        for p in retriever.lexical.passages
+        if p.report_id == report_id and p.section in (COVER_SECTION, METADATA_SECTION)
+    ]
+
+
+def _reports_of(retriever: Retriever, authorities: list[str]) -> list[dict]:
+    keys = {authority_key(a) for a in authorities}
+    return [r for r in retriever.records().values() if authority_key(r.get("local_authority") or "") in keys]
+
+
+def _years_of(record: dict) -> set[int]:
+    """The years a report can be called by: when inspected and when published."""
+    stamps = [record.get(k) for k in ("date", "inspection_start_date", "inspection_end_date", "publication_date")]
+    return {int(s[:4]) for s in stamps if s}
+
+
+def _where(passage: Passage) -> str:
+    when = passage.date[:7] if passage.date else "undated"
+    return f"{passage.local_authority} {passage.kind} ({when}), page {passage.page}"
+
+
+def _citations(found: list[tuple[Passage, Judged]]) -> list[Citation]:
+    return [Citation(n, passage, judged.quote) for n, (passage, judged) in enumerate(found, start=1)]

@@ -1,0 +1,529 @@
+"""The text rules every stage shares: sentences, words, stems, polarity, numbers, years and grades.
+
+One tokenizer, many consumers: the checker, briefs, retrieval, chunking and evaluation all read
+text through these functions, so "a sentence", "a content word" or "a critical word" means the same
+thing everywhere. Everything here is plain, deterministic and cheap on two cores.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# --- normalising --------------------------------------------------------------------------------
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+def plain(text: str) -> str:
+    """Straight quotes and dashes, so "don’t" and "don't" read alike."""
+    return text.translate(_QUOTES)
+
+
+def squeeze(text: str) -> str:
+    """Text reduced to what a quotation must keep: letters and digits, lower case.
+
+    Whitespace, hyphenation, quote style and punctuation do not count when asking whether a quote
+    stands in its source ("well- being" in a PDF line break is "wellbeing").
+    """
+    return re.sub(r"[^a-z0-9£%]+", "", plain(text).lower())
+
+
+# --- sentences ----------------------------------------------------------------------------------
+
+_ANSWER_BREAK = re.compile(r"([.!?](?:\s*\[[\d,\s]+\])*)\s+(?=[A-Z0-9\"'“‘(])")
+_LINE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(•])")
+_ABBREVIATION_END = re.compile(r"\b(e\.g|i\.e|etc|para|p|Mr|Mrs|Ms|Dr|St|No|vs)\.$", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of report text; a line (a bullet, a table row) is never joined to the next."""
+    pieces: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip().removeprefix("• ").strip()
+        if line:
+            pieces += _split_line(line)
+    return pieces
+
+
+def _split_line(line: str) -> list[str]:
+    return _join_abbreviations(_LINE_BREAK.split(line))
+
+
+def _join_abbreviations(pieces: list[str]) -> list[str]:
+    out: list[str] = []
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        if out and _ABBREVIATION_END.search(out[-1]):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """An answer's sentences, each keeping the citation marks that follow its full stop."""
+    parts = _ANSWER_BREAK.split(re.sub(r"\s+", " ", answer).strip())
+    pieces = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
+    return _join_abbreviations(pieces)
+
+
+def complete_sentences(buffer: str) -> tuple[list[str], str]:
+    """The sentences a streamed buffer has finished, and the unfinished rest exactly as written."""
+    end = None
+    for match in _ANSWER_BREAK.finditer(buffer):
+        if not _ABBREVIATION_END.search(buffer[: match.start(1) + 1]):
+            end = match
+    if end is None:
+        return [], buffer
+    return answer_sentences(buffer[: end.end(1)]), buffer[end.end() :]
+
+
+# --- words --------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+#: Words that carry no claim of their own: function words, and what every report and question says.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "with",
+        "as",
+        "at",
+        "by",
+        "from",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "how",
+        "why",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "so",
+        "such",
+        "into",
+        "about",
+        "also",
+        "very",
+        "more",
+        "some",
+        "any",
+        "each",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "may",
+        "might",
+        "must",
+        "do",
+        "does",
+        "did",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "ofsted",
+        "report",
+        "reports",
+        "reported",
+        "inspectors",
+        "inspector",
+        "inspection",
+        "inspections",
+        "said",
+        "says",
+        "say",
+        "found",
+        "find",
+        "finds",
+        "local",
+        "authority",
+        "authorities",
+        "children's",
+        "extract",
+        "extracts",
+        "according",
+        "please",
+        "tell",
+        "give",
+        "show",
+        "brief",
+        "summarise",
+        "summarize",
+        "think",
+        "thought",
+        "latest",
+        "current",
+        "currently",
+        "now",
+        "recent",
+        "recently",
+    ]
+)
+
+#: Words that make a sentence say the opposite; kept apart from STOP_WORDS so checks can see them.
+NEGATORS = frozenset({"not", "no", "never", "cannot", "none", "nor", "neither", "without", "nothing", "nobody"})
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, with "n't" read as "not"."""
+    text = plain(text).lower().replace("n't", " not").replace("cannot", "can not")
+    return [w.removesuffix("'s") for w in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    """The Snowball stem, so 'referrals' meets 'referral'."""
+    return _stemmer().stemWord(word)
+
+
+def content_words(text: str) -> set[str]:
+    """The stemmed words that carry meaning."""
+    kept = [w for w in words(text) if w not in STOP_WORDS and w not in NEGATORS and len(w) > 2]
+    return set(_stemmer().stemWords(kept))
+
+
+# --- polarity -----------------------------------------------------------------------------------
+
+#: Pairs of words that say opposite things about practice. A claim that uses one where its cited
+#: words use the other (and not itself) is a misquote, however much else overlaps.
+ANTONYMS: tuple[tuple[str, str], ...] = (
+    ("timely", "delayed"),
+    ("timely", "late"),
+    ("timely", "untimely"),
+    ("prompt", "delayed"),
+    ("prompt", "slow"),
+    ("promptly", "slowly"),
+    ("swift", "slow"),
+    ("quick", "slow"),
+    ("quickly", "slowly"),
+    ("consistent", "inconsistent"),
+    ("consistently", "inconsistently"),
+    ("consistent", "variable"),
+    ("effective", "ineffective"),
+    ("effectively", "ineffectively"),
+    ("strong", "weak"),
+    ("strengths", "weaknesses"),
+    ("strength", "weakness"),
+    ("robust", "weak"),
+    ("good", "poor"),
+    ("well", "poorly"),
+    ("high", "low"),
+    ("better", "worse"),
+    ("improved", "deteriorated"),
+    ("improved", "declined"),
+    ("improving", "deteriorating"),
+    ("improving", "declining"),
+    ("increased", "decreased"),
+    ("increased", "reduced"),
+    ("increase", "decrease"),
+    ("rising", "falling"),
+    ("more", "fewer"),
+    ("more", "less"),
+    ("most", "few"),
+    ("most", "some"),
+    ("majority", "minority"),
+    ("many", "few"),
+    ("all", "some"),
+    ("always", "sometimes"),
+    ("always", "rarely"),
+    ("always", "never"),
+    ("often", "rarely"),
+    ("regularly", "rarely"),
+    ("regular", "infrequent"),
+    ("sufficient", "insufficient"),
+    ("sufficiently", "insufficiently"),
+    ("appropriate", "inappropriate"),
+    ("appropriately", "inappropriately"),
+    ("adequate", "inadequate"),
+    ("stable", "unstable"),
+    ("safe", "unsafe"),
+    ("clear", "unclear"),
+    ("suitable", "unsuitable"),
+    ("successful", "unsuccessful"),
+    ("able", "unable"),
+    ("aware", "unaware"),
+    ("positive", "negative"),
+    ("praised", "criticised"),
+    ("strengthened", "weakened"),
+    ("stable", "turbulent"),
+    ("low", "heavy"),
+    ("manageable", "high"),
+    ("manageable", "unmanageable"),
+    ("attended", "unattended"),
+    ("complete", "incomplete"),
+    ("completed", "incomplete"),
+    ("accurate", "inaccurate"),
+    ("sustained", "unsustained"),
+    ("secure", "insecure"),
+    ("established", "new"),
+    ("thorough", "superficial"),
+    ("comprehensive", "limited"),
+    ("reduced", "increased"),
+    ("before", "after"),
+    ("above", "below"),
+    ("over", "under"),
+)
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for a, b in ANTONYMS:
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+_NOT_ADVERBS = frozenset(
+    [
+        "timely",
+        "untimely",
+        "early",
+        "only",
+        "family",
+        "likely",
+        "unlikely",
+        "friendly",
+        "weekly",
+        "monthly",
+        "daily",
+        "yearly",
+        "elderly",
+        "rely",
+        "apply",
+        "supply",
+        "reply",
+    ]
+)
+
+
+def base(word: str) -> str:
+    """An adverb's adjective ('swiftly' → 'swift', 'poorly' → 'poor'), so antonym pairs cover both."""
+    if word.endswith("ly") and len(word) > 5 and word not in _NOT_ADVERBS:
+        return word[:-4] + "le" if word.endswith("bly") else word[:-2]
+    return word
+
+
+def opposites(word: str) -> frozenset[str]:
+    """Words that say the opposite of this one ('timely' → delayed, late, untimely; 'slowly' → swift…)."""
+    return _opposites().get(word, frozenset()) | _opposites().get(base(word), frozenset())
+
+
+#: Words that criticise practice; a claim that criticises must rest on words that do too.
+CRITICAL = re.compile(
+    r"\b(lack(s|ing|ed)?|without|insufficient(ly)?|inadequate|poor(ly)?|weak(ness|nesses)?|fail(s|ed|ing|ure)?|"
+    r"delay(s|ed)?|late|slow|concern(s|ing|ed)?|problem(s|atic)?|struggl\w*|unable|ineffective(ly)?|"
+    r"inconsistent(ly)?|deteriorat\w*|declin\w*|shortfall(s)?|gaps?|drift|variable|too (long|slow|many|few|often)|"
+    r"not (always|consistently|yet|sufficiently|routinely|effective|been|clear|robust)|limited|"
+    r"requires? improvement|worse|unsafe|unstable|unclear|unsuitable|criticis\w*|"
+    r"wait(ing|ed)? too long)\b",
+    re.I,
+)
+#: Words that praise practice, for picking strengths.
+PRAISE = re.compile(
+    r"\b(effective(ly)?|strong(ly)?|well|good|timely|robust|skilled|improved|improving|thorough|positive|"
+    r"impressive|outstanding|swift(ly)?|comprehensive|consistent(ly)? high|benefit\w*|stable|helps?|helped|"
+    r"successful(ly)?|prompt(ly)?)\b",
+    re.I,
+)
+#: "no drift", "without delay": words of criticism that praise.
+NOT_CRITICAL = re.compile(r"\b(no|without|reduced|reducing)\s+(drift|delay|unnecessary delay|gaps?)", re.I)
+
+
+def criticises(text: str) -> bool:
+    """Whether the text finds fault with something."""
+    cleared = NOT_CRITICAL.sub(" ", plain(text))
+    return bool(CRITICAL.search(cleared)) or has_negation(cleared)
+
+
+def praises(text: str) -> bool:
+    """Whether the text commends something (and does not find fault)."""
+    return bool(PRAISE.search(text)) and not criticises(text)
+
+
+def has_negation(text: str) -> bool:
+    """Whether the text says 'not' in any of its forms."""
+    return any(w in NEGATORS for w in words(text))
+
+
+_TRANSPARENT = frozenset(
+    [
+        "always",
+        "yet",
+        "all",
+        "sufficiently",
+        "consistently",
+        "routinely",
+        "enough",
+        "fully",
+        "yet",
+        "well",
+        "properly",
+        "clearly",
+    ]
+)
+
+
+def negated_stems(text: str, scope: int = 1) -> set[str]:
+    """Stems of the content words a 'not' (or no, never, n't…) applies to, up to `scope` words on.
+
+    Adverbs such as "always" or "consistently" do not use up the scope: "not always recognised"
+    negates "recognised" too.
+    """
+    tokens = words(text)
+    out: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token not in NEGATORS:
+            continue
+        taken = 0
+        for following in tokens[i + 1 :]:
+            if following in NEGATORS or following in {"but", "however", "although", "while", "whereas"}:
+                break
+            if following in STOP_WORDS or len(following) <= 2:
+                continue
+            if following in _TRANSPARENT:
+                out.add(stem(following))
+                continue
+            out.add(stem(following))
+            taken += 1
+            if taken >= scope:
+                break
+    return out
+
+
+# --- recommendations ----------------------------------------------------------------------------
+
+#: How Ofsted's improvement lists open ("Ensure that…", "The quality of…").
+IMPERATIVE = re.compile(
+    r"^[\"'“‘]?(\d{1,3}\.\s+)?(ensure|improve|strengthen|develop|increase|review|make sure|establish|take action|"
+    r"reduce|embed|address|implement)\b",
+    re.I,
+)
+#: How a sentence says something was asked for rather than found.
+ASKED = re.compile(
+    r"\b(recommend\w*|should|ensure|asked|needs? to|must|improve(ment|ments)?|priority|priorities|"
+    r"areas? for|action|required|requires)\b",
+    re.I,
+)
+
+
+# --- numbers, years, months, grades -------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "hundred": 100, "half": 50, "quarter": 25, "third": 33,
+}  # fmt: skip
+_NUMBER = re.compile(r"(?<![\w.])£?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|(?<![\w.])£?\d+(?:\.\d+)?%?")
+YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_MONTH = re.compile(r"\b(" + "|".join(MONTHS) + r")\b", re.I)
+
+
+def numbers(text: str) -> set[str]:
+    """The quantities a text states ('18', '12%', '£1.5', 'twelve' → '12'), years left out."""
+    text = plain(text)
+    found: set[str] = set()
+    for match in _NUMBER.finditer(text):
+        token = match.group(0).replace(",", "").lstrip("£").rstrip("%")
+        if YEAR.fullmatch(token):
+            continue
+        value = float(token)
+        found.add(str(int(value)) if value == int(value) else str(value))
+    for word in words(text):
+        if word in _NUMBER_WORDS and word not in {"one"}:
+            found.add(str(_NUMBER_WORDS[word]))
+    # A paragraph number at the start of a line is a label, not a claim.
+    return found
+
+
+def years(text: str) -> set[int]:
+    """Years named in the text."""
+    return {int(y) for y in YEAR.findall(text)}
+
+
+def months(text: str) -> set[str]:
+    """Month names in the text, lower case ('may' only when capitalised: "may" is usually a verb)."""
+    found = set()
+    for match in _MONTH.finditer(text):
+        word = match.group(0)
+        if word.lower() == "may" and word != "May":
+            continue
+        found.add(word.lower())
+    return found
+
+
+GRADE = re.compile(r"\b(outstanding|good|requires\s+improvement(?:\s+to\s+be\s+good)?|inadequate)\b", re.I)
+
+
+def grade_of(text: str) -> str:
+    """A grade as Ofsted writes it: 'requires improvement to be good' → 'requires improvement'."""
+    text = re.sub(r"\s+", " ", text.lower())
+    return "requires improvement" if text.startswith("requires") else text
