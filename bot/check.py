@@ -22,6 +22,10 @@ from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
 from index.retrieve import Filters, Retriever
 
 Verdict = Literal["supported", "contradicted", "not_found"]
+#: Share of a claim's words a window must hold before its disagreement counts as a contradiction.
+CONTRADICTION_OVERLAP = 0.6
+#: How much more plainly about the claim a contradicting window must be than the best support.
+OUTVOTE_MARGIN = 0.15
 _PRESENT = re.compile(r"\b(is|are|remains?|still|currently|current|now|latest|has been|have been)\b", re.I)
 
 
@@ -86,26 +90,66 @@ def check_claim(claim: str, retriever: Retriever, filters: Filters | None = None
         return _check_graded(claim, retriever, reports, years) or ClaimCheck(
             claim, "not_found", note or f"The library holds no judgements for {', '.join(named)}."
         )
-    hits = retriever.search(claim, Filters(authorities=named, kind=plan.filters.kind), k=8).hits
-    weighed = [(hit.passage, judge(claim, hit.passage, retriever.grades_for(hit.passage.report_id))) for hit in hits]
+    weighed = [(p, judge(claim, p, retriever.grades_for(p.report_id))) for p in _candidates(claim, retriever, plan)]
     return _verdict(claim, weighed, note)
 
 
-def _verdict(claim: str, weighed: list[tuple[Passage, Judged]], note: str) -> ClaimCheck:
-    supported = [(p, j) for p, j in weighed if j.status == "supported"]
-    if supported:
-        supported.sort(key=lambda pj: -pj[1].score)
-        cites = _citations(supported[:2])
-        where = _where(supported[0][0])
-        return ClaimCheck(claim, "supported", f"The {where} says this.", cites)
-    contradicted = [(p, j) for p, j in weighed if j.status == "contradicted"]
-    if contradicted:
-        contradicted.sort(key=lambda pj: -pj[1].score)
+def _candidates(claim: str, retriever: Retriever, plan) -> list[Passage]:
+    """Passages that could decide the claim: the best hybrid hits, and the best word-for-word matches.
+
+    Word-for-word matches come from the named authority and, to catch a claim that moves one
+    report's words to another place or year, from the whole library.
+    """
+    filters = Filters(authorities=plan.filters.authorities, kind=plan.filters.kind)
+    found = {h.passage.id: h.passage for h in retriever.search(claim, filters, k=8).hits}
+    keep = filters.keeps if filters.authorities else None
+    for passage, _ in retriever.lexical.search(plan.query, 8, keep) + retriever.lexical.search(plan.query, 4):
+        found.setdefault(passage.id, passage)
+    return list(found.values())
+
+
+def _verdict(claim: str, weighed: list[tuple[Passage, Judged]], note: str, *, table: bool = False) -> ClaimCheck:
+    """Supported, unless words more plainly about the claim say otherwise.
+
+    A loose match elsewhere must not outvote a passage that says the claim's own words with one fact
+    changed; on a tie (two reports that disagree, one of them the claim's) support wins.
+    `table` decisions come from a judgement table, where overlap of words means little.
+    """
+    supported = sorted((pj for pj in weighed if pj[1].status == "supported"), key=lambda pj: -pj[1].score)
+    contradicted = sorted(
+        (pj for pj in weighed if pj[1].status == "contradicted" and (table or pj[1].score >= CONTRADICTION_OVERLAP)),
+        key=lambda pj: -pj[1].score,
+    )
+    best_support = supported[0][1].score if supported else -1.0
+    newer = _newer_contradiction(claim, supported, contradicted)
+    if newer is not None:
+        passage, found = newer
+        explanation = (
+            f"An older report said so, but the newest on this says otherwise: {found.reason}. "
+            f"The {_where(passage)} says: “{found.quote}”"
+        )
+        return ClaimCheck(claim, "contradicted", explanation, _citations([newer, supported[0]]))
+    if contradicted and contradicted[0][1].score >= best_support + OUTVOTE_MARGIN:
         passage, found = contradicted[0]
         said = found.quote if not passage.from_metadata else f"{found.quote} (Ofsted's published metadata)"
         explanation = f"{found.reason[0].upper()}{found.reason[1:]}. The {_where(passage)} says: “{said}”"
         return ClaimCheck(claim, "contradicted", explanation, _citations(contradicted[:1]))
+    if supported:
+        return ClaimCheck(claim, "supported", f"The {_where(supported[0][0])} says this.", _citations(supported[:2]))
     return ClaimCheck(claim, "not_found", note or "Nothing in the library decides this claim.")
+
+
+def _newer_contradiction(
+    claim: str, supported: list[tuple[Passage, Judged]], contradicted: list[tuple[Passage, Judged]]
+) -> tuple[Passage, Judged] | None:
+    """For a claim about now ("is", "still", no year): a newer report that says otherwise wins."""
+    if text.years(claim) or not _PRESENT.search(claim) or not supported or not contradicted:
+        return None
+    support_date = supported[0][0].date or ""
+    for passage, found in contradicted:
+        if passage.primary and (passage.date or "") > support_date and found.score >= supported[0][1].score - 0.2:
+            return passage, found
+    return None
 
 
 def _check_graded(claim: str, retriever: Retriever, reports: list[dict], years: set[int]) -> ClaimCheck | None:
@@ -122,7 +166,7 @@ def _check_graded(claim: str, retriever: Retriever, reports: list[dict], years: 
     for record in reversed(judged):
         for passage in _cover_passages(retriever, record["report_id"]):
             weighed.append((passage, judge(claim, passage, record.get("judgements") or {})))
-    return _verdict(claim, weighed, "")
+    return _verdict(claim, weighed, "", table=True)
 
 
 def _cover_passages(retriever: Retriever, report_id: str) -> list[Passage]:

@@ -46,7 +46,8 @@ _JUDGEMENT_CUE = re.compile(
 #: How a sentence says something was asked for (narrow: "improved" is a finding, not a request).
 _ASKS = re.compile(
     r"\b(recommend\w*|asked\b|needs? to|should|must|was told to|areas? for (improvement|development|priority)|"
-    r"what needs to improve|priority for improvement|improvement (is|was) needed|to improve)\b",
+    r"what needs to improve|priorit(y|ies) for improvement|improvement (is|was) needed|to improve|required to|"
+    r"wants?\b|called for|calls? for)\b",
     re.I,
 )
 _IMPROVE_SECTION = re.compile(r"what needs to improve|recommendation|areas? for (priority )?(action|improvement)", re.I)
@@ -84,10 +85,16 @@ def judge(sentence: str, passage: Passage, grades: Mapping[str, str] | None = No
     verdicts = []
     for score, window in deciding:
         conflict, gap = _disagreements(sentence, window, passage, grades or {})
-        if not conflict and not gap:
-            return Judged("supported", window, score)
-        verdicts.append(Judged("contradicted" if conflict else "unsupported", window, score, conflict or gap))
-    return next((v for v in verdicts if v.status == "contradicted"), verdicts[0])
+        status: Status = "contradicted" if conflict else "unsupported" if gap else "supported"
+        verdicts.append(Judged(status, window, score, conflict or gap))
+    supported = [v for v in verdicts if v.status == "supported"]
+    contradicted = [v for v in verdicts if v.status == "contradicted"]
+    # A sentence that contradicts the claim is not rescued by the pair of sentences around it (the
+    # neighbour may hold the flipped word), nor by a window less about the claim.
+    for found in contradicted:
+        if not supported or any(found.quote in s.quote or found.score > s.score for s in supported):
+            return found
+    return supported[0] if supported else verdicts[0]
 
 
 def locate(sentence: str, passage: Passage) -> list[tuple[float, str]]:
@@ -101,10 +108,12 @@ def locate(sentence: str, passage: Passage) -> list[tuple[float, str]]:
     wanted = _claim_words(sentence) - text.content_words(f"{passage.header} {passage.title} {_SOURCE_WORDS}")
     if not wanted and not graded:
         return []
-    scored = [
-        (len(wanted & text.content_words(window)) / len(wanted) if wanted else 0.0, window)
-        for window in _windows(passage)
-    ]
+    scored = []
+    for window in _windows(passage):
+        said = text.content_words(window)
+        # A word flipped to its opposite still shows the window is about the claim.
+        said |= text.opposite_stems(said)
+        scored.append((len(wanted & said) / len(wanted) if wanted else 0.0, window))
     if graded and scored:
         # The table row stating the claimed area decides a graded claim, however few words it shares.
         areas = {area for area, _ in graded_claims(sentence)}
@@ -135,11 +144,11 @@ def _claim_words(sentence: str) -> set[str]:
 def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> tuple[str, str]:
     """(conflict, gap): why the window contradicts the sentence, or what the sentence adds to it."""
     for check in (_grade_conflict, _place_conflict, _year_conflict, _number_conflict, _polarity_conflict,
-                  _negation_conflict, _request_conflict):  # fmt: skip
+                  _quantity_conflict, _negation_conflict, _request_conflict):  # fmt: skip
         reason = check(sentence, window, passage, grades)
         if reason:
             return reason, ""
-    return "", _month_gap(sentence, window, passage)
+    return "", _month_gap(sentence, window, passage) or _quantity_gap(sentence, window)
 
 
 def graded_claims(sentence: str) -> list[tuple[str, str]]:
@@ -147,13 +156,16 @@ def graded_claims(sentence: str) -> list[tuple[str, str]]:
     if not text.GRADE.search(sentence):
         return []
     areas = _area_mentions(sentence)
-    if not (_JUDGEMENT_CUE.search(sentence) or areas):
+    cued = bool(_JUDGEMENT_CUE.search(sentence))
+    if not (cued or areas):
         return []
     claims = []
     for match in text.GRADE.finditer(sentence):
-        if re.match(r"\s+(practice|work|progress|quality|support|understanding|relationships?)\b",
-                    sentence[match.end():], re.I):  # fmt: skip
-            continue  # "good practice" describes work, not a judgement
+        before, after = sentence[: match.start()], sentence[match.end() :]
+        if re.match(r"-|\s+[a-z]", after) and not re.match(r"\s+(in|for|at|and|by|from|to|overall|since)\b", after):
+            continue  # "good practice", "good-quality support": the word describes work, not a judgement
+        if not cued and not re.search(r"\b(is|are|was|were|remains?|been|be|as)\s+$", before):
+            continue
         nearest = min(areas, key=lambda a: abs(a[1] - match.start())) if areas else ("overall_effectiveness", 0)
         area = nearest[0]
         claims.append((area, text.grade_of(match.group(0))))
@@ -225,9 +237,10 @@ def _year_conflict(sentence: str, window: str, passage: Passage, grades: Mapping
     for stamp in (passage.date, passage.inspected):
         if stamp:
             allowed.add(int(stamp[:4]))
-    # A report published early in a year describes a visit late in the year before.
-    if passage.date and not passage.inspected and int(passage.date[5:7] or 12) <= 4:
-        allowed.add(int(passage.date[:4]) - 1)
+    # A visit late in one year is published early in the next: both years name the same report.
+    if passage.date:
+        year, month = int(passage.date[:4]), int(passage.date[5:7])
+        allowed |= {year + 1} if month >= 11 else {year - 1} if month <= 3 else set()
     wrong = sorted(claimed - allowed)
     if wrong:
         when = passage.date[:4] if passage.date else "an undated"
@@ -269,6 +282,21 @@ def _polarity_conflict(sentence: str, window: str, passage: Passage, grades: Map
     return ""
 
 
+def _quantity_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
+    stated = text.quantities(window)
+    if not stated:
+        return ""
+    for claimed in text.quantities(sentence):
+        if not text.same_quantity(claimed, stated):
+            return f"the report says “{', '.join(sorted(stated))}”, not “{claimed}”"
+    return ""
+
+
+def _quantity_gap(sentence: str, window: str) -> str:
+    missing = [q for q in text.quantities(sentence) if not text.same_quantity(q, text.quantities(window))]
+    return f"the report does not say “{missing[0]}”" if missing else ""
+
+
 def _negation_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
     # Each side's own "not" is read narrowly and the other side's widely, so that "don't always
     # recognise" and "do not always fully recognise" agree while "is recognised" and "is not" do not.
@@ -276,20 +304,24 @@ def _negation_conflict(sentence: str, window: str, passage: Passage, grades: Map
     sentence_words = text.content_words(sentence)
     if (text.negated_stems(sentence) & window_words) - text.negated_stems(window, scope=4):
         return "the claim says “not” where the report does not"
-    if (text.negated_stems(window) & sentence_words) - text.negated_stems(sentence, scope=4) and not text.criticises(
-        sentence
-    ):
+    # A claim may carry the report's "not" in words of its own ("lacks", "too slow"), but not in
+    # words it copied from the report.
+    own_criticism = {m.group(0).lower() for m in text.CRITICAL.finditer(sentence)} - set(text.words(window))
+    if (text.negated_stems(window) & sentence_words) - text.negated_stems(sentence, scope=4) and not own_criticism:
         return "the report says “not” where the claim does not"
     return ""
 
 
 def _request_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
+    # Only words the sentence adds frame it as a request: "what needs to change", copied from the
+    # report, does not turn a finding into something Ofsted asked for.
+    said = window.lower()
+    framed = any(m.group(0).lower() not in said for m in _ASKS.finditer(sentence))
     window_asks = bool(_IMPROVE_SECTION.search(passage.section) or text.IMPERATIVE.match(window))
-    sentence_asks = bool(_ASKS.search(sentence) or text.ASKED.search(sentence) and window_asks)
-    if window_asks and not sentence_asks:
+    if window_asks and not framed:
         return "the report asks for this; it is not a finding"
-    if _ASKS.search(sentence) and not window_asks and text.praises(window):
-        return "the report praises this; it did not ask for it"
+    if framed and not window_asks and not text.criticises(window):
+        return "the report finds no fault here; it did not ask for this"
     return ""
 
 

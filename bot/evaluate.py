@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,17 +33,7 @@ class Outcome:
 
 def load_questions(path: Path) -> list[dict]:
     """Questions in the dev_questions.jsonl format; a bad line is named by number."""
-    questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            item["question"]  # noqa: B018 - required field
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise BriefingError(f"{path}:{number}: not a question record ({err})") from err
-        questions.append(item)
-    return questions
+    return _jsonl(path, "question")
 
 
 def _tail(path: str) -> str:
@@ -109,3 +100,70 @@ def run(engine: AnswerEngine, questions: list[dict], *, use_llm: bool = True) ->
         "first_token_p50_ms": round(statistics.median(firsts)) if firsts else 0,
     }
     return outcomes, summary
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+
+def load_claims(path: Path) -> list[dict]:
+    """Claims with the verdict a careful reader gives them (`tests/data/claims.jsonl`)."""
+    return _jsonl(path, "claim")
+
+
+def _jsonl(path: Path, required: str) -> list[dict]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            item[required]  # noqa: B018 - required field
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise BriefingError(f"{path}:{number}: not a {required} record ({err})") from err
+        rows.append(item)
+    return rows
+
+
+def run_claims(retriever, claims: list[dict]) -> tuple[list[dict], dict]:
+    """Check every claim; the rates the issue asks for, overall and by kind of change.
+
+    `expect` is supported, contradicted, not_found, or not_supported (anything but supported will
+    do). A wrong claim is right only when called contradicted; `wrong_not_supported_pct` also
+    reports how many were at least kept from being called supported.
+    """
+    from bot.check import check_claim
+
+    outcomes = []
+    for item in claims:
+        started = time.perf_counter()
+        verdict = check_claim(item["claim"], retriever)
+        outcomes.append({**item, "verdict": verdict.verdict, "explanation": verdict.explanation,
+                         "ms": (time.perf_counter() - started) * 1000})  # fmt: skip
+    summary = {"claims": len(outcomes)}
+    for expect in ("supported", "contradicted", "not_found", "not_supported"):
+        group = [o for o in outcomes if o["expect"] == expect]
+        if not group:
+            continue
+        summary[f"{expect}_right_pct"] = round(100.0 * sum(_right(o) for o in group) / len(group), 1)
+        summary[f"{expect}_n"] = len(group)
+    caught = [o for o in outcomes if o["expect"] == "contradicted"]
+    summary["wrong_not_supported_pct"] = round(
+        100.0 * sum(o["verdict"] != "supported" for o in caught) / max(1, len(caught)), 1
+    )
+    by_kind: dict[str, list[dict]] = {}
+    for o in outcomes:
+        by_kind.setdefault(o["kind"], []).append(o)
+    summary["by_kind"] = {
+        kind: f"{sum(_right(o) for o in group)}/{len(group)}" for kind, group in sorted(by_kind.items())
+    }
+    times = sorted(o["ms"] for o in outcomes)
+    summary["ms_p50"] = round(statistics.median(times)) if times else 0
+    summary["ms_max"] = round(times[-1]) if times else 0
+    return outcomes, summary
+
+
+def _right(outcome: dict) -> bool:
+    expect, verdict = outcome["expect"], outcome["verdict"]
+    if expect in ("not_found", "not_supported"):
+        return verdict != "supported"
+    return verdict == expect

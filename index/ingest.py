@@ -54,8 +54,10 @@ class _Read:
 def sidecar_rows(path: Path) -> dict[Path, dict[str, str]]:
     """Rows of every metadata.csv under path, keyed by the resolved file they describe."""
     rows: dict[Path, dict[str, str]] = {}
-    folders = [path] if path.is_dir() else [path.parent]
-    candidates = [f / "metadata.csv" for f in folders]
+    # A sheet beside the files, in a folder above them (a corpus ingested one authority at a time),
+    # or anywhere below the folder named.
+    folder = path if path.is_dir() else path.parent
+    candidates = [f / "metadata.csv" for f in (folder, *list(folder.resolve().parents)[:2])]
     if path.is_dir():
         candidates += sorted(path.rglob("metadata.csv"))
     for sheet in dict.fromkeys(candidates):

@@ -277,6 +277,10 @@ ANTONYMS: tuple[tuple[str, str], ...] = (
     ("majority", "minority"),
     ("many", "few"),
     ("all", "some"),
+    ("all", "few"),
+    ("all", "none"),
+    ("every", "few"),
+    ("most", "none"),
     ("always", "sometimes"),
     ("always", "rarely"),
     ("always", "never"),
@@ -357,9 +361,56 @@ def base(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1)
+def _opposite_stems() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for a, b in ANTONYMS:
+        sa, sb = stem(base(a)), stem(base(b))
+        table.setdefault(sa, set()).add(sb)
+        table.setdefault(sb, set()).add(sa)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def opposite_stems(stems: set[str]) -> set[str]:
+    """Stems whose opposite is among these (so a flipped word still marks a window as on topic)."""
+    table = _opposite_stems()
+    return {o for s in stems for o in table.get(s, ())}
+
+
 def opposites(word: str) -> frozenset[str]:
     """Words that say the opposite of this one ('timely' → delayed, late, untimely; 'slowly' → swift…)."""
     return _opposites().get(word, frozenset()) | _opposites().get(base(word), frozenset())
+
+
+#: Words that state how many or how often. A claim's quantity is a fact: the words it cites must
+#: say the same (or an equivalent), not merely talk about the same thing.
+QUANTITIES: dict[str, str] = {
+    "all": "all", "every": "all", "each": "all", "always": "always", "never": "never", "none": "none",
+    "most": "most", "majority": "most", "mostly": "most", "many": "many", "few": "few", "minority": "few",
+    "rarely": "rarely", "seldom": "rarely", "sometimes": "sometimes", "occasionally": "sometimes",
+    "often": "often", "frequently": "often", "regularly": "often", "routinely": "often", "usually": "most",
+}  # fmt: skip
+#: Quantities that may stand for each other in a faithful paraphrase.
+_SAME_QUANTITY = {"all": {"all", "always"}, "always": {"always", "all"}, "most": {"most", "many"},
+                  "many": {"many", "most"}, "few": {"few", "sometimes", "rarely"},
+                  "rarely": {"rarely", "few"}, "sometimes": {"sometimes", "few"}, "often": {"often", "most", "many"},
+                  "never": {"never", "none"}, "none": {"none", "never"}}  # fmt: skip
+
+
+def quantities(text: str) -> set[str]:
+    """How many or how often a text says ('the majority' → most, 'a small number' → few)."""
+    found = {QUANTITIES[w] for w in words(text) if w in QUANTITIES}
+    if re.search(r"\b(a )?small (number|minority)\b|\ba (very )?few\b|\ba minority\b", text, re.I):
+        found.add("few")
+    if re.search(r"\bnot all\b|\bnot always\b", text, re.I):
+        found -= {"all", "always"}
+        found.add("sometimes")
+    return found
+
+
+def same_quantity(claimed: str, stated: set[str]) -> bool:
+    """Whether a stated quantity bears out the claimed one."""
+    return bool(_SAME_QUANTITY.get(claimed, {claimed}) & stated)
 
 
 #: Words that criticise practice; a claim that criticises must rest on words that do too.
@@ -520,10 +571,12 @@ def months(text: str) -> set[str]:
     return found
 
 
-GRADE = re.compile(r"\b(outstanding|good|requires\s+improvement(?:\s+to\s+be\s+good)?|inadequate)\b", re.I)
+GRADE = re.compile(
+    r"\b(outstanding|good|requir(?:es|ed|ing|e)\s+improvement(?:\s+to\s+be\s+good)?|inadequate)\b", re.I
+)
 
 
 def grade_of(text: str) -> str:
     """A grade as Ofsted writes it: 'requires improvement to be good' → 'requires improvement'."""
     text = re.sub(r"\s+", " ", text.lower())
-    return "requires improvement" if text.startswith("requires") else text
+    return "requires improvement" if text.startswith("requir") else text
