@@ -13,25 +13,11 @@ from datetime import UTC, datetime
 
 from bot.answer import AnswerEngine, citation_json
 from bot.citations import Citation, best_quote, content_words, passage_sentences
+from index import text
 from index.authorities import authority_key, find_authorities, nearest, strip_authorities
 from index.chunk import Passage
 from index.errors import UnknownAuthority
 from index.retrieve import Filters, Retriever
-
-_POSITIVE = re.compile(
-    r"\b(effective(ly)?|strong(ly)?|well|good|timely|robust|skilled|improved|improving|thorough|positive|"
-    r"impressive|outstanding|swift(ly)?|comprehensive|consistent(ly)? high|benefit)\b",
-    re.I,
-)
-_NEGATIVE = re.compile(
-    r"\b(not (always|consistently|yet|sufficiently|routinely|effective|been|clear|robust)|"
-    r"too (long|slow|many|few|often)|"
-    r"weak(ness|nesses)?|poorly|poor (quality|practice|decision|planning|recording|oversight)|"
-    r"inconsistent|variable|lacks?|lacking|insufficient|inadequate|"
-    r"requires? improvement|limited|fail(s|ed|ure)?|wait(ing)? too long|delays? in|drift)\b",
-    re.I,
-)
-_NOT_NEGATIVE = re.compile(r"\b(no|without|reduced|reducing)\s+(drift|delay|unnecessary delay)", re.I)
 
 
 @dataclass
@@ -121,7 +107,6 @@ def _findings(
     retriever: Retriever, authority: str, report: dict, topic: str | None, positive: bool, limit: int
 ) -> list[Bullet]:
     """The report's own sentences that praise (or criticise), most relevant to the topic first."""
-    cue = _POSITIVE if positive else _NEGATIVE
     query = (topic or "") + (
         " strengths effective good practice" if positive else " weaknesses not consistently delay improve"
     )
@@ -142,8 +127,7 @@ def _findings(
                 continue
             if topic_words and not topic_words & words:
                 continue
-            negative = bool(_NEGATIVE.search(sentence)) and not _NOT_NEGATIVE.search(sentence)
-            if (positive and (negative or not cue.search(sentence))) or (not positive and not negative):
+            if not (text.praises(sentence) if positive else text.criticises(sentence)):
                 continue
             seen.add(sentence)
             bullets.append(Bullet(sentence, [Citation(0, passage, sentence)]))
@@ -336,7 +320,7 @@ def _summarise(
         return fallback
     by_n = {c.n: c for c in answer.citations}
     bullets = []
-    for sentence in re.split(r"(?<=[.!?])\s+", answer.text):
+    for sentence in text.answer_sentences(answer.text):
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
         cites = [by_n[n] for n in numbers if n in by_n]
         if cites:

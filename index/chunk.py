@@ -8,12 +8,12 @@ crossing a section, and never longer than the token budget. Each carries a conte
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from functools import lru_cache
 
 from pydantic import BaseModel
 
+from index import text
 from index.authorities import authority_key
 from index.report import Paragraph, Report
 
@@ -223,15 +223,12 @@ def _is_list_item(paragraph: Paragraph) -> bool:
     return paragraph.bullet
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"‘'(])")
-
-
 def _split_long(para: Paragraph, max_tokens: int, count: Callable[[str], int]) -> list[Paragraph]:
     if count(para.text) <= max_tokens:
         return [para]
     pieces: list[Paragraph] = []
     buffer = ""
-    for sentence in _SENTENCE.split(para.text):
+    for sentence in text.sentences(para.text):
         candidate = f"{buffer} {sentence}".strip()
         if buffer and count(candidate) > max_tokens:
             pieces.append(para.model_copy(update={"text": buffer}))

@@ -22,7 +22,8 @@ def test_lancashire_brief_timeline_and_citations(small_library):
         for t in brief.timeline
         if t.kind in ("single inspection", "ILACS inspection")
     ]
-    assert inspections == [("2015", "inadequate"), ("2018", "requires improvement"), ("2022", "good"), ("2026", None)]
+    # Reports are dated by publication (the 2023 one was inspected in late 2022).
+    assert inspections == [("2015", "inadequate"), ("2018", "requires improvement"), ("2023", "good"), ("2026", None)]
     titles = [s.title for s in brief.sections]
     assert titles == ["At a glance", "Strengths", "Concerns", "What Ofsted asked to improve", "Questions to ask"]
     for section in brief.sections:
