@@ -29,7 +29,7 @@ def main() -> None:
     for o in outcomes:
         print(
             f"  {o.id} {o.status:11s} gold={o.gold_cited!s:5s} facts={o.facts_present!s:5s} "
-            f"first={o.first_token_ms:6.0f} total={o.total_ms:6.0f}  {o.answer[:150]}"
+            f"first={o.first_sentence_ms:6.0f} total={o.total_ms:6.0f} stray={o.stray_facts}  {o.answer[:150]}"
         )
     print("with model:", json.dumps(with_model))
 

@@ -31,6 +31,11 @@ __all__ = [
 ]
 
 _CITE = re.compile(r"\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\]")
+_ECHOED_LABEL = re.compile(
+    r"^[^:.]{0,80}?,\s*(ILACS inspection|single inspection|monitoring visit|focused visit|news article|other),"
+    r"[^:]{0,120}:\s*",
+    re.I,
+)
 _LABEL_ECHO = re.compile(r"\bp\.\s?\d+\b|\bpara\s\d|\bsection\s[“\"]|\bextract\s*\[?\d", re.I)
 
 #: The judgements of a passage's report, looked up by report id (empty when unknown).
@@ -91,6 +96,7 @@ class SentenceChecker:
         """The sentence as it may be shown, with final citation numbers; None if it failed."""
         claimed = [int(n) for group in _CITE.findall(sentence) for n in group.split(",")]
         bare = re.sub(r"\s+([.,;:!?])", r"\1", _CITE.sub("", sentence)).strip()
+        bare = _ECHOED_LABEL.sub("", bare)  # a small model sometimes repeats the extract's label first
         if len(text.content_words(bare)) < 2 or _LABEL_ECHO.search(bare) or "NO EVIDENCE" in bare.upper():
             self.dropped.append((bare, "claims nothing to check"))
             return None

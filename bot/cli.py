@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -270,20 +271,17 @@ def ask(
 ) -> None:
     """Answer a question from the library, every sentence cited."""
     from bot.app import create_engine, create_library
-    from bot.render.terminal import sentence_printer
+    from bot.render.terminal import SentencePrinter
     from bot.render.terminal import sources as render_sources
     from index.retrieve import Filters
 
     settings = _settings()
     engine = create_engine(settings, create_library(settings))
     filters = Filters(authorities=list(authority or []), since=_date(since, "--since"))
-    on_sentence = sentence_printer(console)
-
     use_llm = not no_llm and _model_loads(engine, "answering from the evidence only")
     try:
-        result = engine.ask(
-            _question(question), filters=filters, use_llm=use_llm, on_sentence=None if as_json else on_sentence
-        )
+        with nullcontext() if as_json else SentencePrinter(console) as printer:
+            result = engine.ask(_question(question), filters=filters, use_llm=use_llm, on_sentence=printer)
     except BriefingError as err:
         _fail(str(err))
     if show_prompt:
@@ -292,7 +290,6 @@ def ask(
     if as_json:
         sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
         return
-    console.print()
     render_sources(console, result)
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answer import Answer, AnswerEngine
-from bot.citations import SUPPORT_THRESHOLD, best_quote, content_words
+from index import text
 from index.errors import BriefingError
 
 
@@ -26,9 +27,10 @@ class Outcome:
     citations: int
     supported_citations: int
     total_ms: float
-    first_token_ms: float
+    first_sentence_ms: float
     answer: str = ""
     sources: list[str] = field(default_factory=list)
+    stray_facts: list[str] = field(default_factory=list)
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -40,20 +42,55 @@ def _tail(path: str) -> str:
     return "/".join(Path(path).parts[-2:])
 
 
-def score(item: dict, answer: Answer) -> Outcome:
+class SourceText:
+    """The words of each source file, squeezed for quote look-ups; read once per file.
+
+    This reads the file itself (not the library), so a quote counts only if the report says it.
+    """
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+
+    def holds(self, source: str, quote: str) -> bool:
+        """Whether the quote stands in the source file, ignoring whitespace, hyphenation and quote style."""
+        if source not in self._texts:
+            from index.load import load
+
+            try:
+                self._texts[source] = text.squeeze(" ".join(load(Path(source)).pages))
+            except BriefingError:
+                self._texts[source] = ""
+        return bool(quote) and text.squeeze(quote) in self._texts[source]
+
+
+def stray_facts(answer: Answer) -> list[str]:
+    """Grades, numbers and years in the answer that none of its sentence's quotes or the question has.
+
+    A cited report's own date also counts as known: the answer shows it beside each citation.
+    """
+    by_n = {c.n: c for c in answer.citations}
+    stray = []
+    for sentence in text.answer_sentences(answer.text):
+        cited = [by_n[int(n)] for n in re.findall(r"\[(\d+)\]", sentence) if int(n) in by_n]
+        known = " ".join([answer.question, *(c.quote for c in cited), *(c.passage.date for c in cited)])
+        facts = {*text.numbers(sentence), *map(str, text.years(sentence))}
+        facts |= {text.grade_of(g.group(0)) for g in text.GRADE.finditer(sentence)}
+        allowed = {*text.numbers(known), *map(str, text.years(known))}
+        allowed |= {text.grade_of(g.group(0)) for g in text.GRADE.finditer(known)}
+        stray += sorted(facts - allowed)
+    return stray
+
+
+def score(item: dict, answer: Answer, sources: SourceText | None = None) -> Outcome:
     """Compare one answer with the question's gold sources and facts."""
+    sources = sources or SourceText()
     gold = {_tail(g) for g in item.get("gold", [])}
     cited = [_tail(c.passage.source) for c in answer.citations]
-    text = answer.text.lower() + " " + " ".join(c.quote.lower() for c in answer.citations)
+    said = answer.text.lower() + " " + " ".join(c.quote.lower() for c in answer.citations)
     facts = item.get("facts", [])
-    facts_ok = all(any(phrase.lower() in text for phrase in group) for group in facts)
-    supported = 0
-    for c in answer.citations:
-        sentences = [s for s in answer.text.split(". ") if f"[{c.n}]" in s]
-        if any(len(content_words(s)) and best_quote(s, c.passage)[1] >= SUPPORT_THRESHOLD for s in sentences) or (
-            c.quote and c.quote in c.passage.text
-        ):
-            supported += 1
+    facts_ok = all(any(phrase.lower() in said for phrase in group) for group in facts)
+    stray = stray_facts(answer)
+    supported = sum(c.from_metadata or sources.holds(c.passage.source, c.quote) for c in answer.citations)
     return Outcome(
         id=str(item.get("id", "")),
         question=item["question"],
@@ -62,17 +99,19 @@ def score(item: dict, answer: Answer) -> Outcome:
         gold_cited=bool(gold & set(cited)),
         facts_present=facts_ok,
         citations=len(answer.citations),
-        supported_citations=supported,
+        supported_citations=supported if not stray else 0,
         total_ms=answer.timings.get("total_ms", 0.0),
-        first_token_ms=answer.timings.get("first_token_ms", 0.0),
+        first_sentence_ms=answer.timings.get("first_sentence_ms", answer.timings.get("total_ms", 0.0)),
         answer=answer.text,
         sources=cited,
+        stray_facts=stray,
     )
 
 
 def run(engine: AnswerEngine, questions: list[dict], *, use_llm: bool = True) -> tuple[list[Outcome], dict]:
     """Ask every question; return per-question outcomes and the summary figures."""
-    outcomes = [score(item, engine.ask(item["question"], use_llm=use_llm)) for item in questions]
+    sources = SourceText()
+    outcomes = [score(item, engine.ask(item["question"], use_llm=use_llm), sources) for item in questions]
     answerable = [o for o in outcomes if o.answerable]
     unanswerable = [o for o in outcomes if not o.answerable]
     cites = sum(o.citations for o in outcomes)
@@ -87,7 +126,7 @@ def run(engine: AnswerEngine, questions: list[dict], *, use_llm: bool = True) ->
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))])
 
     totals = [o.total_ms for o in outcomes]
-    firsts = [o.first_token_ms for o in outcomes if o.status == "answered"]
+    firsts = [o.first_sentence_ms for o in outcomes if o.status == "answered"]
     summary = {
         "questions": len(outcomes),
         "gold_cited_pct": pct(sum(o.gold_cited for o in answerable), len(answerable)),
@@ -97,7 +136,9 @@ def run(engine: AnswerEngine, questions: list[dict], *, use_llm: bool = True) ->
         "citation_precision_pct": pct(sum(o.supported_citations for o in outcomes), cites),
         "latency_p50_ms": round(statistics.median(totals)) if totals else 0,
         "latency_p95_ms": quantile(totals, 0.95),
-        "first_token_p50_ms": round(statistics.median(firsts)) if firsts else 0,
+        "first_sentence_p50_ms": round(statistics.median(firsts)) if firsts else 0,
+        "first_sentence_p95_ms": quantile(firsts, 0.95),
+        "answers_with_stray_facts": sum(bool(o.stray_facts) for o in outcomes),
     }
     return outcomes, summary
 

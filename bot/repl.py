@@ -277,16 +277,14 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
 
 def _ask(question: str, console: Console, backend: Backend, session: Session, interactive: bool) -> None:
     from bot.answer import Turn
-    from bot.render.terminal import sentence_printer
+    from bot.render.terminal import SentencePrinter
     from index.retrieve import Filters
 
     engine = backend.engine
     use_llm = backend.use_llm and backend.model_error is None
     filters = Filters(authorities=[session.authority] if session.authority else [], since=session.since)
-    on_sentence = sentence_printer(console)
-
-    result = engine.ask(question, filters=filters, history=session.turns, use_llm=use_llm, on_sentence=on_sentence)
-    console.print()
+    with SentencePrinter(console) as printer:
+        result = engine.ask(question, filters=filters, history=session.turns, use_llm=use_llm, on_sentence=printer)
     if result.citations:
         console.print(
             "  ".join(

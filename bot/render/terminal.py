@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from rich.console import Console
 from rich.table import Table
 
@@ -107,19 +105,36 @@ def search_results(console: Console, result: SearchResult) -> None:
             console.print(f"   [link={p.url}]{p.url}[/link]")
 
 
-def sentence_printer(console: Console) -> Callable[[str], None]:
+class SentencePrinter:
     """Prints checked sentences as they pass, one after another in one paragraph.
 
     This is the only way answer text reaches the terminal while it is being written: the model's
-    draft itself is never printed.
+    draft itself is never printed. Until the first sentence passes, a transient status says why
+    the screen is still. Use as a context manager around `engine.ask(..., on_sentence=printer)`.
     """
-    shown: list[str] = []
 
-    def show(sentence: str) -> None:
-        console.print(("" if not shown else " ") + sentence, end="", highlight=False, markup=False)
-        shown.append(sentence)
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._shown = 0
+        self._status = console.status("searching the reports and checking the answer…") if console.is_terminal else None
 
-    return show
+    def __enter__(self) -> SentencePrinter:
+        if self._status is not None:
+            self._status.start()
+        return self
+
+    def __call__(self, sentence: str) -> None:
+        """Show one sentence that has passed the checks."""
+        if self._status is not None and not self._shown:
+            self._status.stop()
+        self._console.print(("" if not self._shown else " ") + sentence, end="", highlight=False, markup=False)
+        self._shown += 1
+
+    def __exit__(self, *_: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+        if self._shown:
+            self._console.print()
 
 
 def answer(console: Console, result: Answer) -> None:

@@ -34,10 +34,11 @@ def test_question_follow_up_sources_open_interrupt_and_quit(small_library_dir, t
     child.logfile_read = transcript
     child.expect("briefing")
     child.expect("›")
+    start = len(transcript.getvalue())
     child.sendline("How were care leavers in St Helens judged in 2023?")
-    child.expect("checked against the reports|library has nothing")
+    child.expect(r"\[1\] St Helens|library has nothing")
     child.expect("›")
-    first = child.before
+    first = transcript.getvalue()[start:]
     child.sendline("/sources")
     child.expect("Sources|library has nothing|no answer yet")
     child.expect("›")
@@ -46,7 +47,7 @@ def test_question_follow_up_sources_open_interrupt_and_quit(small_library_dir, t
     child.expect(r"page \d+|no source \[1\]")
     child.expect("›")
     child.sendline("and what needs to improve there?")
-    child.expect("checked against the reports|library has nothing")
+    child.expect(r"\[1\] St Helens|library has nothing|\[1\] [A-Z]")
     child.expect("›")
     child.sendline("What did Ofsted say about strategy discussions in Lancashire?")
     child.expect("searching|loading|\r\n")  # the answer has started streaming
@@ -54,8 +55,13 @@ def test_question_follow_up_sources_open_interrupt_and_quit(small_library_dir, t
     child.expect("stopped|›")
     child.sendline("/quit")
     child.expect(pexpect.EOF)
-    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", transcript.getvalue())
+    raw = transcript.getvalue()
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw)
     print(screen)  # captured for the closing note
+    # Nothing unchecked is shown: there is no draft to dim and replace, only checked sentences.
+    assert "checked against the reports" not in screen
+    for answer_text in re.findall(r"\x1b\[2m([^\x1b]*)", raw):
+        assert not re.search(r"[a-z]{3,}\.\s", answer_text) or answer_text.lstrip().startswith("[")
     assert "St Helens" in first
     if "Sources" in screen:  # the answer kept citations: /sources and /open show them
         assert "[1]" in sources and re.search(r"page \d+", screen)
