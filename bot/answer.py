@@ -27,6 +27,8 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     prompt: list[Message] = field(default_factory=list)
     standalone_question: str = ""
+    #: Sentences the model wrote that the checks removed, with why (shown by --show-prompt, never as answer).
+    dropped: list[tuple[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict:
         """The `--json` shape shared by the CLI, the REPL and Slack."""
@@ -238,13 +240,15 @@ class AnswerEngine:
             if on_sentence:
                 on_sentence(sentence)
 
+        dropped: list[tuple[str, str]] = []
+
         def finish(
             status: str, text: str, citations: list[Citation], prompt: list[Message] | None = None, shown=False
         ) -> Answer:
             if not shown:
                 show(text)
             timings["total_ms"] = (time.perf_counter() - started) * 1000
-            return Answer(question, status, text, citations, model_name, timings, prompt or [], asked)
+            return Answer(question, status, text, citations, model_name, timings, prompt or [], asked, dropped)
 
         relevant = [h for h in result.hits if h.similarity >= self._min_relevance]
         if result.plan.unknown_places and not result.plan.filters.authorities or not relevant:
@@ -255,7 +259,7 @@ class AnswerEngine:
 
         evidence = select_evidence(result, self._budget, self._min_relevance)
         messages = build_prompt(asked, evidence)
-        checker = SentenceChecker(evidence, self._retriever.grades_for)
+        checker = SentenceChecker(evidence, self._retriever.grades_for, question=asked, dropped=dropped)
         pending = ""
         for token in llm.stream(messages, self._max_tokens):
             timings.setdefault("first_token_ms", (time.perf_counter() - started) * 1000)

@@ -87,6 +87,7 @@ class SentenceChecker:
 
     evidence: list[Passage]
     grades_for: GradesFor = _no_grades
+    question: str = ""  # a fragment of an answer ("Matt Reed") claims the question's predicate
     sentences: list[CheckedSentence] = field(default_factory=list)
     citations: dict[int, Citation] = field(default_factory=dict)
     dropped: list[tuple[str, str]] = field(default_factory=list)
@@ -100,8 +101,9 @@ class SentenceChecker:
         if len(text.content_words(bare)) < 2 or _LABEL_ECHO.search(bare) or "NO EVIDENCE" in bare.upper():
             self.dropped.append((bare, "claims nothing to check"))
             return None
+        claim = f"{self.question} {bare}" if self.question and is_fragment(bare) else bare
         verdicts: list[tuple[int, Judged]] = [
-            (n, judge(bare, passage, self.grades_for(passage.report_id)))
+            (n, judge(claim, passage, self.grades_for(passage.report_id)))
             for n, passage in enumerate(self.evidence, start=1)
         ]
         supported = [(n, j) for n, j in verdicts if j.status == "supported"]
@@ -124,6 +126,20 @@ class SentenceChecker:
     def text(self) -> str:
         """The checked answer so far."""
         return " ".join(_with_marks(s) for s in self.sentences)
+
+
+_FINITE = re.compile(
+    r"\b(is|are|was|were|be|been|has|have|had|does|did|do|can|could|will|would|should|must|may|might|says?|"
+    r"said|found|finds|led|leads|judged|rated|needs?|asked)\b",
+    re.I,
+)
+
+
+def is_fragment(sentence: str) -> bool:
+    """A short answer with no verb ("Matt Reed, HMI"): it only means something with its question."""
+    return (
+        len(sentence.split()) < 8 and not _FINITE.search(sentence) and not re.search(r"\b[a-z]{3,}(ed|es)\b", sentence)
+    )
 
 
 def _with_marks(sentence: CheckedSentence) -> str:

@@ -39,7 +39,7 @@ _AREAS: tuple[tuple[str, str], ...] = (
     ("overall_effectiveness", r"overall( effectiveness)?|children's services|childrens services|services for children"),
 )
 _JUDGEMENT_CUE = re.compile(
-    r"\b(judged|judgements?|judgments?|rated|ratings?|graded|grades?|overall effectiveness|found to be|"
+    r"\b(judged|judgements?|judgments?|rated?|ratings?|graded|grades?|overall effectiveness|found to be|"
     r"experiences and progress)\b",
     re.I,
 )
@@ -123,7 +123,7 @@ def locate(sentence: str, passage: Passage) -> list[tuple[float, str]]:
 
 
 def _without_marks(sentence: str) -> str:
-    return re.sub(r"\s*\[[\d,\s]+\]", "", sentence).strip()
+    return re.sub(r"\s*\[\d{1,2}(?:\s*,\s*\d{1,2})*\]", "", sentence).strip()  # "[2021]" is a year, not a mark
 
 
 def _windows(passage: Passage) -> list[str]:

@@ -287,6 +287,8 @@ def ask(
     if show_prompt:
         for message in result.prompt:
             errors.print(f"--- {message['role']} ---\n{message['content']}", highlight=False, markup=False)
+        for sentence, why in result.dropped:
+            errors.print(f"--- removed by the checks ({why}) ---\n{sentence}", highlight=False, markup=False)
     if as_json:
         sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
         return

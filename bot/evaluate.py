@@ -70,8 +70,11 @@ def stray_facts(answer: Answer) -> list[str]:
     """
     by_n = {c.n: c for c in answer.citations}
     stray = []
+    if answer.status != "answered":
+        return []
     for sentence in text.answer_sentences(answer.text):
         cited = [by_n[int(n)] for n in re.findall(r"\[(\d+)\]", sentence) if int(n) in by_n]
+        sentence = re.sub(r"\[\d{1,2}(?:\s*,\s*\d{1,2})*\]", " ", sentence)  # citation marks are not figures
         known = " ".join([answer.question, *(c.quote for c in cited), *(c.passage.date for c in cited)])
         facts = {*text.numbers(sentence), *map(str, text.years(sentence))}
         facts |= {text.grade_of(g.group(0)) for g in text.GRADE.finditer(sentence)}

@@ -572,8 +572,9 @@ def months(text: str) -> set[str]:
     return found
 
 
+#: Ofsted's grades as a claim may state them ("adequate" is the pre-2013 scale: no current report uses it).
 GRADE = re.compile(
-    r"\b(outstanding|good|requir(?:es|ed|ing|e)\s+improvement(?:\s+to\s+be\s+good)?|inadequate)\b", re.I
+    r"\b(outstanding|good|requir(?:es|ed|ing|e)\s+improvement(?:\s+to\s+be\s+good)?|inadequate|adequate)\b", re.I
 )
 
 

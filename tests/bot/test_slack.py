@@ -27,8 +27,13 @@ def _free_port() -> int:
 
 @pytest.fixture
 def slack(small_library, tmp_path):
-    standin = SlackStandIn()
     engine = AnswerEngine(small_library.retriever, None)  # evidence-only answers: fast and exact
+    yield from _serve(engine, tmp_path)
+
+
+def _serve(engine, tmp_path):
+    """The real Bolt app over HTTP on a free port, talking to a fresh Slack stand-in."""
+    standin = SlackStandIn()
     governance = Governance(channels={"CGOOD"}, audit_path=tmp_path / "audit.jsonl")
     bot = SlackBot(
         engine,
@@ -90,6 +95,29 @@ def test_mention_gets_placeholder_then_cited_answer_in_thread(slack):
     assert "[1]" in blocks and "Lancashire" in blocks and "feedback_helpful" in blocks
     audit = [json.loads(line) for line in governance.audit_path.read_text().splitlines()]
     assert audit[-1]["kind"] == "answer" and audit[-1]["sources"]
+
+
+def test_only_checked_sentences_ever_reach_slack(small_library, tmp_path):
+    llm = FakeLLM()
+    llm.enqueue(
+        "St Helens care leavers were judged good in 2023 [1]. "
+        "In 2023 the experiences and progress of care leavers in St Helens were judged outstanding [1]. "
+        "The council also won a national award for its parks [2]."
+    )
+    engine = AnswerEngine(small_library.retriever, lambda: llm)
+    served = _serve(engine, tmp_path)
+    standin, bot, url, _ = next(served)
+    try:
+        _post(url, _mention("How were care leavers in St Helens judged in 2023?"))
+        assert standin.wait_for(lambda: standin.final_answers())
+        shown = [call.get("text", "") for call in standin.named("chat.update") + standin.named("chat.postMessage")]
+        print("\n".join(shown))  # the stand-in's transcript, for the closing note
+        assert any("outstanding" in text for text in shown)
+        assert not any("judged good" in text or "parks" in text for text in shown)  # never, not even as a draft
+        final = json.dumps(standin.final_answers()[0]["blocks"])
+        assert "The experiences and progress of care leavers Outstanding" in final  # the report's own words
+    finally:
+        next(served, None)
 
 
 def test_direct_message_and_thread_follow_up_without_mention(slack):
@@ -329,3 +357,28 @@ def test_assistant_thread_gets_prompts_status_title_and_answer(slack):
     assert standin.named("assistant.threads.setStatus") and standin.named("assistant.threads.setTitle")
     time.sleep(0.3)
     assert len(standin.final_answers()) == 1
+
+
+def test_check_in_a_mention_and_as_a_slash_command(slack):
+    standin, bot, url, governance = slack
+    _post(url, _mention("check: St Helens care leavers were judged good in 2023.", ts="9.1", event_id="EvC"))
+
+    def verdict_posted(word):
+        calls = standin.named("chat.update") + standin.named("chat.postMessage")
+        return any(word in json.dumps(call.get("blocks") or "") for call in calls)
+
+    assert standin.wait_for(lambda: verdict_posted("contradicted"))
+    assert standin.wait_for(lambda: verdict_posted("Outstanding"))  # what the report actually says
+    form = (
+        "command=%2Fcheck&text=St+Helens+care+leavers+were+judged+outstanding+in+2023."
+        "&user_id=U1&channel_id=CGOOD&team_id=T1&trigger_id=x&response_url=x"
+    )
+    response, seconds = _post(url, form, form=True)
+    assert response.status_code == 200 and seconds < 3
+    assert standin.wait_for(lambda: verdict_posted("supported"))
+
+    def audited() -> bool:
+        lines = governance.audit_path.read_text().splitlines() if governance.audit_path.exists() else []
+        return any(json.loads(line).get("kind") == "check" for line in lines)
+
+    assert standin.wait_for(audited)
