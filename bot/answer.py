@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import prompts
-from bot.citations import Citation, SentenceChecker, best_quote, content_words, passage_sentences
+from bot.citations import Citation, SentenceChecker, best_quote, content_words, opening, passage_sentences
 from bot.llm import LLM, Message
 from index import text as text_rules
 from index.chunk import COVER_SECTION, Passage, count_tokens
@@ -174,7 +174,7 @@ def evidence_only(question: str, result: SearchResult, limit: int = 3) -> tuple[
     lines = []
     for n, hit in enumerate(result.hits[:limit], start=1):
         quote, _ = best_quote(result.plan.query or question, hit.passage)
-        quote = quote or hit.passage.text[:300]
+        quote = quote or opening(hit.passage)
         citations.append(Citation(n, hit.passage, quote))
         when = hit.passage.date or "undated"
         lines.append(f"{hit.passage.local_authority} ({hit.passage.kind}, {when}): “{quote}” [{n}]")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.answer import AnswerEngine, citation_json
-from bot.citations import Citation, best_quote, content_words, passage_sentences
+from bot.citations import Citation, best_quote, content_words, opening, passage_sentences
 from index import text
 from index.authorities import authority_key, find_authorities, nearest, strip_authorities
 from index.chunk import Passage
@@ -181,7 +181,7 @@ def _cover(retriever: Retriever, report: dict) -> list[Citation]:
         if passage.section == "Judgements":
             return [Citation(0, passage, passage.text)]
     # News and letters have no cover table: their opening passage says what they are about.
-    return [Citation(0, passages[0], passage_sentences(passages[0].text)[0])] if passages else []
+    return [Citation(0, passages[0], opening(passages[0], 1))] if passages else []
 
 
 def _glance(retriever: Retriever, reports: list[dict]) -> list[Bullet]:
@@ -339,7 +339,7 @@ def _compare(retriever: Retriever, topic: str, now: str) -> Briefing:
         bullets = []
         for hit in group[:2]:
             quote, _ = best_quote(topic, hit.passage)
-            quote = quote or passage_sentences(hit.passage.text)[0]
+            quote = quote or opening(hit.passage, 1)
             bullets.append(Bullet(quote, [Citation(0, hit.passage, quote)], note=hit.passage.date[:4]))
         sections.append(BriefSection(f"{authority} ({group[0].passage.date[:4] or 'undated'})", bullets))
     sources = _number(sections)

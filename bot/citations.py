@@ -23,6 +23,7 @@ __all__ = [
     "CheckedSentence",
     "SentenceChecker",
     "best_quote",
+    "opening",
     "content_words",
     "passage_sentences",
     "renumber",
@@ -75,6 +76,12 @@ def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:
     """
     ranked = locate(sentence, passage)
     return (ranked[0][1], ranked[0][0]) if ranked else ("", 0.0)
+
+
+def opening(passage: Passage, sentences: int = 2) -> str:
+    """The passage's first sentences as a quote, without paragraph numbers: for when no words match."""
+    pieces = [re.sub(r"^\d{1,3}\.\s+", "", s) for s in text.sentences(passage.text)]
+    return " ".join(pieces[:sentences])
 
 
 def _no_grades(_: str) -> Mapping[str, str]:

@@ -72,16 +72,23 @@ def stray_facts(answer: Answer) -> list[str]:
     stray = []
     if answer.status != "answered":
         return []
-    for sentence in text.answer_sentences(answer.text):
-        cited = [by_n[int(n)] for n in re.findall(r"\[(\d+)\]", sentence) if int(n) in by_n]
-        sentence = re.sub(r"\[\d{1,2}(?:\s*,\s*\d{1,2})*\]", " ", sentence)  # citation marks are not figures
-        known = " ".join([answer.question, *(c.quote for c in cited), *(c.passage.date for c in cited)])
-        facts = {*text.numbers(sentence), *map(str, text.years(sentence))}
-        facts |= {text.grade_of(g.group(0)) for g in text.GRADE.finditer(sentence)}
-        allowed = {*text.numbers(known), *map(str, text.years(known))}
-        allowed |= {text.grade_of(g.group(0)) for g in text.GRADE.finditer(known)}
-        stray += sorted(facts - allowed)
+    marks = re.compile(r"\[(\d{1,2})\]")
+    for line in answer.text.splitlines():
+        for sentence in text.answer_sentences(line):
+            # A quoted line ("Place (kind, date): “…. …” [2]") carries its mark once, for all its sentences.
+            numbers = marks.findall(sentence) or marks.findall(line)
+            stray += _stray_in(sentence, [by_n[int(n)] for n in numbers if int(n) in by_n], answer.question)
     return stray
+
+
+def _stray_in(sentence: str, cited: list, question: str) -> list[str]:
+    sentence = re.sub(r"\[\d{1,2}(?:\s*,\s*\d{1,2})*\]", " ", sentence)  # citation marks are not figures
+    known = " ".join([question, *(c.quote for c in cited), *(c.passage.date for c in cited)])
+    facts = {*text.numbers(sentence), *map(str, text.years(sentence))}
+    facts |= {text.grade_of(g.group(0)) for g in text.GRADE.finditer(sentence)}
+    allowed = {*text.numbers(known), *map(str, text.years(known))}
+    allowed |= {text.grade_of(g.group(0)) for g in text.GRADE.finditer(known)}
+    return sorted(facts - allowed)
 
 
 def score(item: dict, answer: Answer, sources: SourceText | None = None) -> Outcome:
