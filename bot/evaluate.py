@@ -31,6 +31,7 @@ class Outcome:
     answer: str = ""
     sources: list[str] = field(default_factory=list)
     stray_facts: list[str] = field(default_factory=list)
+    facts_outside_quotes: list[str] = field(default_factory=list)
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -63,10 +64,11 @@ class SourceText:
         return bool(quote) and text.squeeze(quote) in self._texts[source]
 
 
-def stray_facts(answer: Answer) -> list[str]:
+def stray_facts(answer: Answer, *, dates_known: bool = True) -> list[str]:
     """Grades, numbers and years in the answer that none of its sentence's quotes or the question has.
 
-    A cited report's own date also counts as known: the answer shows it beside each citation.
+    With `dates_known`, a cited report's own date also counts: the answer shows it beside each
+    citation ("In its 2018 report…" rests on the report's date, not on its words).
     """
     by_n = {c.n: c for c in answer.citations}
     stray = []
@@ -77,13 +79,15 @@ def stray_facts(answer: Answer) -> list[str]:
         for sentence in text.answer_sentences(line):
             # A quoted line ("Place (kind, date): “…. …” [2]") carries its mark once, for all its sentences.
             numbers = marks.findall(sentence) or marks.findall(line)
-            stray += _stray_in(sentence, [by_n[int(n)] for n in numbers if int(n) in by_n], answer.question)
+            cited = [by_n[int(n)] for n in numbers if int(n) in by_n]
+            stray += _stray_in(sentence, cited, answer.question, dates_known)
     return stray
 
 
-def _stray_in(sentence: str, cited: list, question: str) -> list[str]:
+def _stray_in(sentence: str, cited: list, question: str, dates_known: bool) -> list[str]:
     sentence = re.sub(r"\[\d{1,2}(?:\s*,\s*\d{1,2})*\]", " ", sentence)  # citation marks are not figures
-    known = " ".join([question, *(c.quote for c in cited), *(c.passage.date for c in cited)])
+    dates = [c.passage.date for c in cited] if dates_known else []
+    known = " ".join([question, *(c.quote for c in cited), *dates])
     facts = {*text.numbers(sentence), *map(str, text.years(sentence))}
     facts |= {text.grade_of(g.group(0)) for g in text.GRADE.finditer(sentence)}
     allowed = {*text.numbers(known), *map(str, text.years(known))}
@@ -115,6 +119,7 @@ def score(item: dict, answer: Answer, sources: SourceText | None = None) -> Outc
         answer=answer.text,
         sources=cited,
         stray_facts=stray,
+        facts_outside_quotes=stray_facts(answer, dates_known=False),
     )
 
 
@@ -149,6 +154,7 @@ def run(engine: AnswerEngine, questions: list[dict], *, use_llm: bool = True) ->
         "first_sentence_p50_ms": round(statistics.median(firsts)) if firsts else 0,
         "first_sentence_p95_ms": quantile(firsts, 0.95),
         "answers_with_stray_facts": sum(bool(o.stray_facts) for o in outcomes),
+        "answers_with_facts_outside_quotes": sum(bool(o.facts_outside_quotes) for o in outcomes),
     }
     return outcomes, summary
 

@@ -413,13 +413,14 @@ class SlackBot:
         answer = self.engine.ask(job.text, history=history, on_sentence=on_sentence)
         history.append(Turn(answer.standalone_question or job.text, answer.text))
         self.metrics.record_answer(answer.status, answer.timings)
+        sources = [f"{c.passage.source}#p{c.passage.page}" for c in answer.citations]
+        # Known before the answer is shown, so a click on its feedback buttons always finds it.
+        self.answered[job.placeholder_ts] = {"question": job.text, "sources": sources}
         self.client.chat_update(
             channel=job.channel, ts=job.placeholder_ts, text=escape(answer.text), blocks=answer_blocks(answer)
         )
         if self.debug:
             log.debug("answered %r", job.text)
-        sources = [f"{c.passage.source}#p{c.passage.page}" for c in answer.citations]
-        self.answered[job.placeholder_ts] = {"question": job.text, "sources": sources}
         self.governance.record(
             kind="answer",
             user=job.user,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from index import text
 from index.authorities import KNOWN_AUTHORITIES, authority_key, find_authorities, strip_authorities
 from index.chunk import Passage
 from index.embed import Embedder
@@ -22,7 +23,6 @@ from index.store import Store
 _RRF_K = 60
 _YEAR = re.compile(r"\b(20[0-3]\d|19\d\d)\b")
 _PRESENT = re.compile(r"\b(now|current(ly)?|latest|today|at present|these days|most recent|recent(ly)?)\b", re.I)
-_STOP_TOKENS = re.compile(r"[^a-z0-9]+")
 # Questions about grades, dates or who led a visit are answered by a report's cover facts.
 _ABOUT_COVER = re.compile(
     r"\b(judge?ments?|judged|rated|ratings?|grades?|graded|overall effectiveness|outstanding|inadequate|good|"
@@ -230,18 +230,15 @@ class Retriever:
         return sorted(hits, key=lambda h: -h.score)
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in _STOP_TOKENS.split(text.lower()) if len(w) > 3}
-
-
 def _drop_echoes(hits: list[Hit]) -> list[Hit]:
     """A news passage that repeats a primary passage already ranked is left out."""
     kept: list[Hit] = []
     for hit in hits:
         if not hit.passage.primary:
-            words = _words(hit.passage.text)
+            words = text.content_words(hit.passage.text)
             echoes = any(
-                k.passage.primary and len(words & _words(k.passage.text)) >= 0.5 * max(len(words), 1) for k in kept
+                k.passage.primary and len(words & text.content_words(k.passage.text)) >= 0.5 * max(len(words), 1)
+                for k in kept
             )
             if echoes:
                 continue

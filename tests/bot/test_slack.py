@@ -73,6 +73,11 @@ def _post(url, payload, *, secret=SECRET, retry=None, form=False):
     return response, time.perf_counter() - started
 
 
+def _audit(governance) -> list[dict]:
+    path = governance.audit_path
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
 def _event(event, event_id="Ev1"):
     return {"type": "event_callback", "team_id": "T1", "event_id": event_id, "event": event}
 
@@ -93,8 +98,9 @@ def test_mention_gets_placeholder_then_cited_answer_in_thread(slack):
     assert placeholder["thread_ts"] == "1.1" and "Searching" in placeholder["text"]
     blocks = json.dumps(standin.final_answers()[0]["blocks"])
     assert "[1]" in blocks and "Lancashire" in blocks and "feedback_helpful" in blocks
-    audit = [json.loads(line) for line in governance.audit_path.read_text().splitlines()]
-    assert audit[-1]["kind"] == "answer" and audit[-1]["sources"]
+    # The audit line is written after the answer is posted: wait for it rather than race it.
+    assert standin.wait_for(lambda: _audit(governance) and _audit(governance)[-1]["kind"] == "answer")
+    assert _audit(governance)[-1]["sources"]
 
 
 def test_only_checked_sentences_ever_reach_slack(small_library, tmp_path):
@@ -328,8 +334,8 @@ def test_feedback_is_recorded_with_question_and_sources(slack):
     }
     response, _ = _post(url, "payload=" + __import__("urllib.parse").parse.quote(json.dumps(action)), form=True)
     assert response.status_code == 200
-    assert standin.wait_for(lambda: "feedback" in governance.audit_path.read_text(), timeout=10)
-    feedback = [json.loads(line) for line in governance.audit_path.read_text().splitlines()][-1]
+    assert standin.wait_for(lambda: any(e.get("kind") == "feedback" for e in _audit(governance)), timeout=10)
+    feedback = [e for e in _audit(governance) if e.get("kind") == "feedback"][-1]
     assert feedback["rating"] == "helpful" and "strategy discussions" in feedback["question"] and feedback["sources"]
 
 
@@ -376,9 +382,4 @@ def test_check_in_a_mention_and_as_a_slash_command(slack):
     response, seconds = _post(url, form, form=True)
     assert response.status_code == 200 and seconds < 3
     assert standin.wait_for(lambda: verdict_posted("supported"))
-
-    def audited() -> bool:
-        lines = governance.audit_path.read_text().splitlines() if governance.audit_path.exists() else []
-        return any(json.loads(line).get("kind") == "check" for line in lines)
-
-    assert standin.wait_for(audited)
+    assert standin.wait_for(lambda: any(entry.get("kind") == "check" for entry in _audit(governance)))
