@@ -145,9 +145,11 @@ def _newer_contradiction(
     """For a claim about now ("is", "still", no year): a newer report that says otherwise wins."""
     if text.years(claim) or not _PRESENT.search(claim) or not supported or not contradicted:
         return None
-    support_date = supported[0][0].date or ""
+    supporting = supported[0][0]
     for passage, found in contradicted:
-        if passage.primary and (passage.date or "") > support_date and found.score >= supported[0][1].score - 0.2:
+        same_place = authority_key(passage.local_authority) == authority_key(supporting.local_authority)
+        newer = (passage.date or "") > (supporting.date or "")
+        if same_place and passage.primary and newer and found.score >= supported[0][1].score - 0.2:
             return passage, found
     return None
 

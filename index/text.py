@@ -417,7 +417,8 @@ def same_quantity(claimed: str, stated: set[str]) -> bool:
 CRITICAL = re.compile(
     r"\b(lack(s|ing|ed)?|without|insufficient(ly)?|inadequate|poorly|weak(ness|nesses)?|fail(s|ed|ing|ure)?|"
     r"poor (quality|practice|decision\w*|planning|recording|oversight|standards?|attendance|outcomes|response)|"
-    r"delay(s|ed)?|late|slow|concern(s|ing|ed)?|problem(s|atic)?|struggl\w*|unable|ineffective(ly)?|"
+    r"delay(s|ed)?|late|slow|concerned|concerning|(a|of|serious|significant) concerns?|"
+    r"problem(s|atic)?|struggl\w*|unable|ineffective(ly)?|"
     r"inconsistent(ly)?|deteriorat\w*|declin\w*|shortfall(s)?|gaps?|drift|variable|too (long|slow|many|few|often)|"
     r"not (always|consistently|yet|sufficiently|routinely|effective|been|clear|robust)|limited|"
     r"requires? improvement|worse|unsafe|unstable|unclear|unsuitable|criticis\w*|"
