@@ -263,8 +263,10 @@ def _number_conflict(sentence: str, window: str, passage: Passage, grades: Mappi
 
 def _polarity_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
     said = {text.stem(text.base(w)) for w in text.words(window)}
+    # "not consistently" says what "inconsistent" says: a negated word agrees with its opposite.
+    negated = text.negated_stems(sentence, scope=4)
     for word in set(text.words(sentence)):
-        if text.stem(text.base(word)) in said:
+        if text.stem(text.base(word)) in said or text.stem(word) in negated or text.stem(text.base(word)) in negated:
             continue
         for opposite in text.opposites(word):
             if text.stem(opposite) in said:

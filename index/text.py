@@ -55,7 +55,7 @@ def _join_abbreviations(pieces: list[str]) -> list[str]:
     for piece in (p.strip() for p in pieces):
         if not piece:
             continue
-        if out and _ABBREVIATION_END.search(out[-1]):
+        if out and (_ABBREVIATION_END.search(out[-1]) or re.fullmatch(r"\d{1,3}\.", out[-1])):
             out[-1] = f"{out[-1]} {piece}"
         else:
             out.append(piece)

@@ -1,0 +1,90 @@
+"""The fact checks one by one: each misquote the checker must catch, and the faithful wording it must keep."""
+
+import pytest
+
+from bot.claims import judge
+from index.chunk import Passage
+
+
+def _passage(text, *, authority="Lancashire", date="2023-01-26", section="Findings", kind="ILACS inspection"):
+    return Passage(
+        id="p",
+        source="r.pdf",
+        report_id="r",
+        text=text,
+        header=f"{authority} | {kind} | {date} | {section}",
+        kind=kind,
+        local_authority=authority,
+        date=date,
+        section=section,
+        page=4,
+        paragraph="12",
+        inspected="2022-11-28",
+    )
+
+
+COVER = _passage(
+    "Inspection dates: 10 to 21 July 2023\n"
+    "The experiences and progress of children who need help and protection Requires improvement to be good\n"
+    "The experiences and progress of children in care Good\n"
+    "The experiences and progress of care leavers Outstanding\n"
+    "Overall effectiveness Good",
+    authority="St Helens",
+    date="2023-09-04",
+    section="Judgements",
+)
+STRATEGY = _passage(
+    "Strategy discussions are delayed and poorly attended by partners. Caseloads are around 18, and 12 staff are "
+    "agency workers. Return home interviews are inconsistent. Few care leavers have their health histories."
+)
+ASKED = _passage(
+    "Ensure that strategy discussions always include the police and health professionals.",
+    section="What needs to improve?",
+)
+PRAISED = _passage("Managers provide strong and effective support to newly qualified social workers.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage", "why"),
+    [
+        ("St Helens care leavers were judged good in 2023.", COVER, "outstanding, not good"),
+        ("Overall effectiveness in St Helens was judged inadequate.", COVER, "good, not inadequate"),
+        ("Caseloads are around 30, and 45 staff are agency workers.", STRATEGY, "not 30, 45"),
+        ("Strategy discussions are prompt and attended by partners.", STRATEGY, ""),
+        ("Return home interviews are consistent.", STRATEGY, "inconsistent"),
+        ("Most care leavers have their health histories.", STRATEGY, ""),
+        ("Strategy discussions are not delayed and are well attended.", STRATEGY, ""),
+        ("In Tameside, strategy discussions are delayed and poorly attended.", STRATEGY, "not Tameside"),
+        ("In its 2019 report, Ofsted found strategy discussions were delayed.", STRATEGY, "not 2019"),
+        ("Ofsted found that strategy discussions always include the police and health professionals.", ASKED, "asks"),
+        ("Ofsted asked the council to improve the support managers give newly qualified social workers.", PRAISED, ""),
+    ],
+)
+def test_misquotes_are_contradicted(sentence, passage, why):
+    found = judge(sentence, passage, {"care_leavers": "outstanding"} if passage is COVER else None)
+    assert found.status == "contradicted", found
+    assert why in found.reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage"),
+    [
+        ("St Helens care leavers were judged outstanding in 2023.", COVER),
+        ("In 2023, help and protection in St Helens was judged to require improvement.", COVER),
+        ("In its 2023 report, Ofsted found strategy discussions delayed and poorly attended by partners.", STRATEGY),
+        ("In the 2022 inspection, caseloads were around 18 and 12 staff were agency workers.", STRATEGY),
+        ("Few care leavers have their health histories, Ofsted said.", STRATEGY),
+        ("Ofsted asked the council to ensure strategy discussions always include police and health.", ASKED),
+        ("Newly qualified social workers get strong and effective support from managers.", PRAISED),
+        ("Return home interviews don’t happen consistently.", STRATEGY),
+    ],
+)
+def test_faithful_wording_is_supported(sentence, passage):
+    found = judge(sentence, passage, {"care_leavers": "outstanding"} if passage is COVER else None)
+    assert found.status == "supported", found
+    assert found.quote in passage.text
+
+
+def test_a_sentence_about_something_else_is_unsupported_not_contradicted():
+    found = judge("The council opened two new adoption panels for disabled children.", STRATEGY)
+    assert found.status == "unsupported"
