@@ -115,7 +115,11 @@ def _focus(passage: Passage, query_words: set[str], max_tokens: int) -> Passage:
             continue
         keep.add(i)
         used += cost
-    return passage.model_copy(update={"text": " ".join(sentences[i] for i in sorted(keep))})
+    # Sentences that were not neighbours go on separate lines, so no quote can join them.
+    lines: list[str] = []
+    for i in sorted(keep):
+        lines.append(f"{lines.pop()} {sentences[i]}" if lines and i - 1 in keep else sentences[i])
+    return passage.model_copy(update={"text": "\n".join(lines)})
 
 
 def _extract_label(n: int, p: Passage) -> str:

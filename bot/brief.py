@@ -294,8 +294,8 @@ def build_brief(
             bullet.note = f"{(previous.get('date') or '')[:4]} finding, {later}"
             concerns.append(bullet)
     if engine is not None and engine.llm is not None:
-        strengths = _summarise(engine, name, latest, topic, "strengths", strengths)
-        concerns = _summarise(engine, name, latest, topic, "weaknesses and concerns", concerns)
+        strengths = _summarise(engine, name, latest, topic, "strengths", strengths, praise=True)
+        concerns = _summarise(engine, name, latest, topic, "weaknesses and concerns", concerns, praise=False)
     add(BriefSection("Strengths", strengths))
     add(BriefSection("Concerns", concerns))
     improvements = _improvements(retriever, latest, topic)
@@ -306,9 +306,19 @@ def build_brief(
 
 
 def _summarise(
-    engine: AnswerEngine, name: str, report: dict, topic: str | None, what: str, fallback: list[Bullet]
+    engine: AnswerEngine,
+    name: str,
+    report: dict,
+    topic: str | None,
+    what: str,
+    fallback: list[Bullet],
+    *,
+    praise: bool,
 ) -> list[Bullet]:
-    """Let the model phrase the findings, one verified sentence per bullet; keep the quotes if it fails."""
+    """Let the model phrase the findings, one verified sentence per bullet; keep the quotes if it fails.
+
+    A checked sentence still goes under the heading it fits: a weakness never appears as a strength.
+    """
     when = (report.get("date") or "")[:4]
     question = (
         f"What {what} did Ofsted find in {name}'s {when} {report.get('kind')}"
@@ -323,7 +333,9 @@ def _summarise(
     for sentence in text.answer_sentences(answer.text):
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
         cites = [by_n[n] for n in numbers if n in by_n]
-        if cites:
+        said = " ".join(c.quote for c in cites)
+        fits = text.praises(said) if praise else text.criticises(said)
+        if cites and fits:
             bullets.append(Bullet(re.sub(r"\s*\[\d+\]", "", sentence).strip(), cites))
     return bullets or fallback
 

@@ -24,6 +24,9 @@ from index.retrieve import Filters, Retriever
 Verdict = Literal["supported", "contradicted", "not_found"]
 #: Share of a claim's words a window must hold before its disagreement counts as a contradiction.
 CONTRADICTION_OVERLAP = 0.6
+#: The same for a passage about another place: only its words nearly verbatim make a claim "moved".
+PLACE_OVERLAP = 0.85
+PLACE_MIN_WORDS = 6
 #: How much more plainly about the claim a contradicting window must be than the best support.
 OUTVOTE_MARGIN = 0.15
 _PRESENT = re.compile(r"\b(is|are|remains?|still|currently|current|now|latest|has been|have been)\b", re.I)
@@ -116,8 +119,13 @@ def _verdict(claim: str, weighed: list[tuple[Passage, Judged]], note: str, *, ta
     `table` decisions come from a judgement table, where overlap of words means little.
     """
     supported = sorted((pj for pj in weighed if pj[1].status == "supported"), key=lambda pj: -pj[1].score)
+    substantive = len(text.content_words(claim)) >= PLACE_MIN_WORDS
     contradicted = sorted(
-        (pj for pj in weighed if pj[1].status == "contradicted" and (table or pj[1].score >= CONTRADICTION_OVERLAP)),
+        (
+            pj
+            for pj in weighed
+            if pj[1].status == "contradicted" and (table or pj[1].score >= _needed_overlap(pj[1], substantive))
+        ),
         key=lambda pj: -pj[1].score,
     )
     best_support = supported[0][1].score if supported else -1.0
@@ -137,6 +145,13 @@ def _verdict(claim: str, weighed: list[tuple[Passage, Judged]], note: str, *, ta
     if supported:
         return ClaimCheck(claim, "supported", f"The {_where(supported[0][0])} says this.", _citations(supported[:2]))
     return ClaimCheck(claim, "not_found", note or "Nothing in the library decides this claim.")
+
+
+def _needed_overlap(found: Judged, substantive: bool) -> float:
+    """Another place's report contradicts a claim only when it says the claim's own, many, words."""
+    if not found.reason.startswith("the passage is about"):
+        return CONTRADICTION_OVERLAP
+    return PLACE_OVERLAP if substantive else 2.0  # a short claim matches too much to be "moved"
 
 
 def _newer_contradiction(

@@ -26,12 +26,10 @@ __all__ = [
     "opening",
     "content_words",
     "passage_sentences",
-    "renumber",
     "split_sentences",
-    "verify",
 ]
 
-_CITE = re.compile(r"\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\]")
+_CITE = re.compile(r"\[(\d{1,2}(?:\s*[,–-]\s*\d{1,2})*)\]")
 _ECHOED_LABEL = re.compile(
     r"^[^:.]{0,80}?,\s*(ILACS inspection|single inspection|monitoring visit|focused visit|news article|other),"
     r"[^:]{0,120}:\s*",
@@ -98,11 +96,11 @@ class SentenceChecker:
     sentences: list[CheckedSentence] = field(default_factory=list)
     citations: dict[int, Citation] = field(default_factory=dict)
     dropped: list[tuple[str, str]] = field(default_factory=list)
-    _numbers: dict[int, int] = field(default_factory=dict)
+    _numbers: dict[tuple[int, str], int] = field(default_factory=dict)
 
     def check(self, sentence: str) -> str | None:
         """The sentence as it may be shown, with final citation numbers; None if it failed."""
-        claimed = [int(n) for group in _CITE.findall(sentence) for n in group.split(",")]
+        claimed = [n for group in _CITE.findall(sentence) for n in _numbers_in(group)]
         bare = re.sub(r"\s+([.,;:!?])", r"\1", _CITE.sub("", sentence)).strip()
         bare = _ECHOED_LABEL.sub("", bare)  # a small model sometimes repeats the extract's label first
         if len(text.content_words(bare)) < 2 or _LABEL_ECHO.search(bare) or "NO EVIDENCE" in bare.upper():
@@ -122,7 +120,9 @@ class SentenceChecker:
         keep = [nj for nj in supported if nj[0] in claimed] or supported[:1]
         numbers = []
         for n, found in keep[:2]:
-            shown = self._numbers.setdefault(n, len(self._numbers) + 1)
+            # One number per passage *and* quote: a second sentence resting on other words of the
+            # same paragraph gets its own number, so every number shows the words behind its sentence.
+            shown = self._numbers.setdefault((n, found.quote), len(self._numbers) + 1)
             self.citations.setdefault(shown, Citation(shown, self.evidence[n - 1], found.quote))
             numbers.append(shown)
         checked = CheckedSentence(bare, numbers)
@@ -142,6 +142,15 @@ _FINITE = re.compile(
 )
 
 
+def _numbers_in(group: str) -> list[int]:
+    """'1, 3' → [1, 3]; '1-3' → [1, 2, 3]."""
+    out: list[int] = []
+    for part in group.split(","):
+        ends = [int(n) for n in re.split(r"\s*[–-]\s*", part.strip()) if n]
+        out += list(range(ends[0], ends[-1] + 1)) if len(ends) == 2 else ends
+    return out
+
+
 def is_fragment(sentence: str) -> bool:
     """A short answer with no verb ("Matt Reed, HMI"): it only means something with its question."""
     return (
@@ -157,35 +166,3 @@ def _with_marks(sentence: CheckedSentence) -> str:
     if body and body[-1] in ".!?":
         return f"{body[:-1]} {marks}{body[-1]}"
     return f"{body} {marks}"
-
-
-def verify(
-    answer: str, evidence: list[Passage], grades_for: GradesFor = _no_grades
-) -> tuple[list[CheckedSentence], dict[int, Citation]]:
-    """Keep the sentences the evidence supports, each cited to passages that really say it.
-
-    Returned numbers index `evidence` (1-based); `renumber` turns them into display order.
-    """
-    kept: list[CheckedSentence] = []
-    citations: dict[int, Citation] = {}
-    for sentence in split_sentences(answer):
-        checker = SentenceChecker(evidence, grades_for)
-        if checker.check(sentence) is None:
-            continue
-        inverse = {shown: n for n, shown in checker._numbers.items()}
-        numbers = [inverse[shown] for shown in checker.sentences[0].cites]
-        for shown, n in zip(checker.sentences[0].cites, numbers, strict=True):
-            citations.setdefault(n, Citation(n, evidence[n - 1], checker.citations[shown].quote))
-        kept.append(CheckedSentence(checker.sentences[0].text, numbers))
-    return kept, citations
-
-
-def renumber(sentences: list[CheckedSentence], citations: dict[int, Citation]) -> tuple[str, list[Citation]]:
-    """Number citations 1..n in order of first use, so no number appears without a source."""
-    mapping: dict[int, int] = {}
-    for sentence in sentences:
-        for n in sentence.cites:
-            mapping.setdefault(n, len(mapping) + 1)
-    parts = [_with_marks(CheckedSentence(s.text, [mapping[n] for n in s.cites])) for s in sentences]
-    ordered = [Citation(mapping[n], citations[n].passage, citations[n].quote) for n in mapping]
-    return " ".join(parts), sorted(ordered, key=lambda c: c.n)

@@ -47,12 +47,13 @@ _JUDGEMENT_CUE = re.compile(
 _ASKS = re.compile(
     r"\b(recommend\w*|asked\b|needs? to|should|must|was told to|areas? for (improvement|development|priority)|"
     r"what needs to improve|priorit(y|ies) for improvement|improvement (is|was) needed|to improve|required to|"
-    r"wants?\b|called for|calls? for)\b",
+    r"wants?\b|called for|calls? for|need(s|ed|ing)? improvement|improvements? (identified|needed)|"
+    r"areas? (to|for) develop\w*|to develop)\b",
     re.I,
 )
 _IMPROVE_SECTION = re.compile(r"what needs to improve|recommendation|areas? for (priority )?(action|improvement)", re.I)
 #: Words a claim may use about a passage's source without the passage's text saying them.
-_SOURCE_WORDS = "inspection improve asked judgement judged rated graded grade ofsted found finding"
+_SOURCE_WORDS = "inspection asked judgement judged rated graded grade ofsted found finding"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def judge(sentence: str, passage: Passage, grades: Mapping[str, str] | None = No
     verdicts = []
     for score, window in deciding:
         conflict, gap = _disagreements(sentence, window, passage, grades or {})
+        if not (graded_claims(sentence) and _stated_grades(window)):  # a table row decides by its grade
+            gap = gap or _clause_gap(sentence, window, passage)
         status: Status = "contradicted" if conflict else "unsupported" if gap else "supported"
         verdicts.append(Judged(status, window, score, conflict or gap))
     supported = [v for v in verdicts if v.status == "supported"]
@@ -105,7 +108,12 @@ def locate(sentence: str, passage: Passage) -> list[tuple[float, str]]:
     """
     sentence = _without_marks(sentence)
     graded = bool(graded_claims(sentence))
-    wanted = _claim_words(sentence) - text.content_words(f"{passage.header} {passage.title} {_SOURCE_WORDS}")
+    # Only words naming where the passage comes from are excused; its section title is not: "care
+    # leavers" in a heading does not make a sentence about children true of care leavers.
+    source = f"{passage.local_authority} {passage.kind} {passage.date[:4]} {_SOURCE_WORDS}"
+    # Places the sentence names are weighed by the place check, not by word overlap.
+    places = " ".join(find_authorities(sentence))
+    wanted = _claim_words(sentence) - text.content_words(f"{source} {places}")
     if not wanted and not graded:
         return []
     scored = []
@@ -126,10 +134,36 @@ def _without_marks(sentence: str) -> str:
     return re.sub(r"\s*\[\d{1,2}(?:\s*,\s*\d{1,2})*\]", "", sentence).strip()  # "[2021]" is a year, not a mark
 
 
+_CLAUSE_BREAK = re.compile(
+    r",?\s+\b(?:but|though|although|while|whereas|however|yet)\b\s+|;\s+|,\s+and\s+|"
+    r"\s+and\s+(?=[a-z]+\s+(?:is|are|was|were|has|have)\b)",
+    re.I,
+)
+
+
+def _clause_gap(sentence: str, window: str, passage: Passage) -> str:
+    """A clause the window does not hold ("…, but caseloads are unmanageable") is something added."""
+    places = " ".join(find_authorities(sentence))
+    source = text.content_words(f"{passage.local_authority} {passage.kind} {_SOURCE_WORDS} {places}")
+    said = text.content_words(window)
+    said |= text.opposite_stems(said)
+    for clause in _CLAUSE_BREAK.split(sentence):
+        words = {w for w in text.content_words(clause) if not w.isdigit()} - source
+        if len(words) >= 2 and len(words & said) / len(words) < SUPPORT_THRESHOLD:
+            return f"the report does not say “{clause.strip(' ,.')}”"
+    return ""
+
+
 def _windows(passage: Passage) -> list[str]:
-    """The quotable units of a passage: each sentence, and each pair of neighbours."""
-    pieces = [re.sub(r"^\d{1,3}\.\s+", "", s) for s in text.sentences(passage.text)]
-    return list(dict.fromkeys(pieces + [f"{a} {b}" for a, b in zip(pieces, pieces[1:], strict=False)]))
+    """The quotable units of a passage: each sentence, and each pair of neighbours in one paragraph.
+
+    Pairs never cross a line: a quote must stand in the report as one run of words.
+    """
+    out: list[str] = []
+    for line in passage.text.split("\n"):
+        pieces = [re.sub(r"^\d{1,3}\.\s+", "", s) for s in text.sentences(line)]
+        out += pieces + [f"{a} {b}" for a, b in zip(pieces, pieces[1:], strict=False)]
+    return list(dict.fromkeys(out))
 
 
 def _claim_words(sentence: str) -> set[str]:
@@ -151,23 +185,42 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
     return "", _month_gap(sentence, window, passage) or _quantity_gap(sentence, window)
 
 
+_COPULA = re.compile(
+    r"(\b(is|are|was|were|remains?|been|be|as|is an?|are an?|was an?)\s+(still\s+|now\s+|currently\s+|rated\s+|"
+    r"judged\s+|graded\s+)?|:\s*|^\s*)$",
+    re.I,
+)
+_GRADE_NOUN = re.compile(
+    r"\s+(grade|judge?ment|rating|overall|authority|council|service|services|in|for|at|and|by|from|to|since)\b", re.I
+)
+
+
 def graded_claims(sentence: str) -> list[tuple[str, str]]:
-    """(area, grade) pairs a sentence states: each grade bound to the nearest area it names."""
+    """(area, grade) pairs a sentence states: each grade bound to the area named just before it.
+
+    "Good practice" and "good-quality support" describe work, not a judgement; "an outstanding
+    grade", "care leavers: outstanding" and "is still inadequate" state one. With no area named,
+    a grade is the overall judgement.
+    """
     if not text.GRADE.search(sentence):
         return []
     areas = _area_mentions(sentence)
     cued = bool(_JUDGEMENT_CUE.search(sentence))
-    if not (cued or areas):
-        return []
     claims = []
     for match in text.GRADE.finditer(sentence):
         before, after = sentence[: match.start()], sentence[match.end() :]
-        if re.match(r"-|\s+[a-z]", after) and not re.match(r"\s+(in|for|at|and|by|from|to|overall|since)\b", after):
-            continue  # "good practice", "good-quality support": the word describes work, not a judgement
-        if not cued and not re.search(r"\b(is|are|was|were|remains?|been|be|as)\s+$", before):
+        describes_work = re.match(r"-|\s+[a-z]", after) and not _GRADE_NOUN.match(after)
+        if describes_work:
             continue
-        nearest = min(areas, key=lambda a: abs(a[1] - match.start())) if areas else ("overall_effectiveness", 0)
-        area = nearest[0]
+        if not (cued or areas) and not _COPULA.search(before):
+            continue
+        preceding = [a for a in areas if a[1] < match.start()]
+        if preceding:
+            area = max(preceding, key=lambda a: a[1])[0]
+        elif areas:
+            area = min(areas, key=lambda a: a[1])[0]
+        else:
+            area = "overall_effectiveness"
         claims.append((area, text.grade_of(match.group(0))))
     return claims
 
@@ -204,18 +257,19 @@ def _grade_conflict(sentence: str, window: str, passage: Passage, grades: Mappin
     if not claims:
         return ""
     stated = {**_stated_grades(f"{passage.section}. {window}"), **{k: v for k, v in grades.items() if v}}
+    combined = "children_in_care_and_care_leavers"
     for area, grade in claims:
-        actual = stated.get(area)
-        if actual is None and area == "children_in_care":
-            actual = stated.get("children_in_care_and_care_leavers")
-        if actual is None and area == "care_leavers":
-            actual = stated.get("children_in_care_and_care_leavers")
-        if actual is None:
-            if grade not in window.lower():
-                return f"the report gives no {area.replace('_', ' ')} grade of {grade}"
-            continue
-        if actual != grade:
-            return f"the report judged {area.replace('_', ' ')} {actual}, not {grade}"
+        if area == combined and combined not in stated:
+            parts = [a for a in ("children_in_care", "care_leavers") if a in stated]
+        elif area in ("children_in_care", "care_leavers") and area not in stated:
+            parts = [combined] if combined in stated else []
+        else:
+            parts = [area] if area in stated else []
+        if not parts:
+            return f"the report gives no {area.replace('_', ' ')} grade"
+        for part in parts:
+            if stated[part] != grade:
+                return f"the report judged {part.replace('_', ' ')} {stated[part]}, not {grade}"
     return ""
 
 
@@ -239,7 +293,7 @@ def _year_conflict(sentence: str, window: str, passage: Passage, grades: Mapping
             allowed.add(int(stamp[:4]))
     # A visit late in one year is published early in the next: both years name the same report.
     if passage.date:
-        year, month = int(passage.date[:4]), int(passage.date[5:7])
+        year, month = int(passage.date[:4]), int(passage.date[5:7] or 6)
         allowed |= {year + 1} if month >= 11 else {year - 1} if month <= 3 else set()
     wrong = sorted(claimed - allowed)
     if wrong:
@@ -253,7 +307,7 @@ def _number_conflict(sentence: str, window: str, passage: Passage, grades: Mappi
     if not claimed:
         return ""
     stated = text.numbers(window)
-    missing = sorted(claimed - stated - text.numbers(passage.header))
+    missing = sorted(claimed - stated)
     if missing:
         if stated:
             return f"the report says {', '.join(sorted(stated))}, not {', '.join(missing)}"
@@ -261,16 +315,22 @@ def _number_conflict(sentence: str, window: str, passage: Passage, grades: Mappi
     return ""
 
 
+_ADJECTIVE = re.compile(r"(ent|ant|ate|ive|able|ible|al|ful|ous|ed|ely|ly|ear|ure)$")
+
+
 def _polarity_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
-    said = {text.stem(text.base(w)) for w in text.words(window)}
+    # "without delay" praises: its "delay" is not the opposite of "prompt".
+    said = {text.stem(text.base(w)) for w in text.words(text.NOT_CRITICAL.sub(" promptly ", window))}
     # "not consistently" says what "inconsistent" says: a negated word agrees with its opposite.
-    negated = text.negated_stems(sentence, scope=4)
+    negated = text.negated_stems(sentence, scope=2)
     for word in set(text.words(sentence)):
         if text.stem(text.base(word)) in said or text.stem(word) in negated or text.stem(text.base(word)) in negated:
             continue
         for opposite in text.opposites(word):
             if text.stem(opposite) in said:
                 return f"the report says “{opposite}”, not “{word}”"
+        if not _ADJECTIVE.search(word):
+            continue
         for prefix in ("in", "un", "im", "ir", "il"):
             if len(word) > 6 and word.startswith(prefix) and text.stem(word[len(prefix) :]) in said:
                 return f"the report says “{word[len(prefix) :]}”, not “{word}”"
@@ -295,8 +355,13 @@ def _quantity_conflict(sentence: str, window: str, passage: Passage, grades: Map
 
 
 def _quantity_gap(sentence: str, window: str) -> str:
-    missing = [q for q in text.quantities(sentence) if not text.same_quantity(q, text.quantities(window))]
-    return f"the report does not say “{missing[0]}”" if missing else ""
+    claimed, stated = text.quantities(sentence), text.quantities(window)
+    missing = [q for q in claimed if not text.same_quantity(q, stated)]
+    if missing:
+        return f"the report does not say “{missing[0]}”"
+    if stated & text.RESTRICTIVE and not claimed:
+        return "the report says this of only some, not all"
+    return ""
 
 
 def _negation_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
@@ -333,7 +398,7 @@ def _month_gap(sentence: str, window: str, passage: Passage) -> str:
         return ""
     known = text.months(window) | text.months(passage.header) | text.months(passage.text)
     for stamp in (passage.date, passage.inspected):
-        if stamp:
+        if stamp and len(stamp) >= 7:
             known.add(text.MONTHS[int(stamp[5:7]) - 1])
     missing = claimed - known
     return f"the report does not date this to {', '.join(sorted(missing))}" if missing else ""

@@ -62,22 +62,38 @@ def _join_abbreviations(pieces: list[str]) -> list[str]:
     return out
 
 
+_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+
+
 def answer_sentences(answer: str) -> list[str]:
-    """An answer's sentences, each keeping the citation marks that follow its full stop."""
-    parts = _ANSWER_BREAK.split(re.sub(r"\s+", " ", answer).strip())
-    pieces = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
-    return _join_abbreviations(pieces)
+    """An answer's sentences, each keeping the citation marks that follow its full stop.
+
+    A line break ends a sentence too: a list item is a claim of its own, never a tail on the last.
+    """
+    out: list[str] = []
+    for line in answer.splitlines():
+        line = _LIST_MARK.sub("", re.sub(r"\s+", " ", line)).strip()
+        if not line:
+            continue
+        parts = _ANSWER_BREAK.split(line)
+        out += _join_abbreviations(
+            [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
+        )
+    return out
 
 
 def complete_sentences(buffer: str) -> tuple[list[str], str]:
     """The sentences a streamed buffer has finished, and the unfinished rest exactly as written."""
-    end = None
+    cut = 0
     for match in _ANSWER_BREAK.finditer(buffer):
         if not _ABBREVIATION_END.search(buffer[: match.start(1) + 1]):
-            end = match
-    if end is None:
+            cut = max(cut, match.end())
+    line_end = buffer.rfind("\n")
+    if line_end >= 0 and buffer[line_end + 1 :].strip():
+        cut = max(cut, line_end + 1)  # a new line has begun: the one before is finished
+    if cut == 0:
         return [], buffer
-    return answer_sentences(buffer[: end.end(1)]), buffer[end.end() :]
+    return answer_sentences(buffer[:cut]), buffer[cut:]
 
 
 # --- words --------------------------------------------------------------------------------------
@@ -209,6 +225,8 @@ STOP_WORDS = frozenset(
 
 #: Words that make a sentence say the opposite; kept apart from STOP_WORDS so checks can see them.
 NEGATORS = frozenset({"not", "no", "never", "cannot", "none", "nor", "neither", "without", "nothing", "nobody"})
+#: Words that deny what follows them as "not" does ("interviews lack depth" = they do not have it).
+DENIERS = NEGATORS | {"lack", "lacks", "lacking", "lacked", "absence"}
 
 
 def words(text: str) -> list[str]:
@@ -261,6 +279,8 @@ ANTONYMS: tuple[tuple[str, str], ...] = (
     ("good", "poor"),
     ("well", "poorly"),
     ("high", "low"),
+    ("high", "variable"),
+    ("exceeds", "meets"),
     ("better", "worse"),
     ("improved", "deteriorated"),
     ("improved", "declined"),
@@ -302,9 +322,6 @@ ANTONYMS: tuple[tuple[str, str], ...] = (
     ("positive", "negative"),
     ("praised", "criticised"),
     ("strengthened", "weakened"),
-    ("stable", "turbulent"),
-    ("low", "heavy"),
-    ("manageable", "high"),
     ("manageable", "unmanageable"),
     ("attended", "unattended"),
     ("complete", "incomplete"),
@@ -312,13 +329,9 @@ ANTONYMS: tuple[tuple[str, str], ...] = (
     ("accurate", "inaccurate"),
     ("sustained", "unsustained"),
     ("secure", "insecure"),
-    ("established", "new"),
     ("thorough", "superficial"),
     ("comprehensive", "limited"),
-    ("reduced", "increased"),
-    ("before", "after"),
     ("above", "below"),
-    ("over", "under"),
 )
 
 
@@ -389,7 +402,11 @@ QUANTITIES: dict[str, str] = {
     "most": "most", "majority": "most", "mostly": "most", "many": "many", "few": "few", "minority": "few",
     "rarely": "rarely", "seldom": "rarely", "sometimes": "sometimes", "occasionally": "sometimes",
     "often": "often", "frequently": "often", "regularly": "often", "routinely": "often", "usually": "most",
+    "daily": "daily", "weekly": "weekly", "fortnightly": "fortnightly", "monthly": "monthly",
+    "quarterly": "quarterly", "annually": "annually", "yearly": "annually",
 }  # fmt: skip
+#: Quantities that narrow a finding: a claim that drops them says more than the report.
+RESTRICTIVE = frozenset({"few", "sometimes", "rarely"})
 #: Quantities that may stand for each other in a faithful paraphrase.
 _SAME_QUANTITY = {"all": {"all", "always"}, "always": {"always", "all"}, "most": {"most", "many"},
                   "many": {"many", "most"}, "few": {"few", "sometimes", "rarely"},
@@ -479,7 +496,7 @@ def negated_stems(text: str, scope: int = 1) -> set[str]:
     tokens = words(text)
     out: set[str] = set()
     for i, token in enumerate(tokens):
-        if token not in NEGATORS:
+        if token not in DENIERS:
             continue
         taken = 0
         for following in tokens[i + 1 :]:
@@ -505,14 +522,6 @@ IMPERATIVE = re.compile(
     r"reduce|embed|address|implement)\b",
     re.I,
 )
-#: How a sentence says something was asked for rather than found.
-ASKED = re.compile(
-    r"\b(recommend\w*|should|ensure|asked|needs? to|must|improve(ment|ments)?|priority|priorities|"
-    r"areas? for|action|required|requires)\b",
-    re.I,
-)
-
-
 # --- numbers, years, months, grades -------------------------------------------------------------
 
 _NUMBER_WORDS = {
@@ -553,7 +562,6 @@ def numbers(text: str) -> set[str]:
     for word in words(text):
         if word in _NUMBER_WORDS and word not in {"one"}:
             found.add(str(_NUMBER_WORDS[word]))
-    # A paragraph number at the start of a line is a label, not a claim.
     return found
 
 

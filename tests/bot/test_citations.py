@@ -1,4 +1,4 @@
-from bot.citations import renumber, split_sentences, verify
+from bot.citations import SentenceChecker, split_sentences
 from index.chunk import Passage
 
 
@@ -16,6 +16,14 @@ def _passage(n: int, text: str) -> Passage:
     )
 
 
+def check(answer, evidence):
+    """The checked answer (as it would be shown) and its citations, sentence by sentence."""
+    checker = SentenceChecker(evidence)
+    for sentence in split_sentences(answer):
+        checker.check(sentence)
+    return checker.text, checker.citations
+
+
 EVIDENCE = [
     _passage(1, "Strategy discussions are timely. However, they are often brief and lack partner input."),
     _passage(2, "Care leavers live in suitable accommodation and are supported by personal advisers."),
@@ -23,28 +31,26 @@ EVIDENCE = [
 
 
 def test_supported_sentence_keeps_its_citation_and_gets_the_exact_quote():
-    sentences, citations = verify("Strategy discussions are timely but often brief [1].", EVIDENCE)
-    assert [s.cites for s in sentences] == [[1]]
+    text, citations = check("Strategy discussions are timely but often brief [1].", EVIDENCE)
+    assert text.endswith("[1].") and citations[1].passage is EVIDENCE[0]
     assert citations[1].quote in EVIDENCE[0].text
 
 
 def test_wrong_citation_is_moved_to_the_passage_that_supports_it():
-    sentences, _ = verify("Care leavers live in suitable accommodation with personal advisers [1].", EVIDENCE)
-    assert sentences[0].cites == [2]
+    text, citations = check("Care leavers live in suitable accommodation with personal advisers [1].", EVIDENCE)
+    assert text.endswith("[1].") and citations[1].passage is EVIDENCE[1]
 
 
 def test_unsupported_sentence_is_dropped_and_citation_pointing_nowhere_never_shown():
     answer = "Inspectors praised the new adoption panel in Cardiff [7]. Strategy discussions are timely [1]."
-    sentences, citations = verify(answer, EVIDENCE)
-    text, numbered = renumber(sentences, citations)
+    text, citations = check(answer, EVIDENCE)
     assert "Cardiff" not in text and "[7]" not in text
     assert text == "Strategy discussions are timely [1]."
-    assert [c.n for c in numbered] == [1]
+    assert list(citations) == [1]
 
 
 def test_nothing_supported_means_nothing_kept():
-    sentences, citations = verify("The council was praised for its budget [1].", EVIDENCE)
-    assert sentences == [] and citations == {}
+    assert check("The council was praised for its budget [1].", EVIDENCE) == ("", {})
 
 
 def test_sentences_split_after_citations():
@@ -59,22 +65,16 @@ def test_dropped_negation_or_recommendation_told_as_finding_is_not_supported():
         _passage(1, "Return home interviews are not always completed to a consistent quality."),
         _passage(2, "Ensure that strategy discussions always include the police and health professionals."),
     ]
-    sentences, _ = verify("Return home interviews are always completed to a consistent quality [1].", evidence)
-    assert sentences == []
-    sentences, _ = verify(
-        "Ofsted found strategy discussions always include the police and health professionals [2].", evidence
-    )
-    assert sentences == []
-    sentences, _ = verify(
-        "Ofsted asked it to ensure strategy discussions always include the police and health professionals [2].",
-        evidence,
-    )
-    assert [s.cites for s in sentences] == [[2]]
+    assert check("Return home interviews are always completed to a consistent quality [1].", evidence)[0] == ""
+    found = "Ofsted found strategy discussions always include the police and health professionals [2]."
+    assert check(found, evidence)[0] == ""
+    asked = "Ofsted asked it to ensure strategy discussions always include the police and health professionals [2]."
+    text, citations = check(asked, evidence)
+    assert text and citations[1].passage is evidence[1]
 
 
 def test_sentence_that_only_names_the_source_is_not_an_answer():
-    sentences, _ = verify("Kent, ILACS inspection, 2023-01-01, p.1 [1].", EVIDENCE)
-    assert sentences == []
+    assert check("Kent, ILACS inspection, 2023-01-01, p.1 [1].", EVIDENCE)[0] == ""
 
 
 def test_criticism_is_not_supported_by_praise():
@@ -90,10 +90,9 @@ def test_criticism_is_not_supported_by_praise():
         "Care leavers in St Helens faced challenges in 2023 due to lack of support from PAs and the lack of "
         "effective support to engage in education, employment or training (EET) [1]."
     )
-    sentences, _ = verify(answer, praise)
-    assert sentences == []
+    assert check(answer, praise)[0] == ""
     faithful = "Care leavers receive strong and effective support to engage in education, employment or training [1]."
-    assert verify(faithful, praise)[0]
+    assert check(faithful, praise)[0]
 
 
 def test_echoed_extract_label_is_not_an_answer():
@@ -106,4 +105,17 @@ def test_echoed_extract_label_is_not_an_answer():
         )
     ]
     answer = 'Lancashire, single inspection, 2015-11-27, p.7, para 6-7, section "Recommendations": 6 [1].'
-    assert verify(answer, evidence)[0] == []
+    assert check(answer, evidence)[0] == ""
+
+
+def test_each_number_shows_the_words_behind_its_own_sentence():
+    text, citations = check(
+        "Strategy discussions are timely [1]. They are often brief and lack partner input [1].", EVIDENCE
+    )
+    assert text == "Strategy discussions are timely [1]. They are often brief and lack partner input [2]."
+    assert citations[1].quote != citations[2].quote and citations[1].passage is citations[2].passage
+
+
+def test_a_list_item_is_checked_on_its_own():
+    text, _ = check("Strategy discussions are timely [1].\n- The council also buys care leavers cars [1].", EVIDENCE)
+    assert text == "Strategy discussions are timely [1]."

@@ -88,3 +88,41 @@ def test_faithful_wording_is_supported(sentence, passage):
 def test_a_sentence_about_something_else_is_unsupported_not_contradicted():
     found = judge("The council opened two new adoption panels for disabled children.", STRATEGY)
     assert found.status == "unsupported"
+
+
+RI = "requires improvement"
+LOOKED_AFTER = _passage(
+    "Children in care are supported and visited regularly by social workers who know them well. "
+    "A small number of children wait too long for permanence. Some return home interviews lack depth and detail."
+)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Social workers know children in care well, but caseloads are unmanageable.",  # an invented clause
+        "Social workers know children in care well and visit them weekly.",  # a frequency the report does not give
+        "Children wait too long for permanence.",  # "a small number" dropped
+        "Return home interviews have depth and detail.",  # "lack" dropped
+    ],
+)
+def test_what_a_sentence_adds_is_not_supported(sentence):
+    assert judge(sentence, LOOKED_AFTER).status != "supported"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "grades"),
+    [
+        ("An outstanding grade for care leavers.", {"care_leavers": "good"}),
+        ("Care leavers: outstanding.", {"care_leavers": "good"}),
+        ("Overall, the council was judged good, and adoption was also praised.", {"overall_effectiveness": RI}),
+        ("Children in care and care leavers were judged outstanding.", {"children_in_care": "good"}),
+    ],
+)
+def test_grades_however_phrased_are_bound_to_their_area(sentence, grades):
+    cover = _passage(
+        "Overall effectiveness Requires improvement\nAdoption performance Good\n"
+        "The experiences and progress of children in care Good\nThe experiences and progress of care leavers Good",
+        section="Judgements",
+    )
+    assert judge(sentence, cover, grades).status == "contradicted"
