@@ -37,6 +37,9 @@ _ECHOED_LABEL = re.compile(
 )
 _LABEL_ECHO = re.compile(r"\bp\.\s?\d+\b|\bpara\s\d|\bsection\s[“\"]|\bextract\s*\[?\d", re.I)
 
+#: Between the several runs of a passage's words one citation quotes (each stands in the report as is).
+QUOTE_JOIN = " … "
+
 #: The judgements of a passage's report, looked up by report id (empty when unknown).
 GradesFor = Callable[[str], Mapping[str, str]]
 
@@ -96,7 +99,7 @@ class SentenceChecker:
     sentences: list[CheckedSentence] = field(default_factory=list)
     citations: dict[int, Citation] = field(default_factory=dict)
     dropped: list[tuple[str, str]] = field(default_factory=list)
-    _numbers: dict[tuple[int, str], int] = field(default_factory=dict)
+    _numbers: dict[int, int] = field(default_factory=dict)
 
     def check(self, sentence: str) -> str | None:
         """The sentence as it may be shown, with final citation numbers; None if it failed."""
@@ -120,10 +123,11 @@ class SentenceChecker:
         keep = [nj for nj in supported if nj[0] in claimed] or supported[:1]
         numbers = []
         for n, found in keep[:2]:
-            # One number per passage *and* quote: a second sentence resting on other words of the
-            # same paragraph gets its own number, so every number shows the words behind its sentence.
-            shown = self._numbers.setdefault((n, found.quote), len(self._numbers) + 1)
-            self.citations.setdefault(shown, Citation(shown, self.evidence[n - 1], found.quote))
+            shown = self._numbers.setdefault(n, len(self._numbers) + 1)
+            cited = self.citations.setdefault(shown, Citation(shown, self.evidence[n - 1], found.quote))
+            if found.quote not in cited.quote.split(QUOTE_JOIN):
+                # Every sentence resting on this passage shows its own words under the same number.
+                cited.quote += QUOTE_JOIN + found.quote
             numbers.append(shown)
         checked = CheckedSentence(bare, numbers)
         self.sentences.append(checked)

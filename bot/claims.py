@@ -160,7 +160,7 @@ def _windows(passage: Passage) -> list[str]:
     Pairs never cross a line: a quote must stand in the report as one run of words.
     """
     out: list[str] = []
-    for line in passage.text.split("\n"):
+    for line in text.continued_lines(passage.text):
         pieces = [re.sub(r"^\d{1,3}\.\s+", "", s) for s in text.sentences(line)]
         out += pieces + [f"{a} {b}" for a, b in zip(pieces, pieces[1:], strict=False)]
     return list(dict.fromkeys(out))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answer import Answer, AnswerEngine
+from bot.citations import QUOTE_JOIN
 from index import text
 from index.errors import BriefingError
 
@@ -61,7 +62,8 @@ class SourceText:
                 self._texts[source] = text.squeeze(" ".join(load(Path(source)).pages))
             except BriefingError:
                 self._texts[source] = ""
-        return bool(quote) and text.squeeze(quote) in self._texts[source]
+        pieces = [p for p in quote.split(QUOTE_JOIN) if p.strip()]
+        return bool(pieces) and all(text.squeeze(p) in self._texts[source] for p in pieces)
 
 
 def stray_facts(answer: Answer, *, dates_known: bool = True) -> list[str]:

@@ -39,7 +39,7 @@ _ABBREVIATION_END = re.compile(r"\b(e\.g|i\.e|etc|para|p|Mr|Mrs|Ms|Dr|St|No|vs)\
 def sentences(text: str) -> list[str]:
     """Sentences of report text; a line (a bullet, a table row) is never joined to the next."""
     pieces: list[str] = []
-    for line in text.split("\n"):
+    for line in continued_lines(text):
         line = line.strip().removeprefix("• ").strip()
         if line:
             pieces += _split_line(line)
@@ -65,13 +65,24 @@ def _join_abbreviations(pieces: list[str]) -> list[str]:
 _LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 
 
+def continued_lines(text: str) -> list[str]:
+    """Lines, with a line that merely carries a sentence on ("…advisers (PAs)" / "before they leave…") rejoined."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if lines and line[:1].islower() and not re.search(r"[.!?:\]]\s*$", lines[-1]):
+            lines[-1] = f"{lines[-1].rstrip()} {line.lstrip()}"
+        else:
+            lines.append(line)
+    return lines
+
+
 def answer_sentences(answer: str) -> list[str]:
     """An answer's sentences, each keeping the citation marks that follow its full stop.
 
     A line break ends a sentence too: a list item is a claim of its own, never a tail on the last.
     """
     out: list[str] = []
-    for line in answer.splitlines():
+    for line in continued_lines(answer):
         line = _LIST_MARK.sub("", re.sub(r"\s+", " ", line)).strip()
         if not line:
             continue
@@ -89,8 +100,9 @@ def complete_sentences(buffer: str) -> tuple[list[str], str]:
         if not _ABBREVIATION_END.search(buffer[: match.start(1) + 1]):
             cut = max(cut, match.end())
     line_end = buffer.rfind("\n")
-    if line_end >= 0 and buffer[line_end + 1 :].strip():
-        cut = max(cut, line_end + 1)  # a new line has begun: the one before is finished
+    following = buffer[line_end + 1 :].lstrip()
+    if line_end >= 0 and following and not following[0].islower():
+        cut = max(cut, line_end + 1)  # a new line, not a continuation, has begun: the one before is finished
     if cut == 0:
         return [], buffer
     return answer_sentences(buffer[:cut]), buffer[cut:]
