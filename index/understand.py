@@ -16,28 +16,10 @@ from index.authorities import KNOWN_AUTHORITIES, authority_key, display_name, fi
 from index.clean import Block
 from index.load import MediaType, RawDocument
 from index.report import Grade, Paragraph, Report, ReportKind, Section
+from index.text import MONTHS
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        1,
-    )
-}
-_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december)"
+_MONTHS = {m: i for i, m in enumerate(MONTHS, 1)}
+_MONTH = "(" + "|".join(MONTHS) + ")"
 _DATE = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\s+(\d{{4}})\b", re.I)
 _GRADE = r"(outstanding|good|requires\s+improvement(?:\s+to\s+be\s+good)?|inadequate)"
 
