@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bot.render import safe
 from bot.settings import Settings
 from index.errors import BriefingError
 
@@ -31,7 +32,7 @@ def _settings() -> Settings:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    errors.print(f"[red]error:[/red] {message}", highlight=False)
+    errors.print(f"[red]error:[/red] {safe(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -49,7 +50,7 @@ def _model_loads(engine, fallback: str) -> bool:
     try:
         _ = engine.llm
     except BriefingError as err:
-        errors.print(f"[yellow]no model ({err}); {fallback}[/yellow]", highlight=False)
+        errors.print(f"[yellow]no model ({safe(err)}); {fallback}[/yellow]", highlight=False)
         return False
     return True
 
@@ -513,7 +514,7 @@ def main() -> None:
     try:
         app()
     except BriefingError as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        errors.print(f"[red]error:[/red] {safe(err)}", highlight=False)
         sys.exit(1)
 
 

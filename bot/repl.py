@@ -14,6 +14,7 @@ from typing import TextIO
 
 from rich.console import Console
 
+from bot.render import safe
 from bot.settings import Settings
 from index.errors import BriefingError
 
@@ -131,7 +132,7 @@ def run(settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.s
         except KeyboardInterrupt:
             console.print("\n[yellow](stopped)[/yellow]")
         except BriefingError as err:
-            console.print(f"[red]error:[/red] {err}")
+            console.print(f"[red]error:[/red] {safe(err)}")
 
 
 def _terminal_reader(settings: Settings, backend: Backend):
@@ -218,7 +219,8 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
         match = [h for h in held if authority_key(h) == authority_key(name)]
         if not match:
             close = nearest(name, held)
-            console.print(f"not in the library: {name}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+            suggestion = f" (did you mean {', '.join(close)}?)" if close else ""
+            console.print(safe(f"not in the library: {name}{suggestion}"))
             return
         session.authority = match[0]
         console.print(f"authority: {session.authority}")
@@ -311,8 +313,8 @@ def _open(line: str, console: Console, session: Session) -> None:
         return
     p = citations[n].passage
     where = f"page {p.page}" + (f", paragraph {p.paragraph}" if p.paragraph else "")
-    console.print(f"[bold][{n}] {p.title or p.local_authority}[/bold] — {where}")
+    console.print(f"[bold]\\[{n}] {safe(p.title or p.local_authority)}[/bold] — {where}")
     if p.section:
-        console.print(f"[dim]{p.section}[/dim]")
-    console.print(p.text)
-    console.print(f"[dim]{p.url or p.source}[/dim]")
+        console.print(f"[dim]{safe(p.section)}[/dim]")
+    console.print(safe(p.text))
+    console.print(f"[dim]{safe(p.url or p.source)}[/dim]")

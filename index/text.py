@@ -20,6 +20,19 @@ def plain(text: str) -> str:
     return text.translate(_QUOTES)
 
 
+_CONTROL = re.compile(
+    r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def printable(text: str) -> str:
+    """Text with terminal control sequences (colours, titles, OSC links, bells) removed.
+
+    Documents and model output are shown as text, never as instructions to a terminal.
+    """
+    return _CONTROL.sub("", text)
+
+
 def squeeze(text: str) -> str:
     """Text reduced to what a quotation must keep: letters and digits, lower case.
 

@@ -7,6 +7,8 @@ from rich.table import Table
 
 from bot.answer import Answer
 from bot.check import CheckReport
+from bot.render import safe
+from index import text as text_rules
 from index.ingest import IngestSummary
 from index.report import Report
 from index.retrieve import SearchResult
@@ -23,18 +25,18 @@ def _grade_style(grade: str) -> str:
 
 def report_summary(console: Console, report: Report) -> None:
     """A readable account of what the reader understood of one document."""
-    console.print(f"[bold]{report.title}[/bold]")
-    console.print(f"[dim]{report.source}[/dim]")
+    console.print(f"[bold]{safe(report.title)}[/bold]")
+    console.print(f"[dim]{safe(report.source)}[/dim]")
     facts = Table.grid(padding=(0, 2))
     facts.add_row("Kind", report.kind.value)
-    facts.add_row("Local authority", report.local_authority or "—")
+    facts.add_row("Local authority", safe(report.local_authority or "—"))
     if report.inspection_start_date:
         facts.add_row("Inspection", f"{report.inspection_start_date:%d %B %Y} to {report.inspection_end_date:%d %B %Y}")
     if report.publication_date:
         facts.add_row("Dated", f"{report.publication_date:%d %B %Y}")
-    facts.add_row("Lead inspector", report.lead_inspector or "—")
+    facts.add_row("Lead inspector", safe(report.lead_inspector or "—"))
     if report.inspectors:
-        facts.add_row("Inspectors", ", ".join(report.inspectors))
+        facts.add_row("Inspectors", safe(", ".join(report.inspectors)))
     facts.add_row("Pages / paragraphs", f"{report.pages} / {len(report.paragraphs)}")
     console.print(facts)
     if report.judgements:
@@ -45,12 +47,12 @@ def report_summary(console: Console, report: Report) -> None:
     if report.improvements:
         console.print("[bold]What needs to improve[/bold]")
         for item in report.improvements:
-            console.print(f" • {item}")
+            console.print(f" • {safe(item)}")
     if report.sections:
         console.print(f"[bold]Sections[/bold] ({len(report.sections)})")
         for section in report.sections[:12]:
             numbers = f" ¶{section.paragraphs[0]}–{section.paragraphs[-1]}" if section.paragraphs else ""
-            console.print(f"  p.{section.page} {section.title}{numbers}")
+            console.print(f"  p.{section.page} {safe(section.title)}{numbers}")
 
 
 def ingest_summary(console: Console, summary: IngestSummary) -> None:
@@ -61,9 +63,9 @@ def ingest_summary(console: Console, summary: IngestSummary) -> None:
         f"{summary.passages} passages from {summary.pages} pages stored."
     )
     for source, reason in summary.skipped:
-        console.print(f"[yellow]skipped[/yellow] {source}: {reason}")
+        console.print(f"[yellow]skipped[/yellow] {safe(source)}: {safe(reason)}")
     for source in summary.removed:
-        console.print(f"[dim]removed[/dim] {source}")
+        console.print(f"[dim]removed[/dim] {safe(source)}")
 
 
 def library_table(console: Console, reports: list[dict]) -> None:
@@ -76,11 +78,11 @@ def library_table(console: Console, reports: list[dict]) -> None:
         overall = judgements.get("overall_effectiveness", "")
         others = ", ".join(f"{k.split('_')[0]}: {v}" for k, v in judgements.items() if k != "overall_effectiveness")
         table.add_row(
-            r.get("local_authority") or "—",
-            r.get("date") or "—",
-            r.get("kind") or "",
+            safe(r.get("local_authority") or "—"),
+            safe(r.get("date") or "—"),
+            safe(r.get("kind") or ""),
             f"[{_grade_style(overall)}]{overall}[/]" if overall else "—",
-            others,
+            safe(others),
             str(r.get("passages", "")),
         )
     console.print(table)
@@ -90,19 +92,20 @@ def search_results(console: Console, result: SearchResult) -> None:
     """Ranked passages with where they come from."""
     plan = result.plan
     if plan.filters.authorities:
-        console.print(f"[dim]authority: {', '.join(plan.filters.authorities)}[/dim]")
+        console.print(f"[dim]authority: {safe(', '.join(plan.filters.authorities))}[/dim]")
     if not result.hits:
         console.print("Nothing in the library matches that.")
     for rank, hit in enumerate(result.hits, start=1):
         p = hit.passage
         where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
-        console.print(f"[bold]{rank}.[/bold] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}")
+        head = safe(f"{p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}")
+        console.print(f"[bold]{rank}.[/bold] {head}")
         if p.section:
-            console.print(f"   [dim]{p.section}[/dim]")
+            console.print(f"   [dim]{safe(p.section)}[/dim]")
         text = p.text if len(p.text) < 500 else p.text[:500] + "…"
-        console.print(f"   {text}", highlight=False)
+        console.print(f"   {safe(text)}", highlight=False)
         if p.url:
-            console.print(f"   [link={p.url}]{p.url}[/link]")
+            console.print(f"   {safe(p.url)}", style="dim", highlight=False)
 
 
 class SentencePrinter:
@@ -127,7 +130,8 @@ class SentencePrinter:
         """Show one sentence that has passed the checks."""
         if self._status is not None and not self._shown:
             self._status.stop()
-        self._console.print(("" if not self._shown else " ") + sentence, end="", highlight=False, markup=False)
+        shown = text_rules.printable(sentence)
+        self._console.print(("" if not self._shown else " ") + shown, end="", highlight=False, markup=False)
         self._shown += 1
 
     def __exit__(self, *_: object) -> None:
@@ -140,7 +144,7 @@ class SentencePrinter:
 def answer(console: Console, result: Answer) -> None:
     """The checked answer, then its sources."""
     style = "" if result.status == "answered" else "yellow"
-    console.print(result.text, style=style, highlight=False, markup=False)
+    console.print(text_rules.printable(result.text), style=style, highlight=False, markup=False)
     sources(console, result)
 
 
@@ -153,16 +157,17 @@ def sources(console: Console, result: Answer) -> None:
         p = c.passage
         where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
         console.print(
-            f"[{c.n}] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}",
+            text_rules.printable(f"[{c.n}] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}"),
             style="bold",
             highlight=False,
             markup=False,
         )
         if c.from_metadata:
-            console.print(f"    {c.quote} (Ofsted's published metadata, not a quotation)", style="dim", markup=False)
+            said = text_rules.printable(c.quote)
+            console.print(f"    {said} (Ofsted's published metadata, not a quotation)", style="dim", markup=False)
         else:
-            console.print(f"    “{c.quote}”", style="italic", highlight=False, markup=False)
-        console.print(f"    {p.url or p.source}", style="dim", highlight=False, markup=False)
+            console.print(f"    “{text_rules.printable(c.quote)}”", style="italic", highlight=False, markup=False)
+        console.print(f"    {text_rules.printable(p.url or p.source)}", style="dim", highlight=False, markup=False)
 
 
 _VERDICT_STYLE = {"supported": "bold green", "contradicted": "bold red", "not_found": "bold yellow"}
@@ -173,15 +178,17 @@ def claim_checks(console: Console, report: CheckReport) -> None:
     if not report.claims:
         console.print("No claims to check: write a sentence that says something about an authority.")
     for number, item in enumerate(report.claims, start=1):
-        console.print(f"{number}. {item.claim}", markup=False, highlight=False)
+        console.print(f"{number}. {text_rules.printable(item.claim)}", markup=False, highlight=False)
         console.print(f"   {item.verdict.replace('_', ' ')}", style=_VERDICT_STYLE[item.verdict], end="")
-        console.print(f" — {item.explanation}", markup=False, highlight=False)
+        console.print(f" — {text_rules.printable(item.explanation)}", markup=False, highlight=False)
         for c in item.citations:
             p = c.passage
             where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
             link = p.url or p.source
             console.print(
-                f"   [{c.n}] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where} · {link}",
+                text_rules.printable(
+                    f"   [{c.n}] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where} · {link}"
+                ),
                 style="dim",
                 markup=False,
                 highlight=False,
