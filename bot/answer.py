@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import prompts
-from bot.citations import Citation, SentenceChecker, best_quote, content_words, opening, passage_sentences
+from bot.citations import QUOTE_JOIN, Citation, SentenceChecker, best_quote, content_words, opening, passage_sentences
 from bot.llm import LLM, Message
 from index import text as text_rules
 from index.chunk import COVER_SECTION, Passage, count_tokens
@@ -178,11 +178,19 @@ def evidence_only(question: str, result: SearchResult, limit: int = 3) -> tuple[
     lines = []
     for n, hit in enumerate(result.hits[:limit], start=1):
         quote, _ = best_quote(result.plan.query or question, hit.passage)
+        if result.plan.about_cover and hit.passage.section == COVER_SECTION:
+            quote = grade_rows(hit.passage) or quote  # a question about judgements is answered by the grades
         quote = quote or opening(hit.passage)
         citations.append(Citation(n, hit.passage, quote))
         when = hit.passage.date or "undated"
         lines.append(f"{hit.passage.local_authority} ({hit.passage.kind}, {when}): “{quote}” [{n}]")
     return "\n".join(lines), citations
+
+
+def grade_rows(cover: Passage) -> str:
+    """The judgement rows of a report's cover passage, each as printed, joined as one citation's quote."""
+    rows = [line for line in cover.text.splitlines() if text_rules.GRADE.search(line) and not line.startswith("Lead")]
+    return QUOTE_JOIN.join(rows)
 
 
 class AnswerEngine:
