@@ -17,7 +17,7 @@ from bot.answer import citation_json
 from bot.citations import Citation
 from bot.claims import Judged, graded_claims, judge
 from index import text
-from index.authorities import authority_key
+from index.authorities import authority_key, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
 from index.retrieve import Filters, Retriever
 
@@ -72,8 +72,68 @@ def check_text(pasted: str, retriever: Retriever, filters: Filters | None = None
 
 
 def check_claim(claim: str, retriever: Retriever, filters: Filters | None = None) -> ClaimCheck:
-    """One claim against the library."""
+    """One claim against the library.
+
+    A claim about several places, or a change of grade across years, is several claims: each part
+    is checked against its own report, and the claim holds only if every part does.
+    """
     plan = retriever.plan(claim, filters)
+    named = plan.filters.authorities
+    if len(named) > 1:
+        parts = [
+            check_claim(strip_authorities(claim, [o for o in named if o != place]), retriever, Filters([place]))
+            for place in named
+        ]
+        return _combined(claim, named, parts)
+    changes = _grade_per_year(claim)
+    if named and len(changes) > 1:
+        parts = [
+            check_claim(f"In {year}, {area.replace('_', ' ')} in {named[0]} was judged {grade}.", retriever, filters)
+            for area, grade, year in changes
+        ]
+        return _combined(claim, [f"{grade} in {year}" for _, grade, year in changes], parts)
+    return _check_one(claim, retriever, plan)
+
+
+def _grade_per_year(claim: str) -> list[tuple[str, str, int]]:
+    """(area, grade, year) for each grade of a claim that names two or more years: each to its nearest year."""
+    years = [(int(m.group(0)), m.start()) for m in text.YEAR.finditer(claim)]
+    if len({y for y, _ in years}) < 2:
+        return []
+    grades = [(m.start(), text.grade_of(m.group(0))) for m in text.GRADE.finditer(claim)]
+    areas = [area for area, _ in graded_claims(claim)]
+    if len(areas) != len(grades):
+        return []
+    return [(area, grade, _year_of(at, years)) for area, (at, grade) in zip(areas, grades, strict=True)]
+
+
+def _year_of(at: int, years: list[tuple[int, int]]) -> int:
+    """The year a grade is given for: the one just after it ("good in 2023"), else the last before it."""
+    after = [y for y, where in years if 0 < where - at <= 25]
+    before = [y for y, where in years if where < at]
+    return after[0] if after else before[-1] if before else years[0][0]
+
+
+def _combined(claim: str, labels: list[str], parts: list[ClaimCheck]) -> ClaimCheck:
+    """One verdict from the parts of a claim: every part must hold for the whole to."""
+    for label, part in zip(labels, parts, strict=True):
+        if part.verdict == "contradicted":
+            return ClaimCheck(claim, "contradicted", f"{label}: {part.explanation}", part.citations)
+    citations = [c for part in parts for c in part.citations]
+    for n, citation in enumerate(citations, start=1):
+        citation.n = n
+    if all(part.verdict == "supported" for part in parts):
+        return ClaimCheck(
+            claim,
+            "supported",
+            " ".join(f"{label}: {p.explanation}" for label, p in zip(labels, parts, strict=True)),
+            citations,
+        )
+    missing = [f"{label}: {p.explanation}" for label, p in zip(labels, parts, strict=True) if p.verdict == "not_found"]
+    return ClaimCheck(claim, "not_found", " ".join(missing), citations)
+
+
+def _check_one(claim: str, retriever: Retriever, plan) -> ClaimCheck:
     named = plan.filters.authorities
     if plan.unknown_places and not named:
         places = ", ".join(plan.unknown_places)

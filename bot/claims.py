@@ -186,7 +186,7 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
 
 
 _COPULA = re.compile(
-    r"(\b(is|are|was|were|remains?|been|be|as|is an?|are an?|was an?)\s+(still\s+|now\s+|currently\s+|rated\s+|"
+    r"(\b(is|are|was|were|remains?|been|be|as|from|to|is an?|are an?|was an?)\s+(still\s+|now\s+|currently\s+|rated\s+|"
     r"judged\s+|graded\s+)?|:\s*|^\s*)$",
     re.I,
 )

@@ -84,3 +84,20 @@ def test_check_json_through_the_cli(small_library):
         citation
     )
     assert payload["timings"]["total_ms"] >= 0
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("Lancashire and St Helens were both judged good overall in 2023.", "supported"),
+        ("Lancashire and St Helens were both judged inadequate overall in 2023.", "contradicted"),
+        ("St Helens improved from inadequate in 2019 to good in 2023.", "supported"),
+        ("St Helens improved from good in 2019 to outstanding in 2023.", "contradicted"),
+        ("St Helens went from inadequate in 2019 to good in 2021.", "not_found"),  # no 2021 report
+    ],
+)
+def test_two_places_and_changes_over_time_are_checked_part_by_part(small_library, claim, verdict):
+    result = check_claim(claim, small_library.retriever)
+    assert result.verdict == verdict, result.explanation
+    if verdict == "supported":
+        assert len({c.passage.source for c in result.citations}) == 2  # each part cites its own report
