@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import prompts
-from bot.citations import QUOTE_JOIN, Citation, SentenceChecker, best_quote, content_words, opening, passage_sentences
+from bot.citations import QUOTE_JOIN, Citation, SentenceChecker, best_quote, opening
 from bot.llm import LLM, Message
 from index import text as text_rules
 from index.chunk import COVER_SECTION, Passage, count_tokens
@@ -86,7 +86,7 @@ def select_evidence(result: SearchResult, budget_tokens: int, min_relevance: flo
     """The best passages that fit the prompt budget, each cut to the sentences that bear on the question."""
     chosen: list[Passage] = []
     used = 0
-    query_words = content_words(result.plan.query)
+    query_words = text_rules.content_words(result.plan.query)
     for hit in result.hits:
         if hit.similarity < min_relevance and chosen:
             break
@@ -105,8 +105,8 @@ def _focus(passage: Passage, query_words: set[str], max_tokens: int) -> Passage:
     """Keep a long passage's most relevant sentences, in their original order."""
     if count_tokens(passage.text) <= max_tokens:
         return passage
-    sentences = passage_sentences(passage.text)
-    ranked = sorted(range(len(sentences)), key=lambda i: -len(query_words & content_words(sentences[i])))
+    sentences = text_rules.sentences(passage.text)
+    ranked = sorted(range(len(sentences)), key=lambda i: -len(query_words & text_rules.content_words(sentences[i])))
     keep: set[int] = set()
     used = 0
     for i in ranked:
@@ -162,11 +162,11 @@ def no_evidence_text(result: SearchResult, held: list[str]) -> str:
 
 def covers(result: SearchResult, share: float = 0.7) -> bool:
     """Whether one of the top passages contains most of the question's own words."""
-    wanted = content_words(result.plan.query)
+    wanted = text_rules.content_words(result.plan.query)
     if len(wanted) < 2:
         return False
     for hit in result.hits[:3]:
-        found = wanted & content_words(f"{hit.passage.header} {hit.passage.text}")
+        found = wanted & text_rules.content_words(f"{hit.passage.header} {hit.passage.text}")
         if len(found) >= share * len(wanted):
             return True
     return False

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.answer import AnswerEngine, citation_json
-from bot.citations import Citation, best_quote, content_words, opening, passage_sentences
+from bot.citations import Citation, best_quote, opening
 from index import text
 from index.authorities import authority_key, find_authorities, nearest, strip_authorities
 from index.chunk import Passage
@@ -114,15 +114,15 @@ def _findings(
     hits = retriever.search(f"{authority} {query}", filters, k=40).hits
     ranked = [h.passage for h in hits if h.passage.source == report["source"]]
     ranked += [p for p in _passages_of(retriever, report["source"]) if p not in ranked]
-    topic_words = content_words(topic or "")
+    topic_words = text.content_words(topic or "")
     bullets: list[Bullet] = []
     seen: set[str] = set()
     for passage in ranked:
         if passage.section in ("Judgements",) or re.match(r"what needs to improve", passage.section, re.I):
             continue
-        for sentence in passage_sentences(passage.text):
+        for sentence in text.sentences(passage.text):
             sentence = re.sub(r"^\d{1,3}\.\s+", "", sentence)
-            words = content_words(sentence)
+            words = text.content_words(sentence)
             if len(words) < 6 or sentence in seen:
                 continue
             if topic_words and not topic_words & words:
@@ -140,10 +140,10 @@ def _findings(
 def _improvements(retriever: Retriever, report: dict, topic: str | None) -> list[Bullet]:
     """The latest report's improvement list, each item cited to the passage that states it."""
     passages = _passages_of(retriever, report["source"])
-    topic_words = content_words(topic or "")
+    topic_words = text.content_words(topic or "")
     bullets = []
     for item in report.get("improvements") or []:
-        if topic_words and not topic_words & content_words(item):
+        if topic_words and not topic_words & text.content_words(item):
             continue
         home = max(passages, key=lambda p: best_quote(item, p)[1], default=None)
         if home is None:

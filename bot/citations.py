@@ -13,21 +13,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.claims import SUPPORT_THRESHOLD, Judged, judge, locate
+from bot.claims import Judged, judge, locate
 from index import text
 from index.chunk import Passage
 
-__all__ = [
-    "SUPPORT_THRESHOLD",
-    "Citation",
-    "CheckedSentence",
-    "SentenceChecker",
-    "best_quote",
-    "opening",
-    "content_words",
-    "passage_sentences",
-    "split_sentences",
-]
+__all__ = ["QUOTE_JOIN", "Citation", "CheckedSentence", "SentenceChecker", "best_quote", "is_fragment", "opening"]
 
 _CITE = re.compile(r"\[(\d{1,2}(?:\s*[,–-]\s*\d{1,2})*)\]")
 _ECHOED_LABEL = re.compile(
@@ -42,10 +32,6 @@ QUOTE_JOIN = " … "
 
 #: The judgements of a passage's report, looked up by report id (empty when unknown).
 GradesFor = Callable[[str], Mapping[str, str]]
-
-content_words = text.content_words
-passage_sentences = text.sentences
-split_sentences = text.answer_sentences
 
 
 @dataclass

@@ -1,5 +1,6 @@
-from bot.citations import SentenceChecker, split_sentences
+from bot.citations import SentenceChecker
 from index.chunk import Passage
+from index.text import answer_sentences
 
 
 def _passage(n: int, text: str) -> Passage:
@@ -19,7 +20,7 @@ def _passage(n: int, text: str) -> Passage:
 def check(answer, evidence):
     """The checked answer (as it would be shown) and its citations, sentence by sentence."""
     checker = SentenceChecker(evidence)
-    for sentence in split_sentences(answer):
+    for sentence in answer_sentences(answer):
         checker.check(sentence)
     return checker.text, checker.citations
 
@@ -54,7 +55,7 @@ def test_nothing_supported_means_nothing_kept():
 
 
 def test_sentences_split_after_citations():
-    assert split_sentences("One thing is so [1]. Another is too [2].") == [
+    assert answer_sentences("One thing is so [1]. Another is too [2].") == [
         "One thing is so [1].",
         "Another is too [2].",
     ]
