@@ -15,7 +15,7 @@ from bot.answer import AnswerEngine, citation_json
 from bot.citations import Citation, best_quote, opening
 from index import text
 from index.authorities import authority_key, find_authorities, nearest, strip_authorities
-from index.chunk import Passage
+from index.chunk import Passage, report_id
 from index.errors import UnknownAuthority
 from index.retrieve import Filters, Retriever
 
@@ -95,7 +95,7 @@ def _reports_for(retriever: Retriever, reports: list[dict], authority: str) -> t
 
 
 def _passages_of(retriever: Retriever, source: str) -> list[Passage]:
-    return [p for p in retriever.lexical.passages if p.source == source]
+    return retriever.passages_of(report_id(source))
 
 
 def _cited(passage: Passage, sentence: str, n: int) -> Citation:

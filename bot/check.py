@@ -247,11 +247,7 @@ def _check_graded(claim: str, retriever: Retriever, reports: list[dict], years: 
 
 
 def _cover_passages(retriever: Retriever, report_id: str) -> list[Passage]:
-    return [
-        p
-        for p in retriever.lexical.passages
-        if p.report_id == report_id and p.section in (COVER_SECTION, METADATA_SECTION)
-    ]
+    return [p for p in retriever.passages_of(report_id) if p.section in (COVER_SECTION, METADATA_SECTION)]
 
 
 def _reports_of(retriever: Retriever, authorities: list[str]) -> list[dict]:

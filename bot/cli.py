@@ -16,6 +16,7 @@ from rich.console import Console
 from bot.render import safe
 from bot.settings import Settings
 from index.errors import BriefingError
+from index.text import printable
 
 app = typer.Typer(
     help="A private, cited briefing assistant over Ofsted children's services reports.",
@@ -289,7 +290,8 @@ def ask(
         for message in result.prompt:
             errors.print(f"--- {message['role']} ---\n{message['content']}", highlight=False, markup=False)
         for sentence, why in result.dropped:
-            errors.print(f"--- removed by the checks ({why}) ---\n{sentence}", highlight=False, markup=False)
+            removed = printable(f"--- removed by the checks ({why}) ---\n{sentence}")
+            errors.print(removed, highlight=False, markup=False)
     if as_json:
         sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
         return

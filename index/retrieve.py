@@ -128,6 +128,7 @@ class Retriever:
         self._lexical: LexicalIndex | None = None
         self._authorities: tuple[str, list[str]] | None = None
         self._records: tuple[str, dict[str, dict]] | None = None
+        self._by_report: tuple[str, dict[str, list[Passage]]] | None = None
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -149,6 +150,16 @@ class Retriever:
         if self._records is None or self._records[0] != version:
             self._records = (version, {r["report_id"]: r for r in self._store.reports() if r.get("report_id")})
         return self._records[1]
+
+    def passages_of(self, report_id: str) -> list[Passage]:
+        """One report's passages in reading order, from an index built once per library version."""
+        version = self.lexical.version
+        if self._by_report is None or self._by_report[0] != version:
+            by_report: dict[str, list[Passage]] = {}
+            for passage in self.lexical.passages:
+                by_report.setdefault(passage.report_id, []).append(passage)
+            self._by_report = (version, by_report)
+        return self._by_report[1].get(report_id, [])
 
     def grades_for(self, report_id: str) -> dict[str, str]:
         """The judgements of one report (area → grade); empty for news, letters and unknown ids."""
