@@ -17,7 +17,7 @@ from bot.answer import citation_json
 from bot.citations import Citation
 from bot.claims import Judged, graded_claims, judge
 from index import text
-from index.authorities import authority_key, strip_authorities
+from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
 from index.retrieve import Filters, Retriever
 
@@ -95,6 +95,15 @@ def check_claim(claim: str, retriever: Retriever, filters: Filters | None = None
     return _check_one(claim, retriever, plan)
 
 
+def _which_council(claim: str, retriever: Retriever) -> str:
+    """Why a graded claim with no recognisable council cannot be decided, with a 'did you mean'."""
+    held = retriever.authorities()
+    words = re.findall(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*", re.sub(r"['’]s\b", "", claim))
+    close = [match for word in words for match in nearest(word, held, n=1)]
+    hint = f" Did you mean {', '.join(dict.fromkeys(close))}?" if close else ""
+    return f"The claim names no council the library holds, so no report's judgements can decide it.{hint}"
+
+
 def _grade_per_year(claim: str) -> list[tuple[str, str, int]]:
     """(area, grade, year) for each grade of a claim that names two or more years: each to its nearest year."""
     years = [(int(m.group(0)), m.start()) for m in text.YEAR.finditer(claim)]
@@ -138,6 +147,9 @@ def _check_one(claim: str, retriever: Retriever, plan) -> ClaimCheck:
     if plan.unknown_places and not named:
         places = ", ".join(plan.unknown_places)
         return ClaimCheck(claim, "not_found", f"The library has nothing on {places}.")
+    if graded_claims(claim) and not named:
+        # A grade is only true of one council: without one we can name, any report's table would do.
+        return ClaimCheck(claim, "not_found", _which_council(claim, retriever))
     reports = _reports_of(retriever, named)
     years = text.years(claim)
     if named and years and not any(_years_of(r) & years for r in reports):

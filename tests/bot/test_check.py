@@ -101,3 +101,8 @@ def test_two_places_and_changes_over_time_are_checked_part_by_part(small_library
     assert result.verdict == verdict, result.explanation
     if verdict == "supported":
         assert len({c.passage.source for c in result.citations}) == 2  # each part cites its own report
+
+
+def test_a_grade_for_a_council_it_cannot_name_is_not_found_with_a_suggestion(small_library):
+    result = check_claim("Lancashrie's care leavers were judged outstanding in 2026.", small_library.retriever)
+    assert result.verdict == "not_found" and "Did you mean Lancashire?" in result.explanation
