@@ -12,7 +12,7 @@ from bot.citations import QUOTE_JOIN, Citation, SentenceChecker, best_quote, ope
 from bot.llm import LLM, Message
 from index import text as text_rules
 from index.chunk import COVER_SECTION, Passage, count_tokens
-from index.retrieve import Filters, Retriever, SearchResult
+from index.retrieve import Filters, QueryPlan, Retriever, SearchResult
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Answer:
     """What a manager gets: the text, its sources, and how long it took."""
 
     question: str
-    status: str  # answered | no_evidence
+    status: str  # answered | no_evidence | clarify
     text: str
     citations: list[Citation] = field(default_factory=list)
     model: str = ""
@@ -29,6 +29,11 @@ class Answer:
     standalone_question: str = ""
     #: Sentences the model wrote that the checks removed, with why (shown by --show-prompt, never as answer).
     dropped: list[tuple[str, str]] = field(default_factory=list)
+    #: What the library holds or lacks for this question, and how names were read: shown before the answer.
+    notes: list[str] = field(default_factory=list)
+    #: For an ambiguous place name, the councils it could mean (status "clarify").
+    choices: list[str] = field(default_factory=list)
+    plan: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         """The `--json` shape shared by the CLI, the REPL and Slack."""
@@ -36,6 +41,8 @@ class Answer:
             "question": self.question,
             "status": self.status,
             "answer": self.text,
+            "notes": self.notes,
+            "choices": self.choices,
             "citations": [citation_json(c) for c in self.citations],
             "model": self.model,
             "timings": {k: round(v) for k, v in self.timings.items()},
@@ -83,21 +90,36 @@ def standalone(question: str, history: list[Turn], llm: LLM | None) -> str:
 
 
 def select_evidence(result: SearchResult, budget_tokens: int, min_relevance: float, limit: int = 5) -> list[Passage]:
-    """The best passages that fit the prompt budget, each cut to the sentences that bear on the question."""
-    chosen: list[Passage] = []
-    used = 0
+    """The best passages that fit the prompt budget, each cut to the sentences that bear on the question.
+
+    When the search gave each place (or each report, for a change over time) its own share, the
+    budget is shared the same way, so no place fills the prompt; a change is laid out oldest first.
+    """
     query_words = text_rules.content_words(result.plan.query)
+    groups: dict[str, list] = {}
     for hit in result.hits:
-        if hit.similarity < min_relevance and chosen:
-            break
-        passage = _focus(hit.passage, query_words, max_tokens=max(60, budget_tokens // 3))
-        tokens = count_tokens(passage.text) + 20
-        if chosen and used + tokens > budget_tokens:
-            continue
-        chosen.append(passage)
-        used += tokens
-        if len(chosen) >= limit:
-            break
+        groups.setdefault(hit.group, []).append(hit)
+    share = budget_tokens // len(groups)
+    per_group = max(1, limit // len(groups)) if len(groups) <= limit else 1
+    chosen: list[Passage] = []
+    for hits in groups.values():
+        used, taken = 0, 0
+        for hit in hits:
+            if hit.similarity < min_relevance and taken:
+                break
+            passage = _focus(
+                hit.passage, query_words, max_tokens=max(60, share // 3 if len(groups) == 1 else share // 2)
+            )
+            tokens = count_tokens(passage.text) + 20
+            if taken and used + tokens > share:
+                continue
+            chosen.append(passage)
+            used += tokens
+            taken += 1
+            if taken >= (limit if len(groups) == 1 else per_group):
+                break
+    if result.plan.intent.change:
+        chosen.sort(key=lambda p: p.date or "")
     return chosen
 
 
@@ -158,6 +180,59 @@ def no_evidence_text(result: SearchResult, held: list[str]) -> str:
         shown = ", ".join(held[:8]) + (f" and {len(held) - 8} more" if len(held) > 8 else "")
         text += f" It holds Ofsted reports and news on {shown}."
     return text
+
+
+def clarify_text(plan: QueryPlan) -> str:
+    """Ask which council an ambiguous name means, offering the ones the library holds."""
+    reading = plan.ambiguous[0]
+    choices = list(reading.choices)
+    listed = ", ".join(choices[:-1]) + f" or {choices[-1]}"
+    return f"“{reading.said}” could mean {listed}. Which did you mean?"
+
+
+def with_choice(answer: Answer, choice: str) -> str:
+    """The question again, with the ambiguous name replaced by the council the person chose."""
+    said = answer.plan["ambiguous"][0]["said"]
+    return re.sub(rf"\b{re.escape(said)}\b", choice, answer.question, count=1, flags=re.I)
+
+
+def plan_notes(plan: QueryPlan, retriever: Retriever) -> list[str]:
+    """What an answer says before its sentences: names read, what the library lacks, which report is newest."""
+    notes = [f"Read “{p.said}” as {p.authority}." for p in plan.places if p.how in ("fuzzy", "alias") and p.authority]
+    answered = bool(plan.filters.authorities) and any(scope.reports for scope in plan.scopes) or not plan.scopes
+    if plan.unknown_places and plan.filters.authorities:
+        notes.append(f"The library has nothing on {', '.join(plan.unknown_places)}.")
+    if answered:
+        notes += plan.missing
+    for record in plan.latest_reports:
+        notes.append(f"Newest report the library holds on {record.get('local_authority')}: {describe(record)}.")
+    if plan.intent.change:
+        for scope in plan.scopes:
+            if len(scope.reports) > 1:
+                listed = "; ".join(f"{r.get('kind')} {(r.get('date') or 'undated')[:4]}" for r in scope.reports)
+                newest = describe(scope.reports[-1])
+                notes.append(f"Reports on {scope.authority} held, oldest first: {listed}. The latest: {newest}.")
+    return notes
+
+
+def describe(record: dict) -> str:
+    """'ILACS inspection, inspected 8 to 12 May 2023, published 12 July 2023' from a report record."""
+    parts = [str(record.get("kind") or "report")]
+    start, end = record.get("inspection_start_date"), record.get("inspection_end_date")
+    if start and end and start != end:
+        parts.append(f"inspected {_long_date(start)} to {_long_date(end)}")
+    elif start or end:
+        parts.append(f"inspected {_long_date(start or end)}")
+    if record.get("publication_date"):
+        parts.append(f"published {_long_date(record['publication_date'])}")
+    elif not (start or end) and record.get("date"):
+        parts.append(f"dated {_long_date(record['date'])}")
+    return ", ".join(parts)
+
+
+def _long_date(iso: str) -> str:
+    year, month, day = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
+    return f"{day} {text_rules.MONTHS[month - 1].capitalize()} {year}"
 
 
 def covers(result: SearchResult, share: float = 0.7) -> bool:
@@ -232,6 +307,7 @@ class AnswerEngine:
         history: list[Turn] | None = None,
         use_llm: bool = True,
         on_sentence: Callable[[str], None] | None = None,
+        on_notes: Callable[[list[str]], None] | None = None,
     ) -> Answer:
         """Answer one question; `on_sentence` sees each sentence once it has passed the checks.
 
@@ -257,18 +333,42 @@ class AnswerEngine:
         def finish(
             status: str, text: str, citations: list[Citation], prompt: list[Message] | None = None, shown=False
         ) -> Answer:
+            announce()
             if not shown:
                 show(text)
             timings["total_ms"] = (time.perf_counter() - started) * 1000
-            return Answer(question, status, text, citations, model_name, timings, prompt or [], asked, dropped)
+            return Answer(
+                question, status, text, citations, model_name, timings, prompt or [], asked, dropped,
+                notes=notes, choices=choices, plan=plan.as_dict(),
+            )  # fmt: skip
 
+        plan = result.plan
+        notes = plan_notes(plan, self._retriever)
+        choices: list[str] = []
+        announced: list[bool] = []
+
+        def announce() -> None:
+            # Notes (names read, places or years missing, the newest report) come before any sentence.
+            if on_notes and notes and not announced:
+                on_notes(notes)
+            announced.append(True)
+
+        if plan.ambiguous:
+            choices = list(plan.ambiguous[0].choices)
+            return finish("clarify", clarify_text(plan), [])
+        if plan.unknown_places and not plan.filters.authorities:
+            return finish("no_evidence", no_evidence_text(result, held), [])
+        if plan.scopes and not any(scope.reports for scope in plan.scopes):
+            notes = [n for n in notes if n not in plan.missing]
+            return finish("no_evidence", " ".join(plan.missing), [])
         relevant = [h for h in result.hits if h.similarity >= self._min_relevance]
-        if result.plan.unknown_places and not result.plan.filters.authorities or not relevant:
+        if not relevant:
             return finish("no_evidence", no_evidence_text(result, held), [])
         if llm is None:
             text, citations = evidence_only(asked, result)
             return finish("answered", text, citations)
 
+        announce()
         evidence = select_evidence(result, self._budget, self._min_relevance)
         messages = build_prompt(asked, evidence)
         checker = SentenceChecker(evidence, self._retriever.grades_for, question=asked, dropped=dropped)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.answer import citation_json
@@ -79,6 +79,20 @@ def check_claim(claim: str, retriever: Retriever, filters: Filters | None = None
     """
     plan = retriever.plan(claim, filters)
     named = plan.filters.authorities
+    if plan.ambiguous:
+        reading = plan.ambiguous[0]
+        return ClaimCheck(
+            claim, "not_found", f"“{reading.said}” could mean {' or '.join(reading.choices)}: say which council."
+        )
+    misspelt = [p for p in plan.places if p.how == "fuzzy" and p.authority]
+    if misspelt:
+        # "Lancashrie" is checked as Lancashire, and the verdict says it was read that way.
+        fixed = claim
+        for place in misspelt:
+            fixed = re.sub(rf"\b{re.escape(place.said)}\b", place.authority or "", fixed, count=1)
+        checked = check_claim(fixed, retriever, filters)
+        notes = [f"Read “{p.said}” as {p.authority}." for p in misspelt]
+        return replace(checked, claim=claim, explanation=" ".join([*notes, checked.explanation]))
     if len(named) > 1:
         parts = [
             check_claim(strip_authorities(claim, [o for o in named if o != place]), retriever, Filters([place]))

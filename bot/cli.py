@@ -239,6 +239,7 @@ def search(
         payload = {
             "query": result.plan.query,
             "filters": result.plan.filters.as_dict(),
+            "plan": result.plan.as_dict(),
             "results": [
                 {
                     "rank": rank,
@@ -283,10 +284,17 @@ def ask(
     use_llm = not no_llm and _model_loads(engine, "answering from the evidence only")
     try:
         with nullcontext() if as_json else SentencePrinter(console) as printer:
-            result = engine.ask(_question(question), filters=filters, use_llm=use_llm, on_sentence=printer)
+            result = engine.ask(
+                _question(question),
+                filters=filters,
+                use_llm=use_llm,
+                on_sentence=printer,
+                on_notes=printer.notes if printer else None,
+            )
     except BriefingError as err:
         _fail(str(err))
     if show_prompt:
+        errors.print(f"--- question plan ---\n{json.dumps(result.plan, indent=1)}", highlight=False, markup=False)
         for message in result.prompt:
             errors.print(f"--- {message['role']} ---\n{message['content']}", highlight=False, markup=False)
         for sentence, why in result.dropped:
@@ -364,7 +372,9 @@ def model(verify: Annotated[bool, typer.Option(help="Recompute the checksum of t
 
 @app.command("eval")
 def evaluate(
-    questions: Annotated[Path, typer.Argument(help="A questions file like ../shared/eval/dev_questions.jsonl.")],
+    questions: Annotated[
+        list[Path], typer.Argument(help="Question files like ../shared/eval/dev_questions.jsonl (one or more).")
+    ],
     no_llm: Annotated[bool, typer.Option("--no-llm")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -375,10 +385,12 @@ def evaluate(
     from bot.evaluate import load_questions, run
 
     settings = _settings()
-    try:
-        items = load_questions(questions)
-    except OSError as err:
-        _fail(f"{questions}: {err.strerror}")
+    items: list[dict] = []
+    for path in questions:
+        try:
+            items += load_questions(path)
+        except OSError as err:
+            _fail(f"{path}: {err.strerror}")
     engine = create_engine(settings, create_library(settings))
     outcomes, summary = run(engine, items, use_llm=not no_llm)
     if as_json:
@@ -398,7 +410,11 @@ def evaluate(
         )
     console.print(table)
     for key, value in summary.items():
-        console.print(f"{key:28s} {value}")
+        if isinstance(value, dict):
+            for kind, figures in value.items():
+                console.print(f"  {kind:26s} {figures}", markup=False)
+        else:
+            console.print(f"{key:28s} {value}")
 
 
 @app.command()

@@ -22,6 +22,7 @@ class Outcome:
     id: str
     question: str
     answerable: bool
+    kind: str
     status: str
     gold_cited: bool
     facts_present: bool
@@ -102,7 +103,7 @@ def score(item: dict, answer: Answer, sources: SourceText | None = None) -> Outc
     sources = sources or SourceText()
     gold = {_tail(g) for g in item.get("gold", [])}
     cited = [_tail(c.passage.source) for c in answer.citations]
-    said = answer.text.lower() + " " + " ".join(c.quote.lower() for c in answer.citations)
+    said = " ".join([*answer.notes, answer.text, *(c.quote for c in answer.citations)]).lower()
     facts = item.get("facts", [])
     facts_ok = all(any(phrase.lower() in said for phrase in group) for group in facts)
     stray = stray_facts(answer)
@@ -111,6 +112,7 @@ def score(item: dict, answer: Answer, sources: SourceText | None = None) -> Outc
         id=str(item.get("id", "")),
         question=item["question"],
         answerable=bool(item.get("answerable", True)),
+        kind=str(item.get("kind", "")),
         status=answer.status,
         gold_cited=bool(gold & set(cited)),
         facts_present=facts_ok,
@@ -149,7 +151,7 @@ def run(engine: AnswerEngine, questions: list[dict], *, use_llm: bool = True) ->
         "gold_cited_pct": pct(sum(o.gold_cited for o in answerable), len(answerable)),
         "facts_present_pct": pct(sum(o.facts_present for o in answerable), len(answerable)),
         "unanswerable_declined_pct": pct(sum(o.status == "no_evidence" for o in unanswerable), len(unanswerable)),
-        "answerable_declined": sum(o.status == "no_evidence" for o in answerable),
+        "answerable_declined": sum(o.status != "answered" for o in answerable),
         "citation_precision_pct": pct(sum(o.supported_citations for o in outcomes), cites),
         "latency_p50_ms": round(statistics.median(totals)) if totals else 0,
         "latency_p95_ms": quantile(totals, 0.95),
@@ -157,8 +159,27 @@ def run(engine: AnswerEngine, questions: list[dict], *, use_llm: bool = True) ->
         "first_sentence_p95_ms": quantile(firsts, 0.95),
         "answers_with_stray_facts": sum(bool(o.stray_facts) for o in outcomes),
         "answers_with_facts_outside_quotes": sum(bool(o.facts_outside_quotes) for o in outcomes),
+        "by_kind": _by_kind(outcomes),
     }
     return outcomes, summary
+
+
+def _by_kind(outcomes: list[Outcome]) -> dict[str, str]:
+    """Per kind of question: gold cited, facts present and declines, as counts (small groups)."""
+    groups: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        groups.setdefault(o.kind or "unkinded", []).append(o)
+    shown = {}
+    for kind, group in sorted(groups.items()):
+        answerable = [o for o in group if o.answerable]
+        declined = sum(o.status != "answered" for o in group)
+        if answerable:
+            gold = sum(o.gold_cited for o in answerable)
+            facts = sum(o.facts_present for o in answerable)
+            shown[kind] = f"gold {gold}/{len(answerable)}, facts {facts}/{len(answerable)}, declined {declined}"
+        else:
+            shown[kind] = f"declined {declined}/{len(group)}"
+    return shown
 
 
 # --- claims ---------------------------------------------------------------------------------------

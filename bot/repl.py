@@ -185,6 +185,15 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
     if line == "/help":
         console.print(HELP)
         return
+    last = session.last
+    if getattr(last, "status", "") == "clarify" and line.strip().isdigit():
+        # "1" after "did you mean East Sussex or West Sussex?" asks again with that council.
+        from bot.answer import with_choice
+
+        choice = int(line.strip())
+        if 1 <= choice <= len(last.choices):
+            line = with_choice(last, last.choices[choice - 1])
+            console.print(line, style="dim", markup=False, highlight=False)
     if line == "/clear":
         session.turns.clear()
         session.last = None
@@ -286,7 +295,14 @@ def _ask(question: str, console: Console, backend: Backend, session: Session, in
     use_llm = backend.use_llm and backend.model_error is None
     filters = Filters(authorities=[session.authority] if session.authority else [], since=session.since)
     with SentencePrinter(console) as printer:
-        result = engine.ask(question, filters=filters, history=session.turns, use_llm=use_llm, on_sentence=printer)
+        result = engine.ask(
+            question,
+            filters=filters,
+            history=session.turns,
+            use_llm=use_llm,
+            on_sentence=printer,
+            on_notes=printer.notes,
+        )
     if result.citations:
         console.print(
             "  ".join(
@@ -298,6 +314,11 @@ def _ask(question: str, console: Console, backend: Backend, session: Session, in
             highlight=False,
         )
     session.last = result
+    if result.status == "clarify":
+        for n, choice in enumerate(result.choices, start=1):
+            console.print(f"  {n}. {choice}", markup=False, highlight=False)
+        console.print("Type a number to ask about that council.", style="dim")
+        return
     session.turns.append(Turn(result.standalone_question or question, result.text))
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.answer import Answer, AnswerEngine, Turn
+from bot.answer import Answer, AnswerEngine, Turn, with_choice
 from bot.check import CheckReport
 from bot.operations import Metrics
 from bot.settings import Settings
@@ -49,6 +49,9 @@ def _link(url: str, label: str) -> str:
 def answer_blocks(answer: Answer) -> list[dict]:
     """Block Kit for an answer: the text, a compact sources list, feedback buttons."""
     blocks: list[dict] = []
+    if answer.notes:
+        notes = escape("\n".join(answer.notes))[:SECTION_LIMIT]
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": notes}]})
     body = escape(answer.text)
     for start in range(0, len(body), SECTION_LIMIT):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": body[start : start + SECTION_LIMIT]}})
@@ -67,6 +70,23 @@ def answer_blocks(answer: Answer) -> list[dict]:
             blocks.append(
                 {"type": "context", "elements": [{"type": "mrkdwn", "text": text[start : start + SECTION_LIMIT]}]}
             )
+    if answer.status == "clarify":
+        # One button per council the name could mean; a click asks the question again with that council.
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "choose_place",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": f"choose_place_{i}",
+                        "text": {"type": "plain_text", "text": choice[:75]},
+                        "value": with_choice(answer, choice)[:2000],
+                    }
+                    for i, choice in enumerate(answer.choices)
+                ],
+            }
+        )
     blocks.append(
         {
             "type": "actions",
@@ -291,6 +311,21 @@ class SlackBot:
                 sources=asked.get("sources"),
             )
 
+        @app.action(re.compile("choose_place_.*"))
+        def on_choice(ack, body, action):
+            ack()
+            user = body.get("user", {}).get("id", "")
+            channel = body.get("channel", {}).get("id", "")
+            message = body.get("message", {})
+            thread_ts = message.get("thread_ts") or message.get("ts") or body.get("container", {}).get("message_ts")
+            if not self.governance.allows(body.get("team", {}).get("id", ""), channel, user):
+                return
+            placeholder = self.client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text="Searching the reports…"
+            )
+            job = Job(user, channel, thread_ts, action.get("value", ""), placeholder_ts=placeholder["ts"])
+            self.queue.put(job)
+
     def _command(self, command: dict, kind: str) -> None:
         """A slash command's work, queued like a question once the asker is allowed."""
         if not self.governance.allows(command.get("team_id", ""), command["channel_id"], command["user_id"]):
@@ -406,11 +441,12 @@ class SlackBot:
             if now - last_update[0] >= UPDATE_INTERVAL:
                 last_update[0] = now
                 self.client.chat_update(
-                    channel=job.channel, ts=job.placeholder_ts, text=escape(" ".join(checked)) + " …"
+                    channel=job.channel, ts=job.placeholder_ts, text=escape(" ".join(noted + checked)) + " …"
                 )
 
+        noted: list[str] = []
         history = self.threads.get(job.thread_ts, [])
-        answer = self.engine.ask(job.text, history=history, on_sentence=on_sentence)
+        answer = self.engine.ask(job.text, history=history, on_sentence=on_sentence, on_notes=noted.extend)
         history.append(Turn(answer.standalone_question or job.text, answer.text))
         self.metrics.record_answer(answer.status, answer.timings)
         sources = [f"{c.passage.source}#p{c.passage.page}" for c in answer.citations]

@@ -23,7 +23,7 @@ from index.store import Store
 from index.understand import read_report
 
 #: Bump when reading or chunking changes, so every file is read again.
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 
 
 @dataclass
@@ -93,6 +93,7 @@ def apply_sidecar(report: Report, row: dict[str, str] | None) -> Report:
         from index.authorities import display_name
 
         report.local_authority = display_name(row["local_authority"])
+        report.authority_as_written = report.authority_as_written or row["local_authority"]
     for name in (
         "overall_effectiveness",
         "impact_of_leaders",

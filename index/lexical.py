@@ -56,17 +56,28 @@ class LexicalIndex:
         known = [[t for t in tokens[0] if t in self._bm25.vocab_dict]]
         if not known[0]:
             return []
-        depth = min(len(self.passages), max(k * 8, 300) if keep else k)
-        idx, scores = self._bm25.retrieve(known, k=depth, show_progress=False, n_threads=1)
+        if keep is not None:
+            # A narrow filter (one report, one council) must not lose its passages below a global cut-off:
+            # score every passage, then walk down the ranking keeping only those the filter allows.
+            import numpy as np
+
+            scores = self._bm25.get_scores(known[0])
+            out = []
+            for i in np.argsort(-scores, kind="stable"):
+                if scores[i] <= 0:
+                    break
+                passage = self.passages[int(i)]
+                if keep(passage):
+                    out.append((passage, float(scores[i])))
+                    if len(out) >= k:
+                        break
+            return out
+        idx, scores = self._bm25.retrieve(known, k=min(len(self.passages), k), show_progress=False, n_threads=1)
         out = []
         for i, score in zip(idx[0], scores[0], strict=True):
             if score <= 0:
                 break
-            passage = self.passages[int(i)]
-            if keep is None or keep(passage):
-                out.append((passage, float(score)))
-                if len(out) >= k:
-                    break
+            out.append((self.passages[int(i)], float(score)))
         return out
 
     # --- persistence ---

@@ -70,7 +70,8 @@ class Report(BaseModel):
     source: str
     kind: ReportKind = ReportKind.OTHER
     title: str = ""
-    local_authority: str | None = None
+    local_authority: str | None = None  # canonical (index/reference), so one council is one place
+    authority_as_written: str | None = None  # the report's own wording ("Council of the Isles of Scilly")
     publication_date: date | None = None
     inspection_start_date: date | None = None
     inspection_end_date: date | None = None

@@ -1,28 +1,40 @@
-"""Stage 6, retrieve: find the few passages that answer a manager's question.
+"""Stage 6, retrieve: read the question, then find the few passages that answer it.
 
-A question usually names an authority, a theme and sometimes a time. The authority becomes a
-filter; the theme is ranked two ways, by words (BM25) and by meaning (embeddings), and the two
-rankings are fused (reciprocal rank fusion). Ofsted's own reports outrank news that quotes them,
-and for questions about the present, the newest report for an authority is preferred.
+The question plan comes first (`Retriever.plan`, shown by `search --json` and `--show-prompt`):
+which councils it names (canonical, however spelt: "Lancs", "Lancashrie"), which period ("in
+2021", "since 2020"), and whether it is about now, a change over time or a comparison. Periods
+and "current/latest" are filters on the reports in scope, not score boosts. Each named place (or,
+for a change, each report) is searched on its own so it gets its share of the evidence. Within a
+share, the theme is ranked two ways, by words (BM25) and by meaning (embeddings), fused by
+reciprocal rank, with Ofsted's own reports above news that quotes them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from datetime import date
 from pathlib import Path
 
 from index import text
-from index.authorities import KNOWN_AUTHORITIES, authority_key, find_authorities, strip_authorities
+from index.authorities import (
+    KNOWN_AUTHORITIES,
+    PlaceReading,
+    authority_key,
+    display_name,
+    read_places,
+    strip_authorities,
+)
 from index.chunk import Passage
 from index.embed import Embedder
 from index.lexical import LexicalIndex, lexical_for
+from index.question import Intent, Period, read_intent, read_period
 from index.store import Store
 
 _RRF_K = 60
-_YEAR = re.compile(r"\b(20[0-3]\d|19\d\d)\b")
-_PRESENT = re.compile(r"\b(now|current(ly)?|latest|today|at present|these days|most recent|recent(ly)?)\b", re.I)
+_SECONDARY = ("news article", "other")
+_LIBRARY = "the library"
 # Questions about grades, dates or who led a visit are answered by a report's cover facts.
 _ABOUT_COVER = re.compile(
     r"\b(judge?ments?|judged|rated|ratings?|grades?|graded|overall effectiveness|outstanding|inadequate|good|"
@@ -46,6 +58,8 @@ class Filters:
     kind: str | None = None
     since: date | None = None
     until: date | None = None
+    #: Reports in scope (a named period, "the latest report"); empty means every report.
+    report_ids: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """For `--json` output."""
@@ -54,6 +68,7 @@ class Filters:
             "kind": self.kind,
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
+            "report_ids": self.report_ids,
         }
 
     def where(self) -> dict | None:
@@ -64,6 +79,8 @@ class Filters:
             clauses.append({"authority_key": keys[0]})
         elif keys:
             clauses.append({"authority_key": {"$in": keys}})
+        if self.report_ids:
+            clauses.append({"report_id": {"$in": list(self.report_ids)}})
         if self.kind:
             clauses.append({"kind": self.kind})
         if self.since:
@@ -78,6 +95,8 @@ class Filters:
         """The same test as `where`, for passages in memory."""
         keys = {authority_key(a) for a in self.authorities}
         if keys and authority_key(passage.local_authority) not in keys:
+            return False
+        if self.report_ids and passage.report_id not in self.report_ids:
             return False
         if self.kind and passage.kind != self.kind:
             return False
@@ -95,11 +114,35 @@ class Hit:
     score: float
     similarity: float = 0.0
     lexical: float = 0.0
+    group: str = ""  # the place or report whose share of the evidence this is
+
+
+@dataclass
+class Scope:
+    """The reports of one place a question is about, oldest first, and what is missing."""
+
+    authority: str
+    reports: list[dict] = field(default_factory=list)
+    held_years: list[int] = field(default_factory=list)
+
+    @property
+    def missing(self) -> str:
+        """'' when reports are in scope; otherwise what the library lacks and what it holds instead."""
+        if self.reports:
+            return ""
+        if not self.held_years:
+            return f"The library holds no reports on {self.authority}."
+        return f"it holds {_listed(self.held_years)}"
+
+
+def _listed(items: list) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 @dataclass
 class QueryPlan:
-    """What the question asks for once names and times are read out of it."""
+    """What the question asks for once names, times and intent are read out of it (shown by --json)."""
 
     question: str
     query: str
@@ -108,6 +151,52 @@ class QueryPlan:
     about_present: bool
     about_cover: bool
     unknown_places: list[str]
+    places: list[PlaceReading] = field(default_factory=list)
+    ambiguous: list[PlaceReading] = field(default_factory=list)
+    period: Period | None = None
+    intent: Intent = field(default_factory=Intent)
+    scopes: list[Scope] = field(default_factory=list)
+
+    @property
+    def read_as(self) -> list[str]:
+        """How names not written as the library writes them were read: '“Lancashrie” read as Lancashire'."""
+        return [f"“{p.said}” read as {p.authority}" for p in self.places if p.how in ("fuzzy", "alias") and p.authority]
+
+    @property
+    def missing(self) -> list[str]:
+        """One line per named place with nothing in the asked period."""
+        lines = []
+        for scope in self.scopes:
+            if scope.reports:
+                continue
+            if scope.authority == _LIBRARY and self.period:
+                lines.append(f"The library has no report from {self.period.said}.")
+            elif not scope.held_years or not self.period:
+                lines.append(scope.missing)
+            else:
+                lines.append(f"The library has no {self.period.said} report on {scope.authority}; {scope.missing}.")
+        return lines
+
+    @property
+    def latest_reports(self) -> list[dict]:
+        """For a question about now: the newest report of each named place."""
+        return [scope.reports[-1] for scope in self.scopes if scope.reports] if self.intent.latest else []
+
+    def as_dict(self) -> dict:
+        """The plan as `search --json` and `--show-prompt` show it."""
+        return {
+            "authorities": self.filters.authorities,
+            "read_as": self.read_as,
+            "ambiguous": [{"said": p.said, "choices": list(p.choices)} for p in self.ambiguous],
+            "unknown_places": self.unknown_places,
+            "period": self.period.as_dict() if self.period else None,
+            "intent": self.intent.as_dict(),
+            "reports_in_scope": {
+                s.authority: [f"{r.get('kind')} {r.get('date') or 'undated'}" for r in s.reports] for s in self.scopes
+            },
+            "missing": self.missing,
+            "topic": self.query,
+        }
 
 
 @dataclass
@@ -118,13 +207,30 @@ class SearchResult:
     hits: list[Hit]
 
 
+def _report_dates(record: dict) -> list[date]:
+    out = []
+    for name in ("inspection_start_date", "inspection_end_date", "publication_date", "date"):
+        value = record.get(name)
+        if value:
+            try:
+                out.append(date.fromisoformat(str(value)[:10]))
+            except ValueError:
+                continue
+    return out
+
+
+def _in_period(record: dict, period: Period) -> bool:
+    return any(period.holds(d) for d in _report_dates(record))
+
+
 class Retriever:
     """Hybrid search over one library."""
 
-    def __init__(self, store: Store, embedder: Embedder, lexical_dir: Path) -> None:
+    def __init__(self, store: Store, embedder: Embedder, lexical_dir: Path, today: date | None = None) -> None:
         self._store = store
         self._embedder = embedder
         self._lexical_dir = lexical_dir
+        self._today = today
         self._lexical: LexicalIndex | None = None
         self._authorities: tuple[str, list[str]] | None = None
         self._records: tuple[str, dict[str, dict]] | None = None
@@ -166,24 +272,92 @@ class Retriever:
         record = self.records().get(report_id) or {}
         return dict(record.get("judgements") or {})
 
+    def reports_on(self, authority: str) -> list[dict]:
+        """One place's report records, oldest first."""
+        key = authority_key(authority)
+        mine = [r for r in self.records().values() if authority_key(r.get("local_authority") or "") == key]
+        return sorted(mine, key=lambda r: r.get("date") or "")
+
     def plan(self, question: str, filters: Filters | None = None) -> QueryPlan:
-        """Read authority names and years out of the question."""
+        """Read places, times and intent out of the question, and narrow the search to match."""
         filters = Filters(**vars(filters)) if filters else Filters()
         held = self.authorities()
-        named = find_authorities(question, held)
-        query = question
-        query = strip_authorities(query, named)
-        query = re.sub(r"\s+", " ", _QUESTION_NOISE.sub(" ", query)).strip(" ?.,'’") or question
-        if not filters.authorities and named:
-            filters.authorities = named
-        # A place we know of but do not hold, or a name the library never mentions, means no evidence.
         held_keys = {authority_key(h) for h in held}
-        unknown = [a for a in find_authorities(question, KNOWN_AUTHORITIES) if authority_key(a) not in held_keys]
-        unknown += self._unknown_names(question)
-        years = [int(y) for y in _YEAR.findall(question)]
-        about_present = bool(_PRESENT.search(question)) or not years
-        about_cover = bool(_ABOUT_COVER.search(question))
-        return QueryPlan(question, query, filters, years, about_present, about_cover, unknown)
+        candidates = tuple(dict.fromkeys([*KNOWN_AUTHORITIES, *held]))
+        readings = read_places(question, candidates, self._is_word)
+        places: list[PlaceReading] = []
+        ambiguous: list[PlaceReading] = []
+        unknown: list[str] = []
+        for reading in readings:
+            if reading.authority is None:
+                choices = tuple(c for c in reading.choices if authority_key(c) in held_keys)
+                if len(choices) > 1:
+                    ambiguous.append(PlaceReading(reading.said, None, "ambiguous", choices))
+                elif choices:
+                    places.append(PlaceReading(reading.said, display_name(choices[0]), "alias"))
+                else:
+                    unknown.append(reading.said)
+            elif authority_key(reading.authority) in held_keys:
+                places.append(reading)
+            else:
+                unknown.append(reading.authority)
+        said = {w.lower() for r in readings for w in r.said.split()}
+        unknown += [w for w in self._unknown_names(question) if w.lower() not in said]
+        named = list(dict.fromkeys(p.authority for p in places if p.authority))
+        # Places the question names win over a pinned authority ("/authority Lancashire", then "…Glasgow?").
+        if named or unknown or ambiguous:
+            filters.authorities = named
+        query = strip_authorities(question, named)
+        for reading in readings:
+            query = re.sub(rf"\b{re.escape(reading.said)}(?:'s|’s)?", " ", query, flags=re.I)
+        query = re.sub(r"\s+", " ", _QUESTION_NOISE.sub(" ", query)).strip(" ?.,'’") or question
+        period = read_period(question, self._today or date.today())
+        intent = read_intent(question)
+        if len(filters.authorities) > 1 or unknown and filters.authorities:
+            intent = Intent(intent.latest, intent.change, True)
+        years = list(period.years) if period else []
+        plan = QueryPlan(
+            question,
+            query,
+            filters,
+            years,
+            about_present=intent.latest or period is None,
+            about_cover=bool(_ABOUT_COVER.search(question)),
+            unknown_places=list(dict.fromkeys(unknown)),
+            places=places,
+            ambiguous=ambiguous,
+            period=period,
+            intent=intent,
+        )
+        self._narrow(plan)
+        return plan
+
+    def _narrow(self, plan: QueryPlan) -> None:
+        """Dates and "latest" become filters: the reports in scope for each named place."""
+        period, intent = plan.period, plan.intent
+        if not (period or intent.latest or intent.change):
+            return
+        ids: list[str] = []
+        for authority in plan.filters.authorities:
+            reports = self.reports_on(authority)
+            primary = [r for r in reports if r.get("kind") not in _SECONDARY]
+            in_scope = [r for r in reports if _in_period(r, period)] if period else reports
+            if intent.latest and not intent.change:
+                newest = [r for r in in_scope if r.get("kind") not in _SECONDARY][-1:]
+                in_scope = newest or in_scope[-1:]
+            elif intent.change:
+                in_scope = [r for r in in_scope if r.get("kind") not in _SECONDARY] or in_scope
+            years = sorted({int(r["date"][:4]) for r in primary or reports if r.get("date")})
+            plan.scopes.append(Scope(authority, in_scope, years))
+            ids += [r["report_id"] for r in in_scope]
+        if not plan.filters.authorities and period:
+            ids = [rid for rid, r in self.records().items() if _in_period(r, period)]
+            plan.scopes.append(Scope(_LIBRARY, [self.records()[i] for i in ids], []))
+        if plan.scopes:
+            plan.filters.report_ids = ids or ["(none)"]
+
+    def _is_word(self, word: str) -> bool:
+        return word in text.STOP_WORDS or self.lexical.knows(word)
 
     def _unknown_names(self, question: str) -> list[str]:
         """Capitalised words (not sentence-initial) that occur nowhere in the library: 'Glasgow'."""
@@ -192,14 +366,52 @@ class Retriever:
         return [w for w in words if not lexical.knows(w) and not lexical.knows(w.rstrip("s"))]
 
     def search(self, question: str, filters: Filters | None = None, k: int = 8) -> SearchResult:
-        """The k best passages for the question, fused from lexical and dense rankings."""
+        """The k best passages for the question: each place (or report, for change) gets its share."""
         plan = self.plan(question, filters)
-        depth = max(k * 5, 40)
-        where = plan.filters.where()
         vector = self._embedder.embed_query(question)
-        dense = self._store.query(vector, where, depth)
-        lexical = self.lexical.search(plan.query, depth, plan.filters.keeps if where else None)
+        groups = self._groups(plan)
+        if len(groups) == 1:
+            return SearchResult(plan, self._rank(plan, groups[0][1], vector, k))
+        share = max(2, -(-k // len(groups)))
+        ranked = [[dataclass_replace(h, group=name) for h in self._rank(plan, f, vector, share)] for name, f in groups]
+        hits: list[Hit] = []
+        for i in range(share):
+            hits += [group[i] for group in ranked if i < len(group)]
+        return SearchResult(plan, hits)
 
+    def _groups(self, plan: QueryPlan) -> list[tuple[str, Filters]]:
+        """One share of evidence per named place; per report when the question is about change."""
+        base = plan.filters
+        if len(base.authorities) > 1:
+            return [
+                (
+                    a,
+                    Filters(
+                        **{**vars(base), "authorities": [a], "report_ids": self._ids_of(plan, a) or base.report_ids}
+                    ),
+                )
+                for a in base.authorities
+            ]
+        if plan.intent.change and len(plan.scopes) == 1 and len(plan.scopes[0].reports) > 1:
+            return [
+                (r.get("date") or r["report_id"], Filters(**{**vars(base), "report_ids": [r["report_id"]]}))
+                for r in plan.scopes[0].reports
+            ]
+        return [("", base)]
+
+    @staticmethod
+    def _ids_of(plan: QueryPlan, authority: str) -> list[str]:
+        for scope in plan.scopes:
+            if scope.authority == authority:
+                return [r["report_id"] for r in scope.reports] or ["(none)"]
+        return []
+
+    def _rank(self, plan: QueryPlan, filters: Filters, vector, k: int) -> list[Hit]:
+        """Lexical and dense rankings under one set of filters, fused and reranked."""
+        depth = max(k * 5, 40)
+        where = filters.where()
+        dense = self._store.query(vector, where, depth)
+        lexical = self.lexical.search(plan.query, depth, filters.keeps if where else None)
         fused: dict[str, Hit] = {}
         for rank, (passage, similarity) in enumerate(dense):
             hit = fused.setdefault(passage.id, Hit(passage, 0.0))
@@ -216,8 +428,7 @@ class Retriever:
                 for hit in missing:
                     if hit.passage.id in stored:
                         hit.similarity = float(stored[hit.passage.id] @ vector)
-        hits = self._rerank(list(fused.values()), plan)
-        return SearchResult(plan, _drop_echoes(hits)[:k])
+        return _drop_echoes(self._rerank(list(fused.values()), plan))[:k]
 
     def _rerank(self, hits: list[Hit], plan: QueryPlan) -> list[Hit]:
         latest: dict[str, str] = {}
@@ -230,12 +441,12 @@ class Retriever:
             factor = 1.0 + (0.15 if p.primary else 0.0)
             if plan.about_cover and p.section == "Judgements":
                 factor *= 2.0
-            year = int(p.date[:4]) if p.date else 0
-            if plan.years:
-                # Reports are often published the year after the visit.
-                if year in plan.years or year - 1 in plan.years:
-                    factor *= 1.35
-            elif plan.about_present and p.date and p.date == latest.get(authority_key(p.local_authority)):
+            if (
+                not plan.years
+                and plan.about_present
+                and p.date
+                and p.date == latest.get(authority_key(p.local_authority))
+            ):
                 factor *= 1.2
             hit.score *= factor
         return sorted(hits, key=lambda h: -h.score)

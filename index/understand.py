@@ -29,10 +29,12 @@ def understand(raw: RawDocument, blocks: list[Block]) -> Report:
     front = _front_text(raw)
     kind = report_kind(raw, front)
     start, end = inspection_dates(front, kind)
+    canonical, as_written = local_authority(front, kind, blocks)
     report = Report(
         source=str(raw.path),
         kind=kind,
-        local_authority=local_authority(front, kind, blocks),
+        local_authority=canonical,
+        authority_as_written=as_written,
         inspection_start_date=start,
         inspection_end_date=end,
         publication_date=publication_date(front, kind),
@@ -189,8 +191,8 @@ def inspectors(front: str) -> list[str]:
 # --- authority ----------------------------------------------------------------------------------
 
 
-def local_authority(front: str, kind: ReportKind, blocks: list[Block]) -> str | None:
-    """The council the document is about."""
+def local_authority(front: str, kind: ReportKind, blocks: list[Block]) -> tuple[str | None, str | None]:
+    """The council the document is about: its canonical name, and the name as the document writes it."""
     flat = _flat(front[:1500])
     patterns = [
         # Older covers put the council's name on the line above the title.
@@ -205,14 +207,15 @@ def local_authority(front: str, kind: ReportKind, blocks: list[Block]) -> str | 
         if match:
             name = re.sub(r"^(the|a)\s+", "", match.group(1).strip(), flags=re.I)
             if len(name.split()) <= 8 and authority_key(name) not in ("local authority", ""):
-                return display_name(name)
+                return display_name(name), name
     # News pages: the authority named most often near the top.
     text = " ".join(b.text for b in blocks[:8]) if blocks else flat
     named = find_authorities(text, KNOWN_AUTHORITIES)
     if named:
         counts = {name: text.lower().count(name.lower().split()[0]) for name in named}
-        return max(named, key=lambda n: (counts[n], -named.index(n)))
-    return None
+        chosen = max(named, key=lambda n: (counts[n], -named.index(n)))
+        return chosen, chosen
+    return None, None
 
 
 # --- judgements ---------------------------------------------------------------------------------

@@ -74,3 +74,14 @@ def briefing(*args: str, env: dict[str, str], timeout: float = 600) -> str:
     )
     assert out.returncode == 0, out.stderr
     return out.stdout
+
+
+def add_two_sussexes(library: Library, folder: Path) -> None:
+    """Two short pages, one per Sussex, so "Sussex" is ambiguous in this library."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for side in ("East", "West"):
+        (folder / f"{side.lower()}-sussex.txt").write_text(
+            f"{side} Sussex children's services\n\n{side} Sussex County Council's fostering service was praised "
+            f"by inspectors. {side} Sussex social workers know their children well.\n"
+        )
+    ingest([folder], library.store, library.embedder)

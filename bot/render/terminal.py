@@ -93,6 +93,10 @@ def search_results(console: Console, result: SearchResult) -> None:
     plan = result.plan
     if plan.filters.authorities:
         console.print(f"[dim]authority: {safe(', '.join(plan.filters.authorities))}[/dim]")
+    if plan.period:
+        console.print(f"[dim]period: {safe(plan.period.said)}[/dim]")
+    for line in [*plan.read_as, *plan.missing] + [f"not in the library: {p}" for p in plan.unknown_places]:
+        console.print(f"[dim]{safe(line)}[/dim]")
     if not result.hits:
         console.print("Nothing in the library matches that.")
     for rank, hit in enumerate(result.hits, start=1):
@@ -126,6 +130,15 @@ class SentencePrinter:
             self._status.start()
         return self
 
+    def notes(self, notes: list[str]) -> None:
+        """What the library holds or lacks, and how names were read: before the answer, one per line."""
+        if self._status is not None:
+            self._status.stop()
+        for note in notes:
+            self._console.print(text_rules.printable(note), style="dim", highlight=False, markup=False)
+        if self._status is not None:
+            self._status.start()
+
     def __call__(self, sentence: str) -> None:
         """Show one sentence that has passed the checks."""
         if self._status is not None and not self._shown:
@@ -144,6 +157,8 @@ class SentencePrinter:
 def answer(console: Console, result: Answer) -> None:
     """The checked answer, then its sources."""
     style = "" if result.status == "answered" else "yellow"
+    for note in result.notes:
+        console.print(text_rules.printable(note), style="dim", highlight=False, markup=False)
     console.print(text_rules.printable(result.text), style=style, highlight=False, markup=False)
     sources(console, result)
 

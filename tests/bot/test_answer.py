@@ -27,7 +27,16 @@ def test_only_checked_sentences_are_streamed(small_library):
     prompt = llm.history[0][1]["content"]
     assert "[1] North East Lincolnshire" in prompt and "Question:" in prompt
     assert answer.timings["first_sentence_ms"] <= answer.timings["total_ms"]
-    assert set(answer.as_json()) == {"question", "status", "answer", "citations", "model", "timings"}
+    assert set(answer.as_json()) == {
+        "question",
+        "status",
+        "answer",
+        "notes",
+        "choices",
+        "citations",
+        "model",
+        "timings",
+    }
 
 
 def test_a_misquoted_grade_is_never_shown_and_judgements_quote_the_report(small_library):
@@ -90,3 +99,80 @@ def test_follow_up_is_rewritten_with_the_conversation(small_library):
     )
     assert answer.standalone_question == "How were care leavers in St Helens judged in 2023?"
     assert "outstanding" in answer.text
+
+
+def test_a_year_with_no_report_is_said_without_the_model(small_library):
+    llm = FakeLLM()
+    answer = _engine(small_library, llm).ask("What judgements did Lancashire receive in its 2021 inspection?")
+    assert answer.status == "no_evidence" and llm.history == []
+    assert "no 2021 report on Lancashire" in answer.text
+    assert "2015, 2018, 2023 and 2026" in answer.text
+
+
+def test_current_means_the_newest_report_and_says_its_date(small_library):
+    llm = FakeLLM()
+    llm.enqueue("NO EVIDENCE")
+    notes: list[str] = []
+    answer = _engine(small_library, llm).ask("What is Lancashire's current Ofsted rating?", on_notes=notes.extend)
+    assert notes == answer.notes
+    assert any(n.startswith("Newest report the library holds on Lancashire") and "2026" in n for n in notes)
+    prompt = llm.history[0][1]["content"]
+    assert "2026" in prompt and "2015" not in prompt and "2018" not in prompt
+
+
+def test_a_named_place_the_library_lacks_is_said_while_the_rest_is_answered(small_library):
+    llm = FakeLLM()
+    llm.enqueue("NO EVIDENCE")
+    answer = _engine(small_library, llm).ask("Compare Lancashire and Surrey on care leavers")
+    assert "The library has nothing on Surrey." in answer.notes
+    assert "[1] Lancashire" in llm.history[0][1]["content"]
+
+
+def test_two_places_share_the_evidence(small_library):
+    llm = FakeLLM()
+    llm.enqueue("NO EVIDENCE")
+    _engine(small_library, llm).ask("Compare how St Helens and North East Lincolnshire support care leavers")
+    prompt = llm.history[0][1]["content"]
+    assert "] St Helens" in prompt and "] North East Lincolnshire" in prompt
+
+
+def test_change_over_time_lays_out_each_report_oldest_first(small_library):
+    llm = FakeLLM()
+    llm.enqueue("NO EVIDENCE")
+    answer = _engine(small_library, llm).ask("How have St Helens' judgements changed from 2019 to 2023?")
+    prompt = llm.history[0][1]["content"]
+    assert prompt.index("2019") < prompt.rindex("2023")
+    labels = [line for line in prompt.splitlines() if line.startswith("[")]
+    assert any("2019" in label for label in labels) and any("2023" in label for label in labels)
+    assert any("oldest first" in n and "The latest" in n for n in answer.notes)
+
+
+def test_a_question_naming_another_place_is_not_answered_from_the_pinned_one(small_library):
+    from index.retrieve import Filters
+
+    llm = FakeLLM()
+    answer = _engine(small_library, llm).ask(
+        "What did Ofsted say about Glasgow's social work services?", filters=Filters(authorities=["Lancashire"])
+    )
+    assert answer.status == "no_evidence" and "Glasgow" in answer.text and llm.history == []
+
+
+def test_a_misspelt_place_is_read_as_the_council_and_says_so(small_library):
+    answer = _engine(small_library, None).ask("What did Ofsted say about care leavers in Lancashrie?", use_llm=False)
+    assert answer.status == "answered"
+    assert "Read “Lancashrie” as Lancashire." in answer.notes
+    assert all(c.passage.local_authority == "Lancashire" for c in answer.citations)
+
+
+def test_an_ambiguous_name_asks_which_council(small_library, tmp_path):
+    from bot.answer import with_choice
+    from tests.conftest import add_two_sussexes
+
+    add_two_sussexes(small_library, tmp_path / "drop")
+    answer = _engine(small_library, None).ask("What did Ofsted say about fostering in Sussex?", use_llm=False)
+    assert answer.status == "clarify" and answer.choices == ["East Sussex", "West Sussex"]
+    assert "Which did you mean?" in answer.text
+    chosen = with_choice(answer, "West Sussex")
+    assert chosen == "What did Ofsted say about fostering in West Sussex?"
+    again = _engine(small_library, None).ask(chosen, use_llm=False)
+    assert again.status == "answered" and all(c.passage.local_authority == "West Sussex" for c in again.citations)

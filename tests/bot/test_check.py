@@ -103,6 +103,14 @@ def test_two_places_and_changes_over_time_are_checked_part_by_part(small_library
         assert len({c.passage.source for c in result.citations}) == 2  # each part cites its own report
 
 
-def test_a_grade_for_a_council_it_cannot_name_is_not_found_with_a_suggestion(small_library):
+def test_a_misspelt_council_is_read_as_the_nearest_and_says_so(small_library):
     result = check_claim("Lancashrie's care leavers were judged outstanding in 2026.", small_library.retriever)
-    assert result.verdict == "not_found" and "Did you mean Lancashire?" in result.explanation
+    assert result.verdict == "supported" and result.explanation.startswith("Read “Lancashrie” as Lancashire.")
+    assert result.claim.startswith("Lancashrie")
+    wrong = check_claim("Lancashrie's care leavers were judged inadequate in 2026.", small_library.retriever)
+    assert wrong.verdict == "contradicted"
+
+
+def test_a_grade_for_a_council_it_cannot_name_is_not_found(small_library):
+    result = check_claim("The care leavers of Zorblaxshire were judged outstanding in 2026.", small_library.retriever)
+    assert result.verdict == "not_found"

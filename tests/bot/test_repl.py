@@ -102,3 +102,25 @@ def test_empty_library_tells_the_user_how_to_ingest(tmp_path):
         timeout=120,
     )
     assert "briefing ingest" in out.stdout
+
+
+def test_an_ambiguous_place_is_offered_as_numbered_choices(small_library, tmp_path):
+    import subprocess
+
+    from tests.conftest import add_two_sussexes
+
+    add_two_sussexes(small_library, tmp_path / "drop")
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(small_library.settings.data_dir)}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "repl", "--no-llm"],
+        env=env,
+        capture_output=True,
+        text=True,
+        input="What did Ofsted say about fostering in Sussex?\n2\n/quit\n",
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "1. East Sussex" in out.stdout and "2. West Sussex" in out.stdout
+    chosen = out.stdout.split("2. West Sussex", 1)[1]
+    assert "What did Ofsted say about fostering in West Sussex?" in chosen
+    assert "West Sussex (" in chosen and "East Sussex (" not in chosen

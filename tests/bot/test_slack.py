@@ -383,3 +383,37 @@ def test_check_in_a_mention_and_as_a_slash_command(slack):
     assert response.status_code == 200 and seconds < 3
     assert standin.wait_for(lambda: verdict_posted("supported"))
     assert standin.wait_for(lambda: any(entry.get("kind") == "check" for entry in _audit(governance)))
+
+
+def test_an_ambiguous_place_offers_buttons_and_a_click_answers_for_that_council(small_library, tmp_path):
+    from urllib.parse import quote
+
+    from tests.conftest import add_two_sussexes
+
+    add_two_sussexes(small_library, tmp_path / "drop")
+    served = _serve(AnswerEngine(small_library.retriever, None), tmp_path)
+    standin, bot, url, governance = next(served)
+    _post(url, _mention("What did Ofsted say about fostering in Sussex?", ts="5.1", event_id="EvSx"))
+    assert standin.wait_for(lambda: standin.final_answers())
+    asked = standin.final_answers()[0]
+    blocks = json.loads(asked["blocks"]) if isinstance(asked["blocks"], str) else asked["blocks"]
+    (choices,) = [b for b in blocks if b.get("block_id") == "choose_place"]
+    buttons = {e["text"]["text"]: e for e in choices["elements"]}
+    assert set(buttons) == {"East Sussex", "West Sussex"}
+    west = buttons["West Sussex"]
+    action = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "channel": {"id": "CGOOD"},
+        "team": {"id": "T1"},
+        "container": {"message_ts": asked["ts"]},
+        "message": {"ts": asked["ts"], "thread_ts": "5.1"},
+        "trigger_id": "t",
+        "actions": [{**west, "block_id": "choose_place", "type": "button"}],
+    }
+    response, _ = _post(url, "payload=" + quote(json.dumps(action)), form=True)
+    assert response.status_code == 200
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 2)
+    answer = standin.final_answers()[1]
+    assert "West Sussex" in answer["text"] and "East Sussex" not in answer["text"]
+    next(served, None)

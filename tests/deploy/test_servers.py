@@ -94,7 +94,7 @@ def test_ingest_into_chroma_server_and_answer_through_llm_server(chroma_server, 
         env["BRIEFING_DATA_DIR"] = str(tmp_path / "replica2")
         out = briefing("ask", "--json", "How were care leavers in St Helens judged in 2023?", env=env, timeout=300)
         answer = json.loads(out)
-        assert set(answer) == {"question", "status", "answer", "citations", "model", "timings"}
+        assert set(answer) == {"question", "status", "answer", "notes", "choices", "citations", "model", "timings"}
         assert "127.0.0.1" in answer["model"]
         assert answer["status"] in {"answered", "no_evidence"}
         for c in answer["citations"]:

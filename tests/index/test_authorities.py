@@ -14,3 +14,55 @@ def test_names_are_found_however_written():
 def test_named_authorities_are_stripped_from_the_question():
     assert strip_authorities("front door in NE Lincs", ["North East Lincolnshire"]) == "front door in"
     assert strip_authorities("Lancashire's care leavers", ["Lancashire"]) == "care leavers"
+
+
+def test_every_council_in_the_reference_list_has_one_key_of_its_own():
+    from index.authorities import lookup, register
+
+    keys = [authority_key(a.name) for a in register()]
+    assert len(keys) == len(set(keys)) > 150
+    for authority in register():
+        assert lookup(authority.official) == authority, authority.official
+
+
+def test_a_report_s_own_wording_reads_as_the_canonical_council():
+    from index.authorities import display_name
+
+    assert display_name("Council of The Isles of Scilly") == "Isles of Scilly"
+    assert display_name("Medway Children Services") == "Medway"
+    assert display_name("Sandwell Children's Trust") == "Sandwell"
+    assert display_name("Bristol, City of") == "Bristol"
+    assert display_name("Kingston Upon Hull, City of") == "Kingston upon Hull"
+    assert display_name("Bedford Borough") == "Bedford"
+    assert display_name("St. Helens") == display_name("St Helen's") == "St Helens"
+
+
+def test_london_is_a_region_not_the_city_of_london():
+    assert find_authorities("How do London boroughs do on care leavers?") == []
+    assert find_authorities("What about the City of London?") == ["City of London"]
+
+
+def _known_word(word: str) -> bool:
+    return word in {"what", "did", "ofsted", "say", "about", "the", "latest", "report", "care", "leavers", "and"}
+
+
+def test_misspelt_informal_and_ambiguous_names():
+    from index.authorities import read_places
+
+    (misspelt,) = read_places("What did Ofsted say about Lancashrie?", is_word=_known_word)
+    assert (misspelt.said, misspelt.authority, misspelt.how) == ("Lancashrie", "Lancashire", "fuzzy")
+    assert [r.authority for r in read_places("Lancs and tamside care leavers", is_word=_known_word)] == [
+        "Lancashire",
+        "Tameside",
+    ]
+    (sussex,) = read_places("What about Sussex care leavers?", is_word=_known_word)
+    assert sussex.authority is None and sussex.choices == ("East Sussex", "West Sussex")
+    # Only one Sussex held: read as that one.
+    (held,) = read_places("What about Sussex?", ["West Sussex", "Lancashire"], is_word=_known_word)
+    assert held.authority == "West Sussex"
+
+
+def test_a_common_word_opening_a_sentence_is_not_a_place():
+    assert find_authorities("Reading the latest report, what about Tameside?") == ["Tameside"]
+    assert find_authorities("Is Reading still rated requires improvement?") == ["Reading"]
+    assert find_authorities("Reading's latest judgement?") == ["Reading"]

@@ -100,3 +100,32 @@ def test_filters_and_authority_names(small_library):
 def test_unknown_place_is_noticed(small_library):
     plan = small_library.retriever.plan("What did Ofsted say about Glasgow's social work services?")
     assert "Glasgow" in plan.unknown_places and plan.filters.authorities == []
+
+
+def test_the_plan_narrows_to_the_reports_of_the_asked_period(small_library):
+    retriever = small_library.retriever
+    plan = retriever.plan("What did Ofsted find in Lancashire's 2022 inspection?")
+    (scope,) = plan.scopes
+    assert [r["date"][:4] for r in scope.reports] == ["2023"]  # inspected in 2022, published in 2023
+    result = retriever.search("What did Ofsted find in Lancashire's 2022 inspection?", k=5)
+    assert result.hits and {h.passage.report_id for h in result.hits} == {scope.reports[0]["report_id"]}
+    shown = result.plan.as_dict()
+    assert shown["period"]["years"] == [2022] and shown["authorities"] == ["Lancashire"]
+
+
+def test_latest_means_the_newest_report_and_change_means_each_report(small_library):
+    retriever = small_library.retriever
+    latest = retriever.search("Is St Helens still rated good for care leavers?", k=5)
+    assert {h.passage.date[:4] for h in latest.hits} == {"2023"}
+    change = retriever.search("How has St Helens changed since 2015?", k=6)
+    assert {h.passage.date[:4] for h in change.hits} == {"2015", "2019", "2023"}
+
+
+def test_two_places_each_get_their_share_and_a_pin_gives_way_to_a_named_place(small_library):
+    retriever = small_library.retriever
+    result = retriever.search("Compare care leavers in Lancashire and St Helens", k=4)
+    assert {h.passage.local_authority for h in result.hits[:2]} == {"Lancashire", "St Helens"}
+    pinned = retriever.plan("What about St Helens care leavers?", Filters(authorities=["Lancashire"]))
+    assert pinned.filters.authorities == ["St Helens"]
+    kept = retriever.plan("What about care leavers?", Filters(authorities=["Lancashire"]))
+    assert kept.filters.authorities == ["Lancashire"]

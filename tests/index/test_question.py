@@ -1,0 +1,35 @@
+from datetime import date
+
+from index.question import read_intent, read_period
+
+TODAY = date(2026, 11, 30)
+
+
+def test_periods_are_read_as_filters():
+    assert read_period("What judgements did Lancashire receive in its 2021 inspection?", TODAY).years == (2021,)
+    october = read_period("overall effectiveness in October 2021?", TODAY)
+    assert (october.since, october.until) == (date(2021, 10, 1), date(2021, 10, 31))
+    since = read_period("How has it changed since 2015?", TODAY)
+    assert (since.since, since.until) == (date(2015, 1, 1), None)
+    before = read_period("What did Ofsted say before 2018?", TODAY)
+    assert (before.since, before.until) == (None, date(2017, 12, 31))
+    between = read_period("between 2019 and 2023", TODAY)
+    assert (between.since, between.until) == (date(2019, 1, 1), date(2023, 12, 31))
+    assert read_period("from 2019 to 2023", TODAY).until == date(2023, 12, 31)
+    assert read_period("after 2020", TODAY).since == date(2021, 1, 1)
+    assert read_period("What did Ofsted find last year?", TODAY).years == (2025,)
+    assert read_period("What did Ofsted say about care leavers?", TODAY) is None
+
+
+def test_period_holds_inspection_or_publication_dates():
+    period = read_period("in 2021", TODAY)
+    assert period.holds(date(2021, 10, 4)) and not period.holds(date(2022, 1, 1))
+
+
+def test_intents():
+    assert read_intent("Is Tameside still rated requires improvement?").latest
+    assert read_intent("What is Lancashire's current Ofsted rating?").latest
+    assert read_intent("How have St Helens' judgements changed from 2019 to 2023?").change
+    assert read_intent("Compare Lancashire and Surrey on care leavers").compare
+    plain = read_intent("What did Ofsted say about strategy discussions in Lancashire?")
+    assert not (plain.latest or plain.change or plain.compare)
