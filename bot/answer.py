@@ -81,6 +81,8 @@ def standalone(question: str, history: list[Turn], llm: LLM | None) -> str:
     if llm is None:
         # Without a model, carry the earlier question's places and years into a short follow-up.
         previous = history[-1].question
+        if re.search(r"(?<!^)\b[A-Z][a-z]+", question.strip()):
+            return question  # the follow-up names its own place or time: carrying the old ones would add to them
         carried = " ".join(re.findall(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b|\b(?:19|20)\d\d\b", previous))
         return f"{question} ({carried})" if carried else question
     conversation = "\n".join(f"Q: {t.question}\nA: {t.answer[:300]}" for t in history[-3:])

@@ -447,7 +447,8 @@ class SlackBot:
         noted: list[str] = []
         history = self.threads.get(job.thread_ts, [])
         answer = self.engine.ask(job.text, history=history, on_sentence=on_sentence, on_notes=noted.extend)
-        history.append(Turn(answer.standalone_question or job.text, answer.text))
+        if answer.status != "clarify":  # a question asked back is not part of the conversation
+            history.append(Turn(answer.standalone_question or job.text, answer.text))
         self.metrics.record_answer(answer.status, answer.timings)
         sources = [f"{c.passage.source}#p{c.passage.page}" for c in answer.citations]
         # Known before the answer is shown, so a click on its feedback buttons always finds it.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from index.chunk import Passage
@@ -46,8 +46,14 @@ class LexicalIndex:
             return False
         return self._stemmer.stemWord(word.lower()) in self._bm25.vocab_dict
 
-    def search(self, query: str, k: int, keep: Callable[[Passage], bool] | None = None) -> list[tuple[Passage, float]]:
-        """Best-scoring passages for the query's words, optionally filtered."""
+    def search(
+        self,
+        query: str,
+        k: int,
+        keep: Callable[[Passage], bool] | None = None,
+        within: Sequence[int] | None = None,
+    ) -> list[tuple[Passage, float]]:
+        """Best-scoring passages for the query's words, optionally filtered (`within`: positions in `passages`)."""
         import bm25s
 
         if not self.passages:
@@ -56,6 +62,17 @@ class LexicalIndex:
         known = [[t for t in tokens[0] if t in self._bm25.vocab_dict]]
         if not known[0]:
             return []
+        if within is not None:
+            # The passages of a few reports: score everything (cheap, vectorised), rank only those.
+            import numpy as np
+
+            scores = self._bm25.get_scores(known[0])
+            positions = np.asarray(within, dtype=np.int64)
+            if not len(positions):
+                return []
+            local = scores[positions]
+            order = np.argsort(-local, kind="stable")[:k]
+            return [(self.passages[int(positions[i])], float(local[i])) for i in order if local[i] > 0]
         if keep is not None:
             # A narrow filter (one report, one council) must not lose its passages below a global cut-off:
             # score every passage, then walk down the ranking keeping only those the filter allows.

@@ -81,8 +81,13 @@ def _month_end(month: str | None, year: str) -> date:
     return date(int(year), number, calendar.monthrange(int(year), number)[1])
 
 
+# A year that names a law or guidance ("Children Act 1989", "Working Together 2023") is not a period.
+_TITLE_YEAR = re.compile(r"\b(Act|Regulations|Together|Order|Rules|Framework|Standards)\s+(of\s+)?(19|20)\d\d\b", re.I)
+
+
 def read_period(question: str, today: date) -> Period | None:
     """The period a question names, or None when it names none."""
+    question = _TITLE_YEAR.sub(" ", question)
     if match := _RANGE.search(question):
         m1, y1, m2, y2 = match.groups()
         return Period(_month_start(m1, y1), _month_end(m2, y2), said=match.group(0))

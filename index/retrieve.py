@@ -12,10 +12,16 @@ reciprocal rank, with Ofsted's own reports above news that quotes them.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
 from datetime import date
 from pathlib import Path
+
+import numpy as np
 
 from index import text
 from index.authorities import (
@@ -35,6 +41,9 @@ from index.store import Store
 _RRF_K = 60
 _SECONDARY = ("news article", "other")
 _LIBRARY = "the library"
+#: Up to this many passages in scope, ranking is done exactly in memory rather than by the store's index.
+_LOCAL_RANKING_LIMIT = 4000
+_VECTOR_CACHE_REPORTS = 128
 # Questions about grades, dates or who led a visit are answered by a report's cover facts.
 _ABOUT_COVER = re.compile(
     r"\b(judge?ments?|judged|rated|ratings?|grades?|graded|overall effectiveness|outstanding|inadequate|good|"
@@ -235,12 +244,30 @@ class Retriever:
         self._authorities: tuple[str, list[str]] | None = None
         self._records: tuple[str, dict[str, dict]] | None = None
         self._by_report: tuple[str, dict[str, list[Passage]]] | None = None
+        self._positions: tuple[str, dict[str, list[int]]] | None = None
+        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._local = threading.local()
 
     @property
     def lexical(self) -> LexicalIndex:
-        """The lexical index for the store as it is now."""
+        """The lexical index for the store as it is now (checked once per search, not once per use)."""
+        pinned = getattr(self._local, "pinned", None)
+        if pinned is not None:
+            return pinned
         self._lexical = lexical_for(self._store, self._lexical_dir, self._lexical)
         return self._lexical
+
+    @contextmanager
+    def _one_version(self) -> Iterator[None]:
+        """Within one plan or search, every look-up sees the same library version."""
+        if getattr(self._local, "pinned", None) is not None:
+            yield
+            return
+        self._local.pinned = self.lexical
+        try:
+            yield
+        finally:
+            self._local.pinned = None
 
     def authorities(self) -> list[str]:
         """Authorities the library holds, as displayed."""
@@ -267,6 +294,32 @@ class Retriever:
             self._by_report = (version, by_report)
         return self._by_report[1].get(report_id, [])
 
+    def positions_of(self, report_ids: list[str]) -> list[int]:
+        """Where the reports' passages sit in the lexical index (for ranking only those)."""
+        lexical = self.lexical
+        if self._positions is None or self._positions[0] != lexical.version:
+            positions: dict[str, list[int]] = {}
+            for i, passage in enumerate(lexical.passages):
+                positions.setdefault(passage.report_id, []).append(i)
+            self._positions = (lexical.version, positions)
+        table = self._positions[1]
+        return [i for rid in report_ids for i in table.get(rid, [])]
+
+    def _vectors_of(self, report_id: str) -> np.ndarray:
+        """One report's passage vectors in reading order, kept for the reports asked about most recently."""
+        key = (self.lexical.version, report_id)
+        if key in self._vectors:
+            self._vectors.move_to_end(key)
+            return self._vectors[key]
+        ids = [p.id for p in self.passages_of(report_id)]
+        stored = self._store.vectors(ids)
+        dim = next(iter(stored.values())).shape[0] if stored else 1
+        matrix = np.stack([stored.get(i, np.zeros(dim, dtype=np.float32)) for i in ids]) if ids else np.zeros((0, 1))
+        self._vectors[key] = matrix
+        while len(self._vectors) > _VECTOR_CACHE_REPORTS:
+            self._vectors.popitem(last=False)
+        return matrix
+
     def grades_for(self, report_id: str) -> dict[str, str]:
         """The judgements of one report (area → grade); empty for news, letters and unknown ids."""
         record = self.records().get(report_id) or {}
@@ -280,6 +333,10 @@ class Retriever:
 
     def plan(self, question: str, filters: Filters | None = None) -> QueryPlan:
         """Read places, times and intent out of the question, and narrow the search to match."""
+        with self._one_version():
+            return self._plan(question, filters)
+
+    def _plan(self, question: str, filters: Filters | None) -> QueryPlan:
         filters = Filters(**vars(filters)) if filters else Filters()
         held = self.authorities()
         held_keys = {authority_key(h) for h in held}
@@ -367,6 +424,10 @@ class Retriever:
 
     def search(self, question: str, filters: Filters | None = None, k: int = 8) -> SearchResult:
         """The k best passages for the question: each place (or report, for change) gets its share."""
+        with self._one_version():
+            return self._search(question, filters, k)
+
+    def _search(self, question: str, filters: Filters | None, k: int) -> SearchResult:
         plan = self.plan(question, filters)
         vector = self._embedder.embed_query(question)
         groups = self._groups(plan)
@@ -410,8 +471,14 @@ class Retriever:
         """Lexical and dense rankings under one set of filters, fused and reranked."""
         depth = max(k * 5, 40)
         where = filters.where()
-        dense = self._store.query(vector, where, depth)
-        lexical = self.lexical.search(plan.query, depth, filters.keeps if where else None)
+        scope = self._scoped_reports(filters)
+        if scope is not None:
+            # A few reports: rank their passages exactly, from cached vectors and a restricted BM25.
+            dense = self._dense_within(scope, vector, depth)
+            lexical = self.lexical.search(plan.query, depth, within=self.positions_of(scope))
+        else:
+            dense = self._store.query(vector, where, depth)
+            lexical = self.lexical.search(plan.query, depth, filters.keeps if where else None)
         fused: dict[str, Hit] = {}
         for rank, (passage, similarity) in enumerate(dense):
             hit = fused.setdefault(passage.id, Hit(passage, 0.0))
@@ -429,6 +496,26 @@ class Retriever:
                     if hit.passage.id in stored:
                         hit.similarity = float(stored[hit.passage.id] @ vector)
         return _drop_echoes(self._rerank(list(fused.values()), plan))[:k]
+
+    def _scoped_reports(self, filters: Filters) -> list[str] | None:
+        """The report ids a filter comes down to, when it is only about places or reports and they are few."""
+        if filters.kind or filters.since or filters.until:
+            return None
+        if filters.report_ids:
+            ids = [i for i in filters.report_ids if i in self.records()]
+        elif filters.authorities:
+            ids = [r["report_id"] for a in filters.authorities for r in self.reports_on(a)]
+        else:
+            return None
+        return ids if sum(len(self.passages_of(i)) for i in ids) <= _LOCAL_RANKING_LIMIT else None
+
+    def _dense_within(self, report_ids: list[str], vector: np.ndarray, depth: int) -> list[tuple[Passage, float]]:
+        passages = [p for rid in report_ids for p in self.passages_of(rid)]
+        if not passages:
+            return []
+        similarities = np.concatenate([self._vectors_of(rid) @ vector for rid in report_ids])
+        order = np.argsort(-similarities, kind="stable")[:depth]
+        return [(passages[i], float(similarities[i])) for i in order]
 
     def _rerank(self, hits: list[Hit], plan: QueryPlan) -> list[Hit]:
         latest: dict[str, str] = {}

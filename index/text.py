@@ -273,9 +273,14 @@ def stem(word: str) -> str:
 
 
 def content_words(text: str) -> set[str]:
-    """The stemmed words that carry meaning."""
+    """The stemmed words that carry meaning (a new set each call; the work is cached per text)."""
+    return set(_content_words(text))
+
+
+@lru_cache(maxsize=8192)
+def _content_words(text: str) -> frozenset[str]:
     kept = [w for w in words(text) if w not in STOP_WORDS and w not in NEGATORS and len(w) > 2]
-    return set(_stemmer().stemWords(kept))
+    return frozenset(_stemmer().stemWords(kept))
 
 
 # --- polarity -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ def test_periods_are_read_as_filters():
     assert read_period("after 2020", TODAY).since == date(2021, 1, 1)
     assert read_period("What did Ofsted find last year?", TODAY).years == (2025,)
     assert read_period("What did Ofsted say about care leavers?", TODAY) is None
+    assert read_period("section 47 enquiries under the Children Act 1989", TODAY) is None
 
 
 def test_period_holds_inspection_or_publication_dates():
