@@ -11,6 +11,7 @@ import prompts
 from bot.citations import QUOTE_JOIN, Citation, SentenceChecker, best_quote, opening
 from bot.llm import LLM, Message
 from index import text as text_rules
+from index.authorities import find_authorities
 from index.chunk import COVER_SECTION, Passage, count_tokens
 from index.retrieve import Filters, QueryPlan, Retriever, SearchResult
 
@@ -80,11 +81,12 @@ def standalone(question: str, history: list[Turn], llm: LLM | None) -> str:
         return question
     if llm is None:
         # Without a model, carry the earlier question's places and years into a short follow-up.
+        # A follow-up that names its own place (or year) keeps it: carrying the old one would add to it.
         previous = history[-1].question
-        if re.search(r"(?<!^)\b[A-Z][a-z]+", question.strip()):
-            return question  # the follow-up names its own place or time: carrying the old ones would add to them
-        carried = " ".join(re.findall(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b|\b(?:19|20)\d\d\b", previous))
-        return f"{question} ({carried})" if carried else question
+        carried = [] if find_authorities(question) else find_authorities(previous)
+        if not text_rules.years(question):
+            carried += [str(y) for y in sorted(text_rules.years(previous))]
+        return f"{question} ({' '.join(carried)})" if carried else question
     conversation = "\n".join(f"Q: {t.question}\nA: {t.answer[:300]}" for t in history[-3:])
     prompt = prompts.render("rewrite_followup", history=conversation, question=question)
     text = "".join(llm.stream([{"role": "user", "content": prompt}], max_tokens=60)).strip()
@@ -101,6 +103,10 @@ def select_evidence(result: SearchResult, budget_tokens: int, min_relevance: flo
     groups: dict[str, list] = {}
     for hit in result.hits:
         groups.setdefault(hit.group, []).append(hit)
+    if len(groups) > limit:
+        # More reports than extracts: the oldest and the newest ones, so the change is still visible.
+        kept = list(groups)[:1] + list(groups)[-(limit - 1) :]
+        groups = {name: groups[name] for name in kept}
     share = budget_tokens // len(groups)
     per_group = max(1, limit // len(groups)) if len(groups) <= limit else 1
     chosen: list[Passage] = []
@@ -207,10 +213,13 @@ def plan_notes(plan: QueryPlan, retriever: Retriever) -> list[str]:
     if answered:
         notes += plan.missing
     for record in plan.latest_reports:
-        notes.append(f"Newest report the library holds on {record.get('local_authority')}: {describe(record)}.")
+        place = record.get("local_authority")
+        newest = record is next(s.reports[-1] for s in plan.scopes if s.authority == place)
+        which = "Newest report" if newest else "Newest graded inspection"
+        notes.append(f"{which} the library holds on {place}: {describe(record)}.")
     if plan.intent.change:
         for scope in plan.scopes:
-            if len(scope.reports) > 1:
+            if scope.authority in plan.filters.authorities and len(scope.reports) > 1:
                 listed = "; ".join(f"{r.get('kind')} {(r.get('date') or 'undated')[:4]}" for r in scope.reports)
                 newest = describe(scope.reports[-1])
                 notes.append(f"Reports on {scope.authority} held, oldest first: {listed}. The latest: {newest}.")

@@ -130,7 +130,24 @@ _INFORMAL = {
     "redcar": "redcar and cleveland",
     "blackburn": "blackburn with darwen",
     "together for children": "sunderland",
+    "south glos": "south gloucestershire",
+    "north northants": "north northamptonshire",
+    "west northants": "west northamptonshire",
+    "cheshire west": "cheshire west and chester",
+    "west cheshire": "cheshire west and chester",
+    "east cheshire": "cheshire east",
+    "central beds": "central bedfordshire",
+    "bath and ne somerset": "bath and north east somerset",
+    "north yorks": "north yorkshire",
+    "kcc": "kent",
+    "windsor": "windsor and maidenhead",
+    "hammersmith": "hammersmith and fulham",
+    "kensington": "kensington and chelsea",
+    "barking": "barking and dagenham",
+    "city of york": "york",
 }
+#: Places that contain a council's name but are not that council: read as no council at all.
+NOT_COUNCILS = ("newcastle under lyme", "stoke newington", "sutton coldfield", "bury st edmunds", "richmondshire")
 #: Names that fit more than one council: the question has to say which.
 AMBIGUOUS: dict[str, tuple[str, ...]] = {
     "sussex": ("East Sussex", "West Sussex"),
@@ -140,12 +157,14 @@ AMBIGUOUS: dict[str, tuple[str, ...]] = {
     "cheshire": ("Cheshire East", "Cheshire West and Chester"),
     "tyneside": ("North Tyneside", "South Tyneside"),
 }
-# Place names that are also ordinary words: only a capitalised one, not opening a clause, is a place.
-_COMMON_WORDS = {
-    "reading", "bury", "sutton", "derby", "halton", "poole", "stoke", "richmond", "kingston", "hull", "bucks",
-    "slough", "bath", "brent", "kent", "wigan", "york",
-}  # fmt: skip
-_NOT_A_PLACE_AFTER = re.compile(r"^\s+(the|a|an|this|that|these|those|through|about|all|each|every|it|them)\b", re.I)
+# Place names that are also ordinary English words: only a capitalised one is a place, and at the
+# start of a sentence only when what follows reads like a place ("Reading's", "Reading council", "Bury is").
+_COMMON_WORDS = {"reading", "bury", "bath", "hull", "slough", "stoke", "bucks", "staffs", "wilts", "banes", "derby"}
+_PLACE_AFTER = re.compile(
+    r"^(['’]s\b|\s+(council|borough|children|children['’]s|is|was|has|had|rated|judged|got|received|and|or|vs|"
+    r"versus|still|now|currently|do|does|did)\b|\s*[,?.!:;]|\s*$)",
+    re.I,
+)
 
 
 @lru_cache(maxsize=8192)
@@ -230,6 +249,7 @@ def _variants(candidates: tuple[str, ...]) -> list[tuple[str, str]]:
     variants = [(authority_key(c), c) for c in candidates]
     variants += [(alias, target) for alias, target in _aliases().items() if target in keys]
     variants += [(alias, "") for alias in AMBIGUOUS]
+    variants += [(place, "-") for place in NOT_COUNCILS]
     return sorted(set(variants), key=lambda kv: -len(kv[0]))
 
 
@@ -252,10 +272,12 @@ def read_places(
             span = (match.start(), match.end())
             if any(s < span[1] and span[0] < e for s, e in taken):
                 continue
-            said = _as_written(text, key)
-            if key in _COMMON_WORDS and not _reads_as_place(text, said):
+            if key in _COMMON_WORDS and not _reads_as_place(text, key):
                 continue
             taken.append(span)
+            said = _as_written(text, key)
+            if name == "-":
+                continue  # "Sutton Coldfield", "Newcastle-under-Lyme": a place, but no council of ours
             if not name:
                 held = tuple(c for c in AMBIGUOUS[key] if authority_key(c) in {authority_key(x) for x in candidates})
                 reading = PlaceReading(said, None, "ambiguous", AMBIGUOUS[key]) if len(held) != 1 else None
@@ -274,19 +296,23 @@ def read_places(
     return readings
 
 
+def _key_pattern(key: str) -> str:
+    parts = [r"(?:and|&)" if part == "and" else re.escape(part) for part in key.split()]
+    return r"[\W_]*".join(parts) if len(parts) > 1 else parts[0]
+
+
 def _as_written(text: str, key: str) -> str:
-    pattern = r"[\W_]+".join(re.escape(part) for part in key.split())
-    match = re.search(rf"\b{pattern}\b", text.replace("’", "'"), re.I)
+    match = re.search(rf"\b{_key_pattern(key)}\b", text.replace("’", "'"), re.I)
     return match.group(0) if match else key
 
 
-def _reads_as_place(text: str, said: str) -> bool:
-    """'Reading's judgement' names a place; 'reading the report' and 'Reading the latest…' do not."""
-    for match in re.finditer(rf"\b{re.escape(said)}\b", text):
-        if not said[:1].isupper():
+def _reads_as_place(text: str, key: str) -> bool:
+    """'Reading's judgement' names a place; 'reading the report' and 'Reading between the lines' do not."""
+    for match in re.finditer(rf"\b{_key_pattern(key)}\b", text, re.I):
+        if not match.group(0)[:1].isupper():
             continue
         opens = match.start() == 0 or re.search(r"[.?!:;]\s*$", text[: match.start()])
-        if opens and _NOT_A_PLACE_AFTER.match(text[match.end() :]):
+        if opens and not _PLACE_AFTER.match(text[match.end() :]):
             continue
         return True
     return False
@@ -301,7 +327,7 @@ def _misspelt(
     tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[a-z0-9]+", haystack)]
     found: list[tuple[int, PlaceReading]] = []
     for i, (start, _end, word) in enumerate(tokens):
-        if len(word) < 4 or is_word(word) or any(s <= start < e for s, e in taken):
+        if len(word) < 4 or word in _COMMON_WORDS or is_word(word) or any(s <= start < e for s, e in taken):
             continue
         best: list[tuple[float, str, str]] = []
         for width in (1, 2, 3):
@@ -313,7 +339,8 @@ def _misspelt(
                 for key, name in keys.items():
                     if abs(len(key) - len(phrase)) <= 3:
                         ratio = difflib.SequenceMatcher(None, phrase, key).ratio()
-                        if ratio >= 0.8:
+                        # Short names need a closer match: "Boston" is not Bolton, "Lancashrie" is Lancashire.
+                        if ratio >= (0.8 if len(phrase) >= 9 else 0.85):
                             best.append((ratio, name, phrase))
         if not best:
             continue

@@ -1,8 +1,10 @@
 """Read what a question asks for beyond its topic: when, and whether it is about now, change or a comparison.
 
-Dates become filters, not hints: "in 2021", "October 2021", "since 2020", "before 2018",
-"between 2019 and 2023", "last year". A report is in a period when it was inspected or published in
-it (reports are often published the month or year after the visit).
+Dates become filters, not hints, when the question says they are the time it is about: "in 2021",
+"its 2021 inspection", "October 2021", "since 2020", "before 2018", "between 2019 and 2023", "last
+year". A report is in a period when it was inspected or published in it (reports are often
+published the month or year after the visit). A year that only names something ("the Children Act
+1989", "on 31 March 2022", "the 2020 pandemic") is not a period: it only guides the ranking.
 """
 
 from __future__ import annotations
@@ -10,37 +12,54 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from index.text import MONTHS
 
 _Y = r"((?:19|20)\d\d)"
 _MONTH = "(" + "|".join(MONTHS) + ")"
+_THE = r"(?:(?:the|its|their|a|an)\s+)?"
 _RANGE = re.compile(
     rf"\b(?:between|from)\s+(?:{_MONTH}\s+)?{_Y}\s+(?:and|to|until|till)\s+(?:{_MONTH}\s+)?{_Y}\b", re.I
 )
 _DASHED = re.compile(rf"\b{_Y}\s*[–-]\s*{_Y}\b")
-_SINCE = re.compile(rf"\b(since|from|after|post|starting in|later than)\s+(?:{_MONTH}\s+)?{_Y}\b", re.I)
-_UNTIL = re.compile(rf"\b(before|until|till|up to|by|prior to|pre|earlier than)\s+(?:{_MONTH}\s+)?{_Y}\b", re.I)
-_IN_MONTH = re.compile(rf"\b{_MONTH}\s+{_Y}\b", re.I)
+_FINANCIAL = re.compile(rf"\b{_Y}\s*[/–-]\s*(\d\d)\b")
+_SINCE = re.compile(
+    rf"\b(since|after|post|following|starting in|later than|from)[\s-]+{_THE}(?:{_MONTH}\s+)?{_Y}\b"
+    rf"(?P<onward>\s+(?:onwards?|on)\b)?",
+    re.I,
+)
+_UNTIL = re.compile(rf"\b(before|until|till|up to|prior to|pre|earlier than)[\s-]+{_THE}(?:{_MONTH}\s+)?{_Y}\b", re.I)
+_IN_MONTH = re.compile(rf"(?<!\d\s)(?<!\d\d\s)\b{_MONTH}\s+{_Y}\b", re.I)
+# A year is the time asked about after "in/during/for/of" (possibly "in its", "in Kent's") or before
+# "inspection", "report", "visit", "judgements"…
+_YEAR_AS_TIME = re.compile(
+    rf"\b(?:in|during|for|of|at|from)\s+(?:(?:the|its|their|this|that|[A-Z][\w’']*)\s+){{0,2}}{_Y}\b"
+    rf"|\b{_Y}(?:['’]s)?\s+(?:\w+\s+)?(?:inspections?|reports?|visits?|judge?ments?|ratings?|grades?|ILACS|SIF|findings)\b",
+    re.I,
+)
 _YEAR = re.compile(rf"\b{_Y}\b")
-_RELATIVE = re.compile(r"\b(last|this|past|previous)\s+(year|(\w+)\s+years)\b", re.I)
+# A year that names a law or guidance ("Children Act 1989", "Working Together 2023") is not a period.
+_TITLE_YEAR = re.compile(r"\b(Act|Regulations|Together|Order|Rules|Framework|Standards)\s+(of\s+)?(19|20)\d\d\b", re.I)
+_DAY_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+{_Y}\b", re.I)
+_RELATIVE = re.compile(r"\b(last|this|past|previous)\s+(year|twelve months|12 months|(\w+)\s+years)\b", re.I)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
 
 _LATEST = re.compile(
     r"\b(current(ly)?|still|now|latest|most recent|newest|last inspection|last report|at present|today|"
-    r"these days|present|up to date|as it stands)\b",
+    r"these days|up to date|as it stands)\b",
     re.I,
 )
 _CHANGE = re.compile(
-    r"\b(chang(e|ed|es|ing)|improv(e|ed|ing)|declin(e|ed|ing)|progress(ed)?|over time|over the years|trend|"
-    r"trajectory|journey|got (better|worse)|moved|gone (up|down)|history|each inspection|every inspection|"
-    r"since (?:(?:19|20)\d\d|the last)|compared? with (its|their) (previous|last|earlier))\b",
+    r"\b(chang(ed|ing)|improved|improving|declined|declining|deteriorated|deteriorating|progressed|"
+    r"got (better|worse)|gone (up|down)|over time|over the years|trend|trajectory|"
+    r"since (?:(?:19|20)\d\d|(?:its|the|their) (?:last|previous|earlier))|each inspection|every inspection|"
+    r"compared? with (?:its|their) (?:previous|last|earlier))\b|\bhow has .+ chang",
     re.I,
 )
 _COMPARE = re.compile(
     r"\b(compare[ds]?|comparison|comparing|versus|vs\.?|differ(s|ence|ences)?|both|better than|worse than|"
-    r"against each other|side by side|how do .+ and .+ (compare|differ))\b",
+    r"side by side)\b",
     re.I,
 )
 
@@ -53,6 +72,7 @@ class Period:
     until: date | None = None
     years: tuple[int, ...] = ()
     said: str = ""  # as the question put it
+    phrase: str = ""  # as an answer says it: "from 2021", "since 2020", "between 2019 and 2023"
 
     def holds(self, when: date | None) -> bool:
         """Whether a date falls in the period."""
@@ -72,59 +92,96 @@ class Period:
         }
 
 
+def _month_number(month: str | None, default: int) -> int:
+    return MONTHS.index(month.lower()) + 1 if month else default
+
+
 def _month_start(month: str | None, year: str) -> date:
-    return date(int(year), MONTHS.index(month.lower()) + 1 if month else 1, 1)
+    return date(int(year), _month_number(month, 1), 1)
 
 
 def _month_end(month: str | None, year: str) -> date:
-    number = MONTHS.index(month.lower()) + 1 if month else 12
+    number = _month_number(month, 12)
     return date(int(year), number, calendar.monthrange(int(year), number)[1])
 
 
-# A year that names a law or guidance ("Children Act 1989", "Working Together 2023") is not a period.
-_TITLE_YEAR = re.compile(r"\b(Act|Regulations|Together|Order|Rules|Framework|Standards)\s+(of\s+)?(19|20)\d\d\b", re.I)
+def _when(month: str | None, year: str) -> str:
+    return f"{month.capitalize()} {year}" if month else year
+
+
+def _listed(years: tuple[int, ...]) -> str:
+    shown = [str(y) for y in years]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
 
 
 def read_period(question: str, today: date) -> Period | None:
-    """The period a question names, or None when it names none."""
-    question = _TITLE_YEAR.sub(" ", question)
+    """The period a question names, or None when it names none (or names a year only in passing)."""
+    question = _DAY_DATE.sub(" ", _TITLE_YEAR.sub(" ", question))
     if match := _RANGE.search(question):
         m1, y1, m2, y2 = match.groups()
-        return Period(_month_start(m1, y1), _month_end(m2, y2), said=match.group(0))
+        start, end = _month_start(m1, y1), _month_end(m2, y2)
+        if start > end:
+            start, end = _month_start(m2, y2), _month_end(m1, y1)
+        return Period(start, end, said=match.group(0), phrase=f"between {_when(m1, y1)} and {_when(m2, y2)}")
+    if match := _FINANCIAL.search(question):
+        first, second = match.groups()
+        if int(second) == (int(first) + 1) % 100:  # "2019/20", "2019-20": the year April to March
+            return Period(
+                date(int(first), 4, 1),
+                date(int(first) + 1, 3, 31),
+                said=match.group(0),
+                phrase=f"from {first} to {int(first) + 1}",
+            )
     if match := _DASHED.search(question):
-        y1, y2 = match.groups()
-        return Period(_month_start(None, y1), _month_end(None, y2), said=match.group(0))
+        y1, y2 = sorted(match.groups())
+        return Period(_month_start(None, y1), _month_end(None, y2), said=match.group(0), phrase=f"from {y1} to {y2}")
     since = _SINCE.search(question)
+    if since and since.group(1).lower() == "from" and not since.group("onward"):
+        since = None  # "the report from 2021" is that year, not everything after it
     until = _UNTIL.search(question)
     if since or until:
         start = end = None
+        words = []
         if since:
-            word, month, year = since.groups()
+            word, month, year = since.group(1, 2, 3)
             start = _month_start(month, year)
             if word.lower() in ("after", "post", "later than"):
-                start = date(int(year) + 1, 1, 1) if not month else _month_end(month, year)
+                start = date(int(year) + 1, 1, 1) if not month else _month_end(month, year) + timedelta(days=1)
+            words.append(f"since {_when(month, year)}" if start == _month_start(month, year) else f"after {year}")
         if until:
             word, month, year = until.groups()
             end = _month_end(month, year)
             if word.lower() in ("before", "prior to", "pre", "earlier than"):
-                end = date(int(year) - 1, 12, 31) if not month else _month_start(month, year)
+                end = date(int(year) - 1, 12, 31) if not month else _month_start(month, year) - timedelta(days=1)
+                words.append(f"before {_when(month, year)}")
+            else:
+                words.append(f"up to {_when(month, year)}")
         said = " ".join(m.group(0) for m in (since, until) if m)
-        return Period(start, end, said=said)
+        return Period(start, end, said=said, phrase=" and ".join(words))
     if match := _IN_MONTH.search(question):
         month, year = match.groups()
-        return Period(_month_start(month, year), _month_end(month, year), said=match.group(0))
-    years = tuple(sorted({int(y) for y in _YEAR.findall(question)}))
-    if years:
-        return Period(years=years, said=", ".join(map(str, years)))
+        return Period(
+            _month_start(month, year), _month_end(month, year), said=match.group(0), phrase=f"from {_when(month, year)}"
+        )
+    named = {int(y) for m in _YEAR_AS_TIME.finditer(question) for y in m.groups() if y}
+    if named:
+        years = tuple(sorted(named))
+        return Period(years=years, said=", ".join(map(str, years)), phrase=f"from {_listed(years)}")
     if match := _RELATIVE.search(question):
         which, unit, count = match.groups()
-        if unit.lower() == "year":
+        if unit.lower() == "year" and which.lower() in ("last", "this", "previous"):
             year = today.year - (0 if which.lower() == "this" else 1)
-            return Period(years=(year,), said=match.group(0))
-        n = int(count) if count.isdigit() else _NUMBER_WORDS.get(count.lower())
+            return Period(years=(year,), said=match.group(0), phrase=f"from {year}")
+        n = 1 if count is None else int(count) if count.isdigit() else _NUMBER_WORDS.get(count.lower())
         if n:
-            return Period(date(today.year - n, today.month, 1), None, said=match.group(0))
+            start = today - timedelta(days=365 * n)
+            return Period(start, None, said=match.group(0), phrase=f"from the {match.group(0).lower()}")
     return None
+
+
+def mentioned_years(question: str) -> list[int]:
+    """Every year the question mentions, period or not (a ranking hint when it is not a period)."""
+    return sorted({int(y) for y in _YEAR.findall(question)})
 
 
 @dataclass(frozen=True)
@@ -143,5 +200,5 @@ class Intent:
 def read_intent(question: str) -> Intent:
     """Whether the question is about the present, a change over time, or a comparison."""
     change = bool(_CHANGE.search(question))
-    latest = bool(_LATEST.search(question)) and not re.search(r"\bsince (the )?last\b", question, re.I)
+    latest = bool(_LATEST.search(question)) and not re.search(r"\bsince (the |its |their )?last\b", question, re.I)
     return Intent(latest=latest, change=change, compare=bool(_COMPARE.search(question)))

@@ -35,12 +35,20 @@ from index.authorities import (
 from index.chunk import Passage
 from index.embed import Embedder
 from index.lexical import LexicalIndex, lexical_for
-from index.question import Intent, Period, read_intent, read_period
+from index.question import Intent, Period, mentioned_years, read_intent, read_period
 from index.store import Store
 
 _RRF_K = 60
 _SECONDARY = ("news article", "other")
 _LIBRARY = "the library"
+
+
+def _used_as_place(word: str, question: str) -> bool:
+    """'about Glasgow', "Glasgow's": the word stands where a place would."""
+    w = re.escape(word)
+    return bool(re.search(rf"\b(in|about|for|at|from|on|and|versus|vs)\s+{w}\b|\b{w}['’]s\b", question))
+
+
 #: Up to this many passages in scope, ranking is done exactly in memory rather than by the store's index.
 _LOCAL_RANKING_LIMIT = 4000
 _VECTOR_CACHE_REPORTS = 128
@@ -179,17 +187,26 @@ class QueryPlan:
             if scope.reports:
                 continue
             if scope.authority == _LIBRARY and self.period:
-                lines.append(f"The library has no report from {self.period.said}.")
+                lines.append(f"The library has no report {self.period.phrase}.")
             elif not scope.held_years or not self.period:
                 lines.append(scope.missing)
             else:
-                lines.append(f"The library has no {self.period.said} report on {scope.authority}; {scope.missing}.")
+                lines.append(f"The library has no report on {scope.authority} {self.period.phrase}; {scope.missing}.")
         return lines
 
     @property
     def latest_reports(self) -> list[dict]:
-        """For a question about now: the newest report of each named place."""
-        return [scope.reports[-1] for scope in self.scopes if scope.reports] if self.intent.latest else []
+        """For a question about now: the newest report of each named place (and its newest graded one)."""
+        if not self.intent.latest or self.intent.change:
+            return []
+        shown = []
+        for scope in self.scopes:
+            if scope.authority == _LIBRARY or not scope.reports:
+                continue
+            newest = scope.reports[-1]
+            graded = [r for r in scope.reports if r.get("judgements")][-1:]
+            shown += [*(graded if graded and graded[0] is not newest and not newest.get("judgements") else []), newest]
+        return shown
 
     def as_dict(self) -> dict:
         """The plan as `search --json` and `--show-prompt` show it."""
@@ -357,10 +374,15 @@ class Retriever:
             elif authority_key(reading.authority) in held_keys:
                 places.append(reading)
             else:
-                unknown.append(reading.authority)
+                unknown.append(reading.said if reading.how == "fuzzy" else reading.authority)
         said = {w.lower() for r in readings for w in r.said.split()}
-        unknown += [w for w in self._unknown_names(question) if w.lower() not in said]
+        strangers = [w for w in self._unknown_names(question) if w.lower() not in said]
         named = list(dict.fromkeys(p.authority for p in places if p.authority))
+        if filters.authorities and not (named or unknown or ambiguous):
+            # With a pinned council, only a word used as a place ("about Glasgow's…", "in Glasgow") moves
+            # the question elsewhere; a name or a programme ("the Mockingbird model") does not.
+            strangers = [w for w in strangers if _used_as_place(w, question)]
+        unknown += strangers
         # Places the question names win over a pinned authority ("/authority Lancashire", then "…Glasgow?").
         if named or unknown or ambiguous:
             filters.authorities = named
@@ -372,7 +394,7 @@ class Retriever:
         intent = read_intent(question)
         if len(filters.authorities) > 1 or unknown and filters.authorities:
             intent = Intent(intent.latest, intent.change, True)
-        years = list(period.years) if period else []
+        years = list(period.years) if period else mentioned_years(question)
         plan = QueryPlan(
             question,
             query,
@@ -400,8 +422,13 @@ class Retriever:
             primary = [r for r in reports if r.get("kind") not in _SECONDARY]
             in_scope = [r for r in reports if _in_period(r, period)] if period else reports
             if intent.latest and not intent.change:
-                newest = [r for r in in_scope if r.get("kind") not in _SECONDARY][-1:]
-                in_scope = newest or in_scope[-1:]
+                newest = primary[-1:] or reports[-1:]
+                if plan.about_cover and newest and not newest[0].get("judgements"):
+                    # A monitoring or focused visit carries no grades: the newest graded inspection does.
+                    newest = [r for r in primary if r.get("judgements")][-1:] + newest
+                # "in 2019 and now": the asked period and the newest report, oldest first.
+                chosen = {r["report_id"]: r for r in (in_scope if period else []) + newest}
+                in_scope = sorted(chosen.values(), key=lambda r: r.get("date") or "")
             elif intent.change:
                 in_scope = [r for r in in_scope if r.get("kind") not in _SECONDARY] or in_scope
             years = sorted({int(r["date"][:4]) for r in primary or reports if r.get("date")})
@@ -453,7 +480,8 @@ class Retriever:
                 )
                 for a in base.authorities
             ]
-        if plan.intent.change and len(plan.scopes) == 1 and len(plan.scopes[0].reports) > 1:
+        scope = plan.scopes[0] if len(plan.scopes) == 1 else None
+        if plan.intent.change and scope and scope.authority != _LIBRARY and len(scope.reports) > 1:
             return [
                 (r.get("date") or r["report_id"], Filters(**{**vars(base), "report_ids": [r["report_id"]]}))
                 for r in plan.scopes[0].reports
@@ -528,6 +556,9 @@ class Retriever:
             factor = 1.0 + (0.15 if p.primary else 0.0)
             if plan.about_cover and p.section == "Judgements":
                 factor *= 2.0
+            year = int(p.date[:4]) if p.date else 0
+            if plan.years and not plan.period and (year in plan.years or year - 1 in plan.years):
+                factor *= 1.35  # a year mentioned in passing guides the ranking without filtering
             if (
                 not plan.years
                 and plan.about_present

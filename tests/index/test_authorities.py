@@ -66,3 +66,32 @@ def test_a_common_word_opening_a_sentence_is_not_a_place():
     assert find_authorities("Reading the latest report, what about Tameside?") == ["Tameside"]
     assert find_authorities("Is Reading still rated requires improvement?") == ["Reading"]
     assert find_authorities("Reading's latest judgement?") == ["Reading"]
+
+
+def test_informal_names_lower_case_names_and_places_that_are_not_councils():
+    from index.authorities import read_places
+
+    cases = {
+        "how is wigan doing?": ["Wigan"],
+        "what is kent's judgement": ["Kent"],
+        "South Glos care leavers": ["South Gloucestershire"],
+        "North Northants front door": ["North Northamptonshire"],
+        "Cheshire West and Central Beds": ["Cheshire West and Chester", "Central Bedfordshire"],
+        "Bath & NE Somerset": ["Bath and North East Somerset"],
+        "Brighton & Hove's fostering": ["Brighton and Hove"],
+        "Reading between the lines, is Kent improving?": ["Kent"],
+        "Kent this year: what changed?": ["Kent"],
+        "schools in Sutton Coldfield and Newcastle-under-Lyme": [],
+        "I'm reading Reading's latest report": ["Reading"],
+    }
+    for question, expected in cases.items():
+        assert [r.authority for r in read_places(question, is_word=_known_word)] == expected, question
+    (brighton,) = read_places("Brighton & Hove's fostering")
+    assert brighton.said == "Brighton & Hove"
+
+
+def test_short_unknown_words_are_not_read_as_a_council_they_resemble():
+    from index.authorities import read_places
+
+    for word in ("Boston", "Barrow", "Walton", "Melton"):
+        assert read_places(f"What about {word}?", is_word=_known_word) == [], word

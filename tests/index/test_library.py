@@ -129,3 +129,12 @@ def test_two_places_each_get_their_share_and_a_pin_gives_way_to_a_named_place(sm
     assert pinned.filters.authorities == ["St Helens"]
     kept = retriever.plan("What about care leavers?", Filters(authorities=["Lancashire"]))
     assert kept.filters.authorities == ["Lancashire"]
+
+
+def test_a_pin_survives_a_name_that_is_not_a_place_and_a_library_wide_change_is_one_search(small_library):
+    retriever = small_library.retriever
+    pinned = retriever.plan("How is the Mockingbird programme going?", Filters(authorities=["Lancashire"]))
+    assert pinned.filters.authorities == ["Lancashire"]
+    result = retriever.search("How have things changed since 2020?", k=6)
+    assert {h.group for h in result.hits} == {""}  # not one search per report of the whole library
+    assert not retriever.plan("What does St Helens need to improve?").scopes  # not a change over time

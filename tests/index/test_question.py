@@ -34,3 +34,26 @@ def test_intents():
     assert read_intent("Compare Lancashire and Surrey on care leavers").compare
     plain = read_intent("What did Ofsted say about strategy discussions in Lancashire?")
     assert not (plain.latest or plain.change or plain.compare)
+
+
+def test_years_in_passing_are_not_periods_and_tricky_periods_are_read():
+    assert read_period("How many children were in care on 31 March 2022?", TODAY) is None
+    assert read_period("What did the 2020 pandemic do to visits?", TODAY) is None
+    assert read_period("Working Together to Safeguard Children 2018 duties", TODAY) is None
+    assert read_period("What changed since the 2019 ILACS?", TODAY).since == date(2019, 1, 1)
+    assert read_period("What was said prior to the 2022 inspection?", TODAY).until == date(2021, 12, 31)
+    assert read_period("pre-2018 findings", TODAY).until == date(2017, 12, 31)
+    assert read_period("post-2020 findings", TODAY).since == date(2021, 1, 1)
+    assert read_period("the report from 2021", TODAY).years == (2021,)
+    assert read_period("care leavers in 2019/20", TODAY).since == date(2019, 4, 1)
+    assert read_period("between 2023 and 2019", TODAY).since == date(2019, 1, 1)
+    assert read_period("over the past year", TODAY).since == date(2025, 11, 30)
+    assert read_period("What judgements did Bolton receive in its 2021 inspection?", TODAY).phrase == "from 2021"
+    assert read_period("Lancashire's 2022 inspection", TODAY).years == (2022,)
+
+
+def test_needing_to_improve_is_not_a_change_over_time():
+    assert not read_intent("What does Kent need to improve?").change
+    assert not read_intent("How is children's progress in care?").change
+    assert read_intent("Has Oldham improved since its 2019 inspection?").change
+    assert read_intent("Is Kent improving?").change
