@@ -273,6 +273,25 @@ def evidence_only(question: str, result: SearchResult, limit: int = 3) -> tuple[
     return "\n".join(lines), citations
 
 
+def judgement_tables(plan: QueryPlan, retriever: Retriever) -> tuple[str, list[Citation]]:
+    """For a question about the grades of the reports in scope: each report's judgement rows, quoted."""
+    if not plan.about_cover or not plan.scopes:
+        return "", []
+    lines, citations = [], []
+    for scope in plan.scopes:
+        if scope.authority not in plan.filters.authorities:
+            continue
+        for record in scope.reports[-3:]:
+            cover = next((p for p in retriever.passages_of(record["report_id"]) if p.section == COVER_SECTION), None)
+            rows = grade_rows(cover) if cover else ""
+            if not rows:
+                continue
+            n = len(citations) + 1
+            citations.append(Citation(n, cover, rows))
+            lines.append(f"{cover.local_authority} ({cover.kind}, {cover.date or 'undated'}): “{rows}” [{n}]")
+    return "\n".join(lines), citations
+
+
 def grade_rows(cover: Passage) -> str:
     """The judgement rows of a report's cover passage, each as printed, joined as one citation's quote."""
     rows = [line for line in cover.text.splitlines() if text_rules.GRADE.search(line) and not line.startswith("Lead")]
@@ -376,7 +395,9 @@ class AnswerEngine:
         if not relevant:
             return finish("no_evidence", no_evidence_text(result, held), [])
         if llm is None:
-            text, citations = evidence_only(asked, result)
+            text, citations = judgement_tables(plan, self._retriever)
+            if not citations:
+                text, citations = evidence_only(asked, result)
             return finish("answered", text, citations)
 
         announce()
@@ -395,8 +416,12 @@ class AnswerEngine:
         if pending.strip() and (shown := checker.check(pending)):
             show(shown)
         if not checker.sentences:
-            # The model found nothing it could say faithfully. If a passage plainly covers the
+            # The model found nothing it could say faithfully. A question about the grades of the
+            # reports in scope is answered by their judgement tables; if a passage plainly covers the
             # question, quote it rather than decline; otherwise say the library has nothing.
+            graded = judgement_tables(plan, self._retriever)
+            if graded[1]:
+                return finish("answered", *graded, messages)
             if covers(result):
                 quoted, quoted_citations = evidence_only(asked, result)
                 return finish("answered", quoted, quoted_citations, messages)

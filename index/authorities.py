@@ -69,14 +69,14 @@ def register() -> tuple[Authority, ...]:
 KNOWN_AUTHORITIES: tuple[str, ...] = tuple(a.name for a in register())
 
 _PREFIXES = re.compile(
-    r"^(the\s+)?(council of the|council of|london borough of|royal borough of|metropolitan borough of|"
-    r"borough of|city of|county of)\s+",
+    r"^(the\s+)?(together for children|council of the|council of|london borough of|royal borough of|"
+    r"metropolitan borough of|borough of|city of|county of)\s+",
 )
 _SUFFIXES = re.compile(
     r"(\s+(metropolitan|metropolitan borough|metropolitan district|borough|district|county|city))?"
     r"(\s+(city council|county council|borough council|district council|council|city of|unitary authority))?"
     r"(\s+(children s services|children services|childrens services|children s social care|children s trust|"
-    r"childrens trust|children s services trust|children and families services?))?$"
+    r"childrens trust|children s services trust|children and families services?|children first))?$"
 )
 # Short and informal names people use for one council.
 _INFORMAL = {

@@ -145,7 +145,10 @@ def read_period(question: str, today: date) -> Period | None:
         if since:
             word, month, year = since.group(1, 2, 3)
             start = _month_start(month, year)
-            if word.lower() in ("after", "post", "later than"):
+            # "after 2020" starts in 2021; "after its 2023 inspection" starts with that inspection.
+            if word.lower() in ("after", "post", "later than") and not re.search(
+                r"\b(the|its|their)\s", since.group(0)
+            ):
                 start = date(int(year) + 1, 1, 1) if not month else _month_end(month, year) + timedelta(days=1)
             words.append(f"since {_when(month, year)}" if start == _month_start(month, year) else f"after {year}")
         if until:

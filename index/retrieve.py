@@ -175,6 +175,15 @@ class QueryPlan:
     scopes: list[Scope] = field(default_factory=list)
 
     @property
+    def canonical_question(self) -> str:
+        """The question with each council as the library writes it ("Lancs" → "Lancashire"), for embedding."""
+        question = self.question
+        for place in self.places:
+            if place.authority and place.how in ("alias", "fuzzy"):
+                question = re.sub(rf"\b{re.escape(place.said)}\b", place.authority, question, count=1)
+        return question
+
+    @property
     def read_as(self) -> list[str]:
         """How names not written as the library writes them were read: '“Lancashrie” read as Lancashire'."""
         return [f"“{p.said}” read as {p.authority}" for p in self.places if p.how in ("fuzzy", "alias") and p.authority]
@@ -456,7 +465,7 @@ class Retriever:
 
     def _search(self, question: str, filters: Filters | None, k: int) -> SearchResult:
         plan = self.plan(question, filters)
-        vector = self._embedder.embed_query(question)
+        vector = self._embedder.embed_query(plan.canonical_question)
         groups = self._groups(plan)
         if len(groups) == 1:
             return SearchResult(plan, self._rank(plan, groups[0][1], vector, k))

@@ -23,6 +23,22 @@ def _spawn(data_dir, *args):
     )
 
 
+def _piped(data_dir, typed: str):
+    """The REPL with its input piped (plain mode, no model), as a script or another program would run it."""
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "repl", "--no-llm"],
+        env={**os.environ, "BRIEFING_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        input=typed,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return out
+
+
 @pytest.mark.slow
 def test_question_follow_up_sources_open_interrupt_and_quit(small_library_dir, tmp_path):
     import shutil
@@ -70,20 +86,10 @@ def test_question_follow_up_sources_open_interrupt_and_quit(small_library_dir, t
 
 def test_plain_mode_when_piped(small_library_dir, tmp_path):
     import shutil
-    import subprocess
 
     data = tmp_path / "data"
     shutil.copytree(small_library_dir, data)
-    env = {**os.environ, "BRIEFING_DATA_DIR": str(data)}
-    out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "repl", "--no-llm"],
-        env=env,
-        capture_output=True,
-        text=True,
-        input="strategy discussions in Lancashire\n/sources\n/open 1\n/brief St Helens\n/quit\n",
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
+    out = _piped(data, "strategy discussions in Lancashire\n/sources\n/open 1\n/brief St Helens\n/quit\n")
     assert "\x1b[" not in out.stdout  # no terminal codes when piped
     assert "Lancashire" in out.stdout and "[1]" in out.stdout and "page" in out.stdout
     assert "Briefing: St Helens" in out.stdout and "What Ofsted asked to improve" in out.stdout
@@ -105,21 +111,10 @@ def test_empty_library_tells_the_user_how_to_ingest(tmp_path):
 
 
 def test_an_ambiguous_place_is_offered_as_numbered_choices(small_library, tmp_path):
-    import subprocess
-
     from tests.conftest import add_two_sussexes
 
     add_two_sussexes(small_library, tmp_path / "drop")
-    env = {**os.environ, "BRIEFING_DATA_DIR": str(small_library.settings.data_dir)}
-    out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "repl", "--no-llm"],
-        env=env,
-        capture_output=True,
-        text=True,
-        input="What did Ofsted say about fostering in Sussex?\n2\n/quit\n",
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
+    out = _piped(small_library.settings.data_dir, "What did Ofsted say about fostering in Sussex?\n2\n/quit\n")
     assert "1. East Sussex" in out.stdout and "2. West Sussex" in out.stdout
     chosen = out.stdout.split("2. West Sussex", 1)[1]
     assert "What did Ofsted say about fostering in West Sussex?" in chosen

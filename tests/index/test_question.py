@@ -44,6 +44,7 @@ def test_years_in_passing_are_not_periods_and_tricky_periods_are_read():
     assert read_period("What was said prior to the 2022 inspection?", TODAY).until == date(2021, 12, 31)
     assert read_period("pre-2018 findings", TODAY).until == date(2017, 12, 31)
     assert read_period("post-2020 findings", TODAY).since == date(2021, 1, 1)
+    assert read_period("What should St Helens improve after its 2023 inspection?", TODAY).since == date(2023, 1, 1)
     assert read_period("the report from 2021", TODAY).years == (2021,)
     assert read_period("care leavers in 2019/20", TODAY).since == date(2019, 4, 1)
     assert read_period("between 2023 and 2019", TODAY).since == date(2019, 1, 1)
