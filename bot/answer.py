@@ -273,7 +273,7 @@ def evidence_only(question: str, result: SearchResult, limit: int = 3) -> tuple[
     return "\n".join(lines), citations
 
 
-def judgement_tables(plan: QueryPlan, retriever: Retriever) -> tuple[str, list[Citation]]:
+def judgement_tables(plan: QueryPlan, retriever: Retriever, first: int = 1) -> tuple[str, list[Citation]]:
     """For a question about the grades of the reports in scope: each report's judgement rows, quoted."""
     if not plan.about_cover or not plan.scopes:
         return "", []
@@ -281,12 +281,12 @@ def judgement_tables(plan: QueryPlan, retriever: Retriever) -> tuple[str, list[C
     for scope in plan.scopes:
         if scope.authority not in plan.filters.authorities:
             continue
-        for record in scope.reports[-3:]:
+        for record in scope.reports[-4:]:
             cover = next((p for p in retriever.passages_of(record["report_id"]) if p.section == COVER_SECTION), None)
             rows = grade_rows(cover) if cover else ""
             if not rows:
                 continue
-            n = len(citations) + 1
+            n = first + len(citations)
             citations.append(Citation(n, cover, rows))
             lines.append(f"{cover.local_authority} ({cover.kind}, {cover.date or 'undated'}): “{rows}” [{n}]")
     return "\n".join(lines), citations
@@ -386,6 +386,12 @@ class AnswerEngine:
         if plan.ambiguous:
             choices = list(plan.ambiguous[0].choices)
             return finish("clarify", clarify_text(plan), [])
+        if plan.other_inspectorate:
+            text = (
+                f"The library holds Ofsted's reports and news about them; it has no {plan.other_inspectorate} "
+                "reports, so it cannot say what that inspectorate found."
+            )
+            return finish("no_evidence", text, [])
         if plan.unknown_places and not plan.filters.authorities:
             return finish("no_evidence", no_evidence_text(result, held), [])
         if plan.scopes and not any(scope.reports for scope in plan.scopes):
@@ -427,4 +433,12 @@ class AnswerEngine:
                 return finish("answered", quoted, quoted_citations, messages)
             return finish("no_evidence", no_evidence_text(result, held), [], messages)
         citations = [checker.citations[n] for n in sorted(checker.citations)]
-        return finish("answered", checker.text, citations, messages, shown=True)
+        answer_text = checker.text
+        if plan.intent.change and plan.about_cover:
+            # How judgements changed: each report's own judgement table, oldest first, after the sentences.
+            tables, table_citations = judgement_tables(plan, self._retriever, first=len(citations) + 1)
+            for line in tables.splitlines():
+                show(line)
+            answer_text = "\n".join(filter(None, [answer_text, tables]))
+            citations += table_citations
+        return finish("answered", answer_text, citations, messages, shown=True)

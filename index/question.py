@@ -187,6 +187,23 @@ def mentioned_years(question: str) -> list[int]:
     return sorted({int(y) for y in _YEAR.findall(question)})
 
 
+_OTHER_INSPECTORATE = re.compile(
+    r"\b(HM Inspectorate of Probation|HMI Probation|HMIP|Care Quality Commission|CQC|HMICFRS|"
+    r"HM Inspectorate of Constabulary|Estyn|Care Inspectorate Wales|Care Inspectorate)\b"
+)
+_ITS_VERDICT = re.compile(
+    r"\b(rate[ds]?|rating|say|said|find|found|judge[ds]?|grade[ds]?|inspect(ed|ion)?|report(ed)?)\b", re.I
+)
+
+
+def other_inspectorate(question: str) -> str:
+    """Another inspectorate whose own verdict is asked for ("did HM Inspectorate of Probation rate…"), or ''."""
+    match = _OTHER_INSPECTORATE.search(question)
+    if match and _ITS_VERDICT.search(question) and not re.search(r"\bOfsted\b", question, re.I):
+        return match.group(0)
+    return ""
+
+
 @dataclass(frozen=True)
 class Intent:
     """What kind of answer the question wants beyond its topic."""

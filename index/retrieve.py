@@ -35,7 +35,7 @@ from index.authorities import (
 from index.chunk import Passage
 from index.embed import Embedder
 from index.lexical import LexicalIndex, lexical_for
-from index.question import Intent, Period, mentioned_years, read_intent, read_period
+from index.question import Intent, Period, mentioned_years, other_inspectorate, read_intent, read_period
 from index.store import Store
 
 _RRF_K = 60
@@ -54,7 +54,7 @@ _LOCAL_RANKING_LIMIT = 4000
 _VECTOR_CACHE_REPORTS = 128
 # Questions about grades, dates or who led a visit are answered by a report's cover facts.
 _ABOUT_COVER = re.compile(
-    r"\b(judge?ments?|judged|rated|ratings?|grades?|graded|overall effectiveness|outstanding|inadequate|good|"
+    r"\b(judge?ments?|judged|rate[ds]?|ratings?|grades?|graded|overall effectiveness|outstanding|inadequate|good|"
     r"requires improvement|who led|lead inspector|led the|when was|inspected|changed)\b",
     re.I,
 )
@@ -173,6 +173,7 @@ class QueryPlan:
     period: Period | None = None
     intent: Intent = field(default_factory=Intent)
     scopes: list[Scope] = field(default_factory=list)
+    other_inspectorate: str = ""  # "HM Inspectorate of Probation": a source the library does not hold
 
     @property
     def canonical_question(self) -> str:
@@ -230,6 +231,7 @@ class QueryPlan:
                 s.authority: [f"{r.get('kind')} {r.get('date') or 'undated'}" for r in s.reports] for s in self.scopes
             },
             "missing": self.missing,
+            "other_inspectorate": self.other_inspectorate,
             "topic": self.query,
         }
 
@@ -416,6 +418,7 @@ class Retriever:
             ambiguous=ambiguous,
             period=period,
             intent=intent,
+            other_inspectorate=other_inspectorate(question),
         )
         self._narrow(plan)
         return plan

@@ -145,6 +145,15 @@ def test_change_over_time_lays_out_each_report_oldest_first(small_library):
     labels = [line for line in prompt.splitlines() if line.startswith("[")]
     assert any("2019" in label for label in labels) and any("2023" in label for label in labels)
     assert any("oldest first" in n and "The latest" in n for n in answer.notes)
+    # The model said nothing checkable: each report's own judgement table answers, oldest first.
+    assert answer.status == "answered" and [c.passage.date[:4] for c in answer.citations] == ["2019", "2023"]
+    assert "Inadequate" in answer.text and "Good" in answer.text
+
+
+def test_what_another_inspectorate_rated_is_declined_without_the_model(small_library):
+    llm = FakeLLM()
+    answer = _engine(small_library, llm).ask("Which youth offending service did HM Inspectorate of Probation rate?")
+    assert answer.status == "no_evidence" and "HM Inspectorate of Probation" in answer.text and llm.history == []
 
 
 def test_a_question_naming_another_place_is_not_answered_from_the_pinned_one(small_library):
