@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.claims import Judged, judge, locate
+from bot.claims import QUOTE_JOIN, Judged, judge, locate
 from index import text
 from index.chunk import Passage
 
@@ -27,8 +27,6 @@ _ECHOED_LABEL = re.compile(
 )
 _LABEL_ECHO = re.compile(r"\bp\.\s?\d+\b|\bpara\s\d|\bsection\s[“\"]|\bextract\s*\[?\d", re.I)
 
-#: Between the several runs of a passage's words one citation quotes (each stands in the report as is).
-QUOTE_JOIN = " … "
 
 #: The judgements of a passage's report, looked up by report id (empty when unknown).
 GradesFor = Callable[[str], Mapping[str, str]]

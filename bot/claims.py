@@ -16,7 +16,7 @@ from typing import Literal
 
 from index import text
 from index.authorities import authority_key, find_authorities
-from index.chunk import Passage
+from index.chunk import COVER_SECTION, Passage
 
 #: Share of a sentence's content words one window of its passage must hold to be "about" it.
 #: 0.5 was chosen on the dev questions (issue 4): lower lets unrelated paragraphs through.
@@ -154,11 +154,20 @@ def _clause_gap(sentence: str, window: str, passage: Passage) -> str:
     return ""
 
 
+#: Between the several runs of a passage's words one citation quotes (each stands in the report as is).
+QUOTE_JOIN = " … "
+
+
 def _windows(passage: Passage) -> list[str]:
     """The quotable units of a passage: each sentence, and each pair of neighbours in one paragraph.
 
-    Pairs never cross a line: a quote must stand in the report as one run of words.
+    Pairs never cross a line: a quote must stand in the report as one run of words. A cover's lines
+    (dates, inspector, one judgement row each) are each their own unit, and its rows together one more.
     """
+    if passage.section == COVER_SECTION:
+        lines = [line.strip() for line in passage.text.splitlines() if line.strip()]
+        rows = [line for line in lines if text.GRADE.search(line) and not line.startswith("Lead")]
+        return lines + ([QUOTE_JOIN.join(rows)] if len(rows) > 1 else [])
     out: list[str] = []
     for line in text.continued_lines(passage.text):
         pieces = [re.sub(r"^\d{1,3}\.\s+", "", s) for s in text.sentences(line)]
@@ -207,6 +216,7 @@ def graded_claims(sentence: str) -> list[tuple[str, str]]:
     areas = _area_mentions(sentence)
     cued = bool(_JUDGEMENT_CUE.search(sentence))
     claims = []
+    since = 0  # where the previous grade ended: areas after it and before this grade share this grade
     for match in text.GRADE.finditer(sentence):
         before, after = sentence[: match.start()], sentence[match.end() :]
         describes_work = re.match(r"-|\s+[a-z]", after) and not _GRADE_NOUN.match(after)
@@ -215,6 +225,12 @@ def graded_claims(sentence: str) -> list[tuple[str, str]]:
         if not (cued or areas) and not _COPULA.search(before):
             continue
         preceding = [a for a in areas if a[1] < match.start()]
+        listed = [a for a in preceding if a[1] >= since]
+        since = match.end()
+        if len(listed) > 1:
+            # "help and protection and children in care both outstanding": every area listed gets the grade.
+            claims += [(area, text.grade_of(match.group(0))) for area, _ in listed]
+            continue
         if preceding:
             area = max(preceding, key=lambda a: a[1])[0]
         elif areas:

@@ -114,3 +114,19 @@ def test_a_misspelt_council_is_read_as_the_nearest_and_says_so(small_library):
 def test_a_grade_for_a_council_it_cannot_name_is_not_found(small_library):
     result = check_claim("The care leavers of Zorblaxshire were judged outstanding in 2026.", small_library.retriever)
     assert result.verdict == "not_found"
+
+
+def test_a_grade_given_to_several_listed_areas_is_checked_for_each(small_library):
+    wrong = check_claim(
+        "In 2026 Lancashire's impact of leaders was outstanding, with help and protection and children in care "
+        "both outstanding.",
+        small_library.retriever,
+    )
+    assert wrong.verdict == "contradicted", wrong.explanation
+    right = check_claim(
+        "In 2026 Lancashire's help and protection and children in care were both judged good.", small_library.retriever
+    )
+    assert right.verdict == "supported", right.explanation
+    # A quote from the cover never joins its lines: each judgement row stands in the report as printed.
+    cover_rows = {line.strip() for c in right.citations for line in c.passage.text.splitlines()}
+    assert all(piece in cover_rows for c in right.citations for piece in c.quote.split(" … ")), right.citations
