@@ -35,6 +35,10 @@ def test_a_report_s_own_wording_reads_as_the_canonical_council():
     assert display_name("Kingston Upon Hull, City of") == "Kingston upon Hull"
     assert display_name("Bedford Borough") == "Bedford"
     assert display_name("St. Helens") == display_name("St Helen's") == "St Helens"
+    assert display_name("Slough Children First") == "Slough"
+    assert display_name("Together for Children Sunderland") == "Sunderland"
+    assert display_name("City of Wolverhampton Council") == "Wolverhampton"
+    assert display_name("The Royal Borough of Kensington and Chelsea") == "Kensington and Chelsea"
 
 
 def test_london_is_a_region_not_the_city_of_london():
