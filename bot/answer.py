@@ -214,7 +214,7 @@ def plan_notes(plan: QueryPlan, retriever: Retriever) -> list[str]:
         notes += plan.missing
     for record in plan.latest_reports:
         place = record.get("local_authority")
-        newest = record is next(s.reports[-1] for s in plan.scopes if s.authority == place)
+        newest = record is next((s.reports[-1] for s in plan.scopes if s.reports and s.authority == place), record)
         which = "Newest report" if newest else "Newest graded inspection"
         notes.append(f"{which} the library holds on {place}: {describe(record)}.")
     if plan.intent.change:

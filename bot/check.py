@@ -15,7 +15,7 @@ from typing import Literal
 
 from bot.answer import citation_json
 from bot.citations import Citation
-from bot.claims import Judged, graded_claims, judge
+from bot.claims import Judged, graded_claims, graded_claims_at, judge
 from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
@@ -89,7 +89,9 @@ def check_claim(claim: str, retriever: Retriever, filters: Filters | None = None
         # "Lancashrie" is checked as Lancashire, and the verdict says it was read that way.
         fixed = claim
         for place in misspelt:
-            fixed = re.sub(rf"\b{re.escape(place.said)}\b", place.authority or "", fixed, count=1)
+            fixed = re.sub(rf"\b{re.escape(place.said)}\b", place.authority or "", fixed, count=1, flags=re.I)
+        if fixed == claim:  # the misspelling could not be found as written: check it as it stands
+            return _check_one(claim, retriever, plan)
         checked = check_claim(fixed, retriever, filters)
         notes = [f"Read “{p.said}” as {p.authority}." for p in misspelt]
         return replace(checked, claim=claim, explanation=" ".join([*notes, checked.explanation]))
@@ -123,11 +125,7 @@ def _grade_per_year(claim: str) -> list[tuple[str, str, int]]:
     years = [(int(m.group(0)), m.start()) for m in text.YEAR.finditer(claim)]
     if len({y for y, _ in years}) < 2:
         return []
-    grades = [(m.start(), text.grade_of(m.group(0))) for m in text.GRADE.finditer(claim)]
-    areas = [area for area, _ in graded_claims(claim)]
-    if len(areas) != len(grades):
-        return []
-    return [(area, grade, _year_of(at, years)) for area, (at, grade) in zip(areas, grades, strict=True)]
+    return [(area, grade, _year_of(at, years)) for area, grade, at in graded_claims_at(claim)]
 
 
 def _year_of(at: int, years: list[tuple[int, int]]) -> int:

@@ -209,8 +209,22 @@ def graded_claims(sentence: str) -> list[tuple[str, str]]:
 
     "Good practice" and "good-quality support" describe work, not a judgement; "an outstanding
     grade", "care leavers: outstanding" and "is still inadequate" state one. With no area named,
-    a grade is the overall judgement.
+    a grade is the overall judgement. Areas listed together ("help and protection and children in
+    care were both outstanding") all take the grade.
     """
+    return [(area, grade) for area, grade, _ in graded_claims_at(sentence)]
+
+
+# Between two areas listed together: only "and", a comma, or "the experiences and progress of".
+_LISTED_TOGETHER = re.compile(
+    r"^[\s,]*(?:and|&|as well as)?[\s,]*(?:the\s+)?(?:(?:experiences and progress|progress|experiences) of\s+)?"
+    r"(?:the\s+)?$",
+    re.I,
+)
+
+
+def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
+    """`graded_claims` with where each grade word stands (to pair grades with years)."""
     if not text.GRADE.search(sentence):
         return []
     areas = _area_mentions(sentence)
@@ -225,11 +239,11 @@ def graded_claims(sentence: str) -> list[tuple[str, str]]:
         if not (cued or areas) and not _COPULA.search(before):
             continue
         preceding = [a for a in areas if a[1] < match.start()]
-        listed = [a for a in preceding if a[1] >= since]
+        listed = _listed_run([a for a in preceding if a[1] >= since], sentence)
         since = match.end()
         if len(listed) > 1:
             # "help and protection and children in care both outstanding": every area listed gets the grade.
-            claims += [(area, text.grade_of(match.group(0))) for area, _ in listed]
+            claims += [(area, text.grade_of(match.group(0)), match.start()) for area, _, _ in listed]
             continue
         if preceding:
             area = max(preceding, key=lambda a: a[1])[0]
@@ -237,20 +251,31 @@ def graded_claims(sentence: str) -> list[tuple[str, str]]:
             area = min(areas, key=lambda a: a[1])[0]
         else:
             area = "overall_effectiveness"
-        claims.append((area, text.grade_of(match.group(0))))
+        claims.append((area, text.grade_of(match.group(0)), match.start()))
     return claims
 
 
-def _area_mentions(sentence: str) -> list[tuple[str, int]]:
-    found: list[tuple[str, int]] = []
+def _listed_run(areas: list[tuple[str, int, int]], sentence: str) -> list[tuple[str, int, int]]:
+    """The areas named together just before a grade: the last one, and those joined to it by "and" or commas."""
+    run = areas[-1:]
+    for previous in reversed(areas[:-1]):
+        if not _LISTED_TOGETHER.match(sentence[previous[2] : run[0][1]]):
+            break
+        run.insert(0, previous)
+    # "Overall, help and protection was good": "overall" opens the sentence, it is not listed.
+    return [a for a in run if a[0] != "overall_effectiveness"] if len(run) > 1 else run
+
+
+def _area_mentions(sentence: str) -> list[tuple[str, int, int]]:
+    found: list[tuple[str, int, int]] = []
     taken: list[tuple[int, int]] = []
     for area, pattern in _AREAS:
         for match in re.finditer(rf"\b({pattern})\b", sentence, re.I):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             taken.append(match.span())
-            found.append((area, match.start()))
-    return found
+            found.append((area, match.start(), match.end()))
+    return sorted(found, key=lambda a: a[1])
 
 
 def _stated_grades(window: str) -> dict[str, str]:

@@ -318,12 +318,15 @@ class SlackBot:
             channel = body.get("channel", {}).get("id", "")
             message = body.get("message", {})
             thread_ts = message.get("thread_ts") or message.get("ts") or body.get("container", {}).get("message_ts")
-            if not self.governance.allows(body.get("team", {}).get("id", ""), channel, user):
+            team = body.get("team", {}).get("id", "")
+            if not self.governance.allows(team, channel, user):
                 return
+            if not self._first_time(f"choice:{thread_ts}:{body.get('container', {}).get('message_ts')}"):
+                return  # a second click on the same question's choices is not a second question
             placeholder = self.client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, text="Searching the reports…"
             )
-            job = Job(user, channel, thread_ts, action.get("value", ""), placeholder_ts=placeholder["ts"])
+            job = Job(user, channel, thread_ts, action.get("value", ""), placeholder_ts=placeholder["ts"], team=team)
             self.queue.put(job)
 
     def _command(self, command: dict, kind: str) -> None:

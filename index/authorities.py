@@ -129,7 +129,6 @@ _INFORMAL = {
     "telford": "telford and wrekin",
     "redcar": "redcar and cleveland",
     "blackburn": "blackburn with darwen",
-    "together for children": "sunderland",
     "south glos": "south gloucestershire",
     "north northants": "north northamptonshire",
     "west northants": "west northamptonshire",
@@ -147,7 +146,9 @@ _INFORMAL = {
     "city of york": "york",
 }
 #: Places that contain a council's name but are not that council: read as no council at all.
-NOT_COUNCILS = ("newcastle under lyme", "stoke newington", "sutton coldfield", "bury st edmunds", "richmondshire")
+NOT_COUNCILS = (
+    "newcastle under lyme", "stoke newington", "sutton coldfield", "bury st edmunds", "richmondshire", "new york",
+)  # fmt: skip
 #: Names that fit more than one council: the question has to say which.
 AMBIGUOUS: dict[str, tuple[str, ...]] = {
     "sussex": ("East Sussex", "West Sussex"),
@@ -159,7 +160,11 @@ AMBIGUOUS: dict[str, tuple[str, ...]] = {
 }
 # Place names that are also ordinary English words: only a capitalised one is a place, and at the
 # start of a sentence only when what follows reads like a place ("Reading's", "Reading council", "Bury is").
-_COMMON_WORDS = {"reading", "bury", "bath", "hull", "slough", "stoke", "bucks", "staffs", "wilts", "banes", "derby"}
+_COMMON_WORDS = {
+    "reading", "bury", "bath", "hull", "slough", "stoke", "bucks", "staffs", "wilts", "banes", "derby", "beds",
+}  # fmt: skip
+# "North and South Tyneside", "East and West Sussex": two councils named at once.
+_PAIRED = re.compile(r"\b(North|South|East|West)\s+(?:and|&)\s+(North|South|East|West)\s+([A-Z][a-z]+)\b")
 _PLACE_AFTER = re.compile(
     r"^(['’]s\b|\s+(council|borough|children|children['’]s|is|was|has|had|rated|judged|got|received|and|or|vs|"
     r"versus|still|now|currently|do|does|did)\b|\s*[,?.!:;]|\s*$)",
@@ -264,6 +269,7 @@ def read_places(
     is not, and is close to one council's name, is read as that council ("Lancashrie").
     """
     candidates = tuple(candidates)
+    text = _PAIRED.sub(r"\1 \3 and \2 \3", text)
     haystack = _haystack(text)
     found: list[tuple[int, PlaceReading]] = []
     taken: list[tuple[int, int]] = []

@@ -23,14 +23,22 @@ _RANGE = re.compile(
     rf"\b(?:between|from)\s+(?:{_MONTH}\s+)?{_Y}\s+(?:and|to|until|till)\s+(?:{_MONTH}\s+)?{_Y}\b", re.I
 )
 _DASHED = re.compile(rf"\b{_Y}\s*[–-]\s*{_Y}\b")
-_FINANCIAL = re.compile(rf"\b{_Y}\s*[/–-]\s*(\d\d)\b")
+_FINANCIAL = re.compile(rf"\b(?:in|during|for|over)\s+(?:the\s+)?{_Y}\s*[/–-]\s*(\d\d)\b", re.I)
 _SINCE = re.compile(
     rf"\b(since|after|post|following|starting in|later than|from)[\s-]+{_THE}(?:{_MONTH}\s+)?{_Y}\b"
     rf"(?P<onward>\s+(?:onwards?|on)\b)?",
     re.I,
 )
 _UNTIL = re.compile(rf"\b(before|until|till|up to|prior to|pre|earlier than)[\s-]+{_THE}(?:{_MONTH}\s+)?{_Y}\b", re.I)
-_IN_MONTH = re.compile(rf"(?<!\d\s)(?<!\d\d\s)\b{_MONTH}\s+{_Y}\b", re.I)
+_IN_MONTH = re.compile(rf"(?<!\d\s)(?<!\d\d\s)(?<!year to )(?<!year ending )(?<!as at )\b{_MONTH}\s+{_Y}\b", re.I)
+# A month is the time of an inspection only when the question is about one ("judgement in October 2021");
+# "children in care in March 2023" is a figure's date.
+_ABOUT_INSPECTION = re.compile(
+    r"\b(ofsted|inspect\w*|reports?|visit\w*|judge?ments?|judged|rated|ratings?|grades?|found|find|overall|"
+    r"effectiveness|outstanding|inadequate|requires improvement|led)\b",
+    re.I,
+)
+_YEAR_LIST = re.compile(rf"{_Y}((?:\s*(?:,|and|or|&)\s*{_Y})+)")
 # A year is the time asked about after "in/during/for/of" (possibly "in its", "in Kent's") or before
 # "inspection", "report", "visit", "judgements"…
 _YEAR_AS_TIME = re.compile(
@@ -150,7 +158,9 @@ def read_period(question: str, today: date) -> Period | None:
                 r"\b(the|its|their)\s", since.group(0)
             ):
                 start = date(int(year) + 1, 1, 1) if not month else _month_end(month, year) + timedelta(days=1)
-            words.append(f"since {_when(month, year)}" if start == _month_start(month, year) else f"after {year}")
+            words.append(
+                f"since {_when(month, year)}" if start == _month_start(month, year) else f"after {_when(month, year)}"
+            )
         if until:
             word, month, year = until.groups()
             end = _month_end(month, year)
@@ -163,10 +173,16 @@ def read_period(question: str, today: date) -> Period | None:
         return Period(start, end, said=said, phrase=" and ".join(words))
     if match := _IN_MONTH.search(question):
         month, year = match.groups()
+        if not _ABOUT_INSPECTION.search(question):
+            return None  # the date of a figure, not of an inspection
         return Period(
             _month_start(month, year), _month_end(month, year), said=match.group(0), phrase=f"from {_when(month, year)}"
         )
     named = {int(y) for m in _YEAR_AS_TIME.finditer(question) for y in m.groups() if y}
+    for listed in _YEAR_LIST.finditer(question):  # "in 2019 and 2023": both years, not the first
+        chain = {int(y) for y in _YEAR.findall(listed.group(0))}
+        if chain & named:
+            named |= chain
     if named:
         years = tuple(sorted(named))
         return Period(years=years, said=", ".join(map(str, years)), phrase=f"from {_listed(years)}")

@@ -389,6 +389,8 @@ class Retriever:
         said = {w.lower() for r in readings for w in r.said.split()}
         strangers = [w for w in self._unknown_names(question) if w.lower() not in said]
         named = list(dict.fromkeys(p.authority for p in places if p.authority))
+        # A pinned council however it was typed ("-a lancs") is the council the library names.
+        filters.authorities = [display_name(a) for a in filters.authorities]
         if filters.authorities and not (named or unknown or ambiguous):
             # With a pinned council, only a word used as a place ("about Glasgow's…", "in Glasgow") moves
             # the question elsewhere; a name or a programme ("the Mockingbird model") does not.

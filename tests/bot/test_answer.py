@@ -185,3 +185,14 @@ def test_an_ambiguous_name_asks_which_council(small_library, tmp_path):
     assert chosen == "What did Ofsted say about fostering in West Sussex?"
     again = _engine(small_library, None).ask(chosen, use_llm=False)
     assert again.status == "answered" and all(c.passage.local_authority == "West Sussex" for c in again.citations)
+
+
+def test_a_pinned_council_typed_informally_is_the_library_s_council(small_library):
+    from index.retrieve import Filters
+
+    answer = _engine(small_library, None).ask(
+        "What did the latest report say about care leavers?", filters=Filters(authorities=["lancs"]), use_llm=False
+    )
+    assert any(n.startswith("Newest report the library holds on Lancashire") for n in answer.notes)
+    assert answer.citations and all(c.passage.local_authority == "Lancashire" for c in answer.citations)
+    assert {c.passage.date[:4] for c in answer.citations} == {"2026"}

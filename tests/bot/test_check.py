@@ -130,3 +130,8 @@ def test_a_grade_given_to_several_listed_areas_is_checked_for_each(small_library
     # A quote from the cover never joins its lines: each judgement row stands in the report as printed.
     cover_rows = {line.strip() for c in right.citations for line in c.passage.text.splitlines()}
     assert all(piece in cover_rows for c in right.citations for piece in c.quote.split(" … ")), right.citations
+
+
+def test_a_misspelling_written_differently_from_how_it_is_read_still_gets_a_verdict(small_library):
+    result = check_claim("Saint Helns was judged good in 2019.", small_library.retriever)
+    assert result.verdict == "contradicted", result.explanation  # St Helens was judged inadequate in 2019

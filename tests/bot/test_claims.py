@@ -126,3 +126,16 @@ def test_grades_however_phrased_are_bound_to_their_area(sentence, grades):
         section="Judgements",
     )
     assert judge(sentence, cover, grades).status == "contradicted"
+
+
+def test_only_areas_listed_together_share_a_grade():
+    from bot.claims import graded_claims
+
+    assert graded_claims("Overall, help and protection was judged good") == [("help_and_protection", "good")]
+    assert graded_claims("Leaders have ensured that services for care leavers are now good") == [
+        ("care_leavers", "good")
+    ]
+    assert graded_claims("Help and protection and children in care were both outstanding") == [
+        ("help_and_protection", "outstanding"),
+        ("children_in_care", "outstanding"),
+    ]

@@ -99,3 +99,10 @@ def test_short_unknown_words_are_not_read_as_a_council_they_resemble():
 
     for word in ("Boston", "Barrow", "Walton", "Melton"):
         assert read_places(f"What about {word}?", is_word=_known_word) == [], word
+
+
+def test_paired_names_and_words_that_only_look_like_councils():
+    assert find_authorities("Compare North and South Tyneside") == ["North Tyneside", "South Tyneside"]
+    assert find_authorities("Is there a shortage of secure beds?") == []
+    assert find_authorities("partners work together for children in care") == []
+    assert find_authorities("a visit to New York") == []

@@ -58,3 +58,12 @@ def test_needing_to_improve_is_not_a_change_over_time():
     assert not read_intent("How is children's progress in care?").change
     assert read_intent("Has Oldham improved since its 2019 inspection?").change
     assert read_intent("Is Kent improving?").change
+
+
+def test_lists_of_years_and_dates_of_figures():
+    assert read_period("Was Kent judged good in 2019 and 2023?", TODAY).years == (2019, 2023)
+    assert read_period("Compare Kent's 2019 and 2023 inspections", TODAY).years == (2019, 2023)
+    assert read_period("How many children were in care in March 2023?", TODAY) is None
+    assert read_period("What was spent in the year to March 2023?", TODAY) is None
+    assert read_period("the 2021-22 budget", TODAY) is None
+    assert read_period("What did inspectors find after February 2024?", TODAY).phrase == "after February 2024"
