@@ -123,12 +123,17 @@ class ChromaStore:
     # --- writing ---
 
     def put_report(self, record: dict, file_hash: str, passages: list[Passage], vectors: np.ndarray) -> int:
-        """Add new passages, drop the report's stale ones, then record the report."""
+        """Write the report's passages, drop its stale ones, then record the report.
+
+        Passages whose text is unchanged are written again too: what a newer reader understood of the
+        report (its council's canonical name, its dates) must reach every passage, not only new ones.
+        """
         source = record["source"]
         old_ids = set(self._passages.get(where={"source": source}, include=[])["ids"])
-        new = [(p, v) for p, v in zip(passages, vectors, strict=True) if p.id not in old_ids]
-        for start in range(0, len(new), _BATCH):
-            batch = new[start : start + _BATCH]
+        new = [p for p in passages if p.id not in old_ids]
+        pairs = list(zip(passages, vectors, strict=True))
+        for start in range(0, len(pairs), _BATCH):
+            batch = pairs[start : start + _BATCH]
             self._passages.upsert(
                 ids=[p.id for p, _ in batch],
                 embeddings=np.vstack([v for _, v in batch]).tolist(),
@@ -146,7 +151,7 @@ class ChromaStore:
                 {"source": source, "file_hash": file_hash, "local_authority": record.get("local_authority") or ""}
             ],
         )
-        if new or stale:
+        if passages or stale:
             self._bump()
         return len(new)
 

@@ -138,3 +138,18 @@ def test_a_pin_survives_a_name_that_is_not_a_place_and_a_library_wide_change_is_
     result = retriever.search("How have things changed since 2020?", k=6)
     assert {h.group for h in result.hits} == {""}  # not one search per report of the whole library
     assert not retriever.plan("What does St Helens need to improve?").scopes  # not a change over time
+
+
+def test_rewriting_a_report_updates_its_unchanged_passages(small_library):
+    import numpy as np
+
+    store = small_library.store
+    record = next(r for r in store.reports() if "st-helens/2023" in r["source"])
+    passages = small_library.retriever.passages_of(record["report_id"])
+    ids = [p.id for p in passages]
+    stored = store.vectors(ids)
+    renamed = [p.model_copy(update={"local_authority": "Saint Helens Borough"}) for p in passages]
+    before = store.version()
+    store.put_report(record, "rehashed", renamed, np.array([stored[i] for i in ids]))
+    assert {p.local_authority for p in store.get(ids)} == {"Saint Helens Borough"}
+    assert store.version() != before  # the lexical index is rebuilt with the new names
