@@ -204,7 +204,7 @@ def with_choice(answer: Answer, choice: str) -> str:
     return re.sub(rf"\b{re.escape(said)}\b", choice, answer.question, count=1, flags=re.I)
 
 
-def plan_notes(plan: QueryPlan, retriever: Retriever) -> list[str]:
+def plan_notes(plan: QueryPlan) -> list[str]:
     """What an answer says before its sentences: names read, what the library lacks, which report is newest."""
     notes = [f"Read “{p.said}” as {p.authority}." for p in plan.places if p.how in ("fuzzy", "alias") and p.authority]
     answered = bool(plan.filters.authorities) and any(scope.reports for scope in plan.scopes) or not plan.scopes
@@ -373,7 +373,7 @@ class AnswerEngine:
             )  # fmt: skip
 
         plan = result.plan
-        notes = plan_notes(plan, self._retriever)
+        notes = plan_notes(plan)
         choices: list[str] = []
         announced: list[bool] = []
 
