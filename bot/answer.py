@@ -193,9 +193,7 @@ def no_evidence_text(result: SearchResult, held: list[str]) -> str:
 def clarify_text(plan: QueryPlan) -> str:
     """Ask which council an ambiguous name means, offering the ones the library holds."""
     reading = plan.ambiguous[0]
-    choices = list(reading.choices)
-    listed = ", ".join(choices[:-1]) + f" or {choices[-1]}"
-    return f"“{reading.said}” could mean {listed}. Which did you mean?"
+    return f"“{reading.said}” could mean {text_rules.listed(reading.choices, 'or')}. Which did you mean?"
 
 
 def with_choice(answer: Answer, choice: str) -> str:

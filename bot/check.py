@@ -82,7 +82,7 @@ def check_claim(claim: str, retriever: Retriever, filters: Filters | None = None
     if plan.ambiguous:
         reading = plan.ambiguous[0]
         return ClaimCheck(
-            claim, "not_found", f"“{reading.said}” could mean {' or '.join(reading.choices)}: say which council."
+            claim, "not_found", f"“{reading.said}” could mean {text.listed(reading.choices, 'or')}: say which council."
         )
     misspelt = [p for p in plan.places if p.how == "fuzzy" and p.authority]
     if misspelt:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from index.text import MONTHS
+from index.text import MONTHS, listed
 
 _Y = r"((?:19|20)\d\d)"
 _MONTH = "(" + "|".join(MONTHS) + ")"
@@ -117,11 +117,6 @@ def _when(month: str | None, year: str) -> str:
     return f"{month.capitalize()} {year}" if month else year
 
 
-def _listed(years: tuple[int, ...]) -> str:
-    shown = [str(y) for y in years]
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
-
-
 def read_period(question: str, today: date) -> Period | None:
     """The period a question names, or None when it names none (or names a year only in passing)."""
     question = _DAY_DATE.sub(" ", _TITLE_YEAR.sub(" ", question))
@@ -179,13 +174,13 @@ def read_period(question: str, today: date) -> Period | None:
             _month_start(month, year), _month_end(month, year), said=match.group(0), phrase=f"from {_when(month, year)}"
         )
     named = {int(y) for m in _YEAR_AS_TIME.finditer(question) for y in m.groups() if y}
-    for listed in _YEAR_LIST.finditer(question):  # "in 2019 and 2023": both years, not the first
-        chain = {int(y) for y in _YEAR.findall(listed.group(0))}
+    for run in _YEAR_LIST.finditer(question):  # "in 2019 and 2023": both years, not the first
+        chain = {int(y) for y in _YEAR.findall(run.group(0))}
         if chain & named:
             named |= chain
     if named:
         years = tuple(sorted(named))
-        return Period(years=years, said=", ".join(map(str, years)), phrase=f"from {_listed(years)}")
+        return Period(years=years, said=", ".join(map(str, years)), phrase=f"from {listed(years, 'or')}")
     if match := _RELATIVE.search(question):
         which, unit, count = match.groups()
         if unit.lower() == "year" and which.lower() in ("last", "this", "previous"):

@@ -149,12 +149,7 @@ class Scope:
             return ""
         if not self.held_years:
             return f"The library holds no reports on {self.authority}."
-        return f"it holds {_listed(self.held_years)}"
-
-
-def _listed(items: list) -> str:
-    items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+        return f"it holds {text.listed(self.held_years)}"
 
 
 @dataclass

@@ -621,3 +621,9 @@ def grade_of(text: str) -> str:
     """A grade as Ofsted writes it: 'requires improvement to be good' → 'requires improvement'."""
     text = re.sub(r"\s+", " ", text.lower())
     return "requires improvement" if text.startswith("requir") else text
+
+
+def listed(items, conjunction: str = "and") -> str:
+    """'2015, 2018 and 2026'; 'East Sussex or West Sussex': items as a sentence lists them."""
+    shown = [str(i) for i in items]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {conjunction} {shown[-1]}"
