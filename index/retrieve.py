@@ -136,20 +136,11 @@ class Hit:
 
 @dataclass
 class Scope:
-    """The reports of one place a question is about, oldest first, and what is missing."""
+    """The reports of one place a question is about, oldest first, and the years it holds at all."""
 
     authority: str
     reports: list[dict] = field(default_factory=list)
     held_years: list[int] = field(default_factory=list)
-
-    @property
-    def missing(self) -> str:
-        """'' when reports are in scope; otherwise what the library lacks and what it holds instead."""
-        if self.reports:
-            return ""
-        if not self.held_years:
-            return f"The library holds no reports on {self.authority}."
-        return f"it holds {text.listed(self.held_years)}"
 
 
 @dataclass
@@ -193,10 +184,11 @@ class QueryPlan:
                 continue
             if scope.authority == _LIBRARY and self.period:
                 lines.append(f"The library has no report {self.period.phrase}.")
-            elif not scope.held_years or not self.period:
-                lines.append(scope.missing)
+            elif scope.held_years and self.period:
+                held = text.listed(scope.held_years)
+                lines.append(f"The library has no report on {scope.authority} {self.period.phrase}; it holds {held}.")
             else:
-                lines.append(f"The library has no report on {scope.authority} {self.period.phrase}; {scope.missing}.")
+                lines.append(f"The library holds no reports on {scope.authority}.")
         return lines
 
     @property
