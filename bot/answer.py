@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import prompts
 from bot.citations import QUOTE_JOIN, Citation, SentenceChecker, best_quote, opening
+from bot.judgements import RecordAnswer, answer_from_records, read_record_question, reports_question
 from bot.llm import LLM, Message
 from index import text as text_rules
 from index.authorities import find_authorities
@@ -179,9 +180,8 @@ def build_prompt(question: str, evidence: list[Passage]) -> list[Message]:
     ]
 
 
-def no_evidence_text(result: SearchResult, held: list[str]) -> str:
+def no_evidence_text(plan: QueryPlan, held: list[str]) -> str:
     """Say plainly that the library has nothing, and what it does hold."""
-    plan = result.plan
     subject = ", ".join(plan.unknown_places) if plan.unknown_places else "that"
     text = f"The library has nothing on {subject}."
     if held:
@@ -205,6 +205,8 @@ def with_choice(answer: Answer, choice: str) -> str:
 def plan_notes(plan: QueryPlan) -> list[str]:
     """What an answer says before its sentences: names read, what the library lacks, which report is newest."""
     notes = [f"Read “{p.said}” as {p.authority}." for p in plan.places if p.how in ("fuzzy", "alias") and p.authority]
+    if plan.group_note and plan.group and plan.group.of:
+        notes.append(plan.group_note)
     answered = bool(plan.filters.authorities) and any(scope.reports for scope in plan.scopes) or not plan.scopes
     if plan.unknown_places and plan.filters.authorities:
         notes.append(f"The library has nothing on {', '.join(plan.unknown_places)}.")
@@ -256,11 +258,11 @@ def covers(result: SearchResult, share: float = 0.7) -> bool:
     return False
 
 
-def evidence_only(question: str, result: SearchResult, limit: int = 3) -> tuple[str, list[Citation]]:
+def evidence_only(question: str, result: SearchResult, limit: int = 3, first: int = 1) -> tuple[str, list[Citation]]:
     """The best quoted passages as the answer: instant, and always faithful."""
     citations: list[Citation] = []
     lines = []
-    for n, hit in enumerate(result.hits[:limit], start=1):
+    for n, hit in enumerate(result.hits[:limit], start=first):
         quote, _ = best_quote(result.plan.query or question, hit.passage)
         if result.plan.about_cover and hit.passage.section == COVER_SECTION:
             quote = grade_rows(hit.passage) or quote  # a question about judgements is answered by the grades
@@ -344,12 +346,11 @@ class AnswerEngine:
         """
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        llm = self.llm if use_llm else None
-        asked = standalone(question, history or [], llm)
-        result = self._retriever.search(asked, filters, k=8)
-        timings["retrieve_ms"] = (time.perf_counter() - started) * 1000
+        # The model loads only when it is needed: a follow-up to rewrite, or an answer to write.
+        asked = standalone(question, history or [], self.llm if use_llm and history else None)
+        plan = self._retriever.plan(asked, filters)
         held = self._retriever.authorities()
-        model_name = llm.name if llm else "none (evidence only)"
+        model_name = "none (evidence only)"
 
         def show(sentence: str) -> None:
             timings.setdefault("first_sentence_ms", (time.perf_counter() - started) * 1000)
@@ -362,6 +363,16 @@ class AnswerEngine:
             status: str, text: str, citations: list[Citation], prompt: list[Message] | None = None, shown=False
         ) -> Answer:
             announce()
+            if figures is not None and status in ("answered", "no_evidence"):
+                # The records' figures were shown first; what the model or the quotes add follows them.
+                if status == "no_evidence":
+                    text, citations, shown = "", [], True
+                status = "answered"
+                if not shown:
+                    show(text)
+                shown = True
+                text = "\n".join(filter(None, [figures.text, text]))
+                citations = figures.citations + citations
             if not shown:
                 show(text)
             timings["total_ms"] = (time.perf_counter() - started) * 1000
@@ -370,8 +381,8 @@ class AnswerEngine:
                 notes=notes, choices=choices, plan=plan.as_dict(),
             )  # fmt: skip
 
-        plan = result.plan
         notes = plan_notes(plan)
+        figures: RecordAnswer | None = None
         choices: list[str] = []
         announced: list[bool] = []
 
@@ -390,24 +401,52 @@ class AnswerEngine:
                 "reports, so it cannot say what that inspectorate found."
             )
             return finish("no_evidence", text, [])
-        if plan.unknown_places and not plan.filters.authorities:
-            return finish("no_evidence", no_evidence_text(result, held), [])
-        if plan.scopes and not any(scope.reports for scope in plan.scopes):
+        if plan.group and plan.group.kind == "neighbours" and not plan.group.of:
+            return finish("clarify", plan.group_note, [])
+        if plan.unknown_places and not plan.filters.authorities and not plan.group:
+            return finish("no_evidence", no_evidence_text(plan, held), [])
+        if plan.scopes and not any(scope.reports for scope in plan.scopes) and not plan.group:
             notes = [n for n in notes if n not in plan.missing]
             return finish("no_evidence", " ".join(plan.missing), [])
+        records_question = read_record_question(plan)
+        if records_question and records_question.ask == "which_council":
+            return finish("clarify", "Which council do you mean? Name it, or pin one with /authority.", [])
+        if records_question and records_question.pure:
+            # Grades, dates, inspectors and counts are looked up, not written: no model, every figure cited.
+            found = answer_from_records(plan, records_question, self._retriever)
+            model_name = "none (report records)"
+            notes = [n for n in notes if n != plan.group_note and not n.startswith(("Newest ", "Reports on "))]
+            timings["retrieve_ms"] = (time.perf_counter() - started) * 1000
+            return finish("answered", found.text, found.citations)
+        if records_question and records_question.ask in ("change", "which", "count"):
+            # "Who improved from inadequate to good, and what did they do?": the figures come from the
+            # records and are shown first; the reports' words are searched for the councils they name.
+            figures = answer_from_records(plan, records_question, self._retriever)
+            announce()
+            for line in figures.lines:
+                show(line)
+            if figures.authorities and not plan.group:
+                filters = Filters(**vars(filters)) if filters else Filters()
+                filters.authorities = figures.authorities[:4]
+            asked = reports_question(asked, records_question, filters.authorities if filters else [])
+        first = len(figures.citations) + 1 if figures else 1
+        result = self._retriever.search(asked, filters, k=8)
+        timings["retrieve_ms"] = (time.perf_counter() - started) * 1000
+        llm = self.llm if use_llm else None
+        model_name = llm.name if llm else model_name
         relevant = [h for h in result.hits if h.similarity >= self._min_relevance]
         if not relevant:
-            return finish("no_evidence", no_evidence_text(result, held), [])
+            return finish("no_evidence", no_evidence_text(result.plan, held), [])
         if llm is None:
-            text, citations = judgement_tables(plan, self._retriever)
+            text, citations = judgement_tables(plan, self._retriever) if figures is None else ("", [])
             if not citations:
-                text, citations = evidence_only(asked, result)
+                text, citations = evidence_only(asked, result, first=first)
             return finish("answered", text, citations)
 
         announce()
         evidence = select_evidence(result, self._budget, self._min_relevance)
         messages = build_prompt(asked, evidence)
-        checker = SentenceChecker(evidence, self._retriever.grades_for, question=asked, dropped=dropped)
+        checker = SentenceChecker(evidence, self._retriever.grades_for, question=asked, dropped=dropped, first=first)
         pending = ""
         for token in llm.stream(messages, self._max_tokens):
             timings.setdefault("first_token_ms", (time.perf_counter() - started) * 1000)
@@ -427,9 +466,9 @@ class AnswerEngine:
             if graded[1]:
                 return finish("answered", *graded, messages)
             if covers(result):
-                quoted, quoted_citations = evidence_only(asked, result)
+                quoted, quoted_citations = evidence_only(asked, result, first=first)
                 return finish("answered", quoted, quoted_citations, messages)
-            return finish("no_evidence", no_evidence_text(result, held), [], messages)
+            return finish("no_evidence", no_evidence_text(result.plan, held), [], messages)
         citations = [checker.citations[n] for n in sorted(checker.citations)]
         answer_text = checker.text
         if plan.intent.change and plan.about_cover:

@@ -83,6 +83,7 @@ class SentenceChecker:
     sentences: list[CheckedSentence] = field(default_factory=list)
     citations: dict[int, Citation] = field(default_factory=dict)
     dropped: list[tuple[str, str]] = field(default_factory=list)
+    first: int = 1  # the number the first citation gets (after figures already cited above the answer)
     _numbers: dict[int, int] = field(default_factory=dict)
 
     def check(self, sentence: str) -> str | None:
@@ -107,7 +108,7 @@ class SentenceChecker:
         keep = [nj for nj in supported if nj[0] in claimed] or supported[:1]
         numbers = []
         for n, found in keep[:2]:
-            shown = self._numbers.setdefault(n, len(self._numbers) + 1)
+            shown = self._numbers.setdefault(n, len(self._numbers) + self.first)
             cited = self.citations.setdefault(shown, Citation(shown, self.evidence[n - 1], found.quote))
             if found.quote not in cited.quote.split(QUOTE_JOIN):
                 # Every sentence resting on this passage shows its own words under the same number.

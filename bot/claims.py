@@ -27,17 +27,7 @@ _DECIDING_MARGIN = 0.1
 
 Status = Literal["supported", "contradicted", "unsupported"]
 
-# Judgement areas as managers and reports name them, most specific first.
-_AREAS: tuple[tuple[str, str], ...] = (
-    ("children_in_care_and_care_leavers", r"children (in care|looked after) and care leavers"),
-    ("leadership_management_governance", r"leadership,? management and governance"),
-    ("help_and_protection", r"help and protection|help & protection"),
-    ("care_leavers", r"care leavers?"),
-    ("children_in_care", r"children in care|looked[- ]after children|children looked after|achieving permanence"),
-    ("impact_of_leaders", r"impact of leaders|leaders|leadership"),
-    ("adoption_performance", r"adoption"),
-    ("overall_effectiveness", r"overall( effectiveness)?|children's services|childrens services|services for children"),
-)
+_AREAS = text.JUDGEMENT_AREAS
 _JUDGEMENT_CUE = re.compile(
     r"\b(judged|judgements?|judgments?|rated?|ratings?|graded|grades?|overall effectiveness|found to be|"
     r"experiences and progress)\b",

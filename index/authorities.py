@@ -33,6 +33,11 @@ class Authority:
     neighbours: tuple[str, ...]  # statistical neighbours as DfE LA codes, nearest first
     aliases: tuple[str, ...]
 
+    @property
+    def current(self) -> bool:
+        """Still a council today: reorganised ones (Cumbria, Northamptonshire, Poole) have no neighbours."""
+        return bool(self.neighbours)
+
 
 def _display(official: str) -> str:
     """'Bristol, City of' → 'Bristol'; 'Kingston Upon Hull, City of' → 'Kingston upon Hull'."""
@@ -214,6 +219,24 @@ def _plain_key(name: str) -> str:
 @lru_cache(maxsize=1)
 def _by_key() -> dict[str, Authority]:
     return {_plain_key(a.name): a for a in register()}
+
+
+@lru_cache(maxsize=1)
+def _by_code() -> dict[str, Authority]:
+    return {a.la_code: a for a in register()}
+
+
+def neighbours_of(name: str) -> list[str]:
+    """A council's ten statistical neighbours (DfE), nearest first, by canonical name."""
+    authority = lookup(name)
+    if authority is None:
+        return []
+    return [_by_code()[code].name for code in authority.neighbours if code in _by_code()]
+
+
+def current_authorities() -> list[str]:
+    """Every council with children's services today, in the reference list's order."""
+    return [a.name for a in register() if a.current]
 
 
 def lookup(name: str) -> Authority | None:

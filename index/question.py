@@ -233,3 +233,116 @@ def read_intent(question: str) -> Intent:
     change = bool(_CHANGE.search(question))
     latest = bool(_LATEST.search(question)) and not re.search(r"\bsince (the |its |their )?last\b", question, re.I)
     return Intent(latest=latest, change=change, compare=bool(_COMPARE.search(question)))
+
+
+# Sets of councils a question can name instead of councils: statistical neighbours, a region, a kind of
+# council, or the whole country.
+_NEIGHBOURS = re.compile(
+    r"\b(?:(?P<whose>our|their|its|my|[A-Z][\w’'.-]*(?:\s+[A-Za-z][\w’'.-]*){0,4}?['’]s?)\s+)?"
+    r"(?:(?:ten|10|dfe)\s+)?(?:statistical|stat|stats)\s+neighbou?rs?(?:\s+of\s+(?P<of>[A-Z][\w’'.-]*"
+    r"(?:\s+(?:[A-Z][\w’'.-]*|and|upon|on|of|with))*))?"
+    r"|\b(?:(?P<whose2>our|their|its|my)\s+)?(?:similar|comparable|comparator)\s+(?:authorities|councils|las)\b"
+    r"|\b(?P<whose3>our|their|its|my)\s+(?:comparators|neighbou?rs)\b",
+)
+_REGIONS = {
+    "North East": r"north[- ]?east(?:ern)?(?: england| region)?",
+    "North West": r"north[- ]?west(?:ern)?(?: england| region)?",
+    "Yorkshire and the Humber": r"yorkshire(?: and (?:the )?humber(?:side)?)?(?: region)?",
+    "East Midlands": r"east midlands",
+    "West Midlands": r"west midlands",
+    "East of England": r"east of england|eastern region|the east(?= region| of the country)",
+    "London": r"london|the capital",
+    "South East": r"south[- ]?east(?:ern)?(?: england| region)?",
+    "South West": r"south[- ]?west(?:ern)?(?: england| region)?",
+}
+_KINDS = {
+    "London Borough": r"london boroughs?",
+    "County": r"count(?:y|ies) councils?|shire counties|counties",
+    "Metropolitan District": r"metropolitan (?:districts?|boroughs?|councils?)|mets",
+    "Unitary Authority": r"unitar(?:y|ies)(?: authorities| councils)?",
+}
+_KIND_LABELS = {
+    "London Borough": "London boroughs",
+    "County": "county councils",
+    "Metropolitan District": "metropolitan districts",
+    "Unitary Authority": "unitary authorities",
+}
+_NATION = re.compile(
+    r"\b(nation(?:al|ally|wide)|in england|across england|(?:across|in) the country|england[- ]wide|"
+    r"all (?:the )?(?:authorities|councils|las|local authorities)|every (?:authority|council|la|local authority)|"
+    r"other (?:authorities|councils|las|local authorities))\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A set of councils the question names as a set: "Tameside's statistical neighbours", "the North West"."""
+
+    kind: str  # neighbours | region | type | nation
+    label: str  # as an answer names it: "Tameside's 10 statistical neighbours", "the North West"
+    members: tuple[str, ...]  # canonical names of the councils in the set, today's councils only
+    of: str | None = None  # whose statistical neighbours
+    said: str = ""  # the words that named the set
+
+    def as_dict(self) -> dict:
+        """As `search --json` shows it."""
+        return {"kind": self.kind, "label": self.label, "of": self.of, "members": list(self.members)}
+
+
+def read_group(question: str, subject: str | None = None, places: tuple[str, ...] = ()) -> Group | None:
+    """The set of councils the question is about, if it names one.
+
+    `subject` is whose neighbours "our neighbours" are (a pinned council); `places` are the councils
+    the question names, in order (the first is whose neighbours "similar authorities" are).
+    """
+    from index.authorities import display_name, lookup, neighbours_of, register
+
+    match = _NEIGHBOURS.search(question)
+    if match:
+        whose = match.group("of") or match.group("whose") or match.group("whose2") or match.group("whose3") or ""
+        whose = re.sub(r"['’]s?$", "", whose).strip()
+        if whose.lower() in {"our", "their", "its", "my", ""}:
+            owner = subject or (places[0] if places else None)
+        else:
+            words = whose.split()
+            found = next((lookup(" ".join(words[i:])) for i in range(len(words)) if lookup(" ".join(words[i:]))), None)
+            owner = found.name if found else (places[0] if places else subject)
+        if owner is None or lookup(owner) is None:
+            return Group("neighbours", "statistical neighbours", (), None, match.group(0))
+        owner = display_name(owner)
+        members = tuple(neighbours_of(owner))
+        return Group("neighbours", f"{owner}'s {len(members)} statistical neighbours", members, owner, match.group(0))
+    # Council names come out first: "North East Lincolnshire" and "City of London" are councils, not sets.
+    lowered = question.lower()
+    for place in places:
+        lowered = re.sub(re.escape(place.lower()), " ", lowered)
+    region = next((name for name, pattern in _REGIONS.items() if re.search(rf"\b(?:{pattern})\b", lowered)), None)
+    kind = next((name for name, pattern in _KINDS.items() if re.search(rf"\b(?:{pattern})\b", lowered)), None)
+    if kind == "London Borough" and region == "London":
+        region = None
+    if region or kind:
+        members = tuple(
+            a.name
+            for a in register()
+            if a.current and (not region or a.region == region) and (not kind or a.kind == kind)
+        )
+        if kind and region:
+            label = f"{_KIND_LABELS[kind]} in {_region_label(region)}"
+        else:
+            label = _region_label(region) if region else _KIND_LABELS[kind or ""]
+        said = [
+            re.search(rf"\b(?:{patterns[name]})\b", question, re.I)
+            for patterns, name in ((_REGIONS, region), (_KINDS, kind))
+            if name
+        ]
+        return Group("region" if region else "type", label, members, None, " ".join(m.group(0) for m in said if m))
+    nation = _NATION.search(question)
+    if nation:
+        members = tuple(a.name for a in register() if a.current)
+        return Group("nation", "England", members, None, nation.group(0))
+    return None
+
+
+def _region_label(region: str) -> str:
+    return region if region in ("London", "East of England", "Yorkshire and the Humber") else f"the {region}"

@@ -35,7 +35,16 @@ from index.authorities import (
 from index.chunk import Passage
 from index.embed import Embedder
 from index.lexical import LexicalIndex, lexical_for
-from index.question import Intent, Period, mentioned_years, other_inspectorate, read_intent, read_period
+from index.question import (
+    Group,
+    Intent,
+    Period,
+    mentioned_years,
+    other_inspectorate,
+    read_group,
+    read_intent,
+    read_period,
+)
 from index.store import Store
 
 _RRF_K = 60
@@ -160,6 +169,32 @@ class QueryPlan:
     intent: Intent = field(default_factory=Intent)
     scopes: list[Scope] = field(default_factory=list)
     other_inspectorate: str = ""  # "HM Inspectorate of Probation": a source the library does not hold
+    group: Group | None = None  # a set of councils named as a set ("our statistical neighbours")
+    group_held: list[str] = field(default_factory=list)  # the members the library holds reports on
+
+    @property
+    def group_note(self) -> str:
+        """How much of a named set the library holds: never present a partial set as the whole."""
+        group = self.group
+        if group is None:
+            return ""
+        if group.kind == "neighbours" and not group.of:
+            return "Whose statistical neighbours? Name the council, or pin one with /authority."
+        held, total = len(self.group_held), len(group.members)
+        if group.kind == "neighbours":
+            text_ = f"{held} of {group.label} are in the library"
+        elif group.kind == "nation":
+            text_ = f"{held} of England's {total} children's services authorities are in the library"
+        elif group.kind == "type":
+            text_ = f"{held} of the {total} {group.label} are in the library"
+        else:
+            text_ = f"{held} of the {total} authorities in {group.label} are in the library"
+        absent = [m for m in group.members if m not in self.group_held]
+        if absent and len(absent) <= 12:
+            text_ += f"; it has no report on {text.listed(absent)}"
+        elif absent:
+            text_ += f"; {len(absent)} are not"
+        return text_ + "."
 
     @property
     def canonical_question(self) -> str:
@@ -179,8 +214,10 @@ class QueryPlan:
     def missing(self) -> list[str]:
         """One line per named place with nothing in the asked period."""
         lines = []
+        in_group = set(self.group_held) - {p.authority for p in self.places}
+        quiet = [s.authority for s in self.scopes if not s.reports and s.authority in in_group]
         for scope in self.scopes:
-            if scope.reports:
+            if scope.reports or scope.authority in in_group:
                 continue
             if scope.authority == _LIBRARY and self.period:
                 lines.append(f"The library has no report {self.period.phrase}.")
@@ -189,6 +226,8 @@ class QueryPlan:
                 lines.append(f"The library has no report on {scope.authority} {self.period.phrase}; it holds {held}.")
             else:
                 lines.append(f"The library holds no reports on {scope.authority}.")
+        if quiet and self.period:
+            lines.append(f"The library has no report {self.period.phrase} on {text.listed(quiet)}.")
         return lines
 
     @property
@@ -219,6 +258,7 @@ class QueryPlan:
             },
             "missing": self.missing,
             "other_inspectorate": self.other_inspectorate,
+            "group": {**self.group.as_dict(), "held": self.group_held, "note": self.group_note} if self.group else None,
             "topic": self.query,
         }
 
@@ -243,7 +283,8 @@ def _report_dates(record: dict) -> list[date]:
     return out
 
 
-def _in_period(record: dict, period: Period) -> bool:
+def in_period(record: dict, period: Period) -> bool:
+    """Whether a report was inspected or published in the period."""
     return any(period.holds(d) for d in _report_dates(record))
 
 
@@ -383,10 +424,22 @@ class Retriever:
             # the question elsewhere; a name or a programme ("the Mockingbird model") does not.
             strangers = [w for w in strangers if _used_as_place(w, question)]
         unknown += strangers
+        pinned = list(filters.authorities)
+        group = read_group(question, pinned[0] if pinned else None, tuple(r.authority for r in readings if r.authority))
+        group_held: list[str] = []
+        if group:
+            # The council whose neighbours are asked about is the set's owner, not a place to search.
+            unknown = [u for u in unknown if not group.of or authority_key(u) != authority_key(group.of)]
+            group_held = [m for m in group.members if authority_key(m) in held_keys]
         # Places the question names win over a pinned authority ("/authority Lancashire", then "…Glasgow?").
-        if named or unknown or ambiguous:
+        if named or unknown or ambiguous or (group and group.kind != "nation"):
             filters.authorities = named
+        if group and group.kind != "nation":
+            filters.authorities = list(dict.fromkeys([*named, *group_held]))
         query = strip_authorities(question, named)
+        if group and group.said:
+            for said in group.said.split(" "):
+                query = re.sub(rf"\b{re.escape(said)}\b", " ", query, flags=re.I)
         for reading in readings:
             query = re.sub(rf"\b{re.escape(reading.said)}(?:'s|’s)?", " ", query, flags=re.I)
         query = re.sub(r"\s+", " ", _QUESTION_NOISE.sub(" ", query)).strip(" ?.,'’") or question
@@ -408,6 +461,8 @@ class Retriever:
             period=period,
             intent=intent,
             other_inspectorate=other_inspectorate(question),
+            group=group,
+            group_held=group_held,
         )
         self._narrow(plan)
         return plan
@@ -421,7 +476,7 @@ class Retriever:
         for authority in plan.filters.authorities:
             reports = self.reports_on(authority)
             primary = [r for r in reports if r.get("kind") not in _SECONDARY]
-            in_scope = [r for r in reports if _in_period(r, period)] if period else reports
+            in_scope = [r for r in reports if in_period(r, period)] if period else reports
             if intent.latest and not intent.change:
                 newest = primary[-1:] or reports[-1:]
                 if plan.about_cover and newest and not newest[0].get("judgements"):
@@ -436,7 +491,7 @@ class Retriever:
             plan.scopes.append(Scope(authority, in_scope, years))
             ids += [r["report_id"] for r in in_scope]
         if not plan.filters.authorities and period:
-            ids = [rid for rid, r in self.records().items() if _in_period(r, period)]
+            ids = [rid for rid, r in self.records().items() if in_period(r, period)]
             plan.scopes.append(Scope(_LIBRARY, [self.records()[i] for i in ids], []))
         if plan.scopes:
             plan.filters.report_ids = ids or ["(none)"]

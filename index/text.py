@@ -617,6 +617,19 @@ GRADE = re.compile(
 )
 
 
+#: Judgement areas as managers and reports name them, most specific first.
+JUDGEMENT_AREAS: tuple[tuple[str, str], ...] = (
+    ("children_in_care_and_care_leavers", r"children (in care|looked after) and care leavers"),
+    ("leadership_management_governance", r"leadership,? management and governance"),
+    ("help_and_protection", r"help and protection|help & protection"),
+    ("care_leavers", r"care leavers?"),
+    ("children_in_care", r"children in care|looked[- ]after children|children looked after|achieving permanence"),
+    ("impact_of_leaders", r"impact of leaders|leaders|leadership"),
+    ("adoption_performance", r"adoption"),
+    ("overall_effectiveness", r"overall( effectiveness)?|children's services|childrens services|services for children"),
+)
+
+
 def grade_of(text: str) -> str:
     """A grade as Ofsted writes it: 'requires improvement to be good' → 'requires improvement'."""
     text = re.sub(r"\s+", " ", text.lower())

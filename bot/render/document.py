@@ -6,17 +6,7 @@ from pathlib import Path
 
 from bot.brief import Briefing
 from bot.citations import Citation
-
-JUDGEMENT_LABELS = {
-    "overall_effectiveness": "Overall effectiveness",
-    "impact_of_leaders": "Impact of leaders",
-    "help_and_protection": "Help and protection",
-    "children_in_care": "Children in care",
-    "care_leavers": "Care leavers",
-    "children_in_care_and_care_leavers": "Children in care and care leavers",
-    "adoption_performance": "Adoption performance",
-    "leadership_management_governance": "Leadership, management and governance",
-}
+from index.report import JUDGEMENT_LABELS
 
 
 def _title(brief: Briefing) -> str:

@@ -1,0 +1,607 @@
+"""Questions about judgements, dates and inspectors, answered from the report records: exact, instant, cited.
+
+A grade, a date or a count is a table lookup, not something to ask a language model for. The
+records hold every report's judgements, dates and lead inspector as read from its cover; this
+module recognises questions that ask only for those ("What is Tameside's current rating?", "How
+many authorities in the North West are inadequate?", "Which of our statistical neighbours are good
+or better for help and protection?", "Who improved from inadequate to good?") and answers them with
+each figure cited to the cover of the report that states it. Where a grade is absent, the answer
+says why: the 2026 framework gives no overall grade, or the report's table could not be read.
+
+The same look-ups feed the "How it compares" part of a brief and `briefing library --compare`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.citations import QUOTE_JOIN, Citation
+from index import text
+from index.authorities import lookup, neighbours_of, register
+from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
+from index.report import JUDGEMENT_LABELS, JUDGEMENT_NAMES
+from index.retrieve import QueryPlan, Retriever, in_period
+
+#: Best first, as Ofsted ranks them.
+GRADE_ORDER = ("outstanding", "good", "requires improvement", "inadequate")
+_SECONDARY = ("news article", "other")
+# When a report does not grade the area asked about under that name, the area it does grade instead.
+_STANDS_FOR = {
+    "impact_of_leaders": ("impact_of_leaders", "leadership_management_governance"),
+    "leadership_management_governance": ("leadership_management_governance", "impact_of_leaders"),
+    "children_in_care": ("children_in_care", "children_in_care_and_care_leavers"),
+    "care_leavers": ("care_leavers", "children_in_care_and_care_leavers"),
+    "children_in_care_and_care_leavers": ("children_in_care_and_care_leavers", "children_in_care", "care_leavers"),
+}
+# The cover row that states each judgement (as printed in SIF and ILACS reports).
+_ROW = {
+    "overall_effectiveness": r"overall effectiveness|children's services in .* are|^overall",
+    "impact_of_leaders": r"impact of leaders",
+    "help_and_protection": r"help and protection",
+    "children_in_care": r"children (in care|looked after)(?! and care leavers)|permanence",
+    "care_leavers": r"(?<!children in care and )care leavers",
+    "children_in_care_and_care_leavers": r"children in care and care leavers",
+    "adoption_performance": r"adoption",
+    "leadership_management_governance": r"leadership, management|governance",
+}
+
+_WHO = re.compile(
+    r"\b(who led|lead inspector|who inspected|which inspectors?|who (was|were) the (lead )?inspectors?)\b", re.I
+)
+_SINCE_WHEN = re.compile(r"\b(since when|how long has|how long have)\b", re.I)
+_WHEN = re.compile(
+    r"\b(when (was|were|did|is|will)|what date|which date|last inspected|date of|dates of|how long ago|"
+    r"how recent)\b",
+    re.I,
+)
+_FRAMEWORK = re.compile(r"\b(framework|type of inspection|kind of inspection|sort of inspection|ILACS|SIF)\b", re.I)
+_COUNT = re.compile(r"\b(how many|number of|what proportion|what share|what percentage|what fraction|count)\b", re.I)
+_WHICH = re.compile(r"\b(which|who|list|name the|what are the)\b", re.I)
+_RISE = re.compile(r"\b(improved|improving|improvement from|got better|went up|moved up|rose|risen|climbed)\b", re.I)
+_FALL = re.compile(r"\b(declined|deteriorated|got worse|went down|fell|fallen|dropped|slipped)\b", re.I)
+_CHANGE = re.compile(r"\b(changed?|changes|over time|history|trend|trajectory|journey|progress(ed)?)\b", re.I)
+_GRADED = re.compile(
+    r"\b(rat(ed|ing|ings)|grades?|graded|judge?ments?|judged|overall effectiveness|outstanding|good|inadequate|"
+    r"requires improvement|how (is|are|was|were|did) .* (do|doing|rated|judged))\b",
+    re.I,
+)
+# A question that also asks what was said or done needs the reports' words, not only the figures.
+_QUALITATIVE = re.compile(
+    r"\b(what did (they|it|\w+) do|why|how did|what (helped|worked|made|changed)|say|said|says|praised|"
+    r"strengths?|weakness(es)?|concerns?|practice|what do they|tell me about|summar[iy]se|brief me|describe|"
+    r"explain|reasons?)\b",
+    re.I,
+)
+# Words a records question may use beyond places, areas, grades and dates.
+_RECORD_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        """rating rated ratings rate grade grades graded judgement judgements judgment judgments judged overall
+    effectiveness ofsted ofsted's inspection inspections inspected inspect report reports latest current currently
+    now still recent recently most last newest previous previously lead led inspector inspectors framework type kind
+    sort ilacs sif single date dates published publication when since how many number which who whom list name
+    authorities authority councils council las la local children's childrens services improved improving improve
+    declined deteriorated changed change changes better worse best worst good outstanding inadequate requires
+    improvement requiring at least below above than less more got get gets received receive achieved moved went
+    from to up down over time ago long been being has have had are is was were what their our its statistical
+    stat neighbours neighbour similar comparable comparator comparators england national nationally nationwide
+    country region regional area areas compare compared comparison versus vs same other others else also both
+    all every each any none ever never first second third proportion share percentage fraction count counts
+    rise rose risen fell fallen dropped slipped went history trend trajectory journey over currently today
+    borough boroughs counties county unitary unitaries metropolitan districts district mets capital london
+    there were they them it which whose me tell show give please does do did doing done get getting judge
+    under year years month months across in of for the a an and or but with by on as be stand stands standing
+    result results outcome outcomes score scores level levels position""",
+    )
+)
+
+
+@dataclass(frozen=True)
+class RecordQuestion:
+    """What a records question asks for, read from its words."""
+
+    ask: str  # rating | count | which | when | since | who | framework | change
+    area: str | None  # a judgement area, or None for all of them
+    grades: tuple[str, ...] = ()  # the grades asked about ("good or better" → outstanding, good)
+    start: tuple[str, ...] = ()  # for "from inadequate to good": the grade moved from
+    direction: str = ""  # up | down, for "who improved", "who declined"
+    pure: bool = True  # False when the question also asks what the reports say
+
+
+@dataclass
+class RecordAnswer:
+    """Lines of an answer from the records, each figure cited to its report's cover."""
+
+    lines: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    #: The councils the figures single out (movers, matches), most recent first: what to read about next.
+    authorities: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The answer as shown."""
+        return "\n".join(self.lines)
+
+
+def read_record_question(plan: QueryPlan) -> RecordQuestion | None:
+    """The records question this is, or None when it needs the reports' words (or is not about records)."""
+    question = plan.question
+    lowered = question.lower()
+    area = _area(lowered)
+    grades, start = _grades(lowered)
+    direction = "up" if _RISE.search(question) else "down" if _FALL.search(question) else ""
+    many = plan.group is not None or len(plan.filters.authorities) > 1 or _many(lowered)
+    if _WHO.search(question):
+        ask = "who"
+    elif _SINCE_WHEN.search(question):
+        ask = "since"
+    elif _WHEN.search(question):
+        ask = "when"
+    elif _FRAMEWORK.search(question) and not many:
+        ask = "framework"
+    elif start or direction or (_CHANGE.search(question) or plan.intent.change) and _GRADED.search(question):
+        ask = "change"
+    elif _COUNT.search(question) and (grades or _GRADED.search(question)):
+        ask = "count"
+    elif many and (grades or _GRADED.search(question)) and _WHICH.search(question):
+        ask = "which"
+    elif _GRADED.search(question) or grades:
+        ask = "rating"
+    else:
+        return None
+    pure = _pure(plan)
+    if not (plan.filters.authorities or plan.group):
+        if ask in ("count", "which", "change") and (many or re.match(r"\s*who\b", question, re.I)):
+            pass  # "Who improved from inadequate to good?": every council the library holds
+        elif pure and not plan.unknown_places:
+            return RecordQuestion("which_council", area, grades, pure=True)  # "What is our rating?"
+        else:
+            return None
+    return RecordQuestion(ask, area, grades, start, direction, pure=pure)
+
+
+def _area(lowered: str) -> str | None:
+    for name, pattern in text.JUDGEMENT_AREAS:
+        if re.search(rf"\b({pattern})\b", lowered):
+            return name
+    return None
+
+
+def _grades(lowered: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The grades asked about, and for "from X to Y" the grade moved from."""
+    moved = re.search(rf"\bfrom ({'|'.join(GRADE_ORDER)}) to ({'|'.join(GRADE_ORDER)})\b", lowered)
+    if moved:
+        return (moved.group(2),), (moved.group(1),)
+    if re.search(r"\b(good or better|at least good|good or outstanding|outstanding or good)\b", lowered):
+        return ("outstanding", "good"), ()
+    if re.search(r"\b(requires improvement or worse|below good|less than good|not good|worse than good|"
+                 r"inadequate or requires improvement|requires improvement or inadequate)\b", lowered):  # fmt: skip
+        return ("requires improvement", "inadequate"), ()
+    found = [text.grade_of(m.group(0)) for m in text.GRADE.finditer(lowered)]
+    return tuple(g for g in GRADE_ORDER if g in found), ()
+
+
+def _many(lowered: str) -> bool:
+    return bool(re.search(r"\b(authorities|councils|las|local authorities|who else|anyone|any other)\b", lowered))
+
+
+def _pure(plan: QueryPlan) -> bool:
+    """Whether nothing is left of the question once places, sets, dates, areas and grades are read out."""
+    question = plan.question
+    if _QUALITATIVE.search(question):
+        return False
+    rest = question.lower().replace("’", "'")
+    names = [p.said for p in plan.places] + [*plan.filters.authorities, *plan.unknown_places]
+    if plan.group:
+        names += [plan.group.said, plan.group.of or ""]
+    for name in sorted(filter(None, names), key=len, reverse=True):
+        rest = re.sub(rf"\b{re.escape(name.lower())}(?:'s)?", " ", rest)
+    for _, pattern in text.JUDGEMENT_AREAS:
+        rest = re.sub(rf"\b({pattern})\b", " ", rest)
+    if plan.period and plan.period.said:
+        rest = rest.replace(plan.period.said.lower(), " ")
+    words = re.findall(r"[a-z][a-z']*", rest)
+    return all(w in _RECORD_WORDS or w in text.STOP_WORDS or w.removesuffix("'s") in _RECORD_WORDS for w in words)
+
+
+def reports_question(question: str, asked: RecordQuestion, authorities: list[str]) -> str:
+    """For a mixed question, the part about the reports' words, put to the councils the figures single out.
+
+    "Who improved from inadequate to good, and what did they do?" → the progress the reports of the
+    improvers describe; the figures themselves are never left to the model.
+    """
+    clause = next(
+        (part for part in re.split(r",\s*|\band\s+(?=what|how|why)", question) if _QUALITATIVE.search(part)), ""
+    )
+    clause = re.sub(r"\b(they|them|their|it|its)\b", text.listed(authorities) if authorities else "they", clause)
+    topic = f" {_label(asked.area)}" if asked.area else ""
+    if asked.ask == "change":
+        return f"{clause.strip(' ?.')}: what progress and improvements since the last inspection{topic}?"
+    return f"{clause.strip(' ?.')}{topic}?"
+
+
+# ---- look-ups over the records ---------------------------------------------------------------------
+
+
+def graded_reports(retriever: Retriever, authority: str) -> list[dict]:
+    """One council's inspections that carry judgements, oldest first."""
+    return [r for r in retriever.reports_on(authority) if r.get("judgements") and r.get("kind") not in _SECONDARY]
+
+
+def inspections(retriever: Retriever, authority: str) -> list[dict]:
+    """One council's Ofsted reports (inspections and visits, graded or not), oldest first."""
+    return [r for r in retriever.reports_on(authority) if r.get("kind") not in _SECONDARY]
+
+
+def grade_in(record: dict, area: str) -> tuple[str | None, str]:
+    """The grade a report gives an area (or the area it grades instead), and the area it came from."""
+    judgements = record.get("judgements") or {}
+    for name in _STANDS_FOR.get(area, (area,)):
+        if name in judgements:
+            return judgements[name], name
+    return None, area
+
+
+def why_absent(record: dict, area: str) -> str:
+    """Why a report has no grade for an area, in a reader's words."""
+    judgements = record.get("judgements") or {}
+    if not judgements:
+        return f"the {record.get('kind') or 'report'} gives no judgements"
+    if area == "overall_effectiveness" and new_framework(record):
+        return "the 2026 framework has no overall grade"
+    if area == "adoption_performance" and "impact_of_leaders" in judgements:
+        return "adoption is not judged separately under the ILACS framework"
+    return f"its {JUDGEMENT_LABELS.get(area, area).lower()} grade could not be read from the report"
+
+
+def new_framework(record: dict) -> bool:
+    """A report under the 2026 framework: four judgements and no overall grade."""
+    judgements = record.get("judgements") or {}
+    return (
+        "overall_effectiveness" not in judgements
+        and "impact_of_leaders" in judgements
+        and str(record.get("date") or "")[:4] >= "2025"
+    )
+
+
+def cover_of(retriever: Retriever, record: dict) -> Passage | None:
+    """The passage that holds a report's cover facts: its judgement table, else Ofsted's metadata."""
+    passages = retriever.passages_of(record["report_id"])
+    return next((p for p in passages if p.section == COVER_SECTION), None) or next(
+        (p for p in passages if p.section == METADATA_SECTION), None
+    )
+
+
+def cover_quote(cover: Passage, areas: list[str] | None = None, what: str = "grades") -> str:
+    """The cover rows that state the facts cited: the areas' judgement rows, the dates or the lead inspector."""
+    if cover.section != COVER_SECTION:
+        return cover.text
+    lines = [line for line in cover.text.splitlines() if line.strip()]
+    if what == "dates":
+        rows = [line for line in lines if re.match(r"inspection dates?", line, re.I)]
+    elif what == "lead":
+        rows = [line for line in lines if line.lower().startswith("lead")]
+    else:
+        rows = [line for line in lines if text.GRADE.search(line) and not line.lower().startswith("lead")]
+        if areas:
+            wanted = [r for r in rows if any(re.search(_ROW[a], r, re.I) for a in areas if a in _ROW)]
+            rows = wanted or rows
+    return QUOTE_JOIN.join(rows)
+
+
+class _Cites:
+    """Numbers citations in order of first use, one per report and fact."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+        self.citations: list[Citation] = []
+        self._numbers: dict[tuple[str, str], int] = {}
+
+    def mark(self, record: dict, areas: list[str] | None = None, what: str = "grades") -> str:
+        cover = cover_of(self.retriever, record)
+        if cover is None:
+            return ""
+        quote = cover_quote(cover, areas, what) or cover.text
+        key = (record["report_id"], quote)
+        if key not in self._numbers:
+            self._numbers[key] = len(self.citations) + 1
+            self.citations.append(Citation(self._numbers[key], cover, quote))
+        return f" [{self._numbers[key]}]"
+
+
+def short(record: dict) -> str:
+    """'ILACS inspection, published July 2023': which report, briefly."""
+    when = _month_year(record.get("publication_date") or record.get("date") or "")
+    return f"{record.get('kind') or 'report'}, {'published ' + when if when else 'undated'}"
+
+
+def _month_year(iso: str) -> str:
+    if not iso or len(iso) < 7:
+        return iso
+    return f"{text.MONTHS[int(iso[5:7]) - 1].capitalize()} {iso[:4]}"
+
+
+def _label(area: str) -> str:
+    return JUDGEMENT_LABELS.get(area, area.replace("_", " ")).lower()
+
+
+def _in_scope(plan: QueryPlan, authority: str, records: list[dict]) -> list[dict]:
+    """The records of one council the question's period allows (all of them when it names none)."""
+    if plan.period is None:
+        return records
+    return [r for r in records if in_period(r, plan.period)]
+
+
+# ---- answers -----------------------------------------------------------------------------------------
+
+
+def answer_from_records(plan: QueryPlan, asked: RecordQuestion, retriever: Retriever) -> RecordAnswer:
+    """The answer to a records question, every figure cited to the report that states it."""
+    from bot.answer import describe
+
+    cites = _Cites(retriever)
+    out = RecordAnswer()
+    group = plan.group
+    if group is not None and group.kind != "nation" or group is not None and asked.ask in ("count", "which", "change"):
+        members = list(plan.group_held) if group.kind != "nation" else list(plan.group_held)
+        out.lines.append(plan.group_note)
+    elif plan.filters.authorities:
+        members = list(plan.filters.authorities)
+    else:
+        members = [a for a in retriever.authorities() if lookup(a) is not None]
+        out.lines.append(f"Across the {len(members)} authorities the library holds reports on:")
+    single = len(members) == 1 and group is None
+    if asked.ask in ("who", "when", "since", "framework") or single:
+        for authority in members:
+            out.lines += _about_one(plan, asked, retriever, authority, cites, describe)
+    elif asked.ask == "change":
+        out.lines += _changes(plan, asked, retriever, members, cites, out.authorities)
+    else:
+        out.lines += _standings(plan, asked, retriever, members, cites, out.authorities)
+    out.citations = cites.citations
+    return out
+
+
+def _about_one(plan, asked: RecordQuestion, retriever: Retriever, authority: str, cites: _Cites, describe) -> list[str]:
+    visits = _in_scope(plan, authority, inspections(retriever, authority))
+    graded = [r for r in visits if r.get("judgements")]
+    period = f" {plan.period.phrase}" if plan.period else ""
+    if not visits:
+        held = sorted({(r.get("date") or "")[:4] for r in inspections(retriever, authority) if r.get("date")})
+        tail = f"; it holds inspections from {text.listed(held)}" if held else ""
+        return [f"The library has no Ofsted inspection of {authority}{period}{tail}."]
+    latest = visits[-1]
+    if asked.ask == "who":
+        lines = []
+        for record in visits[-1:] if not plan.period else visits:
+            lead = record.get("lead_inspector")
+            who = f"was led by {lead}" if lead else "does not name its lead inspector in what the library read"
+            lines.append(f"The {describe(record)} of {authority} {who}{cites.mark(record, what='lead')}.")
+        return lines
+    if asked.ask == "when":
+        mark = cites.mark(latest, what="dates")
+        lines = [f"{authority}'s latest report the library holds{period}: {describe(latest)}{mark}."]
+        if graded and graded[-1] is not latest:
+            lines.append(f"Its latest graded inspection: {describe(graded[-1])}{cites.mark(graded[-1], what='dates')}.")
+        return lines
+    if asked.ask == "framework":
+        framework = {
+            "ILACS inspection": "the inspection of local authority children's services (ILACS) framework",
+            "single inspection": "the single inspection framework (SIF)",
+        }.get(str(latest.get("kind")), f"a {latest.get('kind')}")
+        mark = cites.mark(latest, what="dates")
+        return [f"{authority}'s latest report{period} is a {describe(latest)}, under {framework}{mark}."]
+    area = asked.area or "overall_effectiveness"
+    if asked.ask in ("since", "change"):
+        return _history(authority, graded, area, asked, cites)
+    if not graded:
+        mark = cites.mark(latest, what="dates")
+        newest = f" Its latest report{period} is a {describe(latest)}, which gives no judgements{mark}."
+        return [f"The library holds no graded inspection of {authority}{period}.{newest}"]
+    lines = []
+    shown = graded if plan.period else graded[-1:]
+    for record in shown:
+        lines.append(_grades_line(authority, record, asked, cites, describe, latest=not plan.period))
+    if not plan.period and visits[-1] is not graded[-1]:
+        lines.append(f"A newer {describe(visits[-1])} gives no judgements{cites.mark(visits[-1], what='dates')}.")
+    if asked.grades and not plan.period and len(graded) > 1:
+        grade, _ = grade_in(graded[-1], area)
+        earlier = [r for r in graded[:-1] if grade_in(r, area)[0] in asked.grades]
+        if grade not in asked.grades and earlier:
+            then = earlier[-1]
+            lines.append(
+                f"It was {grade_in(then, area)[0]} for {_label(area)} at its {short(then)}{cites.mark(then, [area])}."
+            )
+    return lines
+
+
+def _grades_line(authority: str, record: dict, asked: RecordQuestion, cites: _Cites, describe, latest: bool) -> str:
+    which = f"{authority}'s {'latest graded inspection' if latest else 'inspection'} ({describe(record)})"
+    area = asked.area
+    if area:
+        grade, used = grade_in(record, area)
+        if not grade:
+            return f"{which} gives no {_label(area)} grade: {why_absent(record, area)}{cites.mark(record)}."
+        verdict = ("Yes. " if grade in asked.grades else "No. ") if asked.grades else ""
+        return f"{verdict}{which} judged {_label(used)} {grade}{cites.mark(record, [used])}."
+    judgements = record.get("judgements") or {}
+    parts = [f"{_label(k)} {v}" for k in JUDGEMENT_NAMES for v in [judgements.get(k)] if v]
+    overall = judgements.get("overall_effectiveness")
+    verdict = ("Yes. " if overall in asked.grades else "No. ") if asked.grades and overall else ""
+    line = f"{verdict}{which} judged {text.listed(parts)}{cites.mark(record)}."
+    if not overall:
+        line += f" It gives no overall effectiveness grade: {why_absent(record, 'overall_effectiveness')}."
+        if asked.grades:
+            hits = [_label(k) for k, v in judgements.items() if v in asked.grades]
+            phrase = _grades_phrase(asked.grades)
+            line += f" Judged {phrase} in it: {text.listed(hits)}." if hits else f" None of its judgements is {phrase}."
+    return line
+
+
+def _history(authority: str, graded: list[dict], area: str, asked: RecordQuestion, cites: _Cites) -> list[str]:
+    if not graded:
+        return [f"The library holds no graded inspection of {authority}."]
+    steps = []
+    for record in graded:
+        grade, used = grade_in(record, area)
+        said = grade or f"no grade ({why_absent(record, area)})"
+        steps.append(f"{said} ({short(record)}){cites.mark(record, [used])}")
+    opening = f"{authority}'s {_label(area)} at each graded inspection the library holds, oldest first: "
+    lines = [opening + " → ".join(steps) + "."]
+    if asked.ask == "since":
+        latest, _ = grade_in(graded[-1], area)
+        if latest:
+            run = graded[-1]
+            for record in reversed(graded[:-1]):
+                if grade_in(record, area)[0] != latest:
+                    break
+                run = record
+            mark = cites.mark(run, [area])
+            lines.insert(0, f"{authority} has been {latest} for {_label(area)} since its {short(run)}{mark}.")
+    return lines
+
+
+def _standings(
+    plan, asked: RecordQuestion, retriever: Retriever, members: list[str], cites: _Cites, found: list[str]
+) -> list[str]:
+    """Each member's grade at its latest graded inspection (or in the asked period), grouped by the ask."""
+    area = asked.area or "overall_effectiveness"
+    rows: list[tuple[str, dict, str | None, str]] = []
+    ungraded: list[str] = []
+    for authority in members:
+        graded = _in_scope(plan, authority, graded_reports(retriever, authority))
+        if not graded:
+            ungraded.append(authority)
+            continue
+        record = graded[-1]
+        grade, used = grade_in(record, area)
+        rows.append((authority, record, grade, used))
+    when = plan.period.phrase if plan.period else "at their latest graded inspections"
+    lines = []
+
+    def listing(chosen) -> str:
+        return "; ".join(f"{a} ({g}, {short(r)}){cites.mark(r, [u])}" for a, r, g, u in chosen)
+
+    with_grade = [row for row in rows if row[2]]
+    absent = [row for row in rows if not row[2]]
+    if asked.grades:
+        wanted = [row for row in with_grade if row[2] in asked.grades]
+        found.extend(a for a, r, _, _ in sorted(wanted, key=lambda row: row[1].get("date") or "", reverse=True))
+        others = [row for row in with_grade if row[2] not in asked.grades]
+        phrase = _grades_phrase(asked.grades)
+        lines.append(
+            f"{len(wanted)} of the {len(rows)} with a graded inspection in the library were {phrase} for "
+            f"{_label(area)} {when}" + (f": {listing(wanted)}." if wanted else ".")
+        )
+        if others and (asked.ask == "which" or len(others) <= 12):
+            lines.append(f"Not {phrase}: {listing(others)}.")
+    else:
+        for grade in GRADE_ORDER:
+            chosen = [row for row in with_grade if row[2] == grade]
+            if chosen:
+                lines.append(f"{grade.capitalize()} for {_label(area)} ({len(chosen)}) {when}: {listing(chosen)}.")
+    if absent:
+        lines.append(
+            f"No {_label(area)} grade ({len(absent)}): "
+            + "; ".join(f"{a} ({why_absent(r, area)}, {short(r)}){cites.mark(r)}" for a, r, _, _ in absent)
+            + "."
+        )
+    if ungraded:
+        period = plan.period.phrase if plan.period else ""
+        lines.append(f"No graded inspection in the library {period}: {text.listed(ungraded)}.".replace("  ", " "))
+    dates = sorted((r.get("date") or "")[:4] for _, r, _, _ in rows if r.get("date"))
+    if dates and not plan.period and dates[0] != dates[-1]:
+        lines.append(
+            f"These inspections date from {dates[0]} to {dates[-1]}: an older grade is history, not the current state."
+        )
+    return lines
+
+
+def _changes(
+    plan, asked: RecordQuestion, retriever: Retriever, members: list[str], cites: _Cites, found: list[str]
+) -> list[str]:
+    """Who moved between grades from one graded inspection to the next."""
+    area = asked.area or "overall_effectiveness"
+    moves = []
+    for authority in members:
+        graded = _in_scope(plan, authority, graded_reports(retriever, authority))
+        for before, after in zip(graded, graded[1:], strict=False):
+            was, now = grade_in(before, area)[0], grade_in(after, area)[0]
+            if not (was and now) or was == now:
+                continue
+            rise = GRADE_ORDER.index(now) < GRADE_ORDER.index(was)
+            if asked.start and was not in asked.start or asked.grades and now not in asked.grades:
+                continue
+            if asked.direction and rise != (asked.direction == "up"):
+                continue
+            moves.append((authority, before, was, after, now))
+    if asked.start:
+        what = f"from {text.listed(asked.start, 'or')} to {text.listed(asked.grades, 'or')}"
+    else:
+        what = {"up": "up a grade or more", "down": "down a grade or more"}.get(asked.direction, "between grades")
+    label = _label(area)
+    moves.sort(key=lambda m: m[3].get("date") or "", reverse=True)
+    found.extend(dict.fromkeys(m[0] for m in moves))
+    moves.sort(key=lambda m: m[0])
+    if not moves:
+        return [f"None of the {len(members)} authorities moved {what} for {label} between graded inspections held."]
+    lines = [f"{len(moves)} moved {what} for {label} between consecutive graded inspections in the library:"]
+    for authority, before, was, after, now in moves:
+        first, second = cites.mark(before, [area]), cites.mark(after, [area])
+        lines.append(f"{authority}: {was} ({short(before)}){first} → {now} ({short(after)}){second}.")
+    return lines
+
+
+def _grades_phrase(grades: tuple[str, ...]) -> str:
+    if set(grades) == {"outstanding", "good"}:
+        return "good or better"
+    if set(grades) == {"requires improvement", "inadequate"}:
+        return "below good"
+    return text.listed(grades, "or")
+
+
+# ---- comparisons for briefs and `library --compare` ---------------------------------------------------
+
+
+@dataclass
+class Standing:
+    """One council's latest judgements as a comparison row."""
+
+    authority: str
+    relation: str  # the authority itself | statistical neighbour | region
+    record: dict | None  # its latest graded inspection, None if the library has none
+
+    @property
+    def judgements(self) -> dict[str, str]:
+        """Area → grade at that inspection."""
+        return dict((self.record or {}).get("judgements") or {})
+
+
+def comparison(retriever: Retriever, authority: str) -> list[Standing]:
+    """The council, its statistical neighbours, then the rest of its region: each one's latest graded inspection."""
+    found = lookup(authority)
+    if found is None:
+        return []
+    rows = [Standing(found.name, "itself", _latest_graded(retriever, found.name))]
+    neighbours = neighbours_of(found.name)
+    rows += [Standing(n, "statistical neighbour", _latest_graded(retriever, n)) for n in neighbours]
+    region = [a.name for a in register() if a.current and a.region == found.region and a.name != found.name]
+    rows += [Standing(r, f"{found.region}", _latest_graded(retriever, r)) for r in region if r not in neighbours]
+    return rows
+
+
+def _latest_graded(retriever: Retriever, authority: str) -> dict | None:
+    graded = graded_reports(retriever, authority)
+    return graded[-1] if graded else None
+
+
+def grade_counts(rows: list[Standing], area: str) -> dict[str, int]:
+    """How many of the rows hold each grade for an area (at their latest graded inspections)."""
+    counts = dict.fromkeys(GRADE_ORDER, 0)
+    for row in rows:
+        if row.record:
+            grade, _ = grade_in(row.record, area)
+            if grade in counts:
+                counts[grade] += 1
+    return counts
