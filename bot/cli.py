@@ -196,21 +196,44 @@ def remove(paths: Annotated[list[str], typer.Argument(help="Source paths as inge
 
 
 @app.command()
-def library(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """List the authorities, reports, dates and judgements the library holds."""
+def library(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    compare: Annotated[
+        str | None,
+        typer.Option("--compare", help="An authority: its latest judgements beside its neighbours' and region's."),
+    ] = None,
+) -> None:
+    """List the authorities, reports, dates and judgements the library holds (and which it lacks)."""
     from bot.app import create_library
-    from bot.render.terminal import library_table
+    from bot.render.terminal import comparison_table, library_coverage, library_table
+    from index.authorities import current_authorities, lookup
 
     try:
-        reports = create_library(_settings()).store.reports()
+        library_ = create_library(_settings())
+        if compare is not None:
+            from bot.judgements import comparison
+
+            if lookup(compare) is None:
+                _fail(f"--compare: {compare!r} is not an English children's services authority")
+            rows = comparison(library_.retriever, compare)
+            if as_json:
+                sys.stdout.write(json.dumps([r.as_json() for r in rows], indent=2) + "\n")
+            else:
+                comparison_table(console, rows)
+            return
+        reports = library_.store.reports()
     except BriefingError as err:
         _fail(str(err))
+    held = {lookup(r.get("local_authority") or "") for r in reports}
+    councils = current_authorities()
+    missing = [name for name in councils if lookup(name) not in held]
     if as_json:
         sys.stdout.write(json.dumps(reports, indent=2) + "\n")
     elif not reports:
         console.print("The library is empty. Add reports with: briefing ingest ../shared/corpus")
     else:
         library_table(console, reports)
+        library_coverage(console, missing, len(councils))
 
 
 @app.command()

@@ -563,32 +563,61 @@ def _grades_phrase(grades: tuple[str, ...]) -> str:
 
 # ---- comparisons for briefs and `library --compare` ---------------------------------------------------
 
+#: The grid's columns: the judgements every framework has in some form, in a reader's order.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("overall_effectiveness", "Overall"),
+    ("impact_of_leaders", "Leaders"),
+    ("help_and_protection", "Help and protection"),
+    ("children_in_care", "Children in care"),
+    ("care_leavers", "Care leavers"),
+)
+
 
 @dataclass
 class Standing:
-    """One council's latest judgements as a comparison row."""
+    """One council's latest judgements as a row of a comparison."""
 
     authority: str
-    relation: str  # the authority itself | statistical neighbour | region
+    relation: str  # "itself" | "statistical neighbour" | the region's name
     record: dict | None  # its latest graded inspection, None if the library has none
 
-    @property
-    def judgements(self) -> dict[str, str]:
-        """Area → grade at that inspection."""
-        return dict((self.record or {}).get("judgements") or {})
+    def grade(self, area: str) -> str | None:
+        """The grade for an area at that inspection (or the area it grades instead)."""
+        return grade_in(self.record, area)[0] if self.record else None
+
+    def as_json(self) -> dict:
+        """As `library --compare --json` shows it."""
+        record = self.record or {}
+        return {
+            "authority": self.authority,
+            "relation": self.relation,
+            "report": record.get("source"),
+            "kind": record.get("kind"),
+            "date": record.get("date"),
+            "judgements": {area: self.grade(area) for area, _ in COLUMNS},
+        }
 
 
 def comparison(retriever: Retriever, authority: str) -> list[Standing]:
-    """The council, its statistical neighbours, then the rest of its region: each one's latest graded inspection."""
+    """The council, its statistical neighbours, then the rest of its region, each at its latest graded inspection.
+
+    Neighbours and region are each ordered latest inspection first; councils the library has no
+    graded inspection of stay in the list (with no record), so a partial set never looks whole.
+    """
     found = lookup(authority)
     if found is None:
         return []
-    rows = [Standing(found.name, "itself", _latest_graded(retriever, found.name))]
     neighbours = neighbours_of(found.name)
-    rows += [Standing(n, "statistical neighbour", _latest_graded(retriever, n)) for n in neighbours]
-    region = [a.name for a in register() if a.current and a.region == found.region and a.name != found.name]
-    rows += [Standing(r, f"{found.region}", _latest_graded(retriever, r)) for r in region if r not in neighbours]
-    return rows
+    region = [a.name for a in register() if a.current and a.region == found.region]
+    region = [r for r in region if r != found.name and r not in neighbours]
+
+    def latest_first(names: list[str], relation: str) -> list[Standing]:
+        rows = [Standing(n, relation, _latest_graded(retriever, n)) for n in names]
+        held = sorted((r for r in rows if r.record), key=lambda r: str(r.record.get("date") or ""), reverse=True)
+        return held + [r for r in rows if not r.record]
+
+    rows = [Standing(found.name, "itself", _latest_graded(retriever, found.name))]
+    return rows + latest_first(neighbours, "statistical neighbour") + latest_first(region, found.region)
 
 
 def _latest_graded(retriever: Retriever, authority: str) -> dict | None:
@@ -600,8 +629,12 @@ def grade_counts(rows: list[Standing], area: str) -> dict[str, int]:
     """How many of the rows hold each grade for an area (at their latest graded inspections)."""
     counts = dict.fromkeys(GRADE_ORDER, 0)
     for row in rows:
-        if row.record:
-            grade, _ = grade_in(row.record, area)
-            if grade in counts:
-                counts[grade] += 1
+        grade = row.grade(area)
+        if grade in counts:
+            counts[grade] += 1
     return counts
+
+
+def better(grade: str | None, than: str | None) -> bool:
+    """Whether one grade is above another on Ofsted's scale."""
+    return bool(grade and than) and GRADE_ORDER.index(grade) < GRADE_ORDER.index(than)

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from bot.answer import Answer
 from bot.check import CheckReport
+from bot.judgements import COLUMNS, Standing
 from bot.render import safe
 from index import text as text_rules
 from index.ingest import IngestSummary
@@ -86,6 +87,49 @@ def library_table(console: Console, reports: list[dict]) -> None:
             str(r.get("passages", "")),
         )
     console.print(table)
+
+
+def library_coverage(console: Console, missing: list[str], total: int) -> None:
+    """Which of England's children's services authorities the library has no report on."""
+    if not missing:
+        console.print(f"The library holds reports on all {total} of England's children's services authorities.")
+        return
+    console.print(
+        f"[bold]Not in the library:[/bold] {len(missing)} of England's {total} children's services authorities "
+        f"have no report here: {safe(text_rules.listed(missing))}."
+    )
+
+
+def comparison_table(console: Console, rows: list[Standing]) -> None:
+    """The authority beside its statistical neighbours and region: judgements coloured by grade, latest first."""
+    if not rows:
+        return
+    subject = rows[0]
+    table = Table(title=f"{safe(subject.authority)} compared: latest graded inspection of each authority")
+    table.add_column("Authority")
+    table.add_column("Compared as")
+    table.add_column("Inspection")
+    for _, label in COLUMNS:
+        table.add_column(label)
+    for row in rows:
+        record = row.record or {}
+        when = (
+            f"{record.get('kind')}, {record.get('date') or 'undated'}"
+            if row.record
+            else "[dim]none in the library[/dim]"
+        )
+        cells = []
+        for area, _ in COLUMNS:
+            grade = row.grade(area)
+            cells.append(f"[{_grade_style(grade)}]{grade}[/]" if grade else "[dim]—[/dim]")
+        name = f"[bold]{safe(row.authority)}[/bold]" if row is subject else safe(row.authority)
+        relation = "—" if row is subject else safe(row.relation)
+        table.add_row(name, relation, safe(when) if row.record else when, *cells, end_section=row is subject)
+    console.print(table)
+    console.print(
+        "[dim]— : no such grade (the 2026 framework has no overall grade; older frameworks judged "
+        "children in care and care leavers together, or leadership as a whole).[/dim]"
+    )
 
 
 def search_results(console: Console, result: SearchResult) -> None:

@@ -113,11 +113,24 @@ def test_current_means_the_newest_report_and_says_its_date(small_library):
     llm = FakeLLM()
     llm.enqueue("NO EVIDENCE")
     notes: list[str] = []
-    answer = _engine(small_library, llm).ask("What is Lancashire's current Ofsted rating?", on_notes=notes.extend)
+    question = "What does Lancashire's latest report say about care leavers?"
+    answer = _engine(small_library, llm).ask(question, on_notes=notes.extend)
     assert notes == answer.notes
     assert any(n.startswith("Newest report the library holds on Lancashire") and "2026" in n for n in notes)
     prompt = llm.history[0][1]["content"]
     assert "2026" in prompt and "2015" not in prompt and "2018" not in prompt
+
+
+def test_a_current_rating_is_looked_up_not_written(small_library):
+    llm = FakeLLM()
+    answer = _engine(small_library, llm).ask("What is Lancashire's current Ofsted rating?")
+    assert llm.history == [] and answer.model == "none (report records)"
+    assert "published 20 August 2026" in answer.text and "2015" not in answer.text
+    assert "no overall effectiveness grade: the 2026 framework has no overall grade" in answer.text
+    assert "help and protection good" in answer.text and "care leavers outstanding" in answer.text
+    [cover] = answer.citations
+    assert cover.passage.section == "Judgements" and cover.passage.page == 1
+    assert "children who need help and protection Good" in cover.quote
 
 
 def test_a_named_place_the_library_lacks_is_said_while_the_rest_is_answered(small_library):
@@ -136,10 +149,18 @@ def test_two_places_share_the_evidence(small_library):
     assert "] St Helens" in prompt and "] North East Lincolnshire" in prompt
 
 
+def test_a_change_in_judgements_is_looked_up_oldest_first(small_library):
+    llm = FakeLLM()
+    answer = _engine(small_library, llm).ask("How have St Helens' judgements changed from 2019 to 2023?")
+    assert llm.history == [] and answer.status == "answered"
+    assert [c.passage.date[:4] for c in answer.citations] == ["2019", "2023"]
+    assert "inadequate (ILACS inspection, published November 2019) [1] → good (ILACS inspection" in answer.text
+
+
 def test_change_over_time_lays_out_each_report_oldest_first(small_library):
     llm = FakeLLM()
     llm.enqueue("NO EVIDENCE")
-    answer = _engine(small_library, llm).ask("How have St Helens' judgements changed from 2019 to 2023?")
+    answer = _engine(small_library, llm).ask("How has St Helens' work with care leavers changed from 2019 to 2023?")
     prompt = llm.history[0][1]["content"]
     assert prompt.index("2019") < prompt.rindex("2023")
     labels = [line for line in prompt.splitlines() if line.startswith("[")]
