@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 
 from bot.answer import AnswerEngine, citation_json
 from bot.citations import Citation, best_quote, opening
+from bot.judgements import COLUMNS, GRADE_ORDER, Standing, better, comparison, cover_of, cover_quote, short
 from index import text
-from index.authorities import authority_key, find_authorities, nearest, strip_authorities
+from index.authorities import authority_key, find_authorities, lookup, nearest, neighbours_of, strip_authorities
 from index.chunk import Passage, report_id
 from index.errors import UnknownAuthority
+from index.question import region_label
 from index.retrieve import Filters, Retriever
 
 
@@ -27,6 +29,7 @@ class Bullet:
     text: str
     citations: list[Citation] = field(default_factory=list)
     note: str = ""  # e.g. "2018, superseded by the 2023 inspection"
+    cells: tuple[str, ...] = ()  # a row of the section's table (grades beside each other), when it has one
 
 
 @dataclass
@@ -35,6 +38,17 @@ class BriefSection:
 
     title: str
     bullets: list[Bullet] = field(default_factory=list)
+    columns: tuple[str, ...] = ()  # the table's header, for bullets that are rows
+
+    @property
+    def rows(self) -> list[Bullet]:
+        """The bullets that are table rows."""
+        return [b for b in self.bullets if b.cells]
+
+    @property
+    def points(self) -> list[Bullet]:
+        """The bullets that are sentences."""
+        return [b for b in self.bullets if not b.cells]
 
 
 @dataclass
@@ -70,8 +84,14 @@ class Briefing:
             "sections": [
                 {
                     "title": s.title,
+                    "columns": list(s.columns),
                     "bullets": [
-                        {"text": b.text, "note": b.note, "citations": [citation_json(c) for c in b.citations]}
+                        {
+                            "text": b.text,
+                            "note": b.note,
+                            "cells": list(b.cells),
+                            "citations": [citation_json(c) for c in b.citations],
+                        }
                         for b in s.bullets
                     ],
                 }
@@ -104,9 +124,18 @@ def _cited(passage: Passage, sentence: str, n: int) -> Citation:
 
 
 def _findings(
-    retriever: Retriever, authority: str, report: dict, topic: str | None, positive: bool, limit: int
+    retriever: Retriever,
+    authority: str,
+    report: dict,
+    topic: str | None,
+    positive: bool,
+    limit: int,
+    section: str | None = None,
 ) -> list[Bullet]:
-    """The report's own sentences that praise (or criticise), most relevant to the topic first."""
+    """The report's own sentences that praise (or criticise), most relevant to the topic first.
+
+    `section` (a pattern) keeps only passages under matching headings, e.g. a judgement's own section.
+    """
     query = (topic or "") + (
         " strengths effective good practice" if positive else " weaknesses not consistently delay improve"
     )
@@ -114,6 +143,8 @@ def _findings(
     hits = retriever.search(f"{authority} {query}", filters, k=40).hits
     ranked = [h.passage for h in hits if h.passage.source == report["source"]]
     ranked += [p for p in _passages_of(retriever, report["source"]) if p not in ranked]
+    if section:
+        ranked = [p for p in ranked if re.search(section, p.section, re.I)]
     topic_words = text.content_words(topic or "")
     bullets: list[Bullet] = []
     seen: set[str] = set()
@@ -285,6 +316,8 @@ def build_brief(
             on_section(section.title)
 
     add(BriefSection("At a glance", _glance(retriever, primary or mine)))
+    if lookup(name) is not None:
+        add(how_it_compares(retriever, name))
     strengths = _findings(retriever, name, latest, topic, True, 4)
     concerns = _findings(retriever, name, latest, topic, False, 4)
     if earlier:
@@ -356,3 +389,125 @@ def _compare(retriever: Retriever, topic: str, now: str) -> Briefing:
         sections.append(BriefSection(f"{authority} ({group[0].passage.date[:4] or 'undated'})", bullets))
     sources = _number(sections)
     return Briefing(None, topic, now, [], sections, sources)
+
+
+def _row(retriever: Retriever, standing: Standing) -> Bullet:
+    """One authority's latest judgements as a table row, cited to the cover that states them."""
+    record = standing.record
+    grades = [standing.grade(area) or "—" for area, _ in COLUMNS]
+    relation = "—" if standing.relation == "itself" else standing.relation
+    if record is None:
+        cells = (standing.authority, relation, "no graded inspection in the library", *grades)
+        return Bullet(f"{standing.authority}: no graded inspection in the library.", [], cells=cells)
+    cover = cover_of(retriever, record)
+    citations = [Citation(0, cover, cover_quote(cover))] if cover else []
+    said = "; ".join(f"{label.lower()} {g}" for (_, label), g in zip(COLUMNS, grades, strict=True) if g != "—")
+    cells = (standing.authority, relation, short(record), *grades)
+    return Bullet(f"{standing.authority} ({relation}), {short(record)}: {said}.", citations, cells=cells)
+
+
+def _tally(rows: list[Standing], area: str) -> str:
+    counts = {g: sum(1 for r in rows if r.grade(area) == g) for g in GRADE_ORDER}
+    shown = [f"{n} {g}" for g, n in counts.items() if n]
+    absent = sum(1 for r in rows if r.record and not r.grade(area))
+    tail = f"; {absent} with no {area.replace('_', ' ')} grade" if absent else ""
+    return ", ".join(shown) + tail if shown else tail.removeprefix("; ")
+
+
+def how_it_compares(retriever: Retriever, authority: str, *, region: bool = True) -> BriefSection:
+    """The authority's latest judgements beside its statistical neighbours' and its region's, cited.
+
+    Where a neighbour was rated better on a judgement, what its report praises on that judgement is
+    quoted, so the comparison says what good looks like nearby, not only who scored higher.
+    """
+    rows = comparison(retriever, authority)
+    if not region:
+        rows = [r for r in rows if r.relation in ("itself", "statistical neighbour")]
+    subject, others = rows[0], rows[1:]
+    neighbours = [r for r in others if r.relation == "statistical neighbour"]
+    nearby = [r for r in others if r.relation not in ("statistical neighbour",)]
+    section = BriefSection(
+        "How it compares",
+        columns=("Authority", "Compared as", "Latest graded inspection", *(label for _, label in COLUMNS)),
+    )
+    section.bullets += [_row(retriever, r) for r in rows]
+    cite = {r.authority: b.citations for r, b in zip(rows, section.bullets, strict=True)}
+    held = [r for r in neighbours if r.record]
+    total = len(neighbours_of(authority))
+    if neighbours and not held:
+        section.bullets.append(
+            Bullet(
+                f"None of {text.possessive(subject.authority)} {total} statistical neighbours has a graded "
+                "inspection in the library, so there is nothing to set beside it."
+            )  # fmt: skip
+        )
+    elif neighbours:
+        section.bullets.append(
+            Bullet(
+                f"{len(held)} of {text.possessive(subject.authority)} {total} statistical neighbours have a graded "
+                f"inspection in the library; at their latest, overall effectiveness: "
+                f"{_tally(held, 'overall_effectiveness')}.",
+                [c for r in held for c in cite[r.authority]],
+            )
+        )
+    graded_nearby = [r for r in nearby if r.record]
+    if nearby and graded_nearby:
+        section.bullets.append(
+            Bullet(
+                f"{len(graded_nearby)} of the {len(nearby)} other authorities in {region_label(nearby[0].relation)} "
+                "have a graded "
+                f"inspection in the library; at their latest, overall effectiveness: "
+                f"{_tally(graded_nearby, 'overall_effectiveness')}.",
+                [c for r in graded_nearby for c in cite[r.authority]],
+            )
+        )
+    praised = 0
+    for area, label in COLUMNS[1:]:
+        own = subject.grade(area)
+        ahead = sorted(
+            (r for r in held if better(r.grade(area), own)),
+            key=lambda r: (GRADE_ORDER.index(r.grade(area) or "inadequate"), str(r.record.get("date") or "")),
+        )
+        if not own or not ahead:
+            continue
+        names = "; ".join(f"{r.authority} ({r.grade(area)}, {short(r.record)})" for r in ahead)
+        section.bullets.append(
+            Bullet(
+                f"{label}: {subject.authority} was judged {own}; statistical neighbours rated better: {names}.",
+                [c for r in ahead for c in cite[r.authority]] + cite[subject.authority],
+            )
+        )
+        if praised < 2:
+            best = ahead[0]
+            heading = dict(text.JUDGEMENT_AREAS).get(area)
+            for bullet in _findings(retriever, best.authority, best.record, None, True, 1, section=heading):
+                bullet.note = f"{best.authority}, {best.grade(area)} for {label.lower()}, {short(best.record)}"
+                section.bullets.append(bullet)
+                praised += 1
+    return section
+
+
+def neighbours_brief(retriever: Retriever, authority: str, topic: str | None) -> Briefing:
+    """A topic across an authority and its statistical neighbours: their grades side by side, then their words."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    found = lookup(authority)
+    if found is None:
+        raise UnknownAuthority(f"{authority!r} is not an English children's services authority")
+    sections = [how_it_compares(retriever, found.name, region=False)]
+    for standing in comparison(retriever, found.name)[: 1 + len(found.neighbours)]:
+        reports = [
+            r for r in retriever.reports_on(standing.authority) if r.get("kind") not in ("news article", "other")
+        ]
+        if not reports:
+            continue
+        latest = reports[-1]
+        bullets = _findings(retriever, standing.authority, latest, topic, True, 2)
+        bullets += _findings(retriever, standing.authority, latest, topic, False, 1)
+        relation = "" if standing.relation == "itself" else ", statistical neighbour"
+        sections.append(BriefSection(f"{standing.authority} ({short(latest)}{relation})", bullets))
+    notes = []
+    missing = [n for n in neighbours_of(found.name) if not retriever.reports_on(n)]
+    if missing:
+        notes.append(f"The library has no report on {text.listed(missing)}, so they are missing from this comparison.")
+    sources = _number(sections)
+    return Briefing(found.name, topic, now, [], sections, sources, notes)

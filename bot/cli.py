@@ -206,7 +206,7 @@ def library(
     """List the authorities, reports, dates and judgements the library holds (and which it lacks)."""
     from bot.app import create_library
     from bot.render.terminal import comparison_table, library_coverage, library_table
-    from index.authorities import current_authorities, lookup
+    from index.authorities import current_authorities, lookup, not_held
 
     try:
         library_ = create_library(_settings())
@@ -224,16 +224,14 @@ def library(
         reports = library_.store.reports()
     except BriefingError as err:
         _fail(str(err))
-    held = {lookup(r.get("local_authority") or "") for r in reports}
-    councils = current_authorities()
-    missing = [name for name in councils if lookup(name) not in held]
+    missing = not_held(r.get("local_authority") or "" for r in reports)
     if as_json:
         sys.stdout.write(json.dumps(reports, indent=2) + "\n")
     elif not reports:
         console.print("The library is empty. Add reports with: briefing ingest ../shared/corpus")
     else:
         library_table(console, reports)
-        library_coverage(console, missing, len(councils))
+        library_coverage(console, missing, len(current_authorities()))
 
 
 @app.command()
@@ -449,10 +447,14 @@ def brief(
     fmt: Annotated[str, typer.Option("--format", help="md | json | docx | text")] = "text",
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of the terminal.")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Quote the reports; no model.")] = False,
+    neighbours: Annotated[
+        str | None,
+        typer.Option("--neighbours", help="Compare this authority with its statistical neighbours (with --topic)."),
+    ] = None,
 ) -> None:
     """A one-page, cited pre-meeting brief on an authority (or a theme across authorities)."""
     from bot.app import create_engine, create_library
-    from bot.brief import build_brief
+    from bot.brief import build_brief, neighbours_brief
     from bot.render import document
 
     if fmt not in {"md", "json", "docx", "text"}:
@@ -461,19 +463,22 @@ def brief(
         _fail("--format docx needs --out FILE.docx")
     settings = _settings()
     library = create_library(settings)
-    engine = None if no_llm else create_engine(settings, library)
+    engine = None if no_llm or neighbours else create_engine(settings, library)
     if engine is not None and not _model_loads(engine, "the brief quotes the reports instead"):
         engine = None
     try:
         with console.status("building the brief…") as status:
-            briefing = build_brief(
-                library.retriever,
-                library.store.reports(),
-                authority,
-                topic,
-                engine=engine,
-                on_section=lambda title: status.update(f"building the brief… {title} done"),
-            )
+            if neighbours:
+                briefing = neighbours_brief(library.retriever, neighbours, topic)
+            else:
+                briefing = build_brief(
+                    library.retriever,
+                    library.store.reports(),
+                    authority,
+                    topic,
+                    engine=engine,
+                    on_section=lambda title: status.update(f"building the brief… {title} done"),
+                )
     except BriefingError as err:
         _fail(str(err))
     if fmt == "docx":

@@ -310,6 +310,12 @@ class _Cites:
         return f" [{self._numbers[key]}]"
 
 
+def _which(record: dict, describe) -> str:
+    """'ILACS inspection (inspected …, published …)': a report named with its dates."""
+    kind, _, dates = describe(record).partition(", ")
+    return f"{kind} ({dates})" if dates else kind
+
+
 def short(record: dict) -> str:
     """'ILACS inspection, published July 2023': which report, briefly."""
     when = _month_year(record.get("publication_date") or record.get("date") or "")
@@ -377,11 +383,13 @@ def _about_one(plan, asked: RecordQuestion, retriever: Retriever, authority: str
         for record in visits[-1:] if not plan.period else visits:
             lead = record.get("lead_inspector")
             who = f"was led by {lead}" if lead else "does not name its lead inspector in what the library read"
-            lines.append(f"The {describe(record)} of {authority} {who}{cites.mark(record, what='lead')}.")
+            lines.append(
+                f"{text.possessive(authority)} {_which(record, describe)} {who}{cites.mark(record, what='lead')}."
+            )
         return lines
     if asked.ask == "when":
         mark = cites.mark(latest, what="dates")
-        lines = [f"{authority}'s latest report the library holds{period}: {describe(latest)}{mark}."]
+        lines = [f"{text.possessive(authority)} latest report the library holds{period}: {describe(latest)}{mark}."]
         if graded and graded[-1] is not latest:
             lines.append(f"Its latest graded inspection: {describe(graded[-1])}{cites.mark(graded[-1], what='dates')}.")
         return lines
@@ -391,7 +399,8 @@ def _about_one(plan, asked: RecordQuestion, retriever: Retriever, authority: str
             "single inspection": "the single inspection framework (SIF)",
         }.get(str(latest.get("kind")), f"a {latest.get('kind')}")
         mark = cites.mark(latest, what="dates")
-        return [f"{authority}'s latest report{period} is a {describe(latest)}, under {framework}{mark}."]
+        which = _which(latest, describe)
+        return [f"{text.possessive(authority)} latest report{period} is a {which}, under {framework}{mark}."]
     area = asked.area or "overall_effectiveness"
     if asked.ask in ("since", "change"):
         return _history(authority, graded, area, asked, cites)
@@ -417,7 +426,9 @@ def _about_one(plan, asked: RecordQuestion, retriever: Retriever, authority: str
 
 
 def _grades_line(authority: str, record: dict, asked: RecordQuestion, cites: _Cites, describe, latest: bool) -> str:
-    which = f"{authority}'s {'latest graded inspection' if latest else 'inspection'} ({describe(record)})"
+    which = (
+        f"{text.possessive(authority)} {'latest graded inspection' if latest else 'inspection'} ({describe(record)})"
+    )
     area = asked.area
     if area:
         grade, used = grade_in(record, area)
@@ -447,7 +458,7 @@ def _history(authority: str, graded: list[dict], area: str, asked: RecordQuestio
         grade, used = grade_in(record, area)
         said = grade or f"no grade ({why_absent(record, area)})"
         steps.append(f"{said} ({short(record)}){cites.mark(record, [used])}")
-    opening = f"{authority}'s {_label(area)} at each graded inspection the library holds, oldest first: "
+    opening = f"{text.possessive(authority)} {_label(area)} at each graded inspection the library holds, oldest first: "
     lines = [opening + " → ".join(steps) + "."]
     if asked.ask == "since":
         latest, _ = grade_in(graded[-1], area)

@@ -25,7 +25,8 @@ HELP = """Ask a question in plain English, or use a command:
   /since YYYY[-MM-DD] only reports dated on or after
   /brief NAME [topic] a one-page cited brief
   /check CLAIM        is this sentence what the reports say? (supported / contradicted / not found)
-  /library            what the library holds
+  /library            what the library holds, and which authorities it lacks
+  /compare [NAME]     latest judgements beside statistical neighbours and region (default: /authority)
   /model              which model answers
   /clear              forget the conversation
   /quit               leave (or Ctrl-D); Ctrl-C stops an answer
@@ -40,6 +41,7 @@ COMMANDS = [
     "/brief",
     "/check",
     "/library",
+    "/compare",
     "/model",
     "/clear",
     "/quit",
@@ -235,13 +237,30 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
         console.print(f"authority: {session.authority}")
         return
     if line == "/library":
-        from bot.render.terminal import library_table
+        from bot.render.terminal import library_coverage, library_table
+        from index.authorities import current_authorities, not_held
 
         reports = library.store.reports()
         if not reports:
             console.print("The library is empty. Add reports with: briefing ingest ../shared/corpus")
         else:
             library_table(console, reports)
+            missing = not_held(r.get("local_authority") or "" for r in reports)
+            library_coverage(console, missing, len(current_authorities()))
+        return
+    if line.startswith("/compare"):
+        from bot.judgements import comparison
+        from bot.render.terminal import comparison_table
+        from index.authorities import lookup
+
+        name = line.removeprefix("/compare").strip() or session.authority or ""
+        if not name:
+            console.print("usage: /compare NAME (or pin one with /authority NAME first)")
+            return
+        if lookup(name) is None:
+            console.print(safe(f"/compare: {name!r} is not an English children's services authority"))
+            return
+        comparison_table(console, comparison(library.retriever, name))
         return
     if line == "/model":
         llm = engine.llm if backend.use_llm and not backend.model_error else None

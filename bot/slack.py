@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bot.answer import Answer, AnswerEngine, Turn, with_choice
 from bot.check import CheckReport
+from bot.judgements import Standing
 from bot.operations import Metrics
 from bot.settings import Settings
 
@@ -111,6 +112,56 @@ def answer_blocks(answer: Answer) -> list[dict]:
 
 
 _VERDICT_MARK = {"supported": "✅ supported", "contradicted": "❌ contradicted", "not_found": "❔ not found"}
+
+
+_GRADE_MARKS = {
+    "outstanding": ":large_green_circle:",
+    "good": ":large_blue_circle:",
+    "requires improvement": ":large_yellow_circle:",
+    "inadequate": ":red_circle:",
+}
+_SHORT_AREAS = {"Overall": "Overall", "Leaders": "Leaders", "Help and protection": "Help & protection",
+                "Children in care": "Children in care", "Care leavers": "Care leavers"}  # fmt: skip
+
+
+def compare_blocks(rows: list[Standing]) -> list[dict]:
+    """Block Kit for `/compare`: one field per authority, its latest grades marked by colour, ten to a section."""
+    from bot.judgements import COLUMNS, short
+
+    if not rows:
+        return []
+    subject = rows[0]
+    blocks: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": f"{subject.authority} compared"[:150]}},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Latest graded inspection of each authority in the library: the authority, its "
+                    "statistical neighbours, then its region. — means no such grade (the 2026 framework has no "
+                    "overall grade).",
+                }
+            ],
+        },
+    ]
+    fields = []
+    for row in rows:
+        relation = "" if row is subject else f" · {row.relation}"
+        if row.record is None:
+            fields.append(
+                {"type": "mrkdwn", "text": f"*{escape(row.authority)}*{escape(relation)}\n_none in the library_"}
+            )
+            continue
+        grades = " · ".join(
+            f"{_SHORT_AREAS[label]} {_GRADE_MARKS.get(row.grade(area) or '', '')} {row.grade(area) or '—'}"
+            for area, label in COLUMNS
+        )
+        source = _link(row.record.get("url") or "", short(row.record))
+        fields.append({"type": "mrkdwn", "text": f"*{escape(row.authority)}*{escape(relation)}\n{source}\n{grades}"})
+    for start in range(0, len(fields), 10):
+        blocks.append({"type": "section", "fields": fields[start : start + 10]})
+    return blocks[:50]
 
 
 def check_blocks(report: CheckReport) -> list[dict]:
@@ -291,6 +342,11 @@ class SlackBot:
             ack(f"Preparing a brief on {escape(command.get('text') or '…')}")
             self._command(command, "brief")
 
+        @app.command("/compare")
+        def on_compare(ack, command):
+            ack(f"Comparing {escape(command.get('text') or '…')} with its neighbours and region…")
+            self._command(command, "compare")
+
         @app.command("/check")
         def on_check(ack, command):
             ack("Checking that against the reports…")
@@ -415,6 +471,8 @@ class SlackBot:
                     self._brief(job)
                 elif job.kind == "check":
                     self._check(job)
+                elif job.kind == "compare":
+                    self._compare(job)
                 else:
                     self._answer(job)
             except Exception:  # every path ends in a reply: an apology the team can trace
@@ -489,6 +547,21 @@ class SlackBot:
             verdicts=[c.verdict for c in report.claims],
         )
 
+    def _compare(self, job: Job) -> None:
+        from bot.judgements import comparison
+        from index.authorities import lookup
+
+        name = job.text.strip()
+        if lookup(name) is None:
+            text = f"“{escape(name)}” is not an English children's services authority. Try /compare Lancashire."
+            self.client.chat_postMessage(channel=job.channel, text=text)
+            return
+        rows = comparison(self.engine.retriever, name)
+        self.client.chat_postMessage(
+            channel=job.channel, text=f"{rows[0].authority} compared with its neighbours", blocks=compare_blocks(rows)
+        )
+        self.governance.record(kind="compare", user=job.user, channel=job.channel, question=name)
+
     def _brief(self, job: Job) -> None:
         if self.brief_builder is None:
             raise RuntimeError("briefs are not available")
@@ -498,6 +571,17 @@ class SlackBot:
         first = self.client.chat_postMessage(channel=job.channel, text=escape(chunks[0]))
         for chunk in chunks[1:]:
             self.client.chat_postMessage(channel=job.channel, thread_ts=first["ts"], text=escape(chunk))
+        from bot.brief import brief_request
+        from bot.judgements import comparison
+        from index.authorities import lookup
+
+        authority, _ = brief_request(words, self.engine.retriever.authorities())
+        if authority and lookup(authority):
+            # "How it compares" as Block Kit fields: one authority per field, grades marked by colour.
+            rows = comparison(self.engine.retriever, authority)
+            self.client.chat_postMessage(
+                channel=job.channel, thread_ts=first["ts"], text="How it compares", blocks=compare_blocks(rows)
+            )
         self.governance.record(kind="brief", user=job.user, channel=job.channel, question=words)
 
 

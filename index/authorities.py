@@ -239,6 +239,12 @@ def current_authorities() -> list[str]:
     return [a.name for a in register() if a.current]
 
 
+def not_held(held: Iterable[str]) -> list[str]:
+    """Today's councils with no report among the authorities held, in the reference list's order."""
+    have = {lookup(name) for name in held}
+    return [a.name for a in register() if a.current and a not in have]
+
+
 def lookup(name: str) -> Authority | None:
     """The reference entry for a council however it is written, or None if it is not one."""
     return _by_key().get(authority_key(name))

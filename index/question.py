@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from index.text import MONTHS, listed
+from index.text import MONTHS, listed, possessive
 
 _Y = r"((?:19|20)\d\d)"
 _MONTH = "(" + "|".join(MONTHS) + ")"
@@ -312,7 +312,9 @@ def read_group(question: str, subject: str | None = None, places: tuple[str, ...
             return Group("neighbours", "statistical neighbours", (), None, match.group(0))
         owner = display_name(owner)
         members = tuple(neighbours_of(owner))
-        return Group("neighbours", f"{owner}'s {len(members)} statistical neighbours", members, owner, match.group(0))
+        return Group(
+            "neighbours", f"{possessive(owner)} {len(members)} statistical neighbours", members, owner, match.group(0)
+        )
     # Council names come out first: "North East Lincolnshire" and "City of London" are councils, not sets.
     lowered = question.lower()
     for place in places:
@@ -328,9 +330,9 @@ def read_group(question: str, subject: str | None = None, places: tuple[str, ...
             if a.current and (not region or a.region == region) and (not kind or a.kind == kind)
         )
         if kind and region:
-            label = f"{_KIND_LABELS[kind]} in {_region_label(region)}"
+            label = f"{_KIND_LABELS[kind]} in {region_label(region)}"
         else:
-            label = _region_label(region) if region else _KIND_LABELS[kind or ""]
+            label = region_label(region) if region else _KIND_LABELS[kind or ""]
         said = [
             re.search(rf"\b(?:{patterns[name]})\b", question, re.I)
             for patterns, name in ((_REGIONS, region), (_KINDS, kind))
@@ -344,5 +346,6 @@ def read_group(question: str, subject: str | None = None, places: tuple[str, ...
     return None
 
 
-def _region_label(region: str) -> str:
+def region_label(region: str) -> str:
+    """'the North West', 'London': a region as a sentence names it."""
     return region if region in ("London", "East of England", "Yorkshire and the Humber") else f"the {region}"

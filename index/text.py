@@ -636,6 +636,11 @@ def grade_of(text: str) -> str:
     return "requires improvement" if text.startswith("requir") else text
 
 
+def possessive(name: str) -> str:
+    """A name's possessive as a reader writes it: St Helens', Lancashire's."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def listed(items, conjunction: str = "and") -> str:
     """'2015, 2018 and 2026'; 'East Sussex or West Sussex': items as a sentence lists them."""
     shown = [str(i) for i in items]

@@ -25,13 +25,18 @@ def test_lancashire_brief_timeline_and_citations(small_library):
     # Reports are dated by publication (the 2023 one was inspected in late 2022).
     assert inspections == [("2015", "inadequate"), ("2018", "requires improvement"), ("2023", "good"), ("2026", None)]
     titles = [s.title for s in brief.sections]
-    assert titles == ["At a glance", "Strengths", "Concerns", "What Ofsted asked to improve", "Questions to ask"]
+    assert titles == [
+        "At a glance", "How it compares", "Strengths", "Concerns", "What Ofsted asked to improve", "Questions to ask"
+    ]  # fmt: skip
     for section in brief.sections:
         assert section.bullets, section.title
         for bullet in section.bullets:
+            if "no graded inspection in the library" in bullet.cells or bullet.text.startswith("None of"):
+                assert not bullet.citations  # a council the library lacks has nothing to cite, and says so
+                continue
             assert bullet.citations, bullet.text
             for c in bullet.citations:
-                assert c.quote and c.quote in c.passage.text.replace("• ", "")
+                assert c.quote and all(part in c.passage.text.replace("• ", "") for part in c.quote.split(" … "))
     improve = next(s for s in brief.sections if s.title == "What Ofsted asked to improve")
     assert any("young carers" in b.text for b in improve.bullets)
 
@@ -89,3 +94,43 @@ def test_brief_request_reads_authority_and_topic():
     assert brief_request("Lancashire's care leavers", held) == ("Lancashire", "care leavers")
     assert brief_request("St Helens", held) == ("St Helens", None)
     assert brief_request("Lancashir", held) == ("Lancashir", None)  # build_brief then suggests the nearest name
+
+
+def test_how_it_compares_sets_the_authority_beside_its_neighbours_and_region(small_library, tmp_path):
+    brief = _brief(small_library, "St Helens")
+    compares = next(s for s in brief.sections if s.title == "How it compares")
+    rows = {row.cells[0]: row.cells for row in compares.rows}
+    assert rows["St Helens"][1:4] == ("—", "ILACS inspection, published September 2023", "good")
+    assert rows["Halton"][1:3] == ("statistical neighbour", "no graded inspection in the library")
+    assert rows["Lancashire"][1] == "North West" and rows["Lancashire"][3] == "—"  # 2026: no overall grade
+    assert len(compares.rows) == 1 + 10 + 19  # itself, ten neighbours (four in the North West), the rest of the region
+    assert any(p.text.startswith("None of St Helens' 10 statistical neighbours has a graded") for p in compares.points)
+    md = document.markdown(brief)
+    assert "| Authority | Compared as | Latest graded inspection | Overall | Leaders |" in md
+    assert "| St Helens | — | ILACS inspection, published September 2023 [" in md
+    path = document.docx(brief, tmp_path / "brief.docx")
+    with zipfile.ZipFile(path) as docx:
+        xml = docx.read("word/document.xml").decode()
+        media = [n for n in docx.namelist() if n.startswith("word/media/")]
+    assert "How it compares" in xml and "8FD19E" in xml  # the grid, its good cells shaded
+    assert media, "the chart of judgements over time is embedded"
+
+
+def test_a_topic_across_statistical_neighbours(small_library):
+    from bot.brief import neighbours_brief
+
+    brief = neighbours_brief(small_library.retriever, "Sefton", "care leavers")
+    assert brief.authority == "Sefton" and brief.sections[0].title == "How it compares"
+    titles = [s.title for s in brief.sections[1:]]
+    assert titles == [
+        "Lancashire (ILACS inspection, published August 2026, statistical neighbour)",
+        "St Helens (ILACS inspection, published September 2023, statistical neighbour)",
+    ]
+    assert any("no report on Wirral" in n for n in brief.notes)
+    for section in brief.sections[1:]:
+        assert section.bullets
+        for bullet in section.bullets:
+            assert "care" in bullet.text.lower() or "leaver" in bullet.text.lower()
+            assert all(c.quote in c.passage.text for c in bullet.citations)
+    with pytest.raises(UnknownAuthority, match="Narnia"):
+        neighbours_brief(small_library.retriever, "Narnia", None)

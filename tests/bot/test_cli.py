@@ -1,11 +1,12 @@
 """The `briefing` command as a user runs it."""
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
 
-from tests.conftest import LETTER, OFSTED
+from tests.conftest import LETTER, OFSTED, briefing
 
 BRIEFING = [sys.executable, "-m", "bot.cli"]
 
@@ -73,3 +74,25 @@ def test_empty_question_is_one_clear_line(tmp_path):
     for command in (["ask", "  ?? "], ["search", ""]):
         out = run(*command, env=env)
         assert out.returncode == 1 and "question is empty" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_library_lists_what_it_lacks_and_compares_an_authority(small_library_dir):
+    env = {"BRIEFING_DATA_DIR": str(small_library_dir), "COLUMNS": "200"}
+    listing = briefing("library", env=env)
+    assert "Not in the library: 150 of England's 153 children's services authorities" in " ".join(listing.split())
+    rows = json.loads(briefing("library", "--compare", "Sefton", "--json", env=env))
+    assert rows[0] == {
+        "authority": "Sefton", "relation": "itself", "report": None, "kind": None, "date": None,
+        "judgements": dict.fromkeys(
+            ["overall_effectiveness", "impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"]
+        ),
+    }  # fmt: skip
+    st_helens = next(r for r in rows if r["authority"] == "St Helens")
+    assert st_helens["relation"] == "statistical neighbour" and st_helens["judgements"]["care_leavers"] == "outstanding"
+    grid = briefing("library", "--compare", "st helen's", env=env)
+    assert "St Helens compared" in grid and "outstanding" in grid
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "library", "--compare", "Narnia"],
+        env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert bad.returncode == 1 and bad.stderr.strip().count("\n") == 0 and "Narnia" in bad.stderr

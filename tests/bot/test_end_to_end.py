@@ -11,7 +11,8 @@ from tests.conftest import OFSTED, SEEDS, briefing
 def test_ingest_then_ask_with_the_real_small_model(tmp_path):
     env = {"BRIEFING_DATA_DIR": str(tmp_path / "data"), "BRIEFING_MODEL": "small"}
     briefing("ingest", str(SEEDS), str(OFSTED / "st-helens"), env=env)
-    answer = json.loads(briefing("ask", "--json", "How were care leavers in St Helens judged in 2023?", env=env))
+    question = "What did Ofsted say about support for care leavers in St Helens in 2023?"
+    answer = json.loads(briefing("ask", "--json", question, env=env))
     assert answer["model"].startswith("qwen2.5-coder-0.5b")
     assert answer["status"] in {"answered", "no_evidence"}
     assert answer["timings"]["total_ms"] > 0
@@ -20,3 +21,7 @@ def test_ingest_then_ask_with_the_real_small_model(tmp_path):
         for citation in answer["citations"]:
             assert citation["local_authority"] == "St Helens"
             assert citation["quote"] and f"[{citation['n']}]" in answer["answer"]
+    # A judgement is looked up in the records, not written by the model, and says which report it is from.
+    graded = json.loads(briefing("ask", "--json", "How were care leavers in St Helens judged in 2023?", env=env))
+    assert graded["model"] == "none (report records)" and graded["status"] == "answered"
+    assert "care leavers outstanding [1]" in graded["answer"] and "published 4 September 2023" in graded["answer"]

@@ -95,6 +95,17 @@ def test_plain_mode_when_piped(small_library_dir, tmp_path):
     assert "Briefing: St Helens" in out.stdout and "What Ofsted asked to improve" in out.stdout
 
 
+def test_compare_and_library_coverage_in_the_repl(small_library_dir, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(small_library_dir, data)
+    out = _piped(data, "/authority St Helens\n/compare\n/compare Narnia\n/library\n/quit\n")
+    assert "St Helens compared" in out.stdout and "Halton" in out.stdout and "Lancashire" in out.stdout
+    assert "'Narnia' is not an English children's services authority" in out.stdout
+    assert "150 of England's 153" in " ".join(out.stdout.split())
+
+
 def test_empty_library_tells_the_user_how_to_ingest(tmp_path):
     import subprocess
 

@@ -200,6 +200,26 @@ def test_brief_command(slack):
     assert "Briefing: Lancashire" in standin.named("chat.postMessage")[0]["text"]
 
 
+def test_compare_command_posts_grades_as_block_kit_fields(slack):
+    standin, bot, url, governance = slack
+    form = "command=%2Fcompare&text=st+helens&user_id=U1&channel_id=CGOOD&team_id=T1&trigger_id=x&response_url=x"
+    response, seconds = _post(url, form, form=True)
+    assert response.status_code == 200 and seconds < 3
+    assert standin.wait_for(lambda: standin.named("chat.postMessage"))
+    blocks = standin.named("chat.postMessage")[0]["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    assert blocks[0]["text"]["text"] == "St Helens compared"
+    fields = [f["text"] for b in blocks if b["type"] == "section" for f in b["fields"]]
+    assert len(fields) == 30 and all(len(b["fields"]) <= 10 for b in blocks if b["type"] == "section")
+    assert fields[0].startswith("*St Helens*") and ":large_green_circle: outstanding" in fields[0]
+    assert any(f.startswith("*Halton* · statistical neighbour") and "none in the library" in f for f in fields)
+    assert standin.wait_for(lambda: any(entry.get("kind") == "compare" for entry in _audit(governance)))
+    form = form.replace("st+helens", "Narnia")
+    _post(url, form, form=True)
+    assert standin.wait_for(lambda: len(standin.named("chat.postMessage")) == 2)
+    assert "not an English children's services authority" in standin.named("chat.postMessage")[1]["text"]
+
+
 def test_rate_limited_call_is_retried(slack):
     standin, bot, url, _ = slack
     standin.rate_limit_once.add("chat.postMessage")

@@ -92,7 +92,8 @@ def test_ingest_into_chroma_server_and_answer_through_llm_server(chroma_server, 
         briefing("ingest", str(SEEDS), str(OFSTED / "st-helens"), env=env)
         # a second replica, with its own empty data dir, sees the same library and rebuilds its lexical index
         env["BRIEFING_DATA_DIR"] = str(tmp_path / "replica2")
-        out = briefing("ask", "--json", "How were care leavers in St Helens judged in 2023?", env=env, timeout=300)
+        question = "What did Ofsted say about support for care leavers in St Helens in 2023?"
+        out = briefing("ask", "--json", question, env=env, timeout=300)
         answer = json.loads(out)
         assert set(answer) == {"question", "status", "answer", "notes", "choices", "citations", "model", "timings"}
         assert "127.0.0.1" in answer["model"]

@@ -106,3 +106,18 @@ def test_paired_names_and_words_that_only_look_like_councils():
     assert find_authorities("Is there a shortage of secure beds?") == []
     assert find_authorities("partners work together for children in care") == []
     assert find_authorities("a visit to New York") == []
+
+
+def test_statistical_neighbours_and_coverage_come_from_the_reference_list():
+    from index.authorities import current_authorities, lookup, neighbours_of, not_held
+
+    assert neighbours_of("Tameside") == [
+        "Rotherham", "Gateshead", "Rochdale", "Barnsley", "Wakefield",
+        "Dudley", "Telford and Wrekin", "Plymouth", "Sunderland", "Torbay",
+    ]  # fmt: skip
+    assert neighbours_of("lancs")[0] == "Lincolnshire" and neighbours_of("Narnia") == []
+    councils = current_authorities()
+    assert len(councils) == 153 and "Northamptonshire" not in councils and "Poole" not in councils
+    assert not lookup("Cumbria").current and lookup("Cumberland").current
+    missing = not_held(["Lancashire", "St Helen's", "NE Lincs"])
+    assert len(missing) == 150 and "Lancashire" not in missing and "Tameside" in missing

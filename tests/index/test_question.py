@@ -67,3 +67,28 @@ def test_lists_of_years_and_dates_of_figures():
     assert read_period("What was spent in the year to March 2023?", TODAY) is None
     assert read_period("the 2021-22 budget", TODAY) is None
     assert read_period("What did inspectors find after February 2024?", TODAY).phrase == "after February 2024"
+
+
+def test_sets_of_councils_are_read_from_the_question():
+    from index.question import read_group
+
+    ours = read_group("Which of our statistical neighbours are good or better?", "Tameside")
+    assert ours.kind == "neighbours" and ours.of == "Tameside" and len(ours.members) == 10
+    assert ours.members[:2] == ("Rotherham", "Gateshead") and ours.label == "Tameside's 10 statistical neighbours"
+    named = read_group("What are Tameside's statistical neighbours rated?", None, ("Tameside",))
+    assert named.of == "Tameside" and named.members == ours.members
+    assert read_group("similar authorities to Lancashire", None, ("Lancashire",)).of == "Lancashire"
+    assert read_group("statistical neighbours of Blackpool", None, ("Blackpool",)).of == "Blackpool"
+    whose = read_group("Which of our neighbours improved?")
+    assert whose.kind == "neighbours" and whose.of is None and whose.members == ()
+    region = read_group("How many authorities in the North West are inadequate?")
+    assert region.kind == "region" and region.label == "the North West" and len(region.members) == 24
+    assert "Cumbria" not in region.members and "Cumberland" in region.members  # today's councils only
+    counties = read_group("How many counties in the South East are good?")
+    assert counties.label == "county councils in the South East" and "Kent" in counties.members
+    assert "Brighton and Hove" not in counties.members
+    london = read_group("Which London boroughs are outstanding?")
+    assert london.kind == "type" and len(london.members) == 33
+    assert read_group("How many councils are inadequate nationally?").kind == "nation"
+    assert read_group("Is North East Lincolnshire good?", None, ("North East Lincolnshire",)) is None
+    assert read_group("What did Ofsted say about care leavers in Lancashire?", None, ("Lancashire",)) is None

@@ -1,0 +1,166 @@
+"""Judgement questions answered from the report records: no model, every figure cited to its report's cover."""
+
+import pytest
+
+from bot.app import create_engine
+from bot.judgements import comparison, read_record_question
+from bot.settings import Settings
+from tests.bot.fakes import FakeLLM
+from tests.conftest import OFSTED
+
+
+def _ask(library, question, **kwargs):
+    llm = FakeLLM()
+    engine = create_engine(Settings(data_dir=library.settings.data_dir, _env_file=None), library, llm=llm)
+    answer = engine.ask(question, **kwargs)
+    return answer, llm
+
+
+def _records_answer(library, question):
+    answer, llm = _ask(library, question)
+    assert llm.history == [], "a records question never reaches the model"
+    assert answer.status == "answered" and answer.model == "none (report records)"
+    for citation in answer.citations:
+        # Each figure is cited to the report's own cover rows, quoted as printed.
+        assert citation.passage.section == "Judgements" and citation.passage.page == 1
+        assert all(row in citation.passage.text for row in citation.quote.split(" … "))
+    return answer
+
+
+def test_a_grade_in_a_year_is_the_report_of_that_year(small_library):
+    answer = _records_answer(small_library, "What was St Helens rated for care leavers in 2019?")
+    assert "judged children in care and care leavers inadequate [1]" in answer.text
+    assert "published 4 November 2019" in answer.text and "2023" not in answer.text
+    assert answer.citations[0].quote == "The experiences and progress of children in care and care leavers Inadequate"
+
+
+def test_still_is_answered_yes_or_no_from_the_latest_graded_inspection(small_library):
+    answer = _records_answer(small_library, "Is St Helens still inadequate?")
+    assert answer.text.startswith("No. St Helens' latest graded inspection")
+    assert "overall effectiveness good" in answer.text and "published 4 September 2023" in answer.text
+    assert "It was inadequate for overall effectiveness at its ILACS inspection, published November 2019 [2]" in (
+        answer.text
+    )
+
+
+def test_since_when_dates_the_run_of_the_current_grade(small_library):
+    answer = _records_answer(small_library, "Since when has North East Lincolnshire been good?")
+    first = answer.text.splitlines()[0]
+    assert first.startswith("North East Lincolnshire has been good for overall effectiveness since its ILACS")
+    assert "September 2025" in first
+    assert "inadequate (ILACS inspection, published November 2021)" in answer.text
+
+
+def test_when_and_who_come_from_the_cover(small_library):
+    when = _records_answer(small_library, "When was North East Lincolnshire last inspected?")
+    assert "inspected 14 July 2025 to 25 July 2025, published 3 September 2025 [1]" in when.text
+    assert when.citations[0].quote == "Inspection dates: 14 to 25 July 2025"
+    who = _records_answer(small_library, "Who led St Helens' 2023 inspection?")
+    assert "was led by Russel Breyer [1]" in who.text
+    assert who.citations[0].quote.startswith("Lead inspector: Russel Breyer")
+
+
+def test_a_missing_overall_grade_says_why(small_library):
+    answer = _records_answer(small_library, "What is Lancashire's overall effectiveness grade now?")
+    assert "gives no overall effectiveness grade: the 2026 framework has no overall grade" in answer.text
+
+
+def test_statistical_neighbours_say_how_many_the_library_holds(small_library):
+    answer = _records_answer(small_library, "Which of Sefton's statistical neighbours are good or better?")
+    lines = answer.text.splitlines()
+    assert lines[0].startswith("2 of Sefton's 10 statistical neighbours are in the library; it has no report on")
+    assert "1 of the 2 with a graded inspection in the library were good or better" in lines[1]
+    assert "St Helens (good, ILACS inspection, published September 2023) [1]" in lines[1]
+    assert "Lancashire (the 2026 framework has no overall grade" in answer.text
+    # Sefton itself is not in the library, and that is no reason to decline a question about its neighbours.
+    assert "nothing on Sefton" not in answer.text
+
+
+def test_our_neighbours_are_the_pinned_councils(small_library):
+    from index.retrieve import Filters
+
+    pinned = Filters(authorities=["Sefton"])
+    answer, llm = _ask(small_library, "How are our statistical neighbours rated for care leavers?", filters=pinned)
+    assert llm.history == [] and "of Sefton's 10 statistical neighbours" in answer.text
+    unpinned, _ = _ask(small_library, "How are our statistical neighbours rated?")
+    assert unpinned.status == "clarify" and "Whose statistical neighbours?" in unpinned.text
+
+
+def test_a_region_is_never_presented_as_whole(small_library):
+    answer = _records_answer(small_library, "How many authorities in the North West are inadequate?")
+    assert answer.text.startswith("2 of the 24 authorities in the North West are in the library; 22 are not.")
+    assert "0 of the 2 with a graded inspection in the library were inadequate" in answer.text
+
+
+def test_who_moved_between_grades_across_the_library(small_library):
+    answer = _records_answer(small_library, "Who improved from inadequate to good?")
+    movers = [line.split(":")[0] for line in answer.text.splitlines() if "→" in line]
+    assert movers == ["North East Lincolnshire", "St Helens"]
+    assert [c.passage.date[:4] for c in answer.citations] == ["2021", "2025", "2019", "2023"]
+
+
+def test_a_question_about_the_reports_words_goes_to_the_model(small_library):
+    plan = small_library.retriever.plan("What did Ofsted say about strategy discussions in Lancashire?")
+    assert read_record_question(plan) is None
+    mixed = small_library.retriever.plan("Who improved from inadequate to good, and what did they do?")
+    asked = read_record_question(mixed)
+    assert asked.ask == "change" and not asked.pure
+    no_council, llm = _ask(small_library, "What is our current rating?")
+    assert no_council.status == "clarify" and llm.history == []
+
+
+def test_mixed_questions_show_the_figures_then_the_checked_words(small_library):
+    llm = FakeLLM()
+    llm.enqueue("NO EVIDENCE")
+    engine = create_engine(Settings(data_dir=small_library.settings.data_dir, _env_file=None), small_library, llm=llm)
+    shown: list[str] = []
+    answer = engine.ask("Who improved from inadequate to good, and what did they do?", on_sentence=shown.append)
+    assert shown[1].startswith("2 moved from inadequate to good"), "the figures are shown before the model runs"
+    assert llm.history, "the part about what they did is the model's to write"
+    prompt = llm.history[0][1]["content"]
+    assert "North East Lincolnshire" in prompt and "St Helens" in prompt and "Lancashire" not in prompt
+    # The model found nothing checkable: the figures still stand, and nothing unchecked was added.
+    assert answer.status == "answered" and "\n".join(shown) == answer.text
+    assert [c.passage.section for c in answer.citations[:4]] == ["Judgements"] * 4
+    assert all(c.quote in c.passage.text for c in answer.citations[4:]), "anything after the figures is quoted"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is St Helens' current rating?",
+        "What was North East Lincolnshire judged in 2021?",
+        "How has St Helens' rating changed?",
+        "Which authorities are outstanding for care leavers?",
+    ],
+)
+def test_records_answers_are_instant_and_every_line_is_cited(small_library, question):
+    answer = _records_answer(small_library, question)
+    assert answer.citations
+    for line in answer.text.splitlines():
+        if any(g in line for g in ("good", "outstanding", "inadequate", "requires improvement")):
+            assert "[" in line, f"an uncited figure: {line}"
+
+
+def test_comparison_rows_keep_councils_the_library_lacks(small_library):
+    rows = comparison(small_library.retriever, "Sefton")
+    assert rows[0].authority == "Sefton" and rows[0].record is None
+    neighbours = [r for r in rows if r.relation == "statistical neighbour"]
+    assert len(neighbours) == 10 and [r.authority for r in neighbours if r.record] == ["Lancashire", "St Helens"]
+    assert [r.relation for r in rows[11:]] == ["North West"] * (len(rows) - 11)
+
+
+def test_how_it_compares_quotes_what_better_rated_neighbours_are_praised_for(small_library):
+    from bot.brief import how_it_compares
+    from index.ingest import ingest
+
+    ingest([OFSTED / "halton" / "2024-07-12-childrens-services-inspection.pdf"], small_library.store,
+           small_library.embedder)  # fmt: skip
+    section = how_it_compares(small_library.retriever, "Halton")
+    assert section.rows[0].cells[:3] == ("Halton", "—", "ILACS inspection, published July 2024")
+    assert section.rows[0].cells[3] == "inadequate"
+    better = [b for b in section.points if b.text.startswith("Help and protection: Halton was judged inadequate")]
+    assert better and "St Helens (requires improvement" in better[0].text
+    praised = [b for b in section.points if b.note.startswith("St Helens, ")]
+    assert praised and all(c.quote in c.passage.text and c.passage.local_authority == "St Helens"
+                           for b in praised for c in b.citations)  # fmt: skip
