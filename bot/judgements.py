@@ -36,7 +36,7 @@ _STANDS_FOR = {
 }
 # The cover row that states each judgement (as printed in SIF and ILACS reports).
 _ROW = {
-    "overall_effectiveness": r"overall effectiveness|children's services in .* are|^overall",
+    "overall_effectiveness": r"overall effectiveness|overall judgement|children.s services in .* (are|is|requires?)|^overall",
     "impact_of_leaders": r"impact of leaders",
     "help_and_protection": r"help and protection",
     "children_in_care": r"children (in care|looked after)(?! and care leavers)|permanence",

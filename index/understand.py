@@ -265,7 +265,10 @@ def judgement_rows(front: str, kind: ReportKind) -> list[tuple[str, str]]:
                 rows.append((name, match.group(0)))
         overall = re.search(
             r"children's services in .{2,60}? (?:are|is) (?:outstanding|good|inadequate)|"
-            r"children's services in .{2,60}? requires? improvement(?: to be good)?",
+            r"children's services in .{2,60}? requires? improvement(?: to be good)?|"
+            # 2014-15 covers: "The overall judgement is (that children's services) require(s) improvement".
+            r"the overall judgement is (?:that )?(?:children[’']s services? (?:are |is )?)?"
+            r"(?:outstanding|good|inadequate|requires? improvement(?: to be good)?)",
             table,
             re.I,
         )

@@ -50,6 +50,22 @@ def test_2015_single_inspection_judgements():
     assert report.judgements["adoption_performance"] is Grade.REQUIRES_IMPROVEMENT
 
 
+def test_2014_covers_state_the_overall_judgement_in_a_sentence():
+    # "The overall judgement is that children's service(s) require(s) improvement": the 2014-15 cover wording.
+    for path, overall in [
+        (OFSTED / "st-helens" / "2015-01-20-childrens-services-inspection.pdf", Grade.REQUIRES_IMPROVEMENT),
+        (OFSTED / "newham" / "2014-08-08-childrens-services-inspection.pdf", Grade.REQUIRES_IMPROVEMENT),
+        (OFSTED / "bexley" / "2014-05-23-childrens-services-inspection.pdf", Grade.REQUIRES_IMPROVEMENT),
+    ]:
+        report = read_report(path)
+        assert report.judgements["overall_effectiveness"] is overall, path
+        assert any(line.lower().startswith("the overall judgement is") for line in report.cover_lines), path
+    assert (
+        read_report(OFSTED / "newham" / "2014-08-08-childrens-services-inspection.pdf").judgements["care_leavers"]
+        is Grade.GOOD
+    )
+
+
 def test_news_article_is_news_about_its_authority():
     report = read_report(SEEDS / "002_d5f6d8753d9be31f.txt")
     assert report.kind is ReportKind.NEWS
