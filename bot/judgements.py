@@ -36,7 +36,9 @@ _STANDS_FOR = {
 }
 # The cover row that states each judgement (as printed in SIF and ILACS reports).
 _ROW = {
-    "overall_effectiveness": r"overall effectiveness|overall judgement|children.s services in .* (are|is|requires?)|^overall",
+    "overall_effectiveness": (
+        r"overall effectiveness|overall judgement|children.s services in .* (are|is|requires?)|^overall"
+    ),
     "impact_of_leaders": r"impact of leaders",
     "help_and_protection": r"help and protection",
     "children_in_care": r"children (in care|looked after)(?! and care leavers)|permanence",
@@ -58,6 +60,7 @@ _WHEN = re.compile(
 _FRAMEWORK = re.compile(r"\b(framework|type of inspection|kind of inspection|sort of inspection|ILACS|SIF)\b", re.I)
 _COUNT = re.compile(r"\b(how many|number of|what proportion|what share|what percentage|what fraction|count)\b", re.I)
 _WHICH = re.compile(r"\b(which|who|list|name the|what are the)\b", re.I)
+_COMPARE = re.compile(r"\b(compare[sd]?|comparison|against|versus|vs|stack up|measure up|benchmark\w*)\b", re.I)
 _RISE = re.compile(r"\b(improved|improving|improvement from|got better|went up|moved up|rose|risen|climbed)\b", re.I)
 _FALL = re.compile(r"\b(declined|deteriorated|got worse|went down|fell|fallen|dropped|slipped)\b", re.I)
 _CHANGE = re.compile(r"\b(changed?|changes|over time|history|trend|trajectory|journey|progress(ed)?)\b", re.I)
@@ -148,6 +151,8 @@ def read_record_question(plan: QueryPlan) -> RecordQuestion | None:
         ask = "which"
     elif _GRADED.search(question) or grades:
         ask = "rating"
+    elif plan.group is not None and plan.group.kind != "nation" and _COMPARE.search(question):
+        ask = "rating"  # "How does Tameside compare with its statistical neighbours?": their grades side by side
     else:
         return None
     pure = _pure(plan)
@@ -357,13 +362,22 @@ def answer_from_records(plan: QueryPlan, asked: RecordQuestion, retriever: Retri
     else:
         members = [a for a in retriever.authorities() if lookup(a) is not None]
         out.lines.append(f"Across the {len(members)} authorities the library holds reports on:")
-    single = len(members) == 1 and group is None
-    if asked.ask in ("who", "when", "since", "framework") or single:
+    if (
+        group is None
+        and asked.ask in ("rating", "since", "who", "when", "framework")
+        or asked.ask in ("who", "when", "since", "framework")
+    ):
+        # Named councils (however many) get one line each; a set is tallied by grade.
+        for authority in members:
+            out.lines += _about_one(plan, asked, retriever, authority, cites, describe)
+    elif group is None and asked.ask == "change" and len(members) <= 4 and not (asked.start or asked.direction):
         for authority in members:
             out.lines += _about_one(plan, asked, retriever, authority, cites, describe)
     elif asked.ask == "change":
         out.lines += _changes(plan, asked, retriever, members, cites, out.authorities)
     else:
+        if group is not None and group.of and retriever.reports_on(group.of):
+            out.lines += _about_one(plan, asked, retriever, group.of, cites, describe)  # itself, then the set
         out.lines += _standings(plan, asked, retriever, members, cites, out.authorities)
     out.citations = cites.citations
     return out
