@@ -425,9 +425,12 @@ class AnswerEngine:
             announce()
             for line in figures.lines:
                 show(line)
-            if figures.authorities and not plan.group:
-                filters = Filters(**vars(filters)) if filters else Filters()
-                filters.authorities = figures.authorities[:4]
+            if not figures.authorities:
+                model_name = "none (report records)"
+                return finish("answered", "", [], shown=True)  # nobody to read about: the figures are the answer
+            # The reports' words are searched only for the councils the figures single out.
+            filters = Filters(**vars(filters)) if filters else Filters()
+            filters.authorities = figures.authorities[:4]
             asked = reports_question(asked, records_question, filters.authorities if filters else [])
         first = len(figures.citations) + 1 if figures else 1
         result = self._retriever.search(asked, filters, k=8)

@@ -394,7 +394,7 @@ def _compare(retriever: Retriever, topic: str, now: str) -> Briefing:
 def _row(retriever: Retriever, standing: Standing) -> Bullet:
     """One authority's latest judgements as a table row, cited to the cover that states them."""
     record = standing.record
-    grades = [standing.grade(area) or "—" for area, _ in COLUMNS]
+    grades = [standing.cell(area) for area, _ in COLUMNS]
     relation = "—" if standing.relation == "itself" else standing.relation
     if record is None:
         cells = (standing.authority, relation, "no graded inspection in the library", *grades)

@@ -206,16 +206,17 @@ def library(
     """List the authorities, reports, dates and judgements the library holds (and which it lacks)."""
     from bot.app import create_library
     from bot.render.terminal import comparison_table, library_coverage, library_table
-    from index.authorities import current_authorities, lookup, not_held
+    from index.authorities import current_authorities, not_held
 
     try:
         library_ = create_library(_settings())
         if compare is not None:
-            from bot.judgements import comparison
+            from bot.judgements import comparison, council_named
 
-            if lookup(compare) is None:
+            council = council_named(compare, library_.retriever)
+            if council is None:
                 _fail(f"--compare: {compare!r} is not an English children's services authority")
-            rows = comparison(library_.retriever, compare)
+            rows = comparison(library_.retriever, council)
             if as_json:
                 sys.stdout.write(json.dumps([r.as_json() for r in rows], indent=2) + "\n")
             else:

@@ -34,6 +34,8 @@ _STANDS_FOR = {
     "care_leavers": ("care_leavers", "children_in_care_and_care_leavers"),
     "children_in_care_and_care_leavers": ("children_in_care_and_care_leavers", "children_in_care", "care_leavers"),
 }
+# How a grid marks a grade given to a joint or differently named area.
+_JOINT = {"children_in_care_and_care_leavers": "joint", "leadership_management_governance": "LMG"}
 # The cover row that states each judgement (as printed in SIF and ILACS reports).
 _ROW = {
     "overall_effectiveness": (
@@ -60,20 +62,26 @@ _WHEN = re.compile(
 _FRAMEWORK = re.compile(r"\b(framework|type of inspection|kind of inspection|sort of inspection|ILACS|SIF)\b", re.I)
 _COUNT = re.compile(r"\b(how many|number of|what proportion|what share|what percentage|what fraction|count)\b", re.I)
 _WHICH = re.compile(r"\b(which|who|list|name the|what are the)\b", re.I)
+_EVER = re.compile(r"\b(ever|never)\b", re.I)
+_PREVIOUS = re.compile(r"\b(previous|prior|before that|last but one|penultimate)\b", re.I)
+_FIRST = re.compile(r"\b(first|earliest|oldest)\b", re.I)
+_NUMBER_OF_INSPECTIONS = re.compile(
+    r"\b(how many|number of)\b.*\b(inspections?|inspected|times|visits?|reports?)\b", re.I
+)
 _COMPARE = re.compile(r"\b(compare[sd]?|comparison|against|versus|vs|stack up|measure up|benchmark\w*)\b", re.I)
 _RISE = re.compile(r"\b(improved|improving|improvement from|got better|went up|moved up|rose|risen|climbed)\b", re.I)
 _FALL = re.compile(r"\b(declined|deteriorated|got worse|went down|fell|fallen|dropped|slipped)\b", re.I)
 _CHANGE = re.compile(r"\b(changed?|changes|over time|history|trend|trajectory|journey|progress(ed)?)\b", re.I)
 _GRADED = re.compile(
     r"\b(rat(ed|ing|ings)|grades?|graded|judge?ments?|judged|overall effectiveness|outstanding|good|inadequate|"
-    r"requires improvement|how (is|are|was|were|did) .* (do|doing|rated|judged))\b",
+    r"requires improvement|how (is|are|was|were|did) .* (rated|judged))\b",
     re.I,
 )
 # A question that also asks what was said or done needs the reports' words, not only the figures.
 _QUALITATIVE = re.compile(
     r"\b(what did (they|it|\w+) do|why|how did|what (helped|worked|made|changed)|say|said|says|praised|"
     r"strengths?|weakness(es)?|concerns?|practice|what do they|tell me about|summar[iy]se|brief me|describe|"
-    r"explain|reasons?)\b",
+    r"explain|reasons?|and how|how so|doing)\b|\bhow\?\s*$",
     re.I,
 )
 # Words a records question may use beyond places, areas, grades and dates.
@@ -95,7 +103,8 @@ _RECORD_WORDS = frozenset(
     borough boroughs counties county unitary unitaries metropolitan districts district mets capital london
     there were they them it which whose me tell show give please does do did doing done get getting judge
     under year years month months across in of for the a an and or but with by on as be stand stands standing
-    result results outcome outcomes score scores level levels position""",
+    result results outcome outcomes score scores level levels position times visits visited not no longer
+    aren't isn't wasn't weren't hasn't haven't didn't doesn't don't never ever go goes going gone move moves""",
     )
 )
 
@@ -110,6 +119,7 @@ class RecordQuestion:
     start: tuple[str, ...] = ()  # for "from inadequate to good": the grade moved from
     direction: str = ""  # up | down, for "who improved", "who declined"
     pure: bool = True  # False when the question also asks what the reports say
+    moment: str = "latest"  # latest | previous | first | ever: which graded inspection the question is about
 
 
 @dataclass
@@ -135,7 +145,16 @@ def read_record_question(plan: QueryPlan) -> RecordQuestion | None:
     grades, start = _grades(lowered)
     direction = "up" if _RISE.search(question) else "down" if _FALL.search(question) else ""
     many = plan.group is not None or len(plan.filters.authorities) > 1 or _many(lowered)
-    if _WHO.search(question):
+    moment = (
+        "never" if re.search(r"\bnever\b", question, re.I)
+        else "ever" if _EVER.search(question)
+        else "previous" if _PREVIOUS.search(question)
+        else "first" if _FIRST.search(question)
+        else "latest"
+    )  # fmt: skip
+    if _NUMBER_OF_INSPECTIONS.search(question) and not grades:
+        ask = "inspections"
+    elif _WHO.search(question):
         ask = "who"
     elif _SINCE_WHEN.search(question):
         ask = "since"
@@ -156,14 +175,20 @@ def read_record_question(plan: QueryPlan) -> RecordQuestion | None:
     else:
         return None
     pure = _pure(plan)
+    if not (plan.filters.authorities or plan.group) and ask == "rating" and re.match(r"\s*(who|which)\b", lowered):
+        ask = "which"  # "Who was rated inadequate in 2021?", "Which is the best rated authority?"
     if not (plan.filters.authorities or plan.group):
-        if ask in ("count", "which", "change") and (many or re.match(r"\s*who\b", question, re.I)):
+        if (
+            ask == "inspections"
+            or ask in ("count", "which", "change")
+            and (many or re.match(r"\s*(who|which)\b", lowered))
+        ):
             pass  # "Who improved from inadequate to good?": every council the library holds
         elif pure and not plan.unknown_places:
             return RecordQuestion("which_council", area, grades, pure=True)  # "What is our rating?"
         else:
             return None
-    return RecordQuestion(ask, area, grades, start, direction, pure=pure)
+    return RecordQuestion(ask, area, grades, start, direction, pure=pure, moment=moment)
 
 
 def _area(lowered: str) -> str | None:
@@ -178,6 +203,20 @@ def _grades(lowered: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     moved = re.search(rf"\bfrom ({'|'.join(GRADE_ORDER)}) to ({'|'.join(GRADE_ORDER)})\b", lowered)
     if moved:
         return (moved.group(2),), (moved.group(1),)
+    if re.search(r"\b(best|highest|top)[- ]rated\b", lowered):
+        return ("outstanding",), ()
+    if re.search(r"\b(worst|lowest)[- ]rated\b", lowered):
+        return ("inadequate",), ()
+    negated = re.search(
+        rf"(?:\bnot|n't|\bno longer)\s+(?:been\s+|be\s+)?(?:(?:rated|judged|graded)\s+)?(?:as\s+)?"
+        rf"({'|'.join(GRADE_ORDER)})"
+        rf"(?! or (?:better|worse))\b",
+        lowered.replace("’", "'"),
+    )
+    if negated and negated.group(1) == "good":
+        return ("requires improvement", "inadequate"), ()  # "not good" is Ofsted's "below good"
+    if negated:
+        return tuple(g for g in GRADE_ORDER if g != negated.group(1)), ()  # "no longer inadequate"
     if re.search(r"\b(good or better|at least good|good or outstanding|outstanding or good)\b", lowered):
         return ("outstanding", "good"), ()
     if re.search(r"\b(requires improvement or worse|below good|less than good|not good|worse than good|"
@@ -284,11 +323,11 @@ def cover_quote(cover: Passage, areas: list[str] | None = None, what: str = "gra
         return cover.text
     lines = [line for line in cover.text.splitlines() if line.strip()]
     if what == "dates":
-        rows = [line for line in lines if re.match(r"inspection dates?", line, re.I)]
+        rows = [line for line in lines if re.match(r"inspection dates?|report published", line, re.I)]
     elif what == "lead":
-        rows = [line for line in lines if line.lower().startswith("lead")]
+        rows = [line for line in lines if line.lower().startswith("lead inspector")]
     else:
-        rows = [line for line in lines if text.GRADE.search(line) and not line.lower().startswith("lead")]
+        rows = [line for line in lines if text.GRADE.search(line) and not line.lower().startswith("lead inspector")]
         if areas:
             wanted = [r for r in rows if any(re.search(_ROW[a], r, re.I) for a in areas if a in _ROW)]
             rows = wanted or rows
@@ -305,13 +344,38 @@ class _Cites:
 
     def mark(self, record: dict, areas: list[str] | None = None, what: str = "grades") -> str:
         cover = cover_of(self.retriever, record)
+        if cover is None and what == "dates" and record.get("date"):
+            # A letter has no cover table: its dates are in its opening sentences.
+            start = str(record.get("inspection_start_date") or record["date"])
+            month = text.MONTHS[int(start[5:7]) - 1].capitalize()
+            return self._in_text(record, f"{int(start[8:10])} {month}", f"{month} {start[:4]}", start[:4])
         if cover is None:
             return ""
-        quote = cover_quote(cover, areas, what) or cover.text
+        quote = cover_quote(cover, areas, what)
+        if not quote and what == "lead" and record.get("lead_inspector"):
+            # Older reports name their lead inspector on a later page, not on the cover.
+            surname = str(record["lead_inspector"]).split(",")[0].split()[-1]
+            cover = next((p for p in self.retriever.passages_of(record["report_id"]) if surname in p.text), None)
+            if cover is None:
+                return ""
+            quote = next((line for line in cover.text.splitlines() if surname in line), cover.text)
+        return self._number(record, cover, quote or cover.text)
+
+    def _in_text(self, record: dict, *needles: str) -> str:
+        """Cite the first sentence of the report that holds the first needle found (a date, a year)."""
+        passages = self.retriever.passages_of(record["report_id"])
+        for needle in needles:
+            for passage in passages:
+                sentence = next((x for x in text.sentences(passage.text) if needle in x), None)
+                if sentence:
+                    return self._number(record, passage, sentence)
+        return ""
+
+    def _number(self, record: dict, passage: Passage, quote: str) -> str:
         key = (record["report_id"], quote)
         if key not in self._numbers:
             self._numbers[key] = len(self.citations) + 1
-            self.citations.append(Citation(self._numbers[key], cover, quote))
+            self.citations.append(Citation(self._numbers[key], passage, quote))
         return f" [{self._numbers[key]}]"
 
 
@@ -354,67 +418,112 @@ def answer_from_records(plan: QueryPlan, asked: RecordQuestion, retriever: Retri
     cites = _Cites(retriever)
     out = RecordAnswer()
     group = plan.group
-    if group is not None and group.kind != "nation" or group is not None and asked.ask in ("count", "which", "change"):
-        members = list(plan.group_held) if group.kind != "nation" else list(plan.group_held)
+    named = [p.authority for p in plan.places if p.authority and p.authority in plan.filters.authorities]
+    if group is not None and (group.kind != "nation" or asked.ask in ("count", "which", "change", "inspections")):
+        members = list(plan.group_held)
         out.lines.append(plan.group_note)
+        # Councils the question names beside the set ("Compare Wigan with Lancashire's neighbours") get their own line.
+        for authority in named:
+            if authority not in members and authority != group.of:
+                out.lines += _about_one(plan, asked, retriever, authority, cites, describe)
     elif plan.filters.authorities:
         members = list(plan.filters.authorities)
     else:
         members = [a for a in retriever.authorities() if lookup(a) is not None]
         out.lines.append(f"Across the {len(members)} authorities the library holds reports on:")
-    if (
-        group is None
-        and asked.ask in ("rating", "since", "who", "when", "framework")
-        or asked.ask in ("who", "when", "since", "framework")
-    ):
-        # Named councils (however many) get one line each; a set is tallied by grade.
-        for authority in members:
-            out.lines += _about_one(plan, asked, retriever, authority, cites, describe)
-    elif group is None and asked.ask == "change" and len(members) <= 4 and not (asked.start or asked.direction):
+    one_by_one = (
+        asked.ask in ("who", "when", "since", "framework")
+        or group is None
+        and bool(plan.filters.authorities)
+        and (
+            asked.ask in ("rating", "inspections")
+            or asked.ask == "change"
+            and not (asked.start or asked.direction)
+            or asked.ask == "which"
+            and not asked.grades
+            and 1 <= len(plan.filters.authorities) <= 4
+        )
+    )
+    if one_by_one and len(members) <= 12:
+        # Named councils get one line each; a set is tallied.
         for authority in members:
             out.lines += _about_one(plan, asked, retriever, authority, cites, describe)
     elif asked.ask == "change":
         out.lines += _changes(plan, asked, retriever, members, cites, out.authorities)
+    elif asked.ask == "inspections":
+        out.lines += _inspection_counts(plan, retriever, members, cites)
     else:
-        if group is not None and group.of and retriever.reports_on(group.of):
+        if group is not None and group.of and not asked.grades and retriever.reports_on(group.of):
             out.lines += _about_one(plan, asked, retriever, group.of, cites, describe)  # itself, then the set
         out.lines += _standings(plan, asked, retriever, members, cites, out.authorities)
     out.citations = cites.citations
     return out
 
 
+def _matching(records: list[dict], asked: RecordQuestion) -> list[dict]:
+    """The graded inspections that gave the grades asked about (for the area asked, else overall, else any)."""
+    if not asked.grades:
+        return records
+    if asked.area:
+        return [r for r in records if grade_in(r, asked.area)[0] in asked.grades]
+    overall = [r for r in records if grade_in(r, "overall_effectiveness")[0] in asked.grades]
+    return overall or [r for r in records if set((r.get("judgements") or {}).values()) & set(asked.grades)]
+
+
+def _pick(records: list[dict], moment: str) -> list[dict]:
+    """The latest, previous or first of some inspections, oldest first."""
+    if moment == "previous":
+        return records[-2:-1]
+    if moment == "first":
+        return records[:1]
+    return records[-1:]
+
+
 def _about_one(plan, asked: RecordQuestion, retriever: Retriever, authority: str, cites: _Cites, describe) -> list[str]:
     visits = _in_scope(plan, authority, inspections(retriever, authority))
     graded = [r for r in visits if r.get("judgements")]
     period = f" {plan.period.phrase}" if plan.period else ""
+    owner = text.possessive(authority)
     if not visits:
         held = sorted({(r.get("date") or "")[:4] for r in inspections(retriever, authority) if r.get("date")})
         tail = f"; it holds inspections from {text.listed(held)}" if held else ""
         return [f"The library has no Ofsted inspection of {authority}{period}{tail}."]
+    if asked.ask in ("who", "when") and asked.grades:
+        # "When was St Helens rated inadequate?": the inspections that gave that grade, not the latest.
+        visits = _matching(graded, asked)
+        if not visits:
+            phrase = _grades_phrase(asked.grades)
+            return [f"No graded inspection of {authority} the library holds{period} judged it {phrase}."]
     latest = visits[-1]
     if asked.ask == "who":
         lines = []
-        for record in visits[-1:] if not plan.period else visits:
+        for record in visits if plan.period or asked.grades else _pick(visits, asked.moment):
             lead = record.get("lead_inspector")
+            mark = cites.mark(record, what="lead") if lead else ""
             who = f"was led by {lead}" if lead else "does not name its lead inspector in what the library read"
-            lines.append(
-                f"{text.possessive(authority)} {_which(record, describe)} {who}{cites.mark(record, what='lead')}."
-            )
+            lines.append(f"{owner} {_which(record, describe)} {who}{mark}.")
         return lines
     if asked.ask == "when":
-        mark = cites.mark(latest, what="dates")
-        lines = [f"{text.possessive(authority)} latest report the library holds{period}: {describe(latest)}{mark}."]
-        if graded and graded[-1] is not latest:
+        if asked.grades:
+            return [f"{owner} {describe(r)}{cites.mark(r, [asked.area or 'overall_effectiveness'])}." for r in visits]
+        chosen = _pick(visits, asked.moment)[0] if _pick(visits, asked.moment) else latest
+        which = {"previous": "previous report", "first": "earliest report"}.get(asked.moment, "latest report")
+        lines = [f"{owner} {which} the library holds{period}: {describe(chosen)}{cites.mark(chosen, what='dates')}."]
+        if asked.moment == "latest" and graded and graded[-1] is not latest:
             lines.append(f"Its latest graded inspection: {describe(graded[-1])}{cites.mark(graded[-1], what='dates')}.")
         return lines
+    if asked.ask == "inspections":
+        listed = "; ".join(f"{describe(r)}{cites.mark(r, what='dates')}" for r in visits)
+        return [
+            f"The library holds {len(visits)} Ofsted report{'s' * (len(visits) != 1)} on {authority}{period}: {listed}."
+        ]
     if asked.ask == "framework":
         framework = {
             "ILACS inspection": "the inspection of local authority children's services (ILACS) framework",
             "single inspection": "the single inspection framework (SIF)",
         }.get(str(latest.get("kind")), f"a {latest.get('kind')}")
         mark = cites.mark(latest, what="dates")
-        which = _which(latest, describe)
-        return [f"{text.possessive(authority)} latest report{period} is a {which}, under {framework}{mark}."]
+        return [f"{owner} latest report{period} is a {_which(latest, describe)}, under {framework}{mark}."]
     area = asked.area or "overall_effectiveness"
     if asked.ask in ("since", "change"):
         return _history(authority, graded, area, asked, cites)
@@ -422,13 +531,25 @@ def _about_one(plan, asked: RecordQuestion, retriever: Retriever, authority: str
         mark = cites.mark(latest, what="dates")
         newest = f" Its latest report{period} is a {describe(latest)}, which gives no judgements{mark}."
         return [f"The library holds no graded inspection of {authority}{period}.{newest}"]
-    lines = []
-    shown = graded if plan.period else graded[-1:]
-    for record in shown:
-        lines.append(_grades_line(authority, record, asked, cites, describe, latest=not plan.period))
-    if not plan.period and visits[-1] is not graded[-1]:
+    if asked.moment in ("ever", "never"):
+        return _ever(authority, graded, asked, cites, period)
+    if plan.period and plan.intent.latest:
+        # "in 2023, and is it still?": the asked period, then the latest graded inspection.
+        newest = graded_reports(retriever, authority)[-1:]
+        shown = graded + [r for r in newest if r not in graded]
+        return [_grades_line(authority, r, asked, cites, describe, "inspection") for r in shown]
+    if plan.period:
+        return [_grades_line(authority, r, asked, cites, describe, "inspection") for r in graded]
+    shown = _pick(graded, asked.moment)
+    if not shown:
+        return [f"The library holds only one graded inspection of {authority}, so there is no {asked.moment} one."]
+    label = {"previous": "previous graded inspection", "first": "earliest graded inspection the library holds"}
+    lines = [
+        _grades_line(authority, shown[0], asked, cites, describe, label.get(asked.moment, "latest graded inspection"))
+    ]
+    if asked.moment == "latest" and visits[-1] is not graded[-1]:
         lines.append(f"A newer {describe(visits[-1])} gives no judgements{cites.mark(visits[-1], what='dates')}.")
-    if asked.grades and not plan.period and len(graded) > 1:
+    if asked.moment == "latest" and asked.grades and len(graded) > 1:
         grade, _ = grade_in(graded[-1], area)
         earlier = [r for r in graded[:-1] if grade_in(r, area)[0] in asked.grades]
         if grade not in asked.grades and earlier:
@@ -439,10 +560,35 @@ def _about_one(plan, asked: RecordQuestion, retriever: Retriever, authority: str
     return lines
 
 
-def _grades_line(authority: str, record: dict, asked: RecordQuestion, cites: _Cites, describe, latest: bool) -> str:
-    which = (
-        f"{text.possessive(authority)} {'latest graded inspection' if latest else 'inspection'} ({describe(record)})"
-    )
+def _ever(authority: str, graded: list[dict], asked: RecordQuestion, cites: _Cites, period: str) -> list[str]:
+    """'Was it ever inadequate?': every graded inspection held, not only the latest."""
+    if not asked.grades:
+        years = text.listed(sorted({(r.get("date") or "")[:4] for r in graded}))
+        return [f"The library holds {len(graded)} graded inspections of {authority}{period} ({years})."]
+    area = asked.area or "overall_effectiveness"
+    found = _matching(graded, asked)
+    if found:
+        said = []
+        for record in found:
+            held = record.get("judgements") or {}
+            areas = [asked.area] if asked.area else [a for a in JUDGEMENT_NAMES if held.get(a) in asked.grades]
+            if not asked.area and grade_in(record, "overall_effectiveness")[0] in asked.grades:
+                areas = ["overall_effectiveness"]
+            labels = text.listed([_label(a) for a in areas])
+            grade = grade_in(record, areas[0])[0]
+            said.append(f"{grade} for {labels} at its {short(record)}{cites.mark(record, areas)}")
+        verdict = "" if asked.moment == "never" else "Yes. "
+        return [f"{verdict}{authority} was judged {'; '.join(said)}."]
+    years = text.listed(sorted({(r.get("date") or "")[:4] for r in graded}))
+    marks = "".join(cites.mark(r, [area]) for r in graded)
+    phrase = _grades_phrase(asked.grades)
+    verdict = "" if asked.moment == "never" else "No. "
+    held = f"{len(graded)} graded inspections of {authority} the library holds{period} ({years})"
+    return [f"{verdict}None of the {held} judged {_label(area)} {phrase}{marks}."]
+
+
+def _grades_line(authority: str, record: dict, asked: RecordQuestion, cites: _Cites, describe, label: str) -> str:
+    which = f"{text.possessive(authority)} {label} ({describe(record)})"
     area = asked.area
     if area:
         grade, used = grade_in(record, area)
@@ -499,11 +645,25 @@ def _standings(
         if not graded:
             ungraded.append(authority)
             continue
-        record = graded[-1]
+        if asked.moment in ("ever", "never") and asked.grades:
+            # "Which councils have never been inadequate?": any graded inspection held, not only the latest.
+            hits = [r for r in graded if grade_in(r, area)[0] in asked.grades]
+            record = hits[-1] if hits else graded[-1]
+        else:
+            record = _pick(graded, asked.moment)[0] if _pick(graded, asked.moment) else graded[-1]
         grade, used = grade_in(record, area)
         rows.append((authority, record, grade, used))
-    when = plan.period.phrase if plan.period else "at their latest graded inspections"
+    when = {
+        "ever": "at any graded inspection the library holds",
+        "never": "at any graded inspection the library holds",
+        "previous": "at their previous graded inspections",
+        "first": "at their earliest graded inspections in the library",
+    }.get(asked.moment, "at their latest graded inspections")
+    when = plan.period.phrase if plan.period else when
     lines = []
+    if not rows:
+        period = f" {plan.period.phrase}" if plan.period else ""
+        return [f"None of them has a graded inspection in the library{period}."]
 
     def listing(chosen) -> str:
         return "; ".join(f"{a} ({g}, {short(r)}){cites.mark(r, [u])}" for a, r, g, u in chosen)
@@ -512,15 +672,25 @@ def _standings(
     absent = [row for row in rows if not row[2]]
     if asked.grades:
         wanted = [row for row in with_grade if row[2] in asked.grades]
-        found.extend(a for a, r, _, _ in sorted(wanted, key=lambda row: row[1].get("date") or "", reverse=True))
         others = [row for row in with_grade if row[2] not in asked.grades]
         phrase = _grades_phrase(asked.grades)
-        lines.append(
-            f"{len(wanted)} of the {len(rows)} with a graded inspection in the library were {phrase} for "
-            f"{_label(area)} {when}" + (f": {listing(wanted)}." if wanted else ".")
-        )
-        if others and (asked.ask == "which" or len(others) <= 12):
-            lines.append(f"Not {phrase}: {listing(others)}.")
+        if asked.moment == "never":
+            # "Which councils have never been inadequate?": the ones none of whose inspections held were.
+            found.extend(a for a, _, _, _ in others)
+            lines.append(
+                f"{len(others)} of the {len(rows)} with a graded inspection in the library were never judged {phrase} "
+                f"for {_label(area)} {when}" + (f": {listing(others)}." if others else ".")
+            )
+            if wanted:
+                lines.append(f"Judged {phrase} at least once: {listing(wanted)}.")
+        else:
+            found.extend(a for a, r, _, _ in sorted(wanted, key=lambda row: row[1].get("date") or "", reverse=True))
+            lines.append(
+                f"{len(wanted)} of the {len(rows)} with a graded inspection in the library were {phrase} for "
+                f"{_label(area)} {when}" + (f": {listing(wanted)}." if wanted else ".")
+            )
+            if others and (asked.ask == "which" or len(others) <= 12):
+                lines.append(f"Not {phrase}: {listing(others)}.")
     else:
         for grade in GRADE_ORDER:
             chosen = [row for row in with_grade if row[2] == grade]
@@ -550,13 +720,26 @@ def _changes(
     area = asked.area or "overall_effectiveness"
     moves = []
     for authority in members:
-        graded = _in_scope(plan, authority, graded_reports(retriever, authority))
-        for before, after in zip(graded, graded[1:], strict=False):
-            was, now = grade_in(before, area)[0], grade_in(after, area)[0]
+        graded = graded_reports(retriever, authority)
+        for j, after in enumerate(graded):
+            if plan.period and not in_period(after, plan.period):
+                continue  # "improved in 2023": the later inspection is in the period, the earlier one need not be
+            now = grade_in(after, area)[0]
+            if asked.start:
+                # "from inadequate to good": an earlier inspection with the first grade, however many came between.
+                earlier = [r for r in graded[:j] if grade_in(r, area)[0] in asked.start]
+                before = earlier[-1] if earlier else None
+                if before is None or (asked.grades and now not in asked.grades):
+                    continue
+                if any(m[0] == authority and m[3] is before for m in moves):
+                    continue
+            else:
+                before = graded[j - 1] if j else None
+            was = grade_in(before, area)[0] if before else None
             if not (was and now) or was == now:
                 continue
             rise = GRADE_ORDER.index(now) < GRADE_ORDER.index(was)
-            if asked.start and was not in asked.start or asked.grades and now not in asked.grades:
+            if not asked.start and asked.grades and now not in asked.grades:
                 continue
             if asked.direction and rise != (asked.direction == "up"):
                 continue
@@ -571,11 +754,26 @@ def _changes(
     moves.sort(key=lambda m: m[0])
     if not moves:
         return [f"None of the {len(members)} authorities moved {what} for {label} between graded inspections held."]
-    lines = [f"{len(moves)} moved {what} for {label} between consecutive graded inspections in the library:"]
+    between = "graded inspections" if asked.start else "consecutive graded inspections"
+    lines = [f"{len(moves)} moved {what} for {label} between {between} in the library:"]
     for authority, before, was, after, now in moves:
         first, second = cites.mark(before, [area]), cites.mark(after, [area])
         lines.append(f"{authority}: {was} ({short(before)}){first} → {now} ({short(after)}){second}.")
     return lines
+
+
+def _inspection_counts(plan, retriever: Retriever, members: list[str], cites: _Cites) -> list[str]:
+    """How many of the set were inspected (in the period), with each council's inspections cited."""
+    inspected = []
+    for authority in members:
+        visits = _in_scope(plan, authority, inspections(retriever, authority))
+        if visits:
+            marks = "".join(cites.mark(r, what="dates") for r in visits)
+            years = text.listed([(r.get("date") or "undated")[:4] for r in visits])
+            inspected.append(f"{authority} ({years}){marks}")
+    period = f" {plan.period.phrase}" if plan.period else ""
+    head = f"{len(inspected)} of the {len(members)} have an Ofsted report in the library{period}"
+    return [head + (f": {'; '.join(inspected)}." if inspected else ".")]
 
 
 def _grades_phrase(grades: tuple[str, ...]) -> str:
@@ -610,6 +808,15 @@ class Standing:
         """The grade for an area at that inspection (or the area it grades instead)."""
         return grade_in(self.record, area)[0] if self.record else None
 
+    def cell(self, area: str) -> str:
+        """The grade as a grid shows it, marked when the report judged the area jointly with another."""
+        if not self.record:
+            return "—"
+        grade, used = grade_in(self.record, area)
+        if not grade:
+            return "—"
+        return grade if used == area else f"{grade} ({_JOINT.get(used, 'as ' + _label(used))})"
+
     def as_json(self) -> dict:
         """As `library --compare --json` shows it."""
         record = self.record or {}
@@ -621,6 +828,15 @@ class Standing:
             "date": record.get("date"),
             "judgements": {area: self.grade(area) for area, _ in COLUMNS},
         }
+
+
+def council_named(words: str, retriever: Retriever) -> str | None:
+    """The one council some typed words name, as a question would read them ("lancs", "Lancashrie")."""
+    found = lookup(words)
+    if found is not None:
+        return found.name
+    named = [p.authority for p in retriever.plan(words).places if p.authority]
+    return named[0] if len(set(named)) == 1 else None
 
 
 def comparison(retriever: Retriever, authority: str) -> list[Standing]:

@@ -249,18 +249,18 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
             library_coverage(console, missing, len(current_authorities()))
         return
     if line.startswith("/compare"):
-        from bot.judgements import comparison
+        from bot.judgements import comparison, council_named
         from bot.render.terminal import comparison_table
-        from index.authorities import lookup
 
         name = line.removeprefix("/compare").strip() or session.authority or ""
         if not name:
             console.print("usage: /compare NAME (or pin one with /authority NAME first)")
             return
-        if lookup(name) is None:
+        council = council_named(name, library.retriever)
+        if council is None:
             console.print(safe(f"/compare: {name!r} is not an English children's services authority"))
             return
-        comparison_table(console, comparison(library.retriever, name))
+        comparison_table(console, comparison(library.retriever, council))
         return
     if line == "/model":
         llm = engine.llm if backend.use_llm and not backend.model_error else None

@@ -154,7 +154,7 @@ def compare_blocks(rows: list[Standing]) -> list[dict]:
             )
             continue
         grades = " · ".join(
-            f"{_SHORT_AREAS[label]} {_GRADE_MARKS.get(row.grade(area) or '', '')} {row.grade(area) or '—'}"
+            f"{_SHORT_AREAS[label]} {_GRADE_MARKS.get(row.grade(area) or '', '')} {row.cell(area)}"
             for area, label in COLUMNS
         )
         source = _link(row.record.get("url") or "", short(row.record))
@@ -548,15 +548,15 @@ class SlackBot:
         )
 
     def _compare(self, job: Job) -> None:
-        from bot.judgements import comparison
-        from index.authorities import lookup
+        from bot.judgements import comparison, council_named
 
         name = job.text.strip()
-        if lookup(name) is None:
+        council = council_named(name, self.engine.retriever) if name else None
+        if council is None:
             text = f"“{escape(name)}” is not an English children's services authority. Try /compare Lancashire."
             self.client.chat_postMessage(channel=job.channel, text=text)
             return
-        rows = comparison(self.engine.retriever, name)
+        rows = comparison(self.engine.retriever, council)
         self.client.chat_postMessage(
             channel=job.channel, text=f"{rows[0].authority} compared with its neighbours", blocks=compare_blocks(rows)
         )

@@ -38,12 +38,13 @@ _ABOUT_INSPECTION = re.compile(
     r"effectiveness|outstanding|inadequate|requires improvement|led)\b",
     re.I,
 )
-_YEAR_LIST = re.compile(rf"{_Y}((?:\s*(?:,|and|or|&)\s*{_Y})+)")
+_YEAR_LIST = re.compile(rf"{_Y}((?:\s*(?:,|and|or|&|vs\.?|versus|v\.?|compared (?:with|to))\s*{_Y})+)")
 # A year is the time asked about after "in/during/for/of" (possibly "in its", "in Kent's") or before
 # "inspection", "report", "visit", "judgements"…
 _YEAR_AS_TIME = re.compile(
     rf"\b(?:in|during|for|of|at|from)\s+(?:(?:the|its|their|this|that|[A-Z][\w’']*)\s+){{0,2}}{_Y}\b"
-    rf"|\b{_Y}(?:['’]s)?\s+(?:\w+\s+)?(?:inspections?|reports?|visits?|judge?ments?|ratings?|grades?|ILACS|SIF|findings)\b",
+    rf"|\b{_Y}(?:['’]s)?\s+(?:\w+\s+)?(?:inspections?|reports?|visits?|judge?ments?|ratings?|grades?|ILACS|SIF|findings)\b"
+    rf"|\b(?:inspections?|reports?|judge?ments?|ratings?|grades?)\s+{_Y}\b",  # "rating 2018 vs 2023"
     re.I,
 )
 _YEAR = re.compile(rf"\b{_Y}\b")
@@ -242,25 +243,30 @@ _NEIGHBOURS = re.compile(
     r"(?:(?:ten|10|dfe)\s+)?(?:statistical|stat|stats)\s+neighbou?rs?(?:\s+of\s+(?P<of>[A-Z][\w’'.-]*"
     r"(?:\s+(?:[A-Z][\w’'.-]*|and|upon|on|of|with))*))?"
     r"|\b(?:(?P<whose2>our|their|its|my)\s+)?(?:similar|comparable|comparator)\s+(?:authorities|councils|las)\b"
-    r"|\b(?P<whose3>our|their|its|my)\s+(?:comparators|neighbou?rs)\b",
+    r"|\b(?P<whose3>our|their|its|my|[A-Z][\w’'.-]*(?:\s+[A-Za-z][\w’'.-]*){0,4}?['’]s?)\s+(?:comparators|neighbou?rs)\b",
 )
+# "the South West of Lancashire" is part of a council, not a region: a region is not "of" anywhere but England.
+_NOT_OF = r"(?!\s+of\s+(?!england\b))"
 _REGIONS = {
-    "North East": r"north[- ]?east(?:ern)?(?: england| region)?",
-    "North West": r"north[- ]?west(?:ern)?(?: england| region)?",
-    "Yorkshire and the Humber": r"yorkshire(?: and (?:the )?humber(?:side)?)?(?: region)?",
+    "North East": rf"north[- ]?east(?:ern)?(?: england| region)?{_NOT_OF}",
+    "North West": rf"north[- ]?west(?:ern)?(?: england| region)?{_NOT_OF}",
+    "Yorkshire and the Humber": r"yorkshire(?: and (?:the )?humber(?:side)?)?(?: region)?(?!\s+(?:dales|moors))",
     "East Midlands": r"east midlands",
     "West Midlands": r"west midlands",
     "East of England": r"east of england|eastern region|the east(?= region| of the country)",
     "London": r"london|the capital",
-    "South East": r"south[- ]?east(?:ern)?(?: england| region)?",
-    "South West": r"south[- ]?west(?:ern)?(?: england| region)?",
+    "South East": rf"south[- ]?east(?:ern)?(?: england| region)?{_NOT_OF}",
+    "South West": rf"south[- ]?west(?:ern)?(?: england| region)?{_NOT_OF}",
 }
+# Plural only: "Lancashire County Council" names one council, "county councils" a kind of them.
 _KINDS = {
-    "London Borough": r"london boroughs?",
-    "County": r"count(?:y|ies) councils?|shire counties|counties",
-    "Metropolitan District": r"metropolitan (?:districts?|boroughs?|councils?)|mets",
-    "Unitary Authority": r"unitar(?:y|ies)(?: authorities| councils)?",
+    "London Borough": r"london boroughs",
+    "County": r"county councils|shire counties|counties",
+    "Metropolitan District": r"metropolitan (?:districts|boroughs|councils)",
+    "Unitary Authority": r"unitaries|unitary (?:authorities|councils)",
 }
+# Words that name one council's kind next to its name ("St Helens Metropolitan Borough Council").
+_COUNCIL_WORDS = r"(?:\s+(?:metropolitan\s+)?(?:borough|county|city|district)?\s*council|\s+children'?s\s+services)?"
 _KIND_LABELS = {
     "London Borough": "London boroughs",
     "County": "county councils",
@@ -268,7 +274,8 @@ _KIND_LABELS = {
     "Unitary Authority": "unitary authorities",
 }
 _NATION = re.compile(
-    r"\b(nation(?:al|ally|wide)|in england|across england|(?:across|in) the country|england[- ]wide|"
+    r"\b(nationally|nationwide|national (?:picture|average|level|figures?)|in england|across england|"
+    r"(?:across|in) the country|england[- ]wide|"
     r"all (?:the )?(?:authorities|councils|las|local authorities)|every (?:authority|council|la|local authority)|"
     r"other (?:authorities|councils|las|local authorities))\b",
     re.I,
@@ -316,29 +323,28 @@ def read_group(question: str, subject: str | None = None, places: tuple[str, ...
             "neighbours", f"{possessive(owner)} {len(members)} statistical neighbours", members, owner, match.group(0)
         )
     # Council names come out first: "North East Lincolnshire" and "City of London" are councils, not sets.
-    lowered = question.lower()
-    for place in places:
-        lowered = re.sub(re.escape(place.lower()), " ", lowered)
-    region = next((name for name, pattern in _REGIONS.items() if re.search(rf"\b(?:{pattern})\b", lowered)), None)
+    lowered = question.lower().replace("’", "'")
+    for place in sorted(places, key=len, reverse=True):
+        council = rf"\b(?:london borough of |royal borough of )?{re.escape(place.lower())}{_COUNCIL_WORDS}"
+        lowered = re.sub(council, " ", lowered)
+    regions = [name for name, pattern in _REGIONS.items() if re.search(rf"\b(?:{pattern})\b", lowered)]
     kind = next((name for name, pattern in _KINDS.items() if re.search(rf"\b(?:{pattern})\b", lowered)), None)
-    if kind == "London Borough" and region == "London":
-        region = None
-    if region or kind:
+    if kind == "London Borough":
+        regions = [r for r in regions if r != "London"]
+    if regions or kind:
         members = tuple(
             a.name
             for a in register()
-            if a.current and (not region or a.region == region) and (not kind or a.kind == kind)
+            if a.current and (not regions or a.region in regions) and (not kind or a.kind == kind)
         )
-        if kind and region:
-            label = f"{_KIND_LABELS[kind]} in {region_label(region)}"
-        else:
-            label = region_label(region) if region else _KIND_LABELS[kind or ""]
+        where = listed([region_label(r) for r in regions]) if regions else ""
+        label = f"{_KIND_LABELS[kind]} in {where}" if kind and regions else where or _KIND_LABELS[kind or ""]
         said = [
             re.search(rf"\b(?:{patterns[name]})\b", question, re.I)
-            for patterns, name in ((_REGIONS, region), (_KINDS, kind))
-            if name
+            for patterns, names in ((_REGIONS, regions), (_KINDS, [kind] if kind else []))
+            for name in names
         ]
-        return Group("region" if region else "type", label, members, None, " ".join(m.group(0) for m in said if m))
+        return Group("region" if regions else "type", label, members, None, " ".join(m.group(0) for m in said if m))
     nation = _NATION.search(question)
     if nation:
         members = tuple(a.name for a in register() if a.current)

@@ -425,7 +425,8 @@ class Retriever:
             strangers = [w for w in strangers if _used_as_place(w, question)]
         unknown += strangers
         pinned = list(filters.authorities)
-        group = read_group(question, pinned[0] if pinned else None, tuple(r.authority for r in readings if r.authority))
+        named_as = tuple(r.authority for r in readings if r.authority)
+        group = read_group(question, pinned[0] if pinned else None, named_as + tuple(r.said for r in readings))
         group_held: list[str] = []
         if group:
             # The council whose neighbours are asked about is the set's owner, not a place to search.

@@ -41,7 +41,7 @@ def understand(raw: RawDocument, blocks: list[Block]) -> Report:
         lead_inspector=lead_inspector(raw, front),
         inspectors=inspectors(front),
         judgements=judgements(front, kind),
-        cover_lines=cover_lines(front, kind),
+        cover_lines=cover_lines(front, kind, "\n".join(raw.pages[-3:]) if len(raw.pages) > 2 else ""),
         pages=len(raw.pages),
     )
     report.sections, report.paragraphs = structure(blocks)
@@ -238,17 +238,22 @@ _SIF_LABELS = [
 ]
 
 
-def cover_lines(front: str, kind: ReportKind) -> list[str]:
-    """The cover's own words, verbatim: inspection dates, lead inspector, and each judgement row.
+def cover_lines(front: str, kind: ReportKind, back: str = "") -> list[str]:
+    """The cover's own words, verbatim: inspection dates, publication date, lead inspector, judgement rows.
 
     These become the passage judgements are cited to, so a citation quotes the report itself
-    rather than a sentence this program wrote.
+    rather than a sentence this program wrote. Older reports name their lead inspector on the back
+    pages (`back`); that line joins the cover's so the name can be cited too.
     """
     lines: list[str] = []
-    for pattern in (r"inspection dates?\s*:?[^\n]{5,80}", r"lead inspector\s*:?[^\n]{3,80}"):
+    for pattern in (r"inspection dates?\s*:?[^\n]{5,80}", r"report published\s*:?[^\n]{5,40}"):
         match = re.search(pattern, front, re.I)
         if match:
             lines.append(_flat(match.group(0)))
+    lead = r"lead inspector\s*:?[^\n]{3,80}"
+    match = re.search(lead, front, re.I) or re.search(lead, back, re.I)
+    if match:
+        lines.append(_flat(match.group(0)))
     lines += [row for _, row in judgement_rows(front, kind)]
     return list(dict.fromkeys(lines))
 

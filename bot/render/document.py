@@ -158,13 +158,13 @@ def _grid(document, section) -> None:
             cell.text = printable(value)
             for run in cell.paragraphs[0].runs:
                 run.font.size = Pt(7.5)
-            fill = GRADE_FILLS.get(value)
+            fill = GRADE_FILLS.get(value.split(" (")[0])
             if fill:
                 shading = OxmlElement("w:shd")
                 shading.set(qn("w:val"), "clear")
                 shading.set(qn("w:fill"), fill)
                 cell._tc.get_or_add_tcPr().append(shading)
-                if value == "outstanding":
+                if value.startswith("outstanding"):
                     cell.paragraphs[0].runs[0].font.color.rgb = _white()
 
     for row in table.rows:

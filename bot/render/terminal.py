@@ -120,15 +120,15 @@ def comparison_table(console: Console, rows: list[Standing]) -> None:
         )
         cells = []
         for area, _ in COLUMNS:
-            grade = row.grade(area)
-            cells.append(f"[{_grade_style(grade)}]{grade}[/]" if grade else "[dim]—[/dim]")
+            grade, shown = row.grade(area), row.cell(area)
+            cells.append(f"[{_grade_style(grade)}]{shown}[/]" if grade else "[dim]—[/dim]")
         name = f"[bold]{safe(row.authority)}[/bold]" if row is subject else safe(row.authority)
         relation = "—" if row is subject else safe(row.relation)
         table.add_row(name, relation, safe(when) if row.record else when, *cells, end_section=row is subject)
     console.print(table)
     console.print(
-        "[dim]— : no such grade (the 2026 framework has no overall grade; older frameworks judged "
-        "children in care and care leavers together, or leadership as a whole).[/dim]"
+        "[dim]— : no such grade (the 2026 framework has no overall grade). joint: children in care and care "
+        "leavers judged together (2018-2025). LMG: leadership, management and governance (before 2018).[/dim]"
     )
 
 
