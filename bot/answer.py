@@ -205,8 +205,8 @@ def with_choice(answer: Answer, choice: str) -> str:
 def plan_notes(plan: QueryPlan) -> list[str]:
     """What an answer says before its sentences: names read, what the library lacks, which report is newest."""
     notes = [f"Read “{p.said}” as {p.authority}." for p in plan.places if p.how in ("fuzzy", "alias") and p.authority]
-    if plan.group_note and plan.group and plan.group.of:
-        notes.append(plan.group_note)
+    if plan.group_note and plan.group and plan.group.members:
+        notes.append(plan.group_note)  # a set is never presented as whole when the library holds part of it
     answered = bool(plan.filters.authorities) and any(scope.reports for scope in plan.scopes) or not plan.scopes
     if plan.unknown_places and plan.filters.authorities:
         notes.append(f"The library has nothing on {', '.join(plan.unknown_places)}.")

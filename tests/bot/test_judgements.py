@@ -237,3 +237,13 @@ def test_sets_are_not_read_into_ordinary_words():
     both = read_group("How many in the north west region and north east are good?")
     assert both.label == "the North East and the North West" and len(both.members) == 36
     assert read_group("What are Lancashire's neighbours rated?", None, ("Lancashire",)).of == "Lancashire"
+
+
+def test_a_set_in_a_question_about_the_reports_words_narrows_the_search_and_says_how_much_is_held(small_library):
+    llm = FakeLLM()
+    llm.enqueue("NO EVIDENCE")
+    engine = create_engine(Settings(data_dir=small_library.settings.data_dir, _env_file=None), small_library, llm=llm)
+    answer = engine.ask("What did Ofsted say about care leavers in the North West?")
+    assert "2 of the 24 authorities in the North West are in the library; 22 are not." in answer.notes
+    prompt = llm.history[0][1]["content"]
+    assert "St Helens" in prompt and "North East Lincolnshire" not in prompt
