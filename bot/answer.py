@@ -329,6 +329,14 @@ class AnswerEngine:
             self._llm = self._llm_factory()
         return self._llm
 
+    def needs_model(self, question: str, filters: Filters | None = None) -> bool:
+        """Whether answering this needs the model at all: a records question or a plain decline does not."""
+        plan = self._retriever.plan(question, filters)
+        if plan.ambiguous or plan.other_inspectorate or plan.unknown_places and not plan.filters.authorities:
+            return False
+        asked = read_record_question(plan)
+        return not (asked and asked.pure)
+
     def ask(
         self,
         question: str,

@@ -303,7 +303,9 @@ def ask(
     settings = _settings()
     engine = create_engine(settings, create_library(settings))
     filters = Filters(authorities=list(authority or []), since=_date(since, "--since"))
-    use_llm = not no_llm and _model_loads(engine, "answering from the evidence only")
+    # The model loads only for a question it will write (not for grades, dates or counts looked up in the records).
+    use_llm = not no_llm and engine.needs_model(_question(question), filters)
+    use_llm = use_llm and _model_loads(engine, "answering from the evidence only")
     try:
         with nullcontext() if as_json else SentencePrinter(console) as printer:
             result = engine.ask(

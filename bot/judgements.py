@@ -238,7 +238,7 @@ def _pure(plan: QueryPlan) -> bool:
     rest = question.lower().replace("’", "'")
     names = [p.said for p in plan.places] + [*plan.filters.authorities, *plan.unknown_places]
     if plan.group:
-        names += [plan.group.said, plan.group.of or ""]
+        names += [*plan.group.said.split(" "), plan.group.of or ""]  # the set's words, each on its own
     for name in sorted(filter(None, names), key=len, reverse=True):
         rest = re.sub(rf"\b{re.escape(name.lower())}(?:'s)?", " ", rest)
     for _, pattern in text.JUDGEMENT_AREAS:
@@ -317,21 +317,25 @@ def cover_of(retriever: Retriever, record: dict) -> Passage | None:
     )
 
 
-def cover_quote(cover: Passage, areas: list[str] | None = None, what: str = "grades") -> str:
-    """The cover rows that state the facts cited: the areas' judgement rows, the dates or the lead inspector."""
+def cover_quote(cover: Passage, areas: list[str] | None = None, what: str = "grades", dated: bool = False) -> str:
+    """The cover rows that state the facts cited: the areas' judgement rows, the dates or the lead inspector.
+
+    `dated` adds the dates rows, for a line that also gives the inspection's dates.
+    """
     if cover.section != COVER_SECTION:
         return cover.text
     lines = [line for line in cover.text.splitlines() if line.strip()]
+    dates = [line for line in lines if re.match(r"inspection dates?|report published", line, re.I)]
     if what == "dates":
-        rows = [line for line in lines if re.match(r"inspection dates?|report published", line, re.I)]
-    elif what == "lead":
+        return QUOTE_JOIN.join(dates)
+    if what == "lead":
         rows = [line for line in lines if line.lower().startswith("lead inspector")]
     else:
         rows = [line for line in lines if text.GRADE.search(line) and not line.lower().startswith("lead inspector")]
         if areas:
             wanted = [r for r in rows if any(re.search(_ROW[a], r, re.I) for a in areas if a in _ROW)]
             rows = wanted or rows
-    return QUOTE_JOIN.join(rows)
+    return QUOTE_JOIN.join([*dates, *rows] if dated and rows else rows)
 
 
 class _Cites:
@@ -342,7 +346,7 @@ class _Cites:
         self.citations: list[Citation] = []
         self._numbers: dict[tuple[str, str], int] = {}
 
-    def mark(self, record: dict, areas: list[str] | None = None, what: str = "grades") -> str:
+    def mark(self, record: dict, areas: list[str] | None = None, what: str = "grades", dated: bool = False) -> str:
         cover = cover_of(self.retriever, record)
         if cover is None and what == "dates" and record.get("date"):
             # A letter has no cover table: its dates are in its opening sentences.
@@ -351,7 +355,7 @@ class _Cites:
             return self._in_text(record, f"{int(start[8:10])} {month}", f"{month} {start[:4]}", start[:4])
         if cover is None:
             return ""
-        quote = cover_quote(cover, areas, what)
+        quote = cover_quote(cover, areas, what, dated)
         if not quote and what == "lead" and record.get("lead_inspector"):
             # Older reports name their lead inspector on a later page, not on the cover.
             surname = str(record["lead_inspector"]).split(",")[0].split()[-1]
@@ -413,6 +417,11 @@ def _in_scope(plan: QueryPlan, authority: str, records: list[dict]) -> list[dict
 
 def answer_from_records(plan: QueryPlan, asked: RecordQuestion, retriever: Retriever) -> RecordAnswer:
     """The answer to a records question, every figure cited to the report that states it."""
+    with retriever.one_version():  # one library version for every look-up, checked once
+        return _answer_from_records(plan, asked, retriever)
+
+
+def _answer_from_records(plan: QueryPlan, asked: RecordQuestion, retriever: Retriever) -> RecordAnswer:
     from bot.answer import describe
 
     cites = _Cites(retriever)
@@ -499,13 +508,14 @@ def _about_one(plan, asked: RecordQuestion, retriever: Retriever, authority: str
         lines = []
         for record in visits if plan.period or asked.grades else _pick(visits, asked.moment):
             lead = record.get("lead_inspector")
-            mark = cites.mark(record, what="lead") if lead else ""
+            mark = cites.mark(record, what="lead", dated=True) if lead else ""
             who = f"was led by {lead}" if lead else "does not name its lead inspector in what the library read"
             lines.append(f"{owner} {_which(record, describe)} {who}{mark}.")
         return lines
     if asked.ask == "when":
         if asked.grades:
-            return [f"{owner} {describe(r)}{cites.mark(r, [asked.area or 'overall_effectiveness'])}." for r in visits]
+            area = asked.area or "overall_effectiveness"
+            return [f"{owner} {describe(r)}{cites.mark(r, [area], dated=True)}." for r in visits]
         chosen = _pick(visits, asked.moment)[0] if _pick(visits, asked.moment) else latest
         which = {"previous": "previous report", "first": "earliest report"}.get(asked.moment, "latest report")
         lines = [f"{owner} {which} the library holds{period}: {describe(chosen)}{cites.mark(chosen, what='dates')}."]
@@ -593,14 +603,14 @@ def _grades_line(authority: str, record: dict, asked: RecordQuestion, cites: _Ci
     if area:
         grade, used = grade_in(record, area)
         if not grade:
-            return f"{which} gives no {_label(area)} grade: {why_absent(record, area)}{cites.mark(record)}."
+            return f"{which} gives no {_label(area)} grade: {why_absent(record, area)}{cites.mark(record, dated=True)}."
         verdict = ("Yes. " if grade in asked.grades else "No. ") if asked.grades else ""
-        return f"{verdict}{which} judged {_label(used)} {grade}{cites.mark(record, [used])}."
+        return f"{verdict}{which} judged {_label(used)} {grade}{cites.mark(record, [used], dated=True)}."
     judgements = record.get("judgements") or {}
     parts = [f"{_label(k)} {v}" for k in JUDGEMENT_NAMES for v in [judgements.get(k)] if v]
     overall = judgements.get("overall_effectiveness")
     verdict = ("Yes. " if overall in asked.grades else "No. ") if asked.grades and overall else ""
-    line = f"{verdict}{which} judged {text.listed(parts)}{cites.mark(record)}."
+    line = f"{verdict}{which} judged {text.listed(parts)}{cites.mark(record, dated=True)}."
     if not overall:
         line += f" It gives no overall effectiveness grade: {why_absent(record, 'overall_effectiveness')}."
         if asked.grades:
@@ -705,10 +715,12 @@ def _standings(
     if ungraded:
         period = plan.period.phrase if plan.period else ""
         lines.append(f"No graded inspection in the library {period}: {text.listed(ungraded)}.".replace("  ", " "))
-    dates = sorted((r.get("date") or "")[:4] for _, r, _, _ in rows if r.get("date"))
-    if dates and not plan.period and dates[0] != dates[-1]:
+    dated = sorted((r for _, r, _, _ in rows if r.get("date")), key=lambda r: r["date"])
+    if dated and not plan.period and dated[0]["date"][:4] != dated[-1]["date"][:4]:
+        oldest, newest = dated[0], dated[-1]
         lines.append(
-            f"These inspections date from {dates[0]} to {dates[-1]}: an older grade is history, not the current state."
+            f"These inspections date from {oldest['date'][:4]}{cites.mark(oldest, what='dates')} to "
+            f"{newest['date'][:4]}{cites.mark(newest, what='dates')}: an older grade is history, not the current state."
         )
     return lines
 
@@ -845,6 +857,11 @@ def comparison(retriever: Retriever, authority: str) -> list[Standing]:
     Neighbours and region are each ordered latest inspection first; councils the library has no
     graded inspection of stay in the list (with no record), so a partial set never looks whole.
     """
+    with retriever.one_version():
+        return _comparison(retriever, authority)
+
+
+def _comparison(retriever: Retriever, authority: str) -> list[Standing]:
     found = lookup(authority)
     if found is None:
         return []

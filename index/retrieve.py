@@ -299,6 +299,7 @@ class Retriever:
         self._lexical: LexicalIndex | None = None
         self._authorities: tuple[str, list[str]] | None = None
         self._records: tuple[str, dict[str, dict]] | None = None
+        self._by_place: tuple[dict[str, dict], dict[str, list[dict]]] | None = None
         self._by_report: tuple[str, dict[str, list[Passage]]] | None = None
         self._positions: tuple[str, dict[str, list[int]]] | None = None
         self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
@@ -314,8 +315,8 @@ class Retriever:
         return self._lexical
 
     @contextmanager
-    def _one_version(self) -> Iterator[None]:
-        """Within one plan or search, every look-up sees the same library version."""
+    def one_version(self) -> Iterator[None]:
+        """Within one plan, search or records answer, every look-up sees the same library version."""
         if getattr(self._local, "pinned", None) is not None:
             yield
             return
@@ -382,14 +383,18 @@ class Retriever:
         return dict(record.get("judgements") or {})
 
     def reports_on(self, authority: str) -> list[dict]:
-        """One place's report records, oldest first."""
-        key = authority_key(authority)
-        mine = [r for r in self.records().values() if authority_key(r.get("local_authority") or "") == key]
-        return sorted(mine, key=lambda r: r.get("date") or "")
+        """One place's report records, oldest first (indexed once per library version)."""
+        records = self.records()
+        if self._by_place is None or self._by_place[0] is not records:
+            by_place: dict[str, list[dict]] = {}
+            for record in sorted(records.values(), key=lambda r: r.get("date") or ""):
+                by_place.setdefault(authority_key(record.get("local_authority") or ""), []).append(record)
+            self._by_place = (records, by_place)
+        return list(self._by_place[1].get(authority_key(authority), []))
 
     def plan(self, question: str, filters: Filters | None = None) -> QueryPlan:
         """Read places, times and intent out of the question, and narrow the search to match."""
-        with self._one_version():
+        with self.one_version():
             return self._plan(question, filters)
 
     def _plan(self, question: str, filters: Filters | None) -> QueryPlan:
@@ -508,7 +513,7 @@ class Retriever:
 
     def search(self, question: str, filters: Filters | None = None, k: int = 8) -> SearchResult:
         """The k best passages for the question: each place (or report, for change) gets its share."""
-        with self._one_version():
+        with self.one_version():
             return self._search(question, filters, k)
 
     def _search(self, question: str, filters: Filters | None, k: int) -> SearchResult:
