@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bot.answer import AnswerEngine
 from bot.app import create_library
+from bot.judgements import COLUMNS
 from bot.settings import Settings
 from index.authorities import lookup, neighbours_of, register
 from index.question import region_label
@@ -178,6 +179,32 @@ def main(data_dir: Path, corpus: Path) -> None:
         tally["neighbours good or better"][1] += 1
         if not ok:
             misses.append(f"neighbours of {authority}: expected {sorted(expected)}, said {sorted(said)}")
+
+    # "How it compares" in the brief: every grade cell against the metadata of that council's latest graded report.
+    from bot.brief import how_it_compares
+
+    for subject in ("Lancashire", "Tameside", "Blackpool"):
+        section = how_it_compares(library.retriever, subject)
+        for row in section.rows:
+            authority, cells = row.cells[0], row.cells[3:]
+            graded = [r for r in truth.get(authority, []) if _graded(r)]
+            if not graded or "no graded inspection" in row.cells[2]:
+                continue
+            truth_row = graded[-1]
+            for (area, _), cell in zip(COLUMNS, cells, strict=True):
+                expected = truth_row[area].strip().lower()
+                if not expected:
+                    continue
+                ok = cell.split(" (")[0] == expected
+                tally["how it compares cells"][0] += ok
+                tally["how it compares cells"][1] += 1
+                if not ok:
+                    misses.append(f"compare {subject}: {authority} {area} expected {expected}, grid says {cell}")
+            quotes = " ".join(c.quote.lower() for c in row.citations)
+            for cell in cells:
+                grade = cell.split(" (")[0]
+                if grade != "—" and grade not in quotes:
+                    misses.append(f"compare {subject}: {authority} {grade} is not in its cited rows")
 
     print(
         f"library: {data_dir} ({len(held)} authorities); ground truth: metadata.csv, {len(CORRECTIONS)} row corrected"

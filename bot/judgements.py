@@ -104,7 +104,8 @@ _RECORD_WORDS = frozenset(
     there were they them it which whose me tell show give please does do did doing done get getting judge
     under year years month months across in of for the a an and or but with by on as be stand stands standing
     result results outcome outcomes score scores level levels position times visits visited not no longer
-    aren't isn't wasn't weren't hasn't haven't didn't doesn't don't never ever go goes going gone move moves""",
+    aren't isn't wasn't weren't hasn't haven't didn't doesn't don't never ever go goes going gone move moves
+    service""",
     )
 )
 
@@ -178,16 +179,15 @@ def read_record_question(plan: QueryPlan) -> RecordQuestion | None:
     if not (plan.filters.authorities or plan.group) and ask == "rating" and re.match(r"\s*(who|which)\b", lowered):
         ask = "which"  # "Who was rated inadequate in 2021?", "Which is the best rated authority?"
     if not (plan.filters.authorities or plan.group):
-        if (
+        # "Who improved from inadequate to good?" is about every council the library holds;
+        # "What is our rating?" needs to know which council "our" is.
+        across = (
             ask == "inspections"
             or ask in ("count", "which", "change")
             and (many or re.match(r"\s*(who|which)\b", lowered))
-        ):
-            pass  # "Who improved from inadequate to good?": every council the library holds
-        elif pure and not plan.unknown_places:
-            return RecordQuestion("which_council", area, grades, pure=True)  # "What is our rating?"
-        else:
-            return None
+        )
+        if not across:
+            return RecordQuestion("which_council", area, grades) if pure and not plan.unknown_places else None
     return RecordQuestion(ask, area, grades, start, direction, pure=pure, moment=moment)
 
 
@@ -764,13 +764,23 @@ def _changes(
     moves.sort(key=lambda m: m[3].get("date") or "", reverse=True)
     found.extend(dict.fromkeys(m[0] for m in moves))
     moves.sort(key=lambda m: m[0])
-    if not moves:
-        return [f"None of the {len(members)} authorities moved {what} for {label} between graded inspections held."]
     between = "graded inspections" if asked.start else "consecutive graded inspections"
-    lines = [f"{len(moves)} moved {what} for {label} between {between} in the library:"]
+    named = plan.group is None and bool(plan.filters.authorities)
+    if not moves:
+        who = text.listed(members, "or") if named else f"the {len(members)} authorities"
+        if named:
+            lines = [f"No. {text.listed(members, 'or')} did not move {what} for {label} between {between} held."]
+            for authority in members[:4]:
+                lines += _history(authority, graded_reports(retriever, authority), area, asked, cites)
+            return lines
+        return [f"None of {who} moved {what} for {label} between {between} the library holds."]
+    # Councils the question names are answered by name; a set is counted first.
+    lines = [] if named else [f"{len(moves)} moved {what} for {label} between {between} in the library:"]
     for authority, before, was, after, now in moves:
         first, second = cites.mark(before, [area]), cites.mark(after, [area])
-        lines.append(f"{authority}: {was} ({short(before)}){first} → {now} ({short(after)}){second}.")
+        said = f"{was} ({short(before)}){first} → {now} ({short(after)}){second}."
+        lines.append(f"{'Yes. ' if named and not lines else ''}{authority} moved {what} for {label}: {said}"
+                     if named else f"{authority}: {said}")  # fmt: skip
     return lines
 
 
