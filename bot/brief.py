@@ -152,7 +152,7 @@ def _findings(
         if passage.section in ("Judgements",) or re.match(r"what needs to improve", passage.section, re.I):
             continue
         for sentence in text.sentences(passage.text):
-            sentence = re.sub(r"^\d{1,3}\.\s+", "", sentence)
+            sentence = re.sub(r"^\d{1,3}\.\s*(?=[A-Z])", "", sentence)  # a paragraph number, "13.Care…" too
             words = text.content_words(sentence)
             if len(words) < 6 or sentence in seen:
                 continue
