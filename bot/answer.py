@@ -416,6 +416,8 @@ class AnswerEngine:
         if plan.scopes and not any(scope.reports for scope in plan.scopes) and not plan.group:
             notes = [n for n in notes if n not in plan.missing]
             return finish("no_evidence", " ".join(plan.missing), [])
+        if not held:
+            return finish("no_evidence", "The library holds no reports yet. Add some with: briefing ingest", [])
         records_question = read_record_question(plan)
         if records_question and records_question.ask == "which_council":
             return finish("clarify", "Which council do you mean? Name it, or pin one with /authority.", [])

@@ -255,7 +255,7 @@ def _number(sections: list[BriefSection]) -> list[dict]:
         for bullet in section.bullets:
             renumbered = []
             for c in bullet.citations:
-                key = (c.passage.source, c.passage.page, c.passage.paragraph)
+                key = (c.passage.id, c.quote)  # two quotes never share a number, even from one page
                 n = numbers.setdefault(key, len(numbers) + 1)
                 renumbered.append(Citation(n, c.passage, c.quote))
                 sources.setdefault(
@@ -455,7 +455,7 @@ def how_it_compares(retriever: Retriever, authority: str, *, region: bool = True
         section.bullets.append(
             Bullet(
                 f"{len(graded_nearby)} of the {len(nearby)} other authorities in {region_label(nearby[0].relation)} "
-                "have a graded "
+                "that are not among its statistical neighbours have a graded "
                 f"inspection in the library; at their latest, overall effectiveness: "
                 f"{_tally(graded_nearby, 'overall_effectiveness')}.",
                 [c for r in graded_nearby for c in cite[r.authority]],

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot.citations import QUOTE_JOIN, Citation
 from index import text
@@ -66,7 +67,9 @@ _EVER = re.compile(r"\b(ever|never)\b", re.I)
 _PREVIOUS = re.compile(r"\b(previous|prior|before that|last but one|penultimate)\b", re.I)
 _FIRST = re.compile(r"\b(first|earliest|oldest)\b", re.I)
 _NUMBER_OF_INSPECTIONS = re.compile(
-    r"\b(how many|number of)\b.*\b(inspections?|inspected|times|visits?|reports?)\b", re.I
+    r"\b(how many|number of)\b.*\b(inspections?|inspected|times|visits?|reports?)\b"
+    r"|\b(which|what|who)\b.*\b(were|was|been|got) inspected\b",
+    re.I,
 )
 _COMPARE = re.compile(r"\b(compare[sd]?|comparison|against|versus|vs|stack up|measure up|benchmark\w*)\b", re.I)
 _RISE = re.compile(r"\b(improved|improving|improvement from|got better|went up|moved up|rose|risen|climbed)\b", re.I)
@@ -105,7 +108,7 @@ _RECORD_WORDS = frozenset(
     under year years month months across in of for the a an and or but with by on as be stand stands standing
     result results outcome outcomes score scores level levels position times visits visited not no longer
     aren't isn't wasn't weren't hasn't haven't didn't doesn't don't never ever go goes going gone move moves
-    service""",
+    service higher lower longer anymore""",
     )
 )
 
@@ -147,7 +150,8 @@ def read_record_question(plan: QueryPlan) -> RecordQuestion | None:
     direction = "up" if _RISE.search(question) else "down" if _FALL.search(question) else ""
     many = plan.group is not None or len(plan.filters.authorities) > 1 or _many(lowered)
     moment = (
-        "never" if re.search(r"\bnever\b", question, re.I)
+        "no_longer" if re.search(r"\b(no longer|not any more|not anymore)\b", question, re.I)
+        else "never" if re.search(r"\bnever\b", question, re.I)
         else "ever" if _EVER.search(question)
         else "previous" if _PREVIOUS.search(question)
         else "first" if _FIRST.search(question)
@@ -171,7 +175,9 @@ def read_record_question(plan: QueryPlan) -> RecordQuestion | None:
         ask = "which"
     elif _GRADED.search(question) or grades:
         ask = "rating"
-    elif plan.group is not None and plan.group.kind != "nation" and _COMPARE.search(question):
+    elif (plan.group is not None and plan.group.kind != "nation" or len(plan.filters.authorities) > 1) and (
+        _COMPARE.search(question) or re.search(r"\b(better|worse|higher|lower) (?:rated )?than\b", question, re.I)
+    ):
         ask = "rating"  # "How does Tameside compare with its statistical neighbours?": their grades side by side
     else:
         return None
@@ -203,6 +209,12 @@ def _grades(lowered: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     moved = re.search(rf"\bfrom ({'|'.join(GRADE_ORDER)}) to ({'|'.join(GRADE_ORDER)})\b", lowered)
     if moved:
         return (moved.group(2),), (moved.group(1),)
+    away = re.search(
+        rf"\b(?:from|no longer|out of)\s+(?:being\s+|rated\s+|judged\s+)?({'|'.join(GRADE_ORDER)})\b", lowered
+    )
+    if away:
+        # "improved from inadequate", "no longer inadequate": moved away from that grade, to any other.
+        return tuple(g for g in GRADE_ORDER if g != away.group(1)), (away.group(1),)
     if re.search(r"\b(best|highest|top)[- ]rated\b", lowered):
         return ("outstanding",), ()
     if re.search(r"\b(worst|lowest)[- ]rated\b", lowered):
@@ -281,6 +293,9 @@ def inspections(retriever: Retriever, authority: str) -> list[dict]:
 def grade_in(record: dict, area: str) -> tuple[str | None, str]:
     """The grade a report gives an area (or the area it grades instead), and the area it came from."""
     judgements = record.get("judgements") or {}
+    if area in ("children_in_care", "care_leavers") and "children_in_care_and_care_leavers" in judgements:
+        # A report that judges the two together has one grade for both, whatever else the metadata says.
+        return judgements["children_in_care_and_care_leavers"], "children_in_care_and_care_leavers"
     for name in _STANDS_FOR.get(area, (area,)):
         if name in judgements:
             return judgements[name], name
@@ -405,11 +420,30 @@ def _label(area: str) -> str:
     return JUDGEMENT_LABELS.get(area, area.replace("_", " ")).lower()
 
 
-def _in_scope(plan: QueryPlan, authority: str, records: list[dict]) -> list[dict]:
-    """The records of one council the question's period allows (all of them when it names none)."""
+def _in_scope(plan: QueryPlan, authority: str, records: list[dict], by_visit: bool = False) -> list[dict]:
+    """The records of one council the question's period allows (all of them when it names none).
+
+    `by_visit`: only when inspectors visited counts ("inspected in 2024"), not when the report came out.
+    """
     if plan.period is None:
         return records
+    if by_visit:
+        return [r for r in records if any(plan.period.holds(d) for d in _visit_dates(r))]
     return [r for r in records if in_period(r, plan.period)]
+
+
+def _visit_dates(record: dict) -> list[date]:
+    return [
+        date.fromisoformat(str(record[k])[:10])
+        for k in ("inspection_start_date", "inspection_end_date")
+        if record.get(k)
+    ]
+
+
+def _year(record: dict, by_visit: bool) -> str:
+    """The year a list shows beside a report: of the visit for "inspected", else of the report."""
+    visit = record.get("inspection_start_date") if by_visit else None
+    return str(visit or record.get("date") or "undated")[:4]
 
 
 # ---- answers -----------------------------------------------------------------------------------------
@@ -577,6 +611,20 @@ def _ever(authority: str, graded: list[dict], asked: RecordQuestion, cites: _Cit
         return [f"The library holds {len(graded)} graded inspections of {authority}{period} ({years})."]
     area = asked.area or "overall_effectiveness"
     found = _matching(graded, asked)
+    if found and not asked.area and all(grade_in(r, area)[0] not in asked.grades for r in found):
+        # "Has Cheshire East ever been good?" is about overall effectiveness; another area is said as such.
+        judged = [r for r in graded if grade_in(r, area)[0]]
+        marks = "".join(cites.mark(r, [area]) for r in judged)
+        lead = f"Not for overall effectiveness{marks}" if judged else "Its overall effectiveness was never graded"
+        others = []
+        for record in found:
+            held = record.get("judgements") or {}
+            areas = [a for a in JUDGEMENT_NAMES if held.get(a) in asked.grades]
+            others.append(
+                f"{held[areas[0]]} for {text.listed([_label(a) for a in areas])} at its {short(record)}"
+                f"{cites.mark(record, areas)}"
+            )
+        return [f"{lead}. {authority} was judged {'; '.join(others)}."]
     if found:
         said = []
         for record in found:
@@ -650,6 +698,7 @@ def _standings(
     area = asked.area or "overall_effectiveness"
     rows: list[tuple[str, dict, str | None, str]] = []
     ungraded: list[str] = []
+    history: dict[str, list[dict]] = {}  # for "never": every inspection that graded the area
     for authority in members:
         graded = _in_scope(plan, authority, graded_reports(retriever, authority))
         if not graded:
@@ -658,7 +707,9 @@ def _standings(
         if asked.moment in ("ever", "never") and asked.grades:
             # "Which councils have never been inadequate?": any graded inspection held, not only the latest.
             hits = [r for r in graded if grade_in(r, area)[0] in asked.grades]
-            record = hits[-1] if hits else graded[-1]
+            judged = [r for r in graded if grade_in(r, area)[0]]
+            history[authority] = judged
+            record = hits[-1] if hits else (judged or graded)[-1]
         else:
             record = _pick(graded, asked.moment)[0] if _pick(graded, asked.moment) else graded[-1]
         grade, used = grade_in(record, area)
@@ -687,9 +738,15 @@ def _standings(
         if asked.moment == "never":
             # "Which councils have never been inadequate?": the ones none of whose inspections held were.
             found.extend(a for a, _, _, _ in others)
+
+            def every(authority: str) -> str:
+                judged = history.get(authority, [])
+                years = text.listed([(r.get("date") or "undated")[:4] for r in judged])
+                return f"{authority} ({years}){''.join(cites.mark(r, [area]) for r in judged)}"
+
             lines.append(
                 f"{len(others)} of the {len(rows)} with a graded inspection in the library were never judged {phrase} "
-                f"for {_label(area)} {when}" + (f": {listing(others)}." if others else ".")
+                f"for {_label(area)} {when}" + (f": {'; '.join(every(a) for a, _, _, _ in others)}." if others else ".")
             )
             if wanted:
                 lines.append(f"Judged {phrase} at least once: {listing(wanted)}.")
@@ -743,7 +800,10 @@ def _changes(
                 before = earlier[-1] if earlier else None
                 if before is None or (asked.grades and now not in asked.grades):
                     continue
-                if any(m[0] == authority and m[3] is before for m in moves):
+                if any(m[0] == authority and m[1] is before for m in moves):
+                    continue  # one move per earlier inspection: Croydon's 2017 grade moved once, not twice
+                if asked.moment == "no_longer" and after is not graded[-1]:
+                    # "no longer inadequate": judged on the latest inspection, from the last one with that grade
                     continue
             else:
                 before = graded[j - 1] if j else None
@@ -774,8 +834,11 @@ def _changes(
                 lines += _history(authority, graded_reports(retriever, authority), area, asked, cites)
             return lines
         return [f"None of {who} moved {what} for {label} between {between} the library holds."]
-    # Councils the question names are answered by name; a set is counted first.
-    lines = [] if named else [f"{len(moves)} moved {what} for {label} between {between} in the library:"]
+    # Councils the question names are answered by name; a set is counted first, councils then moves.
+    councils = len({m[0] for m in moves})
+    head = f"{councils} of the {len(members)} authorities moved {what} for {label} between {between} in the library"
+    head += f" ({len(moves)} moves):" if len(moves) != councils else ":"
+    lines = [] if named else [head]
     for authority, before, was, after, now in moves:
         first, second = cites.mark(before, [area]), cites.mark(after, [area])
         said = f"{was} ({short(before)}){first} → {now} ({short(after)}){second}."
@@ -787,14 +850,16 @@ def _changes(
 def _inspection_counts(plan, retriever: Retriever, members: list[str], cites: _Cites) -> list[str]:
     """How many of the set were inspected (in the period), with each council's inspections cited."""
     inspected = []
+    by_visit = re.search(r"\binspected\b", plan.question, re.I) is not None
     for authority in members:
-        visits = _in_scope(plan, authority, inspections(retriever, authority))
+        visits = _in_scope(plan, authority, inspections(retriever, authority), by_visit)
         if visits:
             marks = "".join(cites.mark(r, what="dates") for r in visits)
-            years = text.listed([(r.get("date") or "undated")[:4] for r in visits])
+            years = text.listed([_year(r, by_visit) for r in visits])
             inspected.append(f"{authority} ({years}){marks}")
     period = f" {plan.period.phrase}" if plan.period else ""
-    head = f"{len(inspected)} of the {len(members)} have an Ofsted report in the library{period}"
+    what = "were inspected" if by_visit else "have an Ofsted report in the library"
+    head = f"{len(inspected)} of the {len(members)} {what}{period}"
     return [head + (f": {'; '.join(inspected)}." if inspected else ".")]
 
 

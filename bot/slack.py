@@ -140,7 +140,8 @@ def compare_blocks(rows: list[Standing]) -> list[dict]:
                     "type": "mrkdwn",
                     "text": "Latest graded inspection of each authority in the library: the authority, its "
                     "statistical neighbours, then its region. — means no such grade (the 2026 framework has no "
-                    "overall grade).",
+                    "overall grade); joint: children in care and care leavers judged together; LMG: leadership, "
+                    "management and governance. Each link opens the report whose cover states the grades.",
                 }
             ],
         },

@@ -13,7 +13,7 @@ from index.text import printable
 
 def _title(brief: Briefing) -> str:
     subject = brief.authority or "Across authorities"
-    return f"Briefing: {subject}" + (f" — {brief.topic}" if brief.topic else "")
+    return printable(f"Briefing: {subject}" + (f" — {brief.topic}" if brief.topic else ""))
 
 
 def _marks(bullet) -> str:
@@ -106,7 +106,7 @@ def docx(brief: Briefing, path: Path) -> Path:
         document.add_picture(str(chart), width=Inches(6.0))
         chart.unlink()
     for section in brief.sections:
-        document.add_heading(section.title, level=1)
+        document.add_heading(printable(section.title), level=1)
         if not section.bullets:
             document.add_paragraph("Nothing in the library for this section.").runs[0].italic = True
         if section.rows:

@@ -128,7 +128,8 @@ def comparison_table(console: Console, rows: list[Standing]) -> None:
     console.print(table)
     console.print(
         "[dim]— : no such grade (the 2026 framework has no overall grade). joint: children in care and care "
-        "leavers judged together (2018-2025). LMG: leadership, management and governance (before 2018).[/dim]"
+        "leavers judged together (ILACS reports to 2022). LMG: leadership, management and governance "
+        "(single inspections, before 2018).[/dim]"
     )
 
 

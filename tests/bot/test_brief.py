@@ -132,5 +132,18 @@ def test_a_topic_across_statistical_neighbours(small_library):
         for bullet in section.bullets:
             assert "care" in bullet.text.lower() or "leaver" in bullet.text.lower()
             assert all(c.quote in c.passage.text for c in bullet.citations)
+    quotes: dict[int, set[str]] = {}
+    for section in brief.sections:
+        for bullet in section.bullets:
+            for c in bullet.citations:
+                quotes.setdefault(c.n, set()).add(c.quote)
+    assert all(len(q) == 1 for q in quotes.values()), "one number, one quote"
     with pytest.raises(UnknownAuthority, match="Narnia"):
         neighbours_brief(small_library.retriever, "Narnia", None)
+
+
+def test_a_docx_with_control_characters_in_its_topic_is_written(small_library, tmp_path):
+    brief = _brief(small_library, "St Helens", "care\x07 leavers")
+    path = document.docx(brief, tmp_path / "brief.docx")
+    with zipfile.ZipFile(path) as docx:
+        assert "Briefing: St Helens — care leavers" in docx.read("word/document.xml").decode()
