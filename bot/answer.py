@@ -332,7 +332,8 @@ class AnswerEngine:
     def needs_model(self, question: str, filters: Filters | None = None) -> bool:
         """Whether answering this needs the model at all: a records question or a plain decline does not."""
         plan = self._retriever.plan(question, filters)
-        if plan.ambiguous or plan.other_inspectorate or plan.unknown_places and not plan.filters.authorities:
+        declined = plan.unknown_places and not plan.filters.authorities and not plan.group
+        if plan.ambiguous or plan.other_inspectorate or declined or not self._retriever.authorities():
             return False
         asked = read_record_question(plan)
         return not (asked and asked.pure)
@@ -441,7 +442,7 @@ class AnswerEngine:
             # The reports' words are searched only for the councils the figures single out.
             filters = Filters(**vars(filters)) if filters else Filters()
             filters.authorities = figures.authorities[:4]
-            asked = reports_question(asked, records_question, filters.authorities if filters else [])
+            asked = reports_question(asked, records_question, filters.authorities)
         first = len(figures.citations) + 1 if figures else 1
         result = self._retriever.search(asked, filters, k=8)
         timings["retrieve_ms"] = (time.perf_counter() - started) * 1000

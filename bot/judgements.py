@@ -958,16 +958,6 @@ def _latest_graded(retriever: Retriever, authority: str) -> dict | None:
     return graded[-1] if graded else None
 
 
-def grade_counts(rows: list[Standing], area: str) -> dict[str, int]:
-    """How many of the rows hold each grade for an area (at their latest graded inspections)."""
-    counts = dict.fromkeys(GRADE_ORDER, 0)
-    for row in rows:
-        grade = row.grade(area)
-        if grade in counts:
-            counts[grade] += 1
-    return counts
-
-
 def better(grade: str | None, than: str | None) -> bool:
     """Whether one grade is above another on Ofsted's scale."""
     return bool(grade and than) and GRADE_ORDER.index(grade) < GRADE_ORDER.index(than)
