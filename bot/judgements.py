@@ -816,7 +816,9 @@ def _changes(
             if asked.direction and rise != (asked.direction == "up"):
                 continue
             moves.append((authority, before, was, after, now))
-    if asked.start:
+    if asked.start and len(asked.grades) == len(GRADE_ORDER) - 1:
+        what = f"away from {text.listed(asked.start, 'or')}"  # "improved from inadequate": to any other grade
+    elif asked.start:
         what = f"from {text.listed(asked.start, 'or')} to {text.listed(asked.grades, 'or')}"
     else:
         what = {"up": "up a grade or more", "down": "down a grade or more"}.get(asked.direction, "between grades")

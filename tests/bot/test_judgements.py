@@ -258,7 +258,7 @@ def test_a_set_in_a_question_about_the_reports_words_narrows_the_search_and_says
     [
         (
             "Who improved from inadequate?",
-            "3 of the 3 authorities moved from inadequate to outstanding, good or requires improvement",
+            "3 of the 3 authorities moved away from inadequate for overall effectiveness",
         ),
         ("Which councils have never been inadequate?", "0 of the 3 with a graded inspection in the library were never"),
         (
