@@ -429,9 +429,12 @@ class AnswerEngine:
             notes = [n for n in notes if n != plan.group_note and not n.startswith(("Newest ", "Reports on "))]
             timings["retrieve_ms"] = (time.perf_counter() - started) * 1000
             return finish("answered", found.text, found.citations)
-        if records_question and records_question.ask in ("change", "which", "count"):
+        named_only = bool(plan.filters.authorities) and plan.group is None
+        if records_question and records_question.ask in ("change", "which", "count") and not named_only:
             # "Who improved from inadequate to good, and what did they do?": the figures come from the
             # records and are shown first; the reports' words are searched for the councils they name.
+            # (For one named council the grade only dates the question: "…when Lancashire came out of
+            # inadequate" is the model's to answer, searched as asked.)
             figures = answer_from_records(plan, records_question, self._retriever)
             announce()
             for line in figures.lines:
