@@ -65,6 +65,10 @@ class Store(Protocol):
         """How many passages the library holds."""
         ...
 
+    def close(self) -> None:
+        """Release files and connections (a long-lived process opening many libraries needs this)."""
+        ...
+
 
 class ChromaStore:
     """The default `Store`: Chroma, embedded on disk or as a server."""
@@ -94,6 +98,12 @@ class ChromaStore:
         except Exception as err:  # chromadb raises many types; the user needs one line
             where = url or str(path)
             raise StoreUnavailable(f"cannot open the library at {where}: {err}") from err
+
+    def close(self) -> None:
+        """Release the client's files and connections."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
 
     # --- bookkeeping ---
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,11 +57,14 @@ def small_library_dir(tmp_path_factory, embedder) -> Path:
 
 
 @pytest.fixture
-def small_library(small_library_dir, tmp_path, embedder) -> Library:
-    """A private copy of the small library, so a test may change it."""
+def small_library(small_library_dir, tmp_path, embedder) -> Iterator[Library]:
+    """A private copy of the small library, so a test may change it (closed after, so files are not leaked)."""
     copy = tmp_path / "library"
     shutil.copytree(small_library_dir, copy)
-    return create_library(Settings(data_dir=copy, _env_file=None), embedder=embedder)
+    library = create_library(Settings(data_dir=copy, _env_file=None), embedder=embedder)
+    yield library
+    if "store" in library.__dict__:
+        library.store.close()
 
 
 def briefing(*args: str, env: dict[str, str], timeout: float = 600) -> str:
