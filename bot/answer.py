@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import prompts
-from bot.citations import QUOTE_JOIN, Citation, SentenceChecker, best_quote, opening
-from bot.judgements import RecordAnswer, answer_from_records, read_record_question, reports_question
+from bot.citations import Citation, SentenceChecker, best_quote, opening
+from bot.judgements import RecordAnswer, answer_from_records, cover_quote, read_record_question, reports_question
 from bot.llm import LLM, Message
 from index import text as text_rules
 from index.authorities import find_authorities
@@ -265,7 +265,7 @@ def evidence_only(question: str, result: SearchResult, limit: int = 3, first: in
     for n, hit in enumerate(result.hits[:limit], start=first):
         quote, _ = best_quote(result.plan.query or question, hit.passage)
         if result.plan.about_cover and hit.passage.section == COVER_SECTION:
-            quote = grade_rows(hit.passage) or quote  # a question about judgements is answered by the grades
+            quote = cover_quote(hit.passage) or quote  # a question about judgements is answered by the grades
         quote = quote or opening(hit.passage)
         citations.append(Citation(n, hit.passage, quote))
         when = hit.passage.date or "undated"
@@ -283,19 +283,13 @@ def judgement_tables(plan: QueryPlan, retriever: Retriever, first: int = 1) -> t
             continue
         for record in scope.reports[-4:]:
             cover = next((p for p in retriever.passages_of(record["report_id"]) if p.section == COVER_SECTION), None)
-            rows = grade_rows(cover) if cover else ""
+            rows = cover_quote(cover) if cover else ""
             if not rows:
                 continue
             n = first + len(citations)
             citations.append(Citation(n, cover, rows))
             lines.append(f"{cover.local_authority} ({cover.kind}, {cover.date or 'undated'}): “{rows}” [{n}]")
     return "\n".join(lines), citations
-
-
-def grade_rows(cover: Passage) -> str:
-    """The judgement rows of a report's cover passage, each as printed, joined as one citation's quote."""
-    rows = [line for line in cover.text.splitlines() if text_rules.GRADE.search(line) and not line.startswith("Lead")]
-    return QUOTE_JOIN.join(rows)
 
 
 class AnswerEngine:
