@@ -1,7 +1,9 @@
 """Ingest the whole shared corpus from empty, re-ingest, then time searches and score retrieval.
 
-Run by hand: `python bench/library_bench.py [CORPUS] [DATA_DIR]`. Prints pages/s, passages/s,
-re-ingest time, search p50/p95 and gold-in-top-5 over the dev questions.
+Run by hand: `python bench/library_bench.py [CORPUS] [DATA_DIR] [--keep] [--top TOP.json]`. Prints
+pages/s, passages/s, re-ingest time, search p50/p95 and gold-in-top-5 over the dev, plan and speed
+questions. `--keep` measures the library already in DATA_DIR (no ingest); `--top` writes each question's
+top-5 passage ids, so two libraries (say, two embedders) can be compared passage by passage.
 """
 
 from __future__ import annotations
@@ -33,13 +35,27 @@ QUERIES = [
 
 
 def main() -> None:
-    corpus = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/corpus")
-    data_dir = Path(sys.argv[2] if len(sys.argv) > 2 else "/tmp/briefing-bench")
-    shutil.rmtree(data_dir, ignore_errors=True)
+    args = sys.argv[1:]
+    keep = "--keep" in args
+    top_file = None
+    if "--top" in args:
+        at = args.index("--top")
+        top_file = Path(args[at + 1])
+        del args[at : at + 2]
+    args = [a for a in args if a != "--keep"]
+    corpus = Path(args[0] if args else "../shared/corpus")
+    data_dir = Path(args[1] if len(args) > 1 else "/tmp/briefing-bench")
+    if not keep:
+        shutil.rmtree(data_dir, ignore_errors=True)
     settings = Settings(data_dir=data_dir)
     library = create_library(settings)
     print(f"machine: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores")
+    if not keep:
+        _ingest_twice(corpus, library, settings)
+    _search(corpus, library, top_file)
 
+
+def _ingest_twice(corpus: Path, library, settings: Settings) -> None:
     started = time.perf_counter()
     summary = ingest(
         [corpus], library.store, library.embedder, max_tokens=settings.passage_tokens, workers=settings.ingest_workers
@@ -60,6 +76,8 @@ def main() -> None:
         f"in {time.perf_counter() - started:.1f}s"
     )
 
+
+def _search(corpus: Path, library, top_file: Path | None) -> None:
     retriever = library.retriever
     retriever.search("warm up")
     latencies = []
@@ -74,22 +92,24 @@ def main() -> None:
         f"over {len(latencies)} queries"
     )
 
-    questions = [
-        json.loads(line)
-        for line in (corpus.parent / "eval/dev_questions.jsonl").read_text().splitlines()
-        if line.strip()
-    ]
+    files = [corpus.parent / "eval/dev_questions.jsonl", Path("tests/data/plan_questions.jsonl"),
+             Path(__file__).parent / "speed_questions.jsonl"]  # fmt: skip
+    questions = [json.loads(line) for f in files if f.exists() for line in f.read_text().splitlines() if line.strip()]
     hits = 0
-    answerable = [q for q in questions if q.get("answerable", True)]
+    answerable = [q for q in questions if q.get("answerable", True) and q.get("gold")]
+    top: dict[str, list[str]] = {}
     for q in answerable:
         result = retriever.search(q["question"], k=5)
+        top[q["question"]] = [h.passage.id for h in result.hits]
         got = {"/".join(Path(h.passage.source).parts[-2:]) for h in result.hits}
         gold = {"/".join(Path(g).parts[-2:]) for g in q["gold"]}
         ok = bool(got & gold)
         hits += ok
         if not ok:
             print(f"  miss {q['id']}: {q['question']}")
-    print(f"retrieval: gold source in top 5 for {hits}/{len(answerable)} answerable dev questions")
+    print(f"retrieval: gold source in top 5 for {hits}/{len(answerable)} answerable questions with gold")
+    if top_file:
+        top_file.write_text(json.dumps(top, indent=1))
 
 
 if __name__ == "__main__":

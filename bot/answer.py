@@ -94,8 +94,14 @@ def standalone(question: str, history: list[Turn], llm: LLM | None) -> str:
     return text.splitlines()[0].strip() if text else question
 
 
-def select_evidence(result: SearchResult, budget_tokens: int, min_relevance: float, limit: int = 5) -> list[Passage]:
-    """The best passages that fit the prompt budget, each cut to the sentences that bear on the question.
+def select_evidence(
+    result: SearchResult,
+    budget_tokens: int,
+    min_relevance: float,
+    limit: int = 5,
+    count: Callable[[str], int] = count_tokens,
+) -> list[Passage]:
+    """The best passages that fit the extracts' budget, each cut to the sentences that bear on the question.
 
     When the search gave each place (or each report, for a change over time) its own share, the
     budget is shared the same way, so no place fills the prompt; a change is laid out oldest first.
@@ -104,6 +110,8 @@ def select_evidence(result: SearchResult, budget_tokens: int, min_relevance: flo
     groups: dict[str, list] = {}
     for hit in result.hits:
         groups.setdefault(hit.group, []).append(hit)
+    if not groups or budget_tokens <= 0:
+        return []
     if len(groups) > limit:
         # More reports than extracts: the oldest and the newest ones, so the change is still visible.
         kept = list(groups)[:1] + list(groups)[-(limit - 1) :]
@@ -116,10 +124,10 @@ def select_evidence(result: SearchResult, budget_tokens: int, min_relevance: flo
         for hit in hits:
             if hit.similarity < min_relevance and taken:
                 break
-            passage = _focus(
-                hit.passage, query_words, max_tokens=max(60, share // 3 if len(groups) == 1 else share // 2)
-            )
-            tokens = count_tokens(passage.text) + 20
+            room = share - used - LABEL_TOKENS
+            longest = max(40, share // 3 if len(groups) == 1 else share // 2)
+            passage = _focus(hit.passage, query_words, min(longest, room) if taken else longest, count)
+            tokens = count(passage.text) + LABEL_TOKENS
             if taken and used + tokens > share:
                 continue
             chosen.append(passage)
@@ -132,35 +140,74 @@ def select_evidence(result: SearchResult, budget_tokens: int, min_relevance: flo
     return chosen
 
 
-def _focus(passage: Passage, query_words: set[str], max_tokens: int) -> Passage:
-    """Keep a long passage's most relevant sentences, in their original order."""
-    if count_tokens(passage.text) <= max_tokens:
+#: What a label ("[2] Lancashire, ILACS inspection, Feb 2018, Leadership:") costs, roughly, in tokens.
+LABEL_TOKENS = 14
+
+
+def _focus(passage: Passage, query_words: set[str], max_tokens: int, count: Callable[[str], int]) -> Passage:
+    """The passage's sentences that share words with the question, in their original order, within max_tokens.
+
+    A passage none of whose sentences shares a word is kept from its start (the search found it for
+    its meaning); one that fits is still cut to its bearing sentences when some bear and some do not.
+    """
+    placed = text_rules.sentences_by_line(passage.text)
+    sentences = [sentence for _, sentence in placed]
+    if len(sentences) <= 1 and count(passage.text) <= max_tokens:
         return passage
-    sentences = text_rules.sentences(passage.text)
-    ranked = sorted(range(len(sentences)), key=lambda i: -len(query_words & text_rules.content_words(sentences[i])))
+    overlap = [len(query_words & text_rules.content_words(s)) for s in sentences]
+    if any(overlap):
+        ranked = sorted((i for i in range(len(sentences)) if overlap[i]), key=lambda i: -overlap[i])
+    else:
+        ranked = list(range(len(sentences)))
     keep: set[int] = set()
     used = 0
     for i in ranked:
-        cost = count_tokens(sentences[i])
+        cost = count(sentences[i])
         if used + cost > max_tokens and keep:
             continue
         keep.add(i)
         used += cost
-    # Sentences that were not neighbours go on separate lines, so no quote can join them.
+    if keep == set(range(len(sentences))):
+        return passage
+    # Sentences that were not neighbours on one line go on separate lines, so no quote can join them.
     lines: list[str] = []
     for i in sorted(keep):
-        lines.append(f"{lines.pop()} {sentences[i]}" if lines and i - 1 in keep else sentences[i])
+        joined = lines and i - 1 in keep and placed[i - 1][0] == placed[i][0]
+        lines.append(f"{lines.pop()} {sentences[i]}" if joined else sentences[i])
     return passage.model_copy(update={"text": "\n".join(lines)})
 
 
+def fit_prompt(
+    question: str, evidence: list[Passage], budget: int, count: Callable[[list[Message]], int]
+) -> tuple[list[Passage], list[Message], int]:
+    """Shrink the extracts until the whole prompt, counted in the model's own tokens, is within budget.
+
+    The longest extract loses its last line (a sentence, or a run of neighbouring sentences) first;
+    an extract down to one line that still does not fit is dropped, never cut mid-sentence.
+    """
+    evidence = list(evidence)
+    while True:
+        messages = build_prompt(question, evidence)
+        used = count(messages)
+        if used <= budget or not evidence:
+            return evidence, messages, used
+        sizes = [len(p.text) for p in evidence]
+        longest = sizes.index(max(sizes))
+        lines = evidence[longest].text.split("\n")
+        pieces = lines if len(lines) > 1 else text_rules.sentences(evidence[longest].text)
+        if len(pieces) > 1:
+            evidence[longest] = evidence[longest].model_copy(update={"text": "\n".join(pieces[:-1])})
+        else:
+            del evidence[longest]
+
+
 def _extract_label(n: int, p: Passage) -> str:
-    """A short label: whose, what kind, when (and the section when it says what the text is)."""
-    when = _month_year(p.date)
-    label = f"[{n}] {p.local_authority or 'Unknown'}, {p.kind}, {when}"
+    """A short label: whose, what kind, when (and the section when it is short and says what the text is)."""
+    label = f"[{n}] {p.local_authority or 'Unknown'}, {p.kind}, {_month_year(p.date)}"
     if p.from_metadata:
-        label += ", Ofsted's published metadata"
-    elif p.section and p.section != COVER_SECTION and len(p.section) <= 80:
-        label += f", “{p.section}”"
+        label += ", Ofsted metadata"
+    elif p.section and p.section != COVER_SECTION and len(p.section) <= 40:
+        label += f", {p.section}"
     return f"{label}:\n{p.text}"
 
 
@@ -168,7 +215,7 @@ def _month_year(iso: str) -> str:
     if not iso:
         return "undated"
     year, month = int(iso[:4]), int(iso[5:7])
-    return f"{text_rules.MONTHS[month - 1].capitalize()} {year}"
+    return f"{text_rules.MONTHS[month - 1].capitalize()[:3]} {year}"
 
 
 def build_prompt(question: str, evidence: list[Passage]) -> list[Message]:
@@ -455,8 +502,14 @@ class AnswerEngine:
             return finish("answered", text, citations)
 
         announce()
-        evidence = select_evidence(result, self._budget, self._min_relevance)
-        messages = build_prompt(asked, evidence)
+        # The budget holds the whole prompt, counted in the model's own tokens: prefill is the cost.
+        room = self._budget - llm.count_tokens(build_prompt(asked, []))
+        evidence = select_evidence(result, room, self._min_relevance)
+        evidence, messages, timings["prompt_tokens"] = fit_prompt(asked, evidence, self._budget, llm.count_tokens)
+        if not evidence:
+            # Not even one extract fits beside this question: quote the passages rather than guess.
+            text, citations = evidence_only(asked, result, first=first)
+            return finish("answered", text, citations)
         checker = SentenceChecker(evidence, self._retriever.grades_for, question=asked, dropped=dropped, first=first)
         pending = ""
         for token in llm.stream(messages, self._max_tokens):

@@ -37,6 +37,7 @@ class Library:
             return self._embedder
         return OnnxEmbedder.from_dir(
             self.settings.embedding_model_dir,
+            cache_dir=self.settings.cache_dir if self.settings.quantize_embedder else None,
             query_prefix=self.settings.query_prefix,
             threads=max(1, self.settings.n_threads),
         )
@@ -62,7 +63,13 @@ def create_llm(settings: Settings) -> LLM:
         path = download(settings.hf_repo, settings.hf_file, models_dir)
     else:
         path = assemble(BUNDLES[settings.model], models_dir)
-    return LlamaCppLLM(path, n_threads=settings.n_threads, n_ctx=settings.n_ctx)
+    return LlamaCppLLM(
+        path,
+        n_threads=settings.n_threads,
+        n_ctx=settings.n_ctx,
+        cache_dir=settings.cache_dir,
+        draft_tokens=settings.draft_tokens,
+    )
 
 
 def create_engine(settings: Settings, library: Library, *, llm: LLM | None = None) -> AnswerEngine:

@@ -319,6 +319,11 @@ def ask(
         _fail(str(err))
     if show_prompt:
         errors.print(f"--- question plan ---\n{json.dumps(result.plan, indent=1)}", highlight=False, markup=False)
+        if result.prompt:
+            budget = settings.prompt_budget_tokens
+            used = round(result.timings.get("prompt_tokens", 0))
+            counted = f"--- prompt: {used} tokens of the model's (budget {budget}) ---"
+            errors.print(counted, highlight=False, markup=False)
         for message in result.prompt:
             errors.print(f"--- {message['role']} ---\n{message['content']}", highlight=False, markup=False)
         for sentence, why in result.dropped:

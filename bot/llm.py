@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import json
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +15,17 @@ from index.errors import ModelUnavailable
 
 Message = dict[str, str]
 
+#: A prefix shorter than this is not worth a saved state (about a second of prefill on two cores).
+_WORTH_KEEPING = 64
+#: Prompts with different fixed prefixes (answers, follow-up rewrites) each keep their state.
+_KEPT_PREFIXES = 4
+
+#: Stands in for the last message's text when finding the prompt's fixed prefix; never in real text.
+_MARK = "\x1f"
+
 
 class LLM(Protocol):
-    """Streams a chat completion, token by token."""
+    """Streams a chat completion, token by token, and counts a prompt in its own tokens."""
 
     name: str
 
@@ -22,36 +33,203 @@ class LLM(Protocol):
         """Yield the reply's text as it is written."""
         ...
 
+    def count_tokens(self, messages: list[Message]) -> int:
+        """How many tokens the model will read for these messages, chat template included."""
+        ...
+
+
+def estimate_tokens(messages: list[Message]) -> int:
+    """cl100k tokens plus the chat template's few per message: for servers that cannot count."""
+    from index.chunk import count_tokens
+
+    return sum(count_tokens(m["content"]) + 6 for m in messages) + 3
+
 
 class LlamaCppLLM:
-    """llama-cpp-python in this process; the chat template comes from the GGUF itself."""
+    """llama-cpp-python in this process; the chat template comes from the GGUF itself.
 
-    def __init__(self, model_path: Path, *, n_threads: int = 2, n_ctx: int = 4096) -> None:
+    The prompt's fixed prefix (system message and the start of the question's turn) is the same for
+    every question, so its KV state is computed once and restored for each answer: in memory for a
+    long-lived process, and from `cache_dir` for a fresh CLI run (keyed on the model file and the
+    prefix's tokens, so a new model or prompt file is never served stale state). `draft_tokens` > 0
+    turns on prompt-lookup decoding: answers copy report wording, so the extracts predict the next tokens.
+    """
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        n_threads: int = 2,
+        n_ctx: int = 4096,
+        cache_dir: Path | None = None,
+        draft_tokens: int = 0,
+    ) -> None:
         try:
             from llama_cpp import Llama
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         except ImportError as err:
             raise ModelUnavailable("llama-cpp-python is not installed: pip install llama-cpp-python") from err
         if not model_path.exists():
             raise ModelUnavailable(f"{model_path}: model file not found; run `briefing model` to set one up")
+        draft = None
+        if draft_tokens > 0:
+            from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+            draft = LlamaPromptLookupDecoding(num_pred_tokens=draft_tokens)
         try:
             self._llama = Llama(
-                model_path=str(model_path), n_threads=n_threads, n_ctx=n_ctx, verbose=False, n_batch=512
+                model_path=str(model_path),
+                n_threads=n_threads,
+                n_ctx=n_ctx,
+                verbose=False,
+                n_batch=512,
+                draft_model=draft,
             )
         except Exception as err:  # llama.cpp reports a bad file as ValueError or RuntimeError
             raise ModelUnavailable(f"{model_path}: not a usable GGUF model ({err})") from err
+        template = self._llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelUnavailable(f"{model_path}: the GGUF carries no chat template")
+        model = self._llama._model  # noqa: SLF001 - token texts for the template, as llama-cpp-python does
+        eos, bos = self._llama.token_eos(), self._llama.token_bos()
+        self._formatter = Jinja2ChatFormatter(
+            template=template,
+            eos_token=model.token_get_text(eos) if eos != -1 else "",
+            bos_token=model.token_get_text(bos) if bos != -1 else "",
+        )
+        self._stop = [model.token_get_text(eos)] if eos != -1 else []
         self._lock = threading.Lock()  # one generation at a time on one context
+        self._cache_dir = cache_dir
+        stat = model_path.stat()
+        self._model_key = f"{model_path.name}:{stat.st_size}:{stat.st_mtime_ns}:{n_ctx}"
+        self._prefixes: dict[tuple[int, ...], bytes] = {}
         self.name = model_path.name
+
+    # --- tokens ---
+
+    def _format(self, messages: list[Message]) -> str:
+        return self._formatter(messages=messages).prompt
+
+    def _tokens(self, text: str) -> list[int]:
+        return self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        """Exactly what `stream` will feed the model."""
+        return len(self._tokens(self._format(messages)))
+
+    # --- the fixed prefix ---
+
+    def _prefix_of(self, messages: list[Message], tokens: list[int]) -> list[int]:
+        """The prompt up to where the last message's text begins: the same for every question."""
+        probe = self._format([*messages[:-1], {**messages[-1], "content": _MARK}])
+        head = self._tokens(probe[: probe.index(_MARK)])
+        same = 0
+        for a, b in zip(head, tokens, strict=False):
+            if a != b:
+                break
+            same += 1
+        return tokens[:same]
+
+    def _state_file(self, prefix: list[int]) -> Path | None:
+        if self._cache_dir is None:
+            return None
+        digest = hashlib.sha256(json.dumps([self._model_key, prefix]).encode()).hexdigest()[:16]
+        return self._cache_dir / f"prefix-{self.name}-{digest}.kv"
+
+    def _restore_prefix(self, prefix: list[int]) -> str:
+        """Put the prefix's KV state in the context: 'kept', 'memory', 'disk', 'computed' or 'none'."""
+        llama = self._llama
+        if len(prefix) < _WORTH_KEEPING:
+            llama.reset()  # the whole prompt in one batch: quick, and the same every time
+            return "none"
+        held = list(llama.input_ids[: llama.n_tokens])
+        if held[: len(prefix)] == prefix:
+            # Keep the prefix and nothing after it: the rest of the prompt is always evaluated in one
+            # batch, so the same prompt gets the same answer whatever was asked before (llama.cpp's
+            # sums differ in the last bits between one batch and token by token).
+            llama._ctx.kv_cache_seq_rm(-1, len(prefix), -1)  # noqa: SLF001
+            llama.n_tokens = len(prefix)
+            return "kept"
+        key = tuple(prefix)
+        if key in self._prefixes:
+            self._set_state(prefix, self._prefixes[key])
+            return "memory"
+        path = self._state_file(prefix)
+        if path is not None and path.exists():
+            try:
+                state = path.read_bytes()
+                self._set_state(prefix, state)
+                self._remember(key, state)
+                return "disk"
+            except (OSError, RuntimeError):
+                path.unlink(missing_ok=True)  # a torn or foreign file: compute it again
+        llama.reset()
+        llama.eval(prefix)
+        state = self._get_state()
+        self._remember(key, state)
+        if path is not None:
+            self._save(path, state)
+        return "computed"
+
+    def _remember(self, key: tuple[int, ...], state: bytes) -> None:
+        self._prefixes[key] = state
+        while len(self._prefixes) > _KEPT_PREFIXES:
+            del self._prefixes[next(iter(self._prefixes))]
+
+    def _get_state(self) -> bytes:
+        ctx = self._llama._ctx.ctx  # noqa: SLF001 - llama.cpp's sequence-state API needs the raw context
+        import llama_cpp
+
+        size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+        buffer = (ctypes.c_uint8 * size)()
+        written = llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0)
+        return bytes(buffer[:written])
+
+    def _set_state(self, prefix: list[int], state: bytes) -> None:
+        import llama_cpp
+
+        llama = self._llama
+        llama._ctx.kv_cache_seq_rm(-1, 0, -1)  # noqa: SLF001
+        buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
+        if not llama_cpp.llama_state_seq_set_data(llama._ctx.ctx, buffer, len(state), 0):  # noqa: SLF001
+            llama.reset()
+            raise RuntimeError("llama.cpp refused the saved state")
+        llama.input_ids[: len(prefix)] = prefix
+        llama.n_tokens = len(prefix)
+        llama._requires_eval = True  # noqa: SLF001 - the logits were not restored; the next token re-computes them
+
+    def _save(self, path: Path, state: bytes) -> None:
+        """Write atomically, keeping only this model's few newest states."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.partial")
+            partial.write_bytes(state)
+            partial.replace(path)
+            saved = sorted(path.parent.glob(f"prefix-{self.name}-*.kv"), key=lambda f: -f.stat().st_mtime_ns)
+            for old in saved[_KEPT_PREFIXES:]:  # states for prompt files that have since changed
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only data dir only costs the next process the prefix's prefill
+
+    # --- writing ---
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         """Greedy decoding: answers should be the same every time for the same evidence."""
         with self._lock:
-            chunks = self._llama.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True
+            tokens = self._tokens(self._format(messages))
+            self.last_prefix = self._restore_prefix(self._prefix_of(messages, tokens))
+            chunks = self._llama.create_completion(
+                prompt=tokens,
+                max_tokens=max_tokens,
+                temperature=0.0,
+                repeat_penalty=1.1,
+                stop=self._stop,
+                stream=True,
             )
             for chunk in chunks:
-                delta = chunk["choices"][0].get("delta", {})
-                if delta.get("content"):
-                    yield delta["content"]
+                text = chunk["choices"][0]["text"]
+                if text:
+                    yield text
 
 
 class OpenAICompatibleLLM:
@@ -62,13 +240,27 @@ class OpenAICompatibleLLM:
     ) -> None:
         import httpx
 
-        self._url = base_url.rstrip("/") + (
-            "/chat/completions" if base_url.rstrip("/").endswith("/v1") else "/v1/chat/completions"
-        )
+        root = base_url.rstrip("/")
+        self._root = root.removesuffix("/v1")
+        self._url = root + ("/chat/completions" if root.endswith("/v1") else "/v1/chat/completions")
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout, connect=5))
         self._model = model
+        self._server_counts = True
         self.name = f"{model} @ {base_url}"
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        """llama.cpp's server counts exactly (/apply-template, /tokenize); others are estimated."""
+        import httpx
+
+        if self._server_counts:
+            try:
+                prompt = self._client.post(f"{self._root}/apply-template", json={"messages": messages}).json()["prompt"]
+                tokens = self._client.post(f"{self._root}/tokenize", json={"content": prompt}).json()["tokens"]
+                return len(tokens)
+            except (httpx.HTTPError, KeyError, TypeError, ValueError):
+                self._server_counts = False  # not llama.cpp's server: estimate from now on
+        return estimate_tokens(messages)
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         """Stream the completion; a dead or failing server becomes ModelUnavailable."""

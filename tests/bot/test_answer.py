@@ -218,3 +218,52 @@ def test_a_pinned_council_typed_informally_is_the_library_s_council(small_librar
     assert any(n.startswith("Newest report the library holds on Lancashire") for n in answer.notes)
     assert answer.citations and all(c.passage.local_authority == "Lancashire" for c in answer.citations)
     assert {c.passage.date[:4] for c in answer.citations} == {"2026"}
+
+
+STRATEGY = "What did Ofsted say about strategy discussions in Lancashire?"
+
+
+def test_the_whole_prompt_stays_within_its_budget_counted_by_the_model(small_library):
+    from bot.answer import AnswerEngine
+
+    prompts = {}
+    for budget in (300, 600):
+        llm = FakeLLM()
+        llm.enqueue("Strategy discussions are held promptly [1].")
+        answer = AnswerEngine(small_library.retriever, lambda llm=llm: llm, budget_tokens=budget).ask(STRATEGY)
+        counted = llm.count_tokens(llm.history[0])
+        assert answer.timings["prompt_tokens"] == counted <= budget
+        prompts[budget] = llm.history[0][1]["content"]
+    assert len(prompts[300]) < len(prompts[600])  # the budget, not a fixed size, decides how much is shown
+    # Each extract's lines are the passage's own sentences: cut, never rewritten.
+    texts = [" ".join(p.text.split()) for p in small_library.store.all_passages()]
+    extracts = prompts[300].removeprefix("Extracts:\n").split("\n\nQuestion:")[0]
+    for block in extracts.split("\n\n"):
+        for line in block.splitlines()[1:]:
+            assert any(" ".join(line.split()) in text for text in texts), line
+
+
+def test_when_no_extract_fits_the_passages_are_quoted_and_the_model_is_not_asked(small_library):
+    from bot.answer import AnswerEngine, build_prompt
+
+    llm = FakeLLM()
+    fixed = llm.count_tokens(build_prompt(STRATEGY, []))
+    answer = AnswerEngine(small_library.retriever, lambda: llm, budget_tokens=fixed + 5).ask(STRATEGY)
+    assert not llm.history  # nothing was sent that would have broken the budget
+    assert answer.status == "answered" and answer.citations
+    assert all(c.quote in c.passage.text for c in answer.citations)
+
+
+def test_extracts_keep_the_sentences_that_bear_on_the_question(small_library):
+    from bot.answer import select_evidence
+    from index import text as text_rules
+
+    result = small_library.retriever.search(STRATEGY, k=8)
+    chosen = select_evidence(result, 400, 0.3)
+    asked = text_rules.content_words(result.plan.query)
+    found = {hit.passage.id: hit.passage for hit in result.hits}
+    cut = [p for p in chosen if p.text != found[p.id].text]
+    assert chosen and cut  # long passages were cut…
+    for passage in cut:  # …to the sentences sharing words with the question, where any do
+        if any(asked & text_rules.content_words(s) for s in text_rules.sentences(found[passage.id].text)):
+            assert all(asked & text_rules.content_words(line) for line in passage.text.splitlines())

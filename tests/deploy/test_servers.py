@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.model_bundle import BUNDLES, assemble
 from tests.conftest import OFSTED, SEEDS, briefing
 
 pytestmark = pytest.mark.slow
@@ -49,11 +48,6 @@ def chroma_server(tmp_path_factory):
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def small_model(tmp_path_factory) -> Path:
-    return assemble(BUNDLES["small"], tmp_path_factory.mktemp("models"))
 
 
 def _start_llm(model: Path, port: int) -> subprocess.Popen:
@@ -120,6 +114,7 @@ def test_llm_server_killed_mid_answer_gives_clear_error_then_recovers(small_mode
         def __init__(self) -> None:
             self.inner = OpenAICompatibleLLM(f"http://127.0.0.1:{port}/v1")
             self.name = self.inner.name
+            self.count_tokens = self.inner.count_tokens
 
         def stream(self, messages, max_tokens):
             for token in self.inner.stream(messages, max_tokens):

@@ -1,0 +1,93 @@
+"""The in-process model with the real 0.5B GGUF: exact prompt counts, the prefix state reused and saved."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import build_prompt
+from bot.llm import LlamaCppLLM
+from index.retrieve import Filters
+
+QUESTION = "What did Ofsted say about strategy discussions in Lancashire?"
+
+
+@pytest.fixture(scope="module")
+def messages(small_library_dir, embedder):
+    from bot.app import create_library
+    from bot.settings import Settings
+
+    library = create_library(Settings(data_dir=small_library_dir, _env_file=None), embedder=embedder)
+    result = library.retriever.search(QUESTION, Filters(), k=3)
+    prompt = build_prompt(QUESTION, [hit.passage for hit in result.hits[:2]])
+    library.store.close()
+    return prompt
+
+
+def _answer(llm: LlamaCppLLM, messages) -> str:
+    return "".join(llm.stream(messages, max_tokens=24))
+
+
+def test_count_is_what_llama_cpp_itself_reads_for_the_chat(small_model, messages, tmp_path):
+    llm = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
+    counted = llm.count_tokens(messages)
+    usage = llm._llama.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0)["usage"]
+    assert counted == usage["prompt_tokens"]
+    assert llm.count_tokens(messages[:1]) < counted
+
+
+def test_the_prefix_state_is_saved_and_a_fresh_process_gives_the_same_answer(small_model, messages, tmp_path):
+    first = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
+    answer = _answer(first, messages)
+    assert first.last_prefix == "computed"
+    saved = list(tmp_path.glob("prefix-*.kv"))
+    assert len(saved) == 1 and saved[0].stat().st_size > 0
+
+    second = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
+    assert _answer(second, messages) == answer
+    assert second.last_prefix == "disk"
+
+    # Without any saved state the model writes the same: the restored state is the computed one.
+    plain = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=None)
+    assert _answer(plain, messages) == answer
+
+
+def test_another_prompt_in_between_is_undone_from_memory(small_model, messages, tmp_path):
+    llm = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
+    answer = _answer(llm, messages)
+    assert _answer(llm, messages) == answer and llm.last_prefix == "kept"
+    rewrite = [{"role": "system", "content": "Rewrite the follow-up as one question. " * 12}]
+    _answer(llm, [*rewrite, {"role": "user", "content": "and in 2019?"}])
+    assert llm.last_prefix == "computed"
+    assert _answer(llm, messages) == answer
+    assert llm.last_prefix == "memory"
+    _answer(llm, [{"role": "user", "content": "A question with no system message of its own"}])
+    assert llm.last_prefix == "none"  # a short prefix is not worth a state
+
+
+def test_a_changed_system_prompt_is_never_served_the_old_state(small_model, messages, tmp_path):
+    llm = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
+    _answer(llm, messages)
+    before = {p.name for p in tmp_path.glob("prefix-*.kv")}
+    for n in range(5):  # the prompt file edited five times
+        changed = [{"role": "system", "content": messages[0]["content"] + " Be brief." * (n + 1)}, messages[1]]
+        fresh = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
+        _answer(fresh, changed)
+        assert fresh.last_prefix == "computed"
+    after = {p.name for p in tmp_path.glob("prefix-*.kv")}
+    assert len(after) == 4 and not after & before  # the oldest states are dropped
+
+
+def test_a_torn_state_file_is_computed_again(small_model, messages, tmp_path):
+    llm = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
+    answer = _answer(llm, messages)
+    (saved,) = tmp_path.glob("prefix-*.kv")
+    saved.write_bytes(saved.read_bytes()[:1000])
+    again = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
+    assert _answer(again, messages) == answer
+    assert again.last_prefix == "computed"
+
+
+def test_prompt_lookup_decoding_writes_the_same_answer(small_model, messages, tmp_path):
+    plain = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
+    drafted = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path, draft_tokens=8)
+    assert _answer(drafted, messages) == _answer(plain, messages)
