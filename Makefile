@@ -38,6 +38,7 @@ bench: $(VENV)/.test-installed $(VENV)/.demo-installed
 	PYTHONPATH=. $(BIN)/python bench/understanding_accuracy.py $(CORPUS)/ofsted | tail -10
 	PYTHONPATH=. $(BIN)/python bench/library_bench.py $(CORPUS) $(BENCH_DIR)
 	PYTHONPATH=. $(BIN)/python bench/answer_bench.py $(CORPUS) $(BENCH_DIR)
+	PYTHONPATH=. $(BIN)/python bench/speed_bench.py $(BENCH_DIR) --cold 5
 	PYTHONPATH=. $(BIN)/python bench/brief_bench.py $(BENCH_DIR)
 	PYTHONPATH=. $(BIN)/python bench/judgements_bench.py $(BENCH_DIR) $(CORPUS)
 	PYTHONPATH=. $(BIN)/python bench/startup_bench.py $(BENCH_DIR)

@@ -1,7 +1,7 @@
 """Answer speed with the default model, warm and cold, printed separately, with prompt tokens.
 
 Run by hand on a full library (bench/library_bench.py builds one):
-`python bench/speed_bench.py DATA_DIR [QUESTIONS.jsonl ...] [--cold N]`.
+`python bench/speed_bench.py DATA_DIR [QUESTIONS.jsonl ...] [--cold N] [--limit N]`.
 
 Warm: one process answers every question, as the REPL and the Slack bot do; only answers the model
 wrote count towards the latency figures (records answers take milliseconds and would flatter them).
@@ -47,9 +47,14 @@ def main() -> None:
         at = args.index("--cold")
         cold_n = int(args[at + 1])
         del args[at : at + 2]
+    limit = None
+    if "--limit" in args:
+        at = args.index("--limit")
+        limit = int(args[at + 1])
+        del args[at : at + 2]
     data_dir = Path(args[0] if args else "/tmp/briefing-bench")
     files = [Path(a) for a in args[1:]] or [HERE / "speed_questions.jsonl"]
-    questions = [q for f in files for q in load_questions(f)]
+    questions = [q for f in files for q in load_questions(f)][:limit]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; {len(questions)} questions")
 
     settings = Settings(data_dir=data_dir)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -354,6 +356,7 @@ class AnswerEngine:
         self._retriever = retriever
         self._llm_factory = llm_factory
         self._llm: LLM | None = None
+        self._llm_lock = threading.Lock()
         self._budget = budget_tokens
         self._max_tokens = max_answer_tokens
         self._min_relevance = min_relevance
@@ -366,9 +369,25 @@ class AnswerEngine:
     @property
     def llm(self) -> LLM | None:
         """The model, loaded on first use (None when answering from evidence only)."""
-        if self._llm is None and self._llm_factory is not None:
-            self._llm = self._llm_factory()
+        with self._llm_lock:
+            if self._llm is None and self._llm_factory is not None:
+                self._llm = self._llm_factory()
         return self._llm
+
+    def preload(self) -> threading.Thread:
+        """Start loading the model on another thread, so a cold process warms the library meanwhile.
+
+        llama.cpp loads in C with the GIL released; a failure here is left for the caller's own
+        `llm` access to report.
+        """
+
+        def load() -> None:
+            with contextlib.suppress(Exception):
+                _ = self.llm
+
+        thread = threading.Thread(target=load, name="model-load", daemon=True)
+        thread.start()
+        return thread
 
     def needs_model(self, question: str, filters: Filters | None = None) -> bool:
         """Whether answering this needs the model at all: a records question or a plain decline does not."""

@@ -305,6 +305,9 @@ def ask(
     filters = Filters(authorities=list(authority or []), since=_date(since, "--since"))
     # The model loads only for a question it will write (not for grades, dates or counts looked up in the records).
     use_llm = not no_llm and engine.needs_model(_question(question), filters)
+    if use_llm:
+        engine.preload()  # the model loads while the library warms up: a cold run's two slow steps at once
+        engine.retriever.warm()
     use_llm = use_llm and _model_loads(engine, "answering from the evidence only")
     try:
         with nullcontext() if as_json else SentencePrinter(console) as printer:

@@ -84,6 +84,9 @@ class LlamaCppLLM:
                 verbose=False,
                 n_batch=512,
                 draft_model=draft,
+                # Drafts are checked against every position's logits; llama-cpp-python sizes its logits
+                # table from this flag, not from the draft model, so it must be said (else: a crash past n_batch).
+                logits_all=draft is not None,
             )
         except Exception as err:  # llama.cpp reports a bad file as ValueError or RuntimeError
             raise ModelUnavailable(f"{model_path}: not a usable GGUF model ({err})") from err

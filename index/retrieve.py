@@ -314,6 +314,12 @@ class Retriever:
         self._lexical = lexical_for(self._store, self._lexical_dir, self._lexical)
         return self._lexical
 
+    def warm(self) -> None:
+        """Load what a first search needs (lexical index, embedding session, the store's vector index)."""
+        vector = self._embedder.embed_query("warm up")
+        self._store.query(vector, None, 1)
+        _ = self.lexical
+
     @contextmanager
     def one_version(self) -> Iterator[None]:
         """Within one plan, search or records answer, every look-up sees the same library version."""

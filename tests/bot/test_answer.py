@@ -267,3 +267,26 @@ def test_extracts_keep_the_sentences_that_bear_on_the_question(small_library):
     for passage in cut:  # …to the sentences sharing words with the question, where any do
         if any(asked & text_rules.content_words(s) for s in text_rules.sentences(found[passage.id].text)):
             assert all(asked & text_rules.content_words(line) for line in passage.text.splitlines())
+
+
+def test_a_model_loading_in_the_background_is_loaded_once_and_shared(small_library):
+    import threading
+
+    from bot.answer import AnswerEngine
+
+    inside, release, calls = threading.Event(), threading.Event(), []
+
+    def factory():
+        calls.append(threading.current_thread().name)
+        inside.set()
+        assert release.wait(10)
+        return FakeLLM()
+
+    engine = AnswerEngine(small_library.retriever, factory)
+    loading = engine.preload()
+    assert inside.wait(10)  # the loader holds the model while the library warms up
+    small_library.retriever.warm()
+    release.set()
+    llm = engine.llm  # waits for the loader rather than loading a second copy
+    loading.join(10)
+    assert calls == ["model-load"] and engine.llm is llm
