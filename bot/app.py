@@ -40,6 +40,7 @@ class Library:
             cache_dir=self.settings.cache_dir if self.settings.quantize_embedder else None,
             query_prefix=self.settings.query_prefix,
             threads=max(1, self.settings.n_threads),
+            max_length=self.settings.embedding_max_tokens,
         )
 
     @cached_property

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     embedding_model_dir: Path | None = Field(
         None, description="Folder with model.onnx + tokenizer.json; unset = bundled all-MiniLM-L6-v2 int8."
     )
+    embedding_max_tokens: int = Field(
+        128,
+        description="Word pieces of a passage the embedder reads (its cost grows with them); re-ingest after a change.",
+    )
     quantize_embedder: bool = Field(
         True, description="Run the embedding model with int8 matrix products (~1.4x faster ingest on 2 cores)."
     )

@@ -68,7 +68,8 @@ class OnnxEmbedder:
         self._tokenizer.enable_padding()
         self._query_prefix = query_prefix
         self._batch_size = batch_size
-        self.name = model_path.name if model_path.name.startswith(_QUANTIZED) else model_path.parent.name
+        base = model_path.name if model_path.name.startswith(_QUANTIZED) else model_path.parent.name
+        self.name = f"{base}@{max_length}"  # another model or length means other vectors: ingest re-embeds
 
     @classmethod
     def from_dir(cls, folder: Path | None, *, cache_dir: Path | None = None, **kwargs) -> OnnxEmbedder:

@@ -115,18 +115,20 @@ def apply_sidecar(report: Report, row: dict[str, str] | None) -> Report:
 # --- reading (in worker processes) ---------------------------------------------------------------
 
 
-def _file_hash(path: Path, row: dict[str, str] | None) -> str:
+def _file_hash(path: Path, row: dict[str, str] | None, embedder_name: str = "") -> str:
+    """Changes with the file, its metadata row, the reader and the embedder: any of them means re-read."""
     digest = hashlib.sha1(PIPELINE_VERSION.encode())
+    digest.update(embedder_name.encode())
     digest.update(path.read_bytes())
     digest.update(repr(sorted((row or {}).items())).encode())
     return digest.hexdigest()
 
 
-def _read_one(args: tuple[str, dict[str, str] | None, str, int]) -> _Read:
-    source, row, known_hash, max_tokens = args
+def _read_one(args: tuple[str, dict[str, str] | None, str, int, str]) -> _Read:
+    source, row, known_hash, max_tokens, embedder_name = args
     path = Path(source)
     try:
-        file_hash = _file_hash(path, row)
+        file_hash = _file_hash(path, row, embedder_name)
     except OSError as err:
         return _Read(source, "", error=f"cannot read ({err.strerror})")
     if file_hash == known_hash:
@@ -195,7 +197,8 @@ def ingest(
         rows.update(sidecar_rows(path))
     known = store.file_hashes()
     files = [str(f) for f in find_documents(paths)]
-    jobs = [(f, rows.get(Path(f).resolve()), known.get(f, ""), max_tokens) for f in files]
+    stamp = str(getattr(embedder, "name", ""))
+    jobs = [(f, rows.get(Path(f).resolve()), known.get(f, ""), max_tokens, stamp) for f in files]
 
     seen: dict[str, np.ndarray] = {}
 

@@ -23,7 +23,7 @@ def test_the_int8_copy_is_built_once_and_ranks_like_the_bundled_model(embedder, 
 
     model, tokenizer = bundled_model_dir()
     built = quantized(model, cache_dir)
-    assert built != model and built.parent == cache_dir and embedder.name == built.name
+    assert built != model and built.parent == cache_dir and embedder.name == f"{built.name}@128"
     stamp = built.stat().st_mtime_ns
     assert quantized(model, cache_dir) == built and built.stat().st_mtime_ns == stamp  # not rebuilt
 
@@ -71,3 +71,19 @@ def test_text_repeated_across_reports_is_embedded_once(embedder):
         first.setdefault(key, v)
     again = embed_once(found[:5], counting, seen)
     assert len(counting.texts) == len(found) - repeated and np.array_equal(again, vectors[:5])
+
+
+def test_another_embedder_re_embeds_every_file_and_the_same_one_nothing(embedder, tmp_path):
+    from bot.app import create_library
+    from bot.settings import Settings
+    from index.ingest import ingest
+    from tests.conftest import LETTER
+
+    library = create_library(Settings(data_dir=tmp_path, _env_file=None), embedder=embedder)
+    assert ingest([LETTER], library.store, embedder).new == [str(LETTER)]
+    assert ingest([LETTER], library.store, embedder).unchanged == [str(LETTER)]
+    other = CountingEmbedder(embedder)
+    other.name = "another-model@128"  # vectors from another model must not sit beside these
+    again = ingest([LETTER], library.store, other)
+    assert again.replaced == [str(LETTER)] and other.texts
+    library.store.close()
