@@ -349,7 +349,7 @@ class AnswerEngine:
         retriever: Retriever,
         llm_factory: Callable[[], LLM] | None,
         *,
-        budget_tokens: int = 420,
+        budget_tokens: int = 360,
         max_answer_tokens: int = 220,
         min_relevance: float = 0.3,
     ) -> None:

@@ -296,30 +296,22 @@ def ask(
 ) -> None:
     """Answer a question from the library, every sentence cited."""
     from bot.app import create_engine, create_library
-    from bot.render.terminal import SentencePrinter
     from bot.render.terminal import sources as render_sources
     from index.retrieve import Filters
 
     settings = _settings()
-    engine = create_engine(settings, create_library(settings))
+    asked = _question(question)
     filters = Filters(authorities=list(authority or []), since=_date(since, "--since"))
-    # The model loads only for a question it will write (not for grades, dates or counts looked up in the records).
-    use_llm = not no_llm and engine.needs_model(_question(question), filters)
-    if use_llm:
-        engine.preload()  # the model loads while the library warms up: a cold run's two slow steps at once
-        engine.retriever.warm()
-    use_llm = use_llm and _model_loads(engine, "answering from the evidence only")
+    engine = create_engine(settings, create_library(settings))
+    # A cold run's two slow steps at once: the model loads (C code, GIL released) while the library
+    # opens and warms. A question the records answer does not use it, but waits for the load to end
+    # rather than exit with llama.cpp half-way through loading.
+    loading = engine.preload() if not no_llm else None
     try:
-        with nullcontext() if as_json else SentencePrinter(console) as printer:
-            result = engine.ask(
-                _question(question),
-                filters=filters,
-                use_llm=use_llm,
-                on_sentence=printer,
-                on_notes=printer.notes if printer else None,
-            )
-    except BriefingError as err:
-        _fail(str(err))
+        result = _answer(engine, asked, filters, no_llm=no_llm, as_json=as_json)
+    finally:
+        if loading is not None:
+            loading.join()
     if show_prompt:
         errors.print(f"--- question plan ---\n{json.dumps(result.plan, indent=1)}", highlight=False, markup=False)
         if result.prompt:
@@ -336,6 +328,28 @@ def ask(
         sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
         return
     render_sources(console, result)
+
+
+def _answer(engine, asked: str, filters, *, no_llm: bool, as_json: bool):
+    """Ask, streaming checked sentences to the terminal; the model is used only if the question needs it."""
+    from bot.render.terminal import SentencePrinter
+
+    use_llm = not no_llm and engine.needs_model(asked, filters)
+    if use_llm:
+        engine.retriever.warm()
+    use_llm = use_llm and _model_loads(engine, "answering from the evidence only")
+    try:
+        with nullcontext() if as_json else SentencePrinter(console) as printer:
+            return engine.ask(
+                asked,
+                filters=filters,
+                use_llm=use_llm,
+                on_sentence=printer,
+                on_notes=printer.notes if printer else None,
+            )
+    except BriefingError as err:
+        _fail(str(err))
+        raise  # _fail always exits; this line only tells type checkers so
 
 
 @app.command()

@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     n_ctx: int = Field(4096, description="Model context window, tokens.")
     max_answer_tokens: int = Field(200, description="Longest answer the model may write.")
     prompt_budget_tokens: int = Field(
-        420,
+        360,
         description="The whole prompt (instructions, extracts, question) in the model's tokens; "
         "each token past the cached instructions costs ~1/64 s of prefill on 2 cores.",
     )
