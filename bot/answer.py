@@ -195,12 +195,26 @@ def fit_prompt(
             return evidence, messages, used
         sizes = [len(p.text) for p in evidence]
         longest = sizes.index(max(sizes))
-        lines = evidence[longest].text.split("\n")
-        pieces = lines if len(lines) > 1 else text_rules.sentences(evidence[longest].text)
+        pieces = _lines(evidence[longest].text)
+        if len(pieces) == 1:
+            pieces = text_rules.sentences(evidence[longest].text)
         if len(pieces) > 1:
             evidence[longest] = evidence[longest].model_copy(update={"text": "\n".join(pieces[:-1])})
-        else:
-            del evidence[longest]
+            continue
+        # Every extract is down to one sentence: drop one from a report that has another extract, so
+        # each place (or each report of a change) keeps its say while any can.
+        reports = [p.report_id for p in evidence]
+        shared = [i for i, p in enumerate(evidence) if reports.count(p.report_id) > 1]
+        del evidence[max(shared, key=lambda i: sizes[i]) if shared else longest]
+
+
+def _lines(passage_text: str) -> list[str]:
+    """The text's lines as the reader sees them: a line carried over from the one above is not a new line."""
+    placed = text_rules.sentences_by_line(passage_text)
+    lines: dict[int, list[str]] = {}
+    for n, sentence in placed:
+        lines.setdefault(n, []).append(sentence)
+    return [" ".join(group) for group in lines.values()]
 
 
 def _extract_label(n: int, p: Passage) -> str:

@@ -20,8 +20,9 @@ _WORTH_KEEPING = 64
 #: Prompts with different fixed prefixes (answers, follow-up rewrites) each keep their state.
 _KEPT_PREFIXES = 4
 
-#: Stands in for the last message's text when finding the prompt's fixed prefix; never in real text.
-_MARK = "\x1f"
+#: Stands in for the last message's text when finding the prompt's fixed prefix: printable, so a
+#: template that trims messages keeps it, and never in real text.
+_MARK = "PREFIXENDSHERE7c1e"
 
 
 class LLM(Protocol):
@@ -125,6 +126,8 @@ class LlamaCppLLM:
     def _prefix_of(self, messages: list[Message], tokens: list[int]) -> list[int]:
         """The prompt up to where the last message's text begins: the same for every question."""
         probe = self._format([*messages[:-1], {**messages[-1], "content": _MARK}])
+        if _MARK not in probe:
+            return []  # a template that rewrites messages: no prefix is reused, nothing breaks
         head = self._tokens(probe[: probe.index(_MARK)])
         same = 0
         for a, b in zip(head, tokens, strict=False):
@@ -225,7 +228,7 @@ class LlamaCppLLM:
                 prompt=tokens,
                 max_tokens=max_tokens,
                 temperature=0.0,
-                repeat_penalty=1.1,
+                repeat_penalty=1.0,  # as create_chat_completion: answers are meant to repeat the reports' words
                 stop=self._stop,
                 stream=True,
             )

@@ -139,10 +139,10 @@ def quantized(model: Path, cache_dir: Path) -> Path:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError:
         return model
-    cache_dir.mkdir(parents=True, exist_ok=True)
     folded = cache_dir / f".{digest}.{os.getpid()}.float.onnx"
     partial = cache_dir / f".{digest}.{os.getpid()}.partial.onnx"
     try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
         # Fold the weights' casts into plain float32 tensors, then quantise those.
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.chunk import Passage, passages, report_id
+from index.chunk import COVER_SECTION, Passage, passages, report_id
 from index.embed import Embedder
 from index.errors import UnreadableDocument
 from index.load import find_documents
@@ -165,7 +165,13 @@ def embed_once(found: list[Passage], embedder: Embedder, seen: dict[str, np.ndar
     descriptors, the copyright notice): those passages take the first copy's vector, and lexical
     search still finds each one under its own report.
     """
-    keys = [hashlib.sha1(" ".join(p.text.split()).lower().encode()).hexdigest() for p in found]
+    # A cover's grade rows are a council's own finding, never shared: keyed by the whole passage.
+    keys = [
+        hashlib.sha1(
+            " ".join((p.for_embedding if p.section == COVER_SECTION else p.text).split()).lower().encode()
+        ).hexdigest()
+        for p in found
+    ]
     fresh: dict[str, int] = {}
     for i, key in enumerate(keys):
         if key not in seen and key not in fresh:

@@ -290,3 +290,18 @@ def test_a_model_loading_in_the_background_is_loaded_once_and_shared(small_libra
     llm = engine.llm  # waits for the loader rather than loading a second copy
     loading.join(10)
     assert calls == ["model-load"] and engine.llm is llm
+
+
+def test_a_tight_budget_shortens_extracts_before_it_drops_a_place(small_library):
+    from bot.answer import build_prompt, fit_prompt, select_evidence
+
+    question = "Compare how St Helens and North East Lincolnshire support care leavers"
+    llm = FakeLLM()
+    result = small_library.retriever.search(question, k=8)
+    evidence = select_evidence(result, 600, 0.3)
+    places = {p.local_authority for p in evidence}
+    assert places == {"St Helens", "North East Lincolnshire"}
+    one_each = [next(p for p in evidence if p.local_authority == place) for place in sorted(places)]
+    budget = llm.count_tokens(build_prompt(question, one_each))
+    kept, _, used = fit_prompt(question, evidence, budget, llm.count_tokens)
+    assert used <= budget and {p.local_authority for p in kept} == places

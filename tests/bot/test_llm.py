@@ -91,3 +91,17 @@ def test_prompt_lookup_decoding_writes_the_same_answer(small_model, messages, tm
     plain = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
     drafted = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path, draft_tokens=8)
     assert _answer(drafted, messages) == _answer(plain, messages)
+
+
+def test_a_template_that_trims_messages_still_finds_its_prefix(small_model, messages, tmp_path):
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    llm = LlamaCppLLM(small_model, n_threads=2, n_ctx=2048, cache_dir=tmp_path)
+    llm._formatter = Jinja2ChatFormatter(  # as Llama 3's and Gemma's templates do
+        template="{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] | trim }}<|im_end|>\n"
+        "{% endfor %}<|im_start|>assistant\n",
+        eos_token="<|im_end|>",
+        bos_token="",
+    )
+    assert _answer(llm, messages)
+    assert llm.last_prefix == "computed"
