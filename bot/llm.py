@@ -107,6 +107,7 @@ class LlamaCppLLM:
         stat = model_path.stat()
         self._model_key = f"{model_path.name}:{stat.st_size}:{stat.st_mtime_ns}:{n_ctx}"
         self._prefixes: dict[tuple[int, ...], bytes] = {}
+        self.last_prefix = "none"  # how the last answer's prefix was had (tests and benches read it)
         self.name = model_path.name
 
     # --- tokens ---

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     )
     embedding_max_tokens: int = Field(
         128,
+        ge=16,
+        le=512,
         description="Word pieces of a passage the embedder reads (its cost grows with them); re-ingest after a change.",
     )
     quantize_embedder: bool = Field(
@@ -62,11 +64,12 @@ class Settings(BaseSettings):
     max_answer_tokens: int = Field(200, description="Longest answer the model may write.")
     prompt_budget_tokens: int = Field(
         360,
+        ge=64,
         description="The whole prompt (instructions, extracts, question) in the model's tokens; "
         "each token past the cached instructions costs ~1/64 s of prefill on 2 cores.",
     )
     draft_tokens: int = Field(
-        0, description="Prompt-lookup speculative decoding: tokens guessed from the extracts per step; 0 = off."
+        0, ge=0, description="Prompt-lookup speculative decoding: tokens guessed from the extracts per step; 0 = off."
     )
     min_relevance: float = Field(0.3, description="Below this dense similarity a passage is not evidence.")
 
