@@ -29,7 +29,16 @@ errors = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
-    return Settings()
+    """The settings, or one line naming the variable that is wrong (never a validation traceback)."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = "BRIEFING_" + "_".join(str(part) for part in first["loc"]).upper()
+        _fail(f"{name}: {first['msg']} (got {first.get('input')!r}; see `briefing config` for every setting)")
+        raise  # _fail always exits
 
 
 def _fail(message: str, code: int = 1) -> None:

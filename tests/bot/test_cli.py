@@ -96,3 +96,18 @@ def test_library_lists_what_it_lacks_and_compares_an_authority(small_library_dir
         env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert bad.returncode == 1 and bad.stderr.strip().count("\n") == 0 and "Narnia" in bad.stderr
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(tmp_path / "data"), "BRIEFING_PROMPT_BUDGET_TOKENS": "ten"}
+    command = [sys.executable, "-m", "bot.cli", "ask", "care leavers"]
+    out = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines() == [
+        "error: BRIEFING_PROMPT_BUDGET_TOKENS: Input should be a valid integer, unable to parse string as an integer "
+        "(got 'ten'; see `briefing config` for every setting)"
+    ]
