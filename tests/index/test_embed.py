@@ -36,6 +36,32 @@ def test_the_int8_copy_is_built_once_and_ranks_like_the_bundled_model(embedder, 
     assert np.argmax(fast @ embedder.embed_query(question)) == np.argmax(slow @ original.embed_query(question))
 
 
+def test_dropping_the_softmax_nan_guards_leaves_every_vector_as_it_was(tmp_path):
+    import onnx
+    import onnxruntime as ort
+
+    from index.embed import bundled_model_dir, drop_softmax_nan_guards
+
+    model, tokenizer = bundled_model_dir()
+    guarded = tmp_path / "guarded.onnx"
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.optimized_model_filepath = str(guarded)
+    ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+    unguarded = tmp_path / "unguarded.onnx"
+    unguarded.write_bytes(guarded.read_bytes())
+
+    assert drop_softmax_nan_guards(unguarded) == 6  # one per layer
+    assert not [n for n in onnx.load(str(unguarded)).graph.node if n.op_type == "IsNaN"]
+    assert drop_softmax_nan_guards(unguarded) == 0  # nothing left to drop; the file is untouched
+
+    texts = _texts(40) + ["x", "Ofsted"]  # short texts pad a batch: masked keys in most rows
+    before = OnnxEmbedder(guarded, tokenizer, batch_size=64).embed(texts)
+    after = OnnxEmbedder(unguarded, tokenizer, batch_size=64).embed(texts)
+    assert np.isfinite(after).all()
+    assert np.abs(after - before).max() < 1e-5
+
+
 def test_without_the_onnx_package_the_bundled_model_runs_as_it_is(tmp_path, monkeypatch):
     from index.embed import bundled_model_dir
 
@@ -87,3 +113,39 @@ def test_another_embedder_re_embeds_every_file_and_the_same_one_nothing(embedder
     again = ingest([LETTER], library.store, other)
     assert again.replaced == [str(LETTER)] and other.texts
     library.store.close()
+
+
+class LotRecorder(CountingEmbedder):
+    """The real embedder, keeping the size of each lot it is given."""
+
+    def __init__(self, inner) -> None:
+        super().__init__(inner)
+        self.lots: list[int] = []
+
+    def embed(self, texts):
+        self.lots.append(len(texts))
+        return super().embed(texts)
+
+
+def test_reports_embedded_together_store_the_vectors_each_would_get_alone(embedder, tmp_path):
+    from bot.app import create_library
+    from bot.settings import Settings
+    from index.ingest import ingest
+
+    files = sorted((OFSTED / "st-helens").glob("*.pdf"))[:3]
+    stored = {}
+    for together in (1, 10_000):
+        library = create_library(Settings(data_dir=tmp_path / str(together), _env_file=None), embedder=embedder)
+        recorder = LotRecorder(embedder)
+        summary = ingest(files, library.store, recorder, workers=1, embed_together=together)
+        assert len(summary.new) == 3
+        assert len(recorder.lots) == (3 if together == 1 else 1)  # one lot per report, or one for all
+        got = library.store._passages.get(include=["embeddings", "metadatas"])
+        stored[together] = {i: np.asarray(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+        assert {m["source"] for m in got["metadatas"]} == {str(f) for f in files}
+        library.store.close()
+    assert stored[1].keys() == stored[10_000].keys()
+    for key, vector in stored[1].items():
+        # Each passage keeps its own vector. Not bit for bit: int8 activations are scaled per batch,
+        # so batchmates move a vector slightly (as one report's passages always have).
+        assert float(vector @ stored[10_000][key]) > 0.98
