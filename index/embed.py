@@ -127,8 +127,8 @@ def drop_softmax_nan_guards(path: Path) -> int:
 
     PyTorch's export guards against rows whose every key is masked (softmax of all -inf is NaN).
     Every text embedded here has at least one token ([CLS] and [SEP] for BERT tokenizers, and no
-    passage or question is empty), so no row is ever all masked and the guard never fires. Yet it costs a fifth of the model's run
-    time on two cores: it reads and writes every batch x heads x length x length attention table.
+    passage or question is empty), so no row is ever all masked and the guard never fires. Yet it
+    costs a fifth of the model's run time on two cores: it reads and writes every attention table.
     """
     import onnx
 
