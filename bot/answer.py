@@ -144,6 +144,16 @@ def select_evidence(
 
 #: What a label ("[2] Lancashire, ILACS inspection, Feb 2018, Leadership:") costs, roughly, in tokens.
 LABEL_TOKENS = 14
+MAX_QUESTION_CHARS = 2000  # every surface: a longer "question" is a paste, and would crowd out the evidence
+
+
+def question_problem(text: str) -> str | None:
+    """Why this text cannot be asked, in one line; None when it can."""
+    if not re.search(r"[A-Za-z0-9]", text or ""):
+        return "the question is empty: ask in plain words"
+    if len(text) > MAX_QUESTION_CHARS:
+        return f"the question is {len(text):,} characters long; keep it under {MAX_QUESTION_CHARS:,}"
+    return None
 
 
 def _focus(passage: Passage, query_words: set[str], max_tokens: int, count: Callable[[str], int]) -> Passage:

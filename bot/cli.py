@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from contextlib import nullcontext
 from datetime import date
@@ -48,10 +47,13 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _question(text: str) -> str:
     """A question must have words in it; anything else is one clear line, not a search for nothing."""
-    if not re.search(r"[A-Za-z0-9]", text or ""):
-        _fail('the question is empty: ask in plain words, e.g. briefing ask "strategy discussions in Lancashire"')
-    if len(text) > 2000:
-        _fail(f"the question is {len(text)} characters long; keep it under 2,000")
+    from bot.answer import question_problem
+
+    problem = question_problem(text)
+    if problem and problem.startswith("the question is empty"):
+        _fail(f'{problem}, e.g. briefing ask "strategy discussions in Lancashire"')
+    if problem:
+        _fail(problem)
     return text.strip()
 
 
@@ -560,7 +562,7 @@ def slack(
                 _fail("--http needs SLACK_SIGNING_SECRET so request signatures can be checked")
 
             def health() -> dict:
-                return {"ok": True, "passages": library.store.count(), "queue": bot.queue.pending()}
+                return {**bot.health(), "passages": library.store.count()}
 
             console.print(f"serving Slack events on :{port}/slack/events (health: /healthz, metrics: /metrics)")
             serve_http(http_app(bot.app, bot.metrics, health), port).serve_forever()

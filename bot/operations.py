@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -11,6 +12,8 @@ from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.settings import Settings
+
+log = logging.getLogger("briefing.operations")
 
 
 @dataclass
@@ -69,9 +72,11 @@ def http_app(slack_app, metrics: Metrics, health: Callable[[], dict]):
             return slack(environ, start_response)
         if path == "/healthz":
             try:
-                body, status = health(), "200 OK"
-            except Exception as err:  # noqa: BLE001 - an unhealthy store must answer 503, not crash
-                body, status = {"ok": False, "error": str(err)}, "503 Service Unavailable"
+                body = health()
+            except Exception:  # noqa: BLE001 - an unhealthy store must answer 503, not crash
+                log.exception("health check failed")  # the detail goes to the log, never to the caller
+                body = {"ok": False, "error": "health check failed; see the bot's log"}
+            status = "200 OK" if body.get("ok") else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json")])
             return [json.dumps(body).encode()]
         if path == "/metrics":

@@ -302,6 +302,12 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
     if library.store.count() == 0:
         console.print("The library is empty. Add reports first: briefing ingest ../shared/corpus")
         return
+    from bot.answer import question_problem
+
+    problem = question_problem(line)
+    if problem:
+        console.print(problem + ".", markup=False, highlight=False)
+        return
     _ask(line, console, backend, session, interactive)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.answer import Answer, AnswerEngine, Turn, with_choice
+from bot.answer import Answer, AnswerEngine, Turn, question_problem, with_choice
 from bot.check import CheckReport
 from bot.judgements import Standing
 from bot.operations import Metrics
@@ -33,7 +33,34 @@ SUGGESTED_PROMPTS = [
     {"title": "What to improve", "message": "What does Ofsted want Birmingham to improve?"},
 ]
 SECTION_LIMIT = 2900  # Slack allows 3,000 characters in a section block
-UPDATE_INTERVAL = 1.0  # seconds between streamed chat.update calls (Slack's tier-3 limit is ~50/min)
+UPDATE_INTERVAL = 3.0  # seconds between streamed drafts: ~20 chat.update a minute, under tier 3's ~50
+JOB_DEADLINE = 180.0  # seconds one job may take before its asker gets an apology instead
+MAX_WAITING_PER_USER = 3  # a user's questions waiting at once; more are declined, not queued
+HEARTBEAT = 5.0  # the idle worker beats this often, so /healthz can tell a dead worker from a quiet one
+
+
+_TOO_MANY = f"You already have {MAX_WAITING_PER_USER} questions waiting; ask this again once they are answered."
+
+
+def _user_id(body: dict) -> str:
+    user = body.get("user")
+    return user.get("id", "") if isinstance(user, dict) else user or ""
+
+
+def _user_team(payload: dict, body: dict) -> str:
+    """The asker's own workspace, not the envelope's.
+
+    In a Slack Connect channel the envelope's team is the host's: checking it lets any guest in.
+    """
+    for key in ("user_team", "team_id", "team"):
+        value = payload.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return body.get("team_id") or (body.get("team") or {}).get("id", "")
+
+
+class JobTooSlow(Exception):
+    """Raised into a job that has run past JOB_DEADLINE; its asker is told so."""
 
 
 def escape(text: str) -> str:
@@ -197,13 +224,19 @@ class Job:
 class FairQueue:
     """Round-robin across users, so one user's many questions cannot starve the others."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_per_user: int = MAX_WAITING_PER_USER) -> None:
         self._by_user: OrderedDict[str, deque[Job]] = OrderedDict()
         self._ready = threading.Condition()
+        self._max_per_user = max_per_user
 
-    def put(self, job: Job) -> int:
-        """Queue a job; returns how many jobs will be served before it."""
+    def put(self, job: Job) -> int | None:
+        """Queue a job; returns how many jobs will be served before it.
+
+        None when the user has `max_per_user` waiting already: one user must not fill the queue.
+        """
         with self._ready:
+            if len(self._by_user.get(job.user, ())) >= self._max_per_user:
+                return None
             self._by_user.setdefault(job.user, deque()).append(job)
             ahead = 0
             depth = len(self._by_user[job.user])
@@ -240,12 +273,14 @@ class Governance:
     audit_path: Path | None = None
 
     def allows(self, team: str, channel: str, user: str) -> bool:
-        """Empty lists allow everyone."""
-        return (
-            (not self.teams or team in self.teams)
-            and (not self.channels or channel in self.channels or channel.startswith("D"))
-            and (not self.users or user in self.users)
-        )
+        """Empty lists allow everyone.
+
+        With a channel list, direct messages (ids starting D) are allowed only when the list holds
+        `dm`: restricting channels must not leave a side door.
+        """
+        direct = channel.startswith("D")
+        channel_ok = not self.channels or channel in self.channels or (direct and "dm" in self.channels)
+        return (not self.teams or team in self.teams) and channel_ok and (not self.users or user in self.users)
 
     def record(self, **entry) -> None:
         """Append one JSON line to the audit log."""
@@ -277,8 +312,10 @@ class SlackBot:
         from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
         client = WebClient(token=token, base_url=api_url)
-        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
         self.client = client
+        # Drafts are best effort: a 429 on one skips it rather than sleep in the only worker.
+        self.drafts = WebClient(token=token, base_url=api_url, retry_handlers=[])
         self.engine = engine
         self.governance = governance
         self.brief_builder = brief_builder
@@ -297,7 +334,39 @@ class SlackBot:
         )
         self.bot_user = self._bot_user()
         self._register()
-        threading.Thread(target=self._work, daemon=True, name="slack-worker").start()
+        self._beat = time.monotonic()  # the worker's last sign of life
+        self._busy_since: float | None = None
+        self._worker = threading.Thread(target=self._work, daemon=True, name="slack-worker")
+        self._worker.start()
+
+    def health(self) -> dict:
+        """For /healthz: is the worker alive and moving, and how much is waiting."""
+        now = time.monotonic()
+        busy = now - self._busy_since if self._busy_since is not None else 0.0
+        alive = self._worker.is_alive()
+        stuck = busy > 2 * JOB_DEADLINE or (self._busy_since is None and now - self._beat > 6 * HEARTBEAT)
+        return {
+            "ok": alive and not stuck,
+            "worker": "dead" if not alive else "stuck" if stuck else "busy" if self._busy_since else "idle",
+            "worker_beat_s": round(now - self._beat, 1),
+            "busy_s": round(busy, 1),
+            "queue": self.queue.pending(),
+        }
+
+    def _allowed(self, team: str, channel: str, user: str) -> bool:
+        """The allowlists, on every surface; refusals are counted for operators."""
+        if self.governance.allows(team, channel, user):
+            return True
+        self.metrics.count("briefing_refused_total")
+        return False
+
+    def _audit(self, **entry) -> None:
+        """The audit trail must never cost an answer: a failed write is logged and counted."""
+        try:
+            self.governance.record(**entry)
+        except Exception:  # noqa: BLE001 - disk full, read-only volume, permissions
+            log.exception("could not write the audit line (%s)", entry.get("kind"))
+            self.metrics.count("briefing_audit_errors_total")
 
     def _bot_user(self) -> str:
         try:
@@ -340,25 +409,26 @@ class SlackBot:
 
         @app.command("/brief")
         def on_brief(ack, command):
-            ack(f"Preparing a brief on {escape(command.get('text') or '…')}")
-            self._command(command, "brief")
+            self._command(ack, command, "brief", f"Preparing a brief on {escape(command.get('text') or '…')}")
 
         @app.command("/compare")
         def on_compare(ack, command):
-            ack(f"Comparing {escape(command.get('text') or '…')} with its neighbours and region…")
-            self._command(command, "compare")
+            words = escape(command.get("text") or "…")
+            self._command(ack, command, "compare", f"Comparing {words} with its neighbours and region…")
 
         @app.command("/check")
         def on_check(ack, command):
-            ack("Checking that against the reports…")
-            self._command(command, "check")
+            self._command(ack, command, "check", "Checking that against the reports…")
 
         @app.action(re.compile("feedback_.*"))
         def on_feedback(ack, body, action):
             ack()
+            channel = body.get("channel", {}).get("id", "")
+            if not self._allowed(_user_team(body.get("user", {}), body), channel, _user_id(body)):
+                return  # a rating from someone who may not use the bot is not evidence of anything
             message_ts = body.get("message", {}).get("ts") or body.get("container", {}).get("message_ts")
             asked = self.answered.get(message_ts, {})
-            self.governance.record(
+            self._audit(
                 kind="feedback",
                 user=body.get("user", {}).get("id"),
                 channel=body.get("channel", {}).get("id"),
@@ -371,12 +441,12 @@ class SlackBot:
         @app.action(re.compile("choose_place_.*"))
         def on_choice(ack, body, action):
             ack()
-            user = body.get("user", {}).get("id", "")
+            user = _user_id(body)
             channel = body.get("channel", {}).get("id", "")
             message = body.get("message", {})
             thread_ts = message.get("thread_ts") or message.get("ts") or body.get("container", {}).get("message_ts")
-            team = body.get("team", {}).get("id", "")
-            if not self.governance.allows(team, channel, user):
+            team = _user_team(body.get("user", {}), body)
+            if not self._allowed(team, channel, user):
                 return
             if not self._first_time(f"choice:{thread_ts}:{body.get('container', {}).get('message_ts')}"):
                 return  # a second click on the same question's choices is not a second question
@@ -384,16 +454,18 @@ class SlackBot:
                 channel=channel, thread_ts=thread_ts, text="Searching the reports…"
             )
             job = Job(user, channel, thread_ts, action.get("value", ""), placeholder_ts=placeholder["ts"], team=team)
-            self.queue.put(job)
+            if self.queue.put(job) is None:
+                self.client.chat_update(channel=channel, ts=placeholder["ts"], text=_TOO_MANY)
 
-    def _command(self, command: dict, kind: str) -> None:
-        """A slash command's work, queued like a question once the asker is allowed."""
-        if not self.governance.allows(command.get("team_id", ""), command["channel_id"], command["user_id"]):
-            self.client.chat_postEphemeral(
-                channel=command["channel_id"],
-                user=command["user_id"],
-                text="Sorry, this assistant is not enabled here.",
-            )
+    def _command(self, ack: Callable[..., None], command: dict, kind: str, accepted: str) -> None:
+        """A slash command's work, queued like a question once the asker is allowed; acked either way."""
+        team = _user_team(command, command)
+        if not self._allowed(team, command.get("channel_id", ""), command.get("user_id", "")):
+            ack("Sorry, this assistant is not enabled here.")
+            return
+        problem = question_problem(command.get("text") or "x") if kind != "compare" else None
+        if problem:
+            ack(f"Sorry, {problem}.")
             return
         job = Job(
             command["user_id"],
@@ -401,9 +473,9 @@ class SlackBot:
             "",
             command.get("text", ""),
             kind,
-            team=command.get("team_id", ""),
+            team=team,
         )
-        self.queue.put(job)
+        ack(_TOO_MANY if self.queue.put(job) is None else accepted)
 
     def _register_assistant(self) -> None:
         """Slack's AI-assistant surface, where the workspace has it: prompts, status, titles."""
@@ -412,39 +484,53 @@ class SlackBot:
         assistant = Assistant()
 
         @assistant.thread_started
-        def started(say, set_suggested_prompts):
+        def started(payload, body, say, set_suggested_prompts):
+            thread = payload.get("assistant_thread", {})
+            user, channel = thread.get("user_id", ""), thread.get("channel_id", "")
+            if not self._allowed(_user_team(payload, body), channel, user):
+                say("Sorry, this assistant is not enabled here.")
+                return
             say("Ask me about any authority's Ofsted reports. Every answer cites the report, page and paragraph.")
             set_suggested_prompts(prompts=SUGGESTED_PROMPTS)
 
         @assistant.user_message
         def asked(payload, body, set_status, set_title):
-            set_title((payload.get("text") or "Question")[:60])
-            set_status("searching the reports…")
-            self._accept(payload, body)
+            if self._accept(payload, body):
+                for show in (
+                    lambda: set_title((payload.get("text") or "Question")[:60]),
+                    lambda: set_status("searching the reports…"),
+                ):
+                    try:  # the assistant surface is a nicety: without its scope the answer still comes
+                        show()
+                    except Exception as err:  # noqa: BLE001
+                        log.warning("assistant title/status skipped: %s", type(err).__name__)
 
         self.app.use(assistant)
 
-    def _accept(self, event: dict, body: dict) -> None:
+    def _accept(self, event: dict, body: dict) -> bool:
+        """Queue a question from a mention, DM or thread reply; True when it was queued."""
         key = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
         if not self._first_time(key):
-            return
+            return False
         user, channel = event.get("user", ""), event.get("channel", "")
-        team = body.get("team_id", "")
+        team = _user_team(event, body)
         thread_ts = event.get("thread_ts") or event.get("ts")
-        if not self.governance.allows(team, channel, user):
+        if not self._allowed(team, channel, user):
             self.client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, text="Sorry, this assistant is not enabled in this channel."
             )
-            return
+            return False
         text = re.sub(r"<@[A-Z0-9]+>", "", event.get("text") or "").strip()
-        if not text:
-            self.client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                text="Ask me about an authority's Ofsted reports, e.g. “what did Ofsted say "
-                "about strategy discussions in Lancashire?”",
+        problem = question_problem(text)
+        if problem:
+            reply = (
+                "Ask me about an authority's Ofsted reports, e.g. “what did Ofsted say "
+                "about strategy discussions in Lancashire?”"
+                if text == "" or problem.startswith("the question is empty")
+                else f"Sorry, {problem}."
             )
-            return
+            self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=reply)
+            return False
         self.threads.setdefault(thread_ts, [])
         kind = "ask"
         asked_check = re.match(r"^check\s*:\s*(.+)$", text, re.I | re.S)
@@ -453,58 +539,81 @@ class SlackBot:
         placeholder = self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text="Searching the reports…")
         job = Job(user, channel, thread_ts, text, kind, placeholder_ts=placeholder["ts"], team=team)
         ahead = self.queue.put(job)
+        if ahead is None:
+            self.client.chat_update(channel=channel, ts=placeholder["ts"], text=_TOO_MANY)
+            return False
         if ahead > 0:
             self.client.chat_update(
                 channel=channel,
                 ts=placeholder["ts"],
                 text=f"You're number {ahead + 1} in the queue; I'll answer here shortly.",
             )
+        return True
 
     # --- the worker ---------------------------------------------------------------------------
 
     def _work(self) -> None:
+        """Serve jobs for the life of the process: nothing a job does may end this loop."""
         while True:
-            job = self.queue.get()
-            if job is None:
-                continue
+            self._beat = time.monotonic()
             try:
-                if job.kind == "brief":
-                    self._brief(job)
-                elif job.kind == "check":
-                    self._check(job)
-                elif job.kind == "compare":
-                    self._compare(job)
-                else:
-                    self._answer(job)
-            except Exception:  # every path ends in a reply: an apology the team can trace
-                error_id = uuid.uuid4().hex[:8]
-                log.exception("answer failed (error id %s)", error_id)
-                self.metrics.count("briefing_errors_total")
+                job = self.queue.get(timeout=HEARTBEAT)
+                if job is not None:
+                    self._busy_since = time.monotonic()
+                    self._serve(job)
+            except Exception:  # noqa: BLE001 - last line of defence: log it and keep serving
+                log.exception("the worker caught an error outside any job")
+            finally:
+                self._busy_since = None
+
+    def _serve(self, job: Job) -> None:
+        """One job, ending in its reply or in an apology with an error id."""
+        try:
+            if job.kind == "brief":
+                self._brief(job)
+            elif job.kind == "check":
+                self._check(job)
+            elif job.kind == "compare":
+                self._compare(job)
+            else:
+                self._answer(job)
+        except Exception as err:  # every path ends in a reply: an apology the team can trace
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("answer failed (error id %s)", error_id)
+            self.metrics.count("briefing_errors_total")
+            if isinstance(err, JobTooSlow):
+                text = f"Sorry, that took too long to answer (error id {error_id}). Please try a narrower question."
+            else:
                 text = f"Sorry, something went wrong answering that (error id {error_id}). Please try again."
-                try:
-                    if job.placeholder_ts:
-                        self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=text, blocks=[])
-                    else:
-                        self.client.chat_postMessage(channel=job.channel, thread_ts=job.thread_ts or None, text=text)
-                except Exception:  # noqa: BLE001 - Slack itself is unreachable; the log has the id
-                    log.exception("could not post the apology (error id %s)", error_id)
-                self.governance.record(
-                    kind="error", user=job.user, channel=job.channel, error_id=error_id, question=job.text
-                )
+            try:
+                if job.placeholder_ts:
+                    self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=text, blocks=[])
+                else:
+                    self.client.chat_postMessage(channel=job.channel, thread_ts=job.thread_ts or None, text=text)
+            except Exception:  # noqa: BLE001 - Slack itself is unreachable; the log has the id
+                log.exception("could not post the apology (error id %s)", error_id)
+            self._audit(kind="error", user=job.user, channel=job.channel, error_id=error_id, question=job.text)
 
     def _answer(self, job: Job) -> None:
         checked: list[str] = []
         last_update = [0.0]
+        deadline = time.monotonic() + JOB_DEADLINE
 
         def on_sentence(sentence: str) -> None:
             # Only sentences that passed the checks reach the placeholder; the draft never does.
             checked.append(sentence)
             now = time.monotonic()
+            if now > deadline:
+                raise JobTooSlow(job.text[:80])
             if now - last_update[0] >= UPDATE_INTERVAL:
                 last_update[0] = now
-                self.client.chat_update(
-                    channel=job.channel, ts=job.placeholder_ts, text=escape(" ".join(noted + checked)) + " …"
-                )
+                try:  # a draft is a courtesy: a failed one (a 429, a blip) never costs the answer
+                    self.drafts.chat_update(
+                        channel=job.channel, ts=job.placeholder_ts, text=escape(" ".join(noted + checked)) + " …"
+                    )
+                except Exception as err:  # noqa: BLE001
+                    log.warning("draft update skipped: %s", type(err).__name__)
+                    self.metrics.count("briefing_draft_updates_skipped_total")
 
         noted: list[str] = []
         history = self.threads.get(job.thread_ts, [])
@@ -520,7 +629,7 @@ class SlackBot:
         )
         if self.debug:
             log.debug("answered %r", job.text)
-        self.governance.record(
+        self._audit(
             kind="answer",
             user=job.user,
             channel=job.channel,
@@ -540,7 +649,7 @@ class SlackBot:
             self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=summary, blocks=blocks)
         else:
             self.client.chat_postMessage(channel=job.channel, text=summary, blocks=blocks)
-        self.governance.record(
+        self._audit(
             kind="check",
             user=job.user,
             channel=job.channel,
@@ -561,7 +670,7 @@ class SlackBot:
         self.client.chat_postMessage(
             channel=job.channel, text=f"{rows[0].authority} compared with its neighbours", blocks=compare_blocks(rows)
         )
-        self.governance.record(kind="compare", user=job.user, channel=job.channel, question=name)
+        self._audit(kind="compare", user=job.user, channel=job.channel, question=name)
 
     def _brief(self, job: Job) -> None:
         if self.brief_builder is None:
@@ -583,7 +692,7 @@ class SlackBot:
             self.client.chat_postMessage(
                 channel=job.channel, thread_ts=first["ts"], text="How it compares", blocks=compare_blocks(rows)
             )
-        self.governance.record(kind="brief", user=job.user, channel=job.channel, question=words)
+        self._audit(kind="brief", user=job.user, channel=job.channel, question=words)
 
 
 def create_bot(settings: Settings, engine: AnswerEngine, brief_builder=None) -> SlackBot:
@@ -595,7 +704,7 @@ def create_bot(settings: Settings, engine: AnswerEngine, brief_builder=None) -> 
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
 
     def split(value: str) -> set[str]:
-        return {v.strip() for v in value.split(",") if v.strip()}
+        return {v.strip() if v.strip().lower() != "dm" else "dm" for v in value.split(",") if v.strip()}
 
     governance = Governance(
         teams=split(settings.slack_allowed_teams),

@@ -13,6 +13,10 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
         self.rate_limit_once: set[str] = set()
+        # Faults on demand: method -> Slack error for every call (e.g. "missing_scope"), and a test
+        # of (method, body) that answers 429 while it holds (e.g. every streamed draft).
+        self.errors: dict[str, str] = {}
+        self.rate_limit_when = None
         self.socket_url = ""
         self._ts = 1000
         self._lock = threading.Lock()
@@ -31,7 +35,8 @@ class SlackStandIn:
                     body = {k: v[0] for k, v in parse_qs(raw).items()}
                 method = self.path.rsplit("/", 1)[-1]
                 with standin._lock:
-                    if method in standin.rate_limit_once:
+                    limited = standin.rate_limit_when is not None and standin.rate_limit_when(method, body)
+                    if method in standin.rate_limit_once or limited:
                         standin.rate_limit_once.discard(method)
                         standin.calls.append((method + ":429", body))
                         self.send_response(429)
@@ -44,7 +49,9 @@ class SlackStandIn:
                     standin._ts += 1
                     ts = f"{standin._ts}.000100"
                 reply = {"ok": True}
-                if method == "auth.test":
+                if method in standin.errors:
+                    reply = {"ok": False, "error": standin.errors[method]}
+                elif method == "auth.test":
                     reply.update(user_id="UBOT", bot_id="BBOT", team_id="T1", user="briefing")
                 elif method in ("chat.postMessage", "chat.update"):
                     reply.update(ts=body.get("ts") or ts, channel=body.get("channel"))

@@ -34,7 +34,7 @@ def slack(small_library, tmp_path):
 def _serve(engine, tmp_path):
     """The real Bolt app over HTTP on a free port, talking to a fresh Slack stand-in."""
     standin = SlackStandIn()
-    governance = Governance(channels={"CGOOD"}, audit_path=tmp_path / "audit.jsonl")
+    governance = Governance(channels={"CGOOD", "dm"}, audit_path=tmp_path / "audit.jsonl")
     bot = SlackBot(
         engine,
         token="xoxb-test",
@@ -75,7 +75,8 @@ def _post(url, payload, *, secret=SECRET, retry=None, form=False):
 
 def _audit(governance) -> list[dict]:
     path = governance.audit_path
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    text = path.read_text() if path.exists() else ""
+    return [json.loads(line) for line in text.split("\n")[:-1] if line]  # whole lines only: no torn read
 
 
 def _event(event, event_id="Ev1"):
