@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import nullcontext
 from datetime import date
@@ -597,6 +598,14 @@ def main() -> None:
         app()
     except BriefingError as err:
         errors.print(f"[red]error:[/red] {safe(err)}", highlight=False)
+        sys.exit(1)
+    except Exception as err:
+        if os.environ.get("BRIEFING_DEBUG", "").lower() in ("1", "true", "yes"):
+            raise
+        errors.print(
+            f"[red]error:[/red] unexpected {type(err).__name__}: {safe(err)} (BRIEFING_DEBUG=1 shows the traceback)",
+            highlight=False,
+        )
         sys.exit(1)
 
 

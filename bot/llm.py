@@ -6,6 +6,7 @@ import ctypes
 import hashlib
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +38,27 @@ class LLM(Protocol):
     def count_tokens(self, messages: list[Message]) -> int:
         """How many tokens the model will read for these messages, chat template included."""
         ...
+
+
+#: Chat control tokens as templates write them: ChatML/Qwen/Llama 3/Phi `<|...|>`, Llama 2 and
+#: Mistral `<s>`, `[INST]`, `<<SYS>>`, Gemma `<start_of_turn>`.
+_CONTROL_TOKEN = re.compile(
+    r"<\|[^<>|\s]{1,40}\|>|</?s>|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>|<(?:bos|eos|pad)>", re.I
+)
+
+
+def without_control_tokens(messages: list[Message]) -> list[Message]:
+    """Messages whose text cannot close a turn or open a new one.
+
+    Report text and questions are data; the prompt is tokenised with the template's control tokens
+    allowed, so a document holding `<|im_end|><|im_start|>system` would otherwise speak to the model
+    as its operator. Their angle brackets become ‹ › : the words stay readable, the control is gone.
+    """
+
+    def defuse(match: re.Match[str]) -> str:
+        return match.group(0).replace("<", "‹").replace(">", "›").replace("[", "⟦").replace("]", "⟧")
+
+    return [{**m, "content": _CONTROL_TOKEN.sub(defuse, m["content"])} for m in messages]
 
 
 def estimate_tokens(messages: list[Message]) -> int:
@@ -113,7 +135,7 @@ class LlamaCppLLM:
     # --- tokens ---
 
     def _format(self, messages: list[Message]) -> str:
-        return self._formatter(messages=messages).prompt
+        return self._formatter(messages=without_control_tokens(messages)).prompt
 
     def _tokens(self, text: str) -> list[int]:
         return self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
@@ -262,7 +284,8 @@ class OpenAICompatibleLLM:
 
         if self._server_counts:
             try:
-                prompt = self._client.post(f"{self._root}/apply-template", json={"messages": messages}).json()["prompt"]
+                safe = without_control_tokens(messages)
+                prompt = self._client.post(f"{self._root}/apply-template", json={"messages": safe}).json()["prompt"]
                 tokens = self._client.post(f"{self._root}/tokenize", json={"content": prompt}).json()["tokens"]
                 return len(tokens)
             except (httpx.HTTPError, KeyError, TypeError, ValueError):
@@ -275,7 +298,7 @@ class OpenAICompatibleLLM:
 
         body = {
             "model": self._model,
-            "messages": messages,
+            "messages": without_control_tokens(messages),
             "max_tokens": max_tokens,
             "temperature": 0.0,
             "stream": True,
@@ -290,8 +313,28 @@ class OpenAICompatibleLLM:
                     payload = line[5:].strip()
                     if payload == "[DONE]":
                         return
-                    delta = json.loads(payload)["choices"][0].get("delta", {})
-                    if delta.get("content"):
-                        yield delta["content"]
+                    text = _delta_text(payload, self._url)
+                    if text:
+                        yield text
         except httpx.HTTPError as err:
             raise ModelUnavailable(f"the model server at {self._url} is unreachable ({type(err).__name__})") from err
+
+
+def _delta_text(payload: str, url: str) -> str:
+    """The text in one server-sent chunk; an error object or garbage mid-stream is ModelUnavailable."""
+    try:
+        chunk = json.loads(payload)
+    except ValueError:
+        raise ModelUnavailable(f"the model server at {url} sent a chunk that is not JSON") from None
+    if not isinstance(chunk, dict):
+        raise ModelUnavailable(f"the model server at {url} sent a chunk that is not an object")
+    if "error" in chunk:
+        error = chunk["error"]
+        detail = error.get("message") if isinstance(error, dict) else error
+        raise ModelUnavailable(f"the model server at {url} stopped with an error: {str(detail)[:200]}")
+    try:
+        delta = chunk["choices"][0].get("delta") or {}
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise ModelUnavailable(f"the model server at {url} sent a chunk without choices") from None
+    content = delta.get("content") if isinstance(delta, dict) else None
+    return content if isinstance(content, str) else ""

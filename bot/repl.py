@@ -6,6 +6,7 @@ question asked before they are ready waits for them with a message saying so.
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from rich.console import Console
 from bot.render import safe
 from bot.settings import Settings
 from index.errors import BriefingError
+
+log = logging.getLogger("briefing.repl")
 
 HELP = """Ask a question in plain English, or use a command:
   /sources            full citations of the last answer
@@ -135,6 +138,9 @@ def run(settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.s
             console.print("\n[yellow](stopped)[/yellow]")
         except BriefingError as err:
             console.print(f"[red]error:[/red] {safe(err)}")
+        except Exception as err:  # noqa: BLE001 - a bug in one answer must not end the session
+            log.exception("the REPL caught an unexpected error")
+            console.print(f"[red]error:[/red] unexpected {type(err).__name__}: {safe(err)} (the log has the details)")
 
 
 def _terminal_reader(settings: Settings, backend: Backend):

@@ -22,6 +22,33 @@ _VERSION_ID = "__library_version__"
 _BATCH = 2000
 
 
+class _Failing:
+    """A Chroma collection whose failures are StoreUnavailable: one line for a user, not a traceback.
+
+    Chroma raises many types (its own errors, sqlite3's, httpx's for a server); what a user can do
+    about any of them is the same, so they are told where the library is and what failed.
+    """
+
+    def __init__(self, collection, where: str) -> None:
+        self._collection, self._where = collection, where
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._collection, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args, **kwargs):
+            try:
+                return attribute(*args, **kwargs)
+            except Exception as err:  # noqa: BLE001 - see the class docstring
+                detail = " ".join(str(err).split())[:200]
+                raise StoreUnavailable(
+                    f"the library at {self._where} failed to {name} ({type(err).__name__}: {detail})"
+                ) from err
+
+        return call
+
+
 class Store(Protocol):
     """What the rest of the library needs from a vector store."""
 
@@ -91,13 +118,15 @@ class ChromaStore:
                 assert path is not None
                 path.mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-            self._passages = self._client.get_or_create_collection(
+            passages = self._client.get_or_create_collection(
                 collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
             )
-            self._reports = self._client.get_or_create_collection(f"{collection}_reports", embedding_function=None)
+            reports = self._client.get_or_create_collection(f"{collection}_reports", embedding_function=None)
         except Exception as err:  # chromadb raises many types; the user needs one line
             where = url or str(path)
             raise StoreUnavailable(f"cannot open the library at {where}: {err}") from err
+        self._passages = _Failing(passages, url or str(path))
+        self._reports = _Failing(reports, url or str(path))
 
     def close(self) -> None:
         """Release the client's files and connections."""

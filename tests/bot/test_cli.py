@@ -111,3 +111,24 @@ def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path):
         "error: BRIEFING_PROMPT_BUDGET_TOKENS: Input should be a valid integer, unable to parse string as an integer "
         "(got 'ten'; see `briefing config` for every setting)"
     ]
+
+
+def test_an_unexpected_error_is_one_line_and_the_debug_setting_shows_the_traceback(monkeypatch, capsys):
+    """A bug we did not foresee still ends in one line; BRIEFING_DEBUG=1 brings the traceback back."""
+    import pytest
+
+    import bot.cli as cli
+
+    def broken() -> None:
+        raise KeyError("passages")
+
+    monkeypatch.setattr(cli, "app", broken)
+    monkeypatch.delenv("BRIEFING_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    err = capsys.readouterr().err
+    assert exited.value.code == 1 and "unexpected KeyError" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and "BRIEFING_DEBUG=1" in err
+    monkeypatch.setenv("BRIEFING_DEBUG", "1")
+    with pytest.raises(KeyError):
+        cli.main()

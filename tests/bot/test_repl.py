@@ -130,3 +130,33 @@ def test_an_ambiguous_place_is_offered_as_numbered_choices(small_library, tmp_pa
     chosen = out.stdout.split("2. West Sussex", 1)[1]
     assert "What did Ofsted say about fostering in West Sussex?" in chosen
     assert "West Sussex (" in chosen and "East Sussex (" not in chosen
+
+
+def test_an_overlong_question_and_an_unexpected_error_leave_the_session_running(
+    small_library_dir, tmp_path, monkeypatch
+):
+    """One bad turn is one line; the next question is still answered (in process, input piped)."""
+    import shutil
+
+    import bot.repl as repl
+
+    data = tmp_path / "data"
+    shutil.copytree(small_library_dir, data)
+    from bot.settings import Settings
+
+    real_ask, calls = repl._ask, []
+
+    def ask_that_breaks_once(question, *args):
+        calls.append(question)
+        if len(calls) == 1:
+            raise KeyError("chunk")  # a bug we did not foresee, in the middle of an answer
+        return real_ask(question, *args)
+
+    monkeypatch.setattr(repl, "_ask", ask_that_breaks_once)
+    out = io.StringIO()
+    typed = "x" * 2500 + "\nstrategy discussions in Lancashire\nstrategy discussions in Lancashire\n/quit\n"
+    repl.run(Settings(data_dir=data, _env_file=None), stdin=io.StringIO(typed), stdout=out, use_llm=False)
+    shown = out.getvalue()
+    assert "2,500 characters long" in shown and len(calls) == 2  # the long one never reached the engine
+    assert "unexpected KeyError" in shown and "Traceback" not in shown
+    assert "Lancashire" in shown.split("unexpected KeyError", 1)[1]  # the next question was answered

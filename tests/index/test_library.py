@@ -153,3 +153,25 @@ def test_rewriting_a_report_updates_its_unchanged_passages(small_library):
     store.put_report(record, "rehashed", renamed, np.array([stored[i] for i in ids]))
     assert {p.local_authority for p in store.get(ids)} == {"Saint Helens Borough"}
     assert store.version() != before  # the lexical index is rebuilt with the new names
+
+
+def test_a_store_failure_is_one_line_naming_the_library(tmp_path, monkeypatch):
+    import sqlite3
+
+    from bot.app import create_library
+    from bot.settings import Settings
+    from index.errors import StoreUnavailable
+
+    library = create_library(Settings(data_dir=tmp_path, _env_file=None))
+    collection = library.store._passages._collection
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked\n  (while reading)")
+
+    monkeypatch.setattr(collection, "count", locked)  # as when another process holds the database
+    with pytest.raises(StoreUnavailable) as raised:
+        library.store.count()
+    message = str(raised.value)
+    assert str(tmp_path) in message and "OperationalError: database is locked (while reading)" in message
+    assert "\n" not in message
+    library.store.close()
