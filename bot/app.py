@@ -20,6 +20,7 @@ class Library:
     settings: Settings
     _store: Store | None = field(default=None, repr=False)
     _embedder: Embedder | None = field(default=None, repr=False)
+    writer: bool = False  # an ingest: holds the embedded library to itself while it runs
 
     @cached_property
     def store(self) -> Store:
@@ -28,7 +29,7 @@ class Library:
             return self._store
         if self.settings.chroma_url:
             return ChromaStore(url=self.settings.chroma_url, collection=self.settings.collection)
-        return ChromaStore(path=self.settings.chroma_dir, collection=self.settings.collection)
+        return ChromaStore(path=self.settings.chroma_dir, collection=self.settings.collection, writer=self.writer)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -85,6 +86,12 @@ def create_engine(settings: Settings, library: Library, *, llm: LLM | None = Non
     )
 
 
-def create_library(settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None) -> Library:
-    """The library for these settings; tests may pass their own store or embedder."""
-    return Library(settings, store, embedder)
+def create_library(
+    settings: Settings, *, store: Store | None = None, embedder: Embedder | None = None, writer: bool = False
+) -> Library:
+    """The library for these settings; tests may pass their own store or embedder.
+
+    `writer` is for commands that change it (ingest, remove): they have an embedded library to
+    themselves, and fail in one line while anything else has it open.
+    """
+    return Library(settings, store, embedder, writer)

@@ -147,7 +147,7 @@ def ingest(
     for path in paths:
         if not path.exists():
             _fail(f"{path}: no such file or folder")
-    library = create_library(settings)
+    library = create_library(settings, writer=True)
     try:
         total = sum(1 for _ in find_documents(paths))
         stored = {"passages": 0}
@@ -180,6 +180,7 @@ def ingest(
                 library.embedder,
                 max_tokens=settings.passage_tokens,
                 workers=settings.ingest_workers,
+                file_timeout=settings.ingest_file_timeout,
                 prune=prune,
                 on_file=on_file,
             )
@@ -198,7 +199,7 @@ def remove(paths: Annotated[list[str], typer.Argument(help="Source paths as inge
     """Drop reports (and their passages) from the library."""
     from bot.app import create_library
 
-    library = create_library(_settings())
+    library = create_library(_settings(), writer=True)
     known = library.store.file_hashes()
     for source in paths:
         if source not in known:

@@ -47,7 +47,12 @@ class Settings(BaseSettings):
     )
     query_prefix: str = Field("", description="Text put before queries for embedding models that want one.")
     passage_tokens: int = Field(220, description="Largest passage, in cl100k tokens.")
-    ingest_workers: int = Field(default_factory=lambda: os.cpu_count() or 2, description="Processes reading files.")
+    ingest_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 2, ge=0, description="Processes reading files (0: in this one)."
+    )
+    ingest_file_timeout: float = Field(
+        120.0, gt=0, description="Seconds one file may take to read before it is skipped with a reason."
+    )
 
     # --- the answer model ---
     llm_url: str | None = Field(None, description="OpenAI-compatible server (llama.cpp, vLLM); unset = in-process.")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -146,6 +146,37 @@ def _read_one(args: tuple[str, dict[str, str] | None, str, int, str]) -> _Read:
     return _Read(source, file_hash, report, found)
 
 
+def _reads(jobs: list[tuple], workers: int, timeout: float) -> Iterator[_Read]:
+    """Each file read in a worker process, in order; a file that hangs or kills its reader is skipped.
+
+    pdfium is C: a hostile PDF can crash or hang it, and the run must go on to the next file (the
+    summary names the one skipped and why). `workers=0` reads in this process, for debugging.
+    """
+    if workers == 0:
+        yield from map(_read_one, jobs)
+        return
+    from pebble import ProcessExpired, ProcessPool
+
+    pool = ProcessPool(max_workers=workers)
+    try:
+        results = pool.map(_read_one, jobs, timeout=timeout).result()
+        for job in jobs:
+            source = job[0]
+            try:
+                yield next(results)
+            except StopIteration:
+                return
+            except TimeoutError:
+                yield _Read(source, "", error=f"took longer than {timeout:.0f} s to read, so it was stopped")
+            except ProcessExpired as err:
+                yield _Read(source, "", error=f"its reader crashed (exit code {err.exitcode})")
+            except Exception as err:  # noqa: BLE001 - the reader failed outside `_read_one`'s own guard
+                yield _Read(source, "", error=f"could not be read ({type(err).__name__}: {err})")
+    finally:
+        pool.stop()  # an interrupted run does not wait for files nobody will store
+        pool.join()
+
+
 def report_record(report: Report) -> dict:
     """What the library keeps about a report besides its passages."""
     record = report.model_dump(mode="json", exclude={"paragraphs", "sections"})
@@ -189,6 +220,7 @@ def ingest(
     *,
     max_tokens: int = 220,
     workers: int = 2,
+    file_timeout: float = 120.0,
     prune: bool = False,
     embed_together: int = 512,
     on_file: Callable[[str, str, int], None] | None = None,
@@ -206,7 +238,8 @@ def ingest(
     for path in paths:
         rows.update(sidecar_rows(path))
     known = store.file_hashes()
-    files = [str(f) for f in find_documents(paths)]
+    files, refused = admissible(paths, find_documents(paths), known)
+    summary.skipped += refused
     stamp = str(getattr(embedder, "name", ""))
     jobs = [(f, rows.get(Path(f).resolve()), known.get(f, ""), max_tokens, stamp) for f in files]
 
@@ -244,20 +277,55 @@ def ingest(
             if sum(len(r.passages) for r in waiting) >= embed_together:
                 store_waiting()
 
-    if workers > 1 and len(jobs) > 4:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for read in pool.map(_read_one, jobs, chunksize=2):
-                handle(read)
-            store_waiting()
-    else:
-        for job in jobs:
-            handle(_read_one(job))
-        store_waiting()
+    for read in _reads(jobs, workers, file_timeout):
+        handle(read)
+    store_waiting()
 
     if prune:
-        present = set(files)
+        present = set(files) | {source for source, _ in refused}
         for source in known:
-            if source not in present and not Path(source).exists():
+            # A relative source is judged only when it lies under a folder named here: spelt relative
+            # to another directory, it would look gone from this one.
+            judged = Path(source).is_absolute() or _under(source, paths)
+            if source not in present and judged and not Path(source).exists():
                 store.remove_report(source)
                 summary.removed.append(source)
     return summary
+
+
+def admissible(
+    roots: list[Path], found: Iterable[Path], known: dict[str, str]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The files to read, and those refused with a reason: links out of the folder, second copies.
+
+    A link in a drop folder to `/etc/passwd` must not end up searchable; the same file reached by
+    two paths (a link, `./x` and `x`) is one report, not two.
+    """
+    folders = [(root, root.resolve()) for root in roots if root.is_dir()]
+    first: dict[Path, str] = {}
+    for source in known:
+        first.setdefault(Path(source).resolve(), source)
+    files: list[str] = []
+    refused: list[tuple[str, str]] = []
+    # Each path once (a folder and a file in it may both be named), and real files before links to
+    # them, so the copy kept is the one under its own name.
+    for path in sorted(dict.fromkeys(found), key=lambda p: p.is_symlink()):
+        source, real = str(path), path.resolve()
+        inside = [real_root for root, real_root in folders if path.is_relative_to(root)]
+        if inside and not any(real.is_relative_to(real_root) for real_root in inside):
+            refused.append((source, "a link to a file outside the folder being ingested; not read"))
+            continue
+        if first.setdefault(real, source) != source:
+            refused.append((source, f"the same file as {first[real]}; read once"))
+            continue
+        files.append(source)
+    return files, refused
+
+
+def _under(source: str, roots: list[Path]) -> bool:
+    normal = os.path.normpath(source)
+    for root in roots:
+        top = os.path.normpath(str(root))
+        if normal == top or normal.startswith(top.rstrip(os.sep) + os.sep):
+            return True
+    return False

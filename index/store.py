@@ -97,13 +97,53 @@ class Store(Protocol):
         ...
 
 
+class LibraryLock:
+    """One writer or any number of readers per embedded library, across processes.
+
+    Chroma's embedded client must not share a directory with another process that writes: an
+    ingest takes this lock exclusively, every other command shares it. A Chroma server needs none.
+    (POSIX `flock`; released when the process ends, however it ends.)
+    """
+
+    def __init__(self, folder: Path, *, writer: bool) -> None:
+        self._file = None
+        try:
+            import fcntl
+        except ImportError:  # Windows: no flock; one process at a time is then the user's to keep
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        lock_file = (folder / ".lock").open("a+")
+        try:
+            fcntl.flock(lock_file, (fcntl.LOCK_EX if writer else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.close()
+            if writer:
+                raise StoreUnavailable(
+                    f"the library at {folder} is in use by another process (an ingest, or the REPL or Slack bot "
+                    "in embedded mode); wait for it to finish or stop it, then run this again"
+                ) from None
+            raise StoreUnavailable(
+                f"an ingest is writing the library at {folder}; try again when it has finished"
+            ) from None
+        self._file = lock_file
+
+    def release(self) -> None:
+        """Let other processes in."""
+        if self._file is not None:
+            self._file.close()  # closing the file releases the lock
+            self._file = None
+
+
 class ChromaStore:
     """The default `Store`: Chroma, embedded on disk or as a server."""
 
-    def __init__(self, *, path: Path | None = None, url: str | None = None, collection: str = "passages") -> None:
+    def __init__(
+        self, *, path: Path | None = None, url: str | None = None, collection: str = "passages", writer: bool = False
+    ) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
+        self._lock = LibraryLock(path, writer=writer) if path is not None and not url else None
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         try:
             if url:
@@ -123,6 +163,8 @@ class ChromaStore:
             )
             reports = self._client.get_or_create_collection(f"{collection}_reports", embedding_function=None)
         except Exception as err:  # chromadb raises many types; the user needs one line
+            if self._lock is not None:
+                self._lock.release()
             where = url or str(path)
             raise StoreUnavailable(f"cannot open the library at {where}: {err}") from err
         self._passages = _Failing(passages, url or str(path))
@@ -133,6 +175,8 @@ class ChromaStore:
         close = getattr(self._client, "close", None)
         if close is not None:
             close()
+        if self._lock is not None:
+            self._lock.release()
 
     # --- bookkeeping ---
 
@@ -186,6 +230,10 @@ class ChromaStore:
         stale = list(old_ids - {p.id for p in passages})
         if stale:
             self._passages.delete(ids=stale)
+        if passages or stale:
+            # Before the record: a crash between the two leaves the report unrecorded, so the next
+            # run writes it again; after it, a crash would leave indexes keyed on the old version.
+            self._bump()
         self._reports.upsert(
             ids=[record["report_id"]],
             embeddings=[[0.0]],
@@ -194,8 +242,6 @@ class ChromaStore:
                 {"source": source, "file_hash": file_hash, "local_authority": record.get("local_authority") or ""}
             ],
         )
-        if passages or stale:
-            self._bump()
         return len(new)
 
     def remove_report(self, source: str) -> int:

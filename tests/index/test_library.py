@@ -175,3 +175,30 @@ def test_a_store_failure_is_one_line_naming_the_library(tmp_path, monkeypatch):
     assert str(tmp_path) in message and "OperationalError: database is locked (while reading)" in message
     assert "\n" not in message
     library.store.close()
+
+
+def test_a_crash_at_any_write_leaves_the_lexical_index_able_to_catch_up(tmp_path, embedder):
+    """Wherever put_report stops, the library's version has moved or the report is read again."""
+    from bot.app import create_library
+    from bot.settings import Settings
+    from index.store import _VERSION_ID
+
+    library = create_library(Settings(data_dir=tmp_path, _env_file=None), embedder=embedder)
+    reports = library.store._reports._collection
+    real_upsert = reports.upsert
+
+    def crash_on_the_record(**kwargs):
+        if kwargs["ids"] != [_VERSION_ID]:
+            raise KeyboardInterrupt  # killed after the passages, before the report is recorded
+        return real_upsert(**kwargs)
+
+    before = library.store.version()
+    reports.upsert = crash_on_the_record
+    with pytest.raises(KeyboardInterrupt):
+        ingest([LETTER], library.store, embedder, workers=0)
+    reports.upsert = real_upsert
+    assert library.store.version() != before  # a lexical index keyed on `before` is rebuilt
+    assert str(LETTER) not in library.store.file_hashes()  # and the file is read again:
+    again = ingest([LETTER], library.store, embedder, workers=0)
+    assert again.new == [str(LETTER)] and str(LETTER) in library.store.file_hashes()
+    library.store.close()

@@ -1,0 +1,136 @@
+"""Ingest against poison files and careless folders: each file is isolated, the run goes on.
+
+Each case failed before issue 14's fixes: the run hung, died, read what it should not, or stored a
+report twice.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import index.ingest as ingest_module
+from bot.app import create_library
+from bot.settings import Settings
+from index.ingest import ingest
+from index.store import LibraryLock
+from tests.conftest import LETTER, SEEDS
+
+
+@pytest.fixture
+def library(tmp_path, embedder):
+    library = create_library(Settings(data_dir=tmp_path / "data", _env_file=None), embedder=embedder)
+    yield library
+    library.store.close()
+
+
+def _reasons(summary) -> dict[str, str]:
+    return {os.path.basename(source): reason for source, reason in summary.skipped}
+
+
+def _drop(tmp_path):
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    shutil.copy(LETTER, folder / "letter.txt")
+    return folder
+
+
+def test_a_page_of_unclosed_title_tags_is_read_at_once(library, tmp_path, embedder):
+    folder = _drop(tmp_path)
+    # A lazy title regex restarted at each of these: over 90 s for 300 KB, minutes for this.
+    (folder / "titles.html").write_text("<html><head>" + "<title>x" * 120_000 + "</head><body></body></html>")
+    summary = ingest([folder], library.store, embedder, workers=1, file_timeout=30)
+    reasons = _reasons(summary)
+    assert "titles.html" in reasons and "longer than" not in reasons["titles.html"]
+    assert summary.new == [str(folder / "letter.txt")]
+
+
+def test_oversized_and_overlong_files_are_skipped_with_their_reason(library, tmp_path, embedder):
+    import pypdfium2 as pdfium
+
+    folder = _drop(tmp_path)
+    (folder / "huge.txt").write_text("Lancashire strategy discussions. " * 300_000)  # ~10 MB of "report"
+    pdf = pdfium.PdfDocument.new()
+    for _ in range(1001):
+        pdf.new_page(200, 200)
+    pdf.save(str(folder / "pages.pdf"))
+    summary = ingest([folder], library.store, embedder, workers=1)
+    reasons = _reasons(summary)
+    assert "too large to be a report (9.9 MB; the limit is 8 MB)" in reasons["huge.txt"]
+    assert "1,001 pages, too many for a report" in reasons["pages.pdf"]
+    assert summary.new == [str(folder / "letter.txt")]
+
+
+def poison_read(job):
+    """The real reader, except that one file hangs it and another kills it (as pdfium can)."""
+    name = os.path.basename(job[0])
+    if name == "hangs.txt":
+        time.sleep(3600)
+    if name == "crashes.txt":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return READ_ONE(job)
+
+
+READ_ONE = ingest_module._read_one
+
+
+def test_a_file_that_hangs_or_kills_its_reader_is_skipped_and_the_run_goes_on(library, tmp_path, embedder, monkeypatch):
+    folder = _drop(tmp_path)
+    for name in ("crashes.txt", "hangs.txt"):
+        shutil.copy(LETTER, folder / name)
+    monkeypatch.setattr(ingest_module, "_read_one", poison_read)  # the workers fork with it in place
+    summary = ingest([folder], library.store, embedder, workers=2, file_timeout=5)
+    reasons = _reasons(summary)
+    assert reasons["crashes.txt"] == "its reader crashed (exit code -9)"
+    assert reasons["hangs.txt"] == "took longer than 5 s to read, so it was stopped"
+    assert summary.new == [str(folder / "letter.txt")]
+    monkeypatch.undo()
+    again = ingest([folder], library.store, embedder, workers=2)  # the skipped files are read next time
+    assert len(again.new) == 2 and again.unchanged == [str(folder / "letter.txt")]
+
+
+def test_links_out_of_the_folder_are_not_read_and_one_file_is_one_report(library, tmp_path, embedder):
+    folder = _drop(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("The password for the case management system is hunter2. " * 5)
+    (folder / "passwd.txt").symlink_to(secret)
+    (folder / "again.txt").symlink_to(folder / "letter.txt")  # the same file by another name
+    summary = ingest([folder, folder / "letter.txt"], library.store, embedder, workers=1)
+    reasons = _reasons(summary)
+    assert reasons["passwd.txt"] == "a link to a file outside the folder being ingested; not read"
+    assert reasons["again.txt"].startswith("the same file as ") and summary.new == [str(folder / "letter.txt")]
+    assert not [p for p in library.store.all_passages() if "hunter2" in p.text]
+
+
+def test_prune_from_another_directory_keeps_reports_stored_with_relative_paths(tmp_path, monkeypatch, embedder):
+    library = create_library(Settings(data_dir=tmp_path / "data", _env_file=None), embedder=embedder)
+    _drop(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert ingest([ingest_module.Path("drop")], library.store, embedder, workers=0).new == ["drop/letter.txt"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    summary = ingest([SEEDS], library.store, embedder, workers=1, prune=True)
+    assert summary.removed == [] and "drop/letter.txt" in library.store.file_hashes()
+    library.store.close()
+
+
+def test_one_writer_or_many_readers_per_library(tmp_path):
+    data = tmp_path / "data"
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(data)}
+    briefing = [sys.executable, "-m", "bot.cli"]
+    readers = [LibraryLock(data / "chroma", writer=False) for _ in range(2)]  # readers share
+    out = subprocess.run([*briefing, "ingest", str(LETTER)], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1 and "in use by another process" in out.stderr and "Traceback" not in out.stderr
+    for reader in readers:
+        reader.release()
+    writer = LibraryLock(data / "chroma", writer=True)
+    out = subprocess.run([*briefing, "search", "strategy"], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1 and "an ingest is writing the library" in out.stderr and "Traceback" not in out.stderr
+    writer.release()
+    out = subprocess.run([*briefing, "ingest", str(LETTER)], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
