@@ -403,7 +403,9 @@ def model(verify: Annotated[bool, typer.Option(help="Recompute the checksum of t
 
     settings = _settings()
     if settings.llm_url:
-        console.print(f"model server: {settings.llm_url} (model {settings.llm_model})")
+        from bot.settings import masked_url
+
+        console.print(f"model server: {masked_url(settings.llm_url)} (model {settings.llm_model})")
         return
     if settings.model_path:
         path = settings.model_path
@@ -539,6 +541,9 @@ def brief(
 def slack(
     http: Annotated[bool, typer.Option("--http", help="Serve Slack's HTTP events instead of Socket Mode.")] = False,
     port: Annotated[int, typer.Option(help="Port for --http.")] = 3000,
+    host: Annotated[
+        str, typer.Option(help="Address for --http: this machine only by default; 0.0.0.0 in a container.")
+    ] = "127.0.0.1",
 ) -> None:
     """Run the Slack bot (Socket Mode by default; --http for replicas behind a load balancer)."""
     from bot.app import create_engine, create_library
@@ -566,8 +571,9 @@ def slack(
             def health() -> dict:
                 return {**bot.health(), "passages": library.store.count()}
 
-            console.print(f"serving Slack events on :{port}/slack/events (health: /healthz, metrics: /metrics)")
-            serve_http(http_app(bot.app, bot.metrics, health), port).serve_forever()
+            console.print(f"serving Slack events on {host}:{port}/slack/events (health: /healthz, metrics: /metrics)")
+            token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+            serve_http(http_app(bot.app, bot.metrics, health, token), port, host).serve_forever()
         else:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 

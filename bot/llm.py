@@ -276,7 +276,10 @@ class OpenAICompatibleLLM:
         self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout, connect=5))
         self._model = model
         self._server_counts = True
-        self.name = f"{model} @ {base_url}"
+        from bot.settings import masked_url
+
+        self.name = f"{model} @ {masked_url(base_url)}"  # shown in answers and --json
+        self._shown_url = masked_url(self._url)  # errors name the server, never its password
 
     def count_tokens(self, messages: list[Message]) -> int:
         """llama.cpp's server counts exactly (/apply-template, /tokenize); others are estimated."""
@@ -306,18 +309,20 @@ class OpenAICompatibleLLM:
         try:
             with self._client.stream("POST", self._url, json=body) as response:
                 if response.status_code != 200:
-                    raise ModelUnavailable(f"the model server at {self._url} answered HTTP {response.status_code}")
+                    status = response.status_code
+                    raise ModelUnavailable(f"the model server at {self._shown_url} answered HTTP {status}")
                 for line in response.iter_lines():
                     if not line.startswith("data:"):
                         continue
                     payload = line[5:].strip()
                     if payload == "[DONE]":
                         return
-                    text = _delta_text(payload, self._url)
+                    text = _delta_text(payload, self._shown_url)
                     if text:
                         yield text
         except httpx.HTTPError as err:
-            raise ModelUnavailable(f"the model server at {self._url} is unreachable ({type(err).__name__})") from err
+            reason = type(err).__name__
+            raise ModelUnavailable(f"the model server at {self._shown_url} is unreachable ({reason})") from err
 
 
 def _delta_text(payload: str, url: str) -> str:

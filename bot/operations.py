@@ -8,10 +8,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bot.settings import Settings
+from bot.settings import Settings, masked_url
 
 log = logging.getLogger("briefing.operations")
 
@@ -51,17 +49,18 @@ class Metrics:
         return "\n".join(lines) + "\n"
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+MAX_BODY_BYTES = 2 * 1024 * 1024  # Slack's largest payloads (block actions with their message) are far smaller
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args) -> None:  # request lines carry no content, but keep logs lean
-        pass
+def http_app(slack_app, metrics: Metrics, health: Callable[[], dict], metrics_token: str | None = None):
+    """A WSGI app: Bolt at /slack/events, plus /healthz and /metrics for the load balancer.
 
+    /metrics says how busy the bot is and how often it fails: it answers this machine, or a caller
+    with `Authorization: Bearer <BRIEFING_METRICS_TOKEN>` when a token is set.
+    """
+    import hmac
 
-def http_app(slack_app, metrics: Metrics, health: Callable[[], dict]):
-    """A WSGI app: Bolt at /slack/events, plus /healthz and /metrics for the load balancer."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
     slack = SlackRequestHandler(slack_app)
@@ -80,6 +79,15 @@ def http_app(slack_app, metrics: Metrics, health: Callable[[], dict]):
             start_response(status, [("Content-Type", "application/json")])
             return [json.dumps(body).encode()]
         if path == "/metrics":
+            bearer = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
+            allowed = (
+                hmac.compare_digest(bearer.encode(), metrics_token.encode())
+                if metrics_token
+                else environ.get("REMOTE_ADDR", "") in _LOOPBACK
+            )
+            if not allowed:
+                start_response("403 Forbidden", [("Content-Type", "text/plain")])
+                return [b"metrics are for this machine, or need the metrics token\n"]
             start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4")])
             return [metrics.prometheus().encode()]
         start_response("404 Not Found", [("Content-Type", "text/plain")])
@@ -88,9 +96,47 @@ def http_app(slack_app, metrics: Metrics, health: Callable[[], dict]):
     return app
 
 
-def serve_http(app, port: int, host: str = "0.0.0.0"):  # noqa: S104 - a bot behind a load balancer listens widely
-    """A threaded WSGI server; returns it so tests can shut it down."""
-    return make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+class HttpFront:
+    """waitress serving the app, where wsgiref had no limits.
+
+    A bounded thread pool, request bodies capped before they are read into memory, idle and slow
+    connections closed. Loopback by default; a container or a reverse proxy says `--host 0.0.0.0`.
+    """
+
+    def __init__(self, app, port: int, host: str = "127.0.0.1", *, threads: int = 8, idle_timeout: int = 20) -> None:
+        from waitress import create_server
+
+        self._server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            connection_limit=100,
+            max_request_body_size=MAX_BODY_BYTES,
+            max_request_header_size=64 * 1024,
+            channel_timeout=idle_timeout,  # a client that stops sending is dropped: no slowloris
+            cleanup_interval=min(5, idle_timeout),
+            ident="briefing",
+            expose_tracebacks=False,
+            asyncore_use_poll=True,  # poll, unlike select, lets `shutdown` close sockets under the loop
+        )
+        self.port = self._server.effective_port
+
+    def serve_forever(self) -> None:
+        """Serve until `shutdown`."""
+        self._server.run()
+
+    def shutdown(self) -> None:
+        """Close the listening socket and every connection; `serve_forever` then returns."""
+        self._server.close()
+        self._server.task_dispatcher.shutdown(timeout=5)
+        for channel in list(self._server._map.values()):  # the loop runs while any is open
+            channel.close()
+
+
+def serve_http(app, port: int, host: str = "127.0.0.1", **limits) -> HttpFront:
+    """The HTTP front for `briefing slack --http`; returns it so tests can shut it down."""
+    return HttpFront(app, port, host, **limits)
 
 
 @dataclass
@@ -114,7 +160,7 @@ def doctor(settings: Settings, *, probe_model: bool = True) -> list[Check]:
 
         library = create_library(settings)
         count = library.store.count()
-        where = settings.chroma_url or str(settings.chroma_dir)
+        where = masked_url(settings.chroma_url) if settings.chroma_url else str(settings.chroma_dir)
         checks.append(
             Check(
                 "library",

@@ -9,9 +9,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def masked_url(value: str) -> str:
+    """A URL with any password in it shown as ****: settings, doctor and answers print URLs."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return value
+    if parts.password is None:
+        return value
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:****@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _default_data_dir() -> Path:
@@ -95,12 +111,27 @@ class Settings(BaseSettings):
     slack_allowed_users: str = Field("", description="Comma-separated user ids allowed; empty = any.")
     slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (stand-ins in tests).")
 
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token for /metrics from other machines; unset = this machine only."
+    )
+
     debug: bool = Field(False, description="Log message content; off by default.")
 
     @property
     def chroma_dir(self) -> Path:
         """Where the embedded Chroma store lives."""
         return self.data_dir / "chroma"
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_over_tls(cls, value: str) -> str:
+        """The bot token travels with every call: only over TLS, or to this machine (a stand-in)."""
+        parts = urlsplit(value)
+        if parts.scheme == "https" and parts.hostname:
+            return value
+        if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+            return value
+        raise ValueError("must be an https:// URL (http:// only to this machine, for a test stand-in)")
 
     @model_validator(mode="after")
     def _derived_paths(self) -> Settings:
@@ -116,5 +147,5 @@ class Settings(BaseSettings):
             if isinstance(value, SecretStr):
                 shown[name] = "****** (set)"
             else:
-                shown[name] = "" if value is None else str(value)
+                shown[name] = "" if value is None else masked_url(str(value))
         return shown

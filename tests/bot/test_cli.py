@@ -132,3 +132,17 @@ def test_an_unexpected_error_is_one_line_and_the_debug_setting_shows_the_traceba
     monkeypatch.setenv("BRIEFING_DEBUG", "1")
     with pytest.raises(KeyError):
         cli.main()
+
+
+def test_the_slack_token_only_travels_over_tls_and_passwords_in_urls_are_never_printed(tmp_path):
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(tmp_path), "BRIEFING_SLACK_API_URL": "http://slack.example/api/"}
+    out = run("config", env=env)
+    assert out.returncode == 1 and "BRIEFING_SLACK_API_URL" in out.stderr and "https://" in out.stderr
+    assert "Traceback" not in out.stderr
+    env["BRIEFING_SLACK_API_URL"] = "http://127.0.0.1:9999/api/"  # a stand-in on this machine is fine
+    env["BRIEFING_LLM_URL"] = "http://bot:hunter2@models.internal:8080/v1"
+    env["BRIEFING_CHROMA_URL"] = "https://svc:s3cret@chroma.internal"
+    out = run("config", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "hunter2" not in out.stdout and "s3cret" not in out.stdout
+    assert "http://bot:****@models.internal:8080/v1" in out.stdout and "https://svc:****@chroma.internal" in out.stdout
