@@ -71,6 +71,7 @@ def create_llm(settings: Settings) -> LLM:
         n_ctx=settings.n_ctx,
         cache_dir=settings.cache_dir,
         draft_tokens=settings.draft_tokens,
+        n_gpu_layers=settings.n_gpu_layers,
     )
 
 

@@ -560,6 +560,13 @@ def slack(
         briefing = build_brief(library.retriever, library.store.reports(), authority, asked_topic or topic)
         return document.markdown(briefing)
 
+    import signal
+
+    def stop(signum, frame) -> None:
+        raise KeyboardInterrupt  # SIGTERM from systemd or docker: shut down as on Ctrl-C
+
+    signal.signal(signal.SIGTERM, stop)
+    bot = None
     try:
         bot = create_bot(settings, engine, brief_markdown)
         if http:
@@ -582,6 +589,10 @@ def slack(
             SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value()).start()
     except BriefingError as err:
         _fail(str(err))
+    except KeyboardInterrupt:
+        pass  # SIGTERM or Ctrl-C (the HTTP front's loop takes it and returns instead)
+    told = bot.shutdown() if bot is not None else 0
+    errors.print(f"stopped; {told} unanswered question(s) were asked to try again", highlight=False)
 
 
 @app.command()

@@ -86,6 +86,7 @@ class LlamaCppLLM:
         n_ctx: int = 4096,
         cache_dir: Path | None = None,
         draft_tokens: int = 0,
+        n_gpu_layers: int = 0,
     ) -> None:
         try:
             from llama_cpp import Llama
@@ -104,6 +105,7 @@ class LlamaCppLLM:
                 model_path=str(model_path),
                 n_threads=n_threads,
                 n_ctx=n_ctx,
+                n_gpu_layers=n_gpu_layers,
                 verbose=False,
                 n_batch=512,
                 draft_model=draft,

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     hf_file: str | None = Field(None, description="File name within hf_repo.")
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, description="CPU threads for llama.cpp.")
     n_ctx: int = Field(4096, description="Model context window, tokens.")
+    n_gpu_layers: int = Field(
+        0, ge=-1, description="Model layers on the GPU (-1: all) with a GPU build of llama-cpp-python; 0 = CPU."
+    )
     max_answer_tokens: int = Field(200, description="Longest answer the model may write.")
     prompt_budget_tokens: int = Field(
         360,

@@ -59,6 +59,9 @@ def _user_team(payload: dict, body: dict) -> str:
     return body.get("team_id") or (body.get("team") or {}).get("id", "")
 
 
+_RESTARTED = "The assistant restarted before it could answer this. Please ask again in a minute."
+
+
 class JobTooSlow(Exception):
     """Raised into a job that has run past JOB_DEADLINE; its asker is told so."""
 
@@ -245,6 +248,13 @@ class FairQueue:
             self._ready.notify()
             return ahead - 1
 
+    def drain(self) -> list[Job]:
+        """Take every waiting job out, oldest first per user."""
+        with self._ready:
+            jobs = [job for queue in self._by_user.values() for job in queue]
+            self._by_user.clear()
+            return jobs
+
     def pending(self) -> int:
         """Jobs waiting."""
         with self._ready:
@@ -336,6 +346,8 @@ class SlackBot:
         self._register()
         self._beat = time.monotonic()  # the worker's last sign of life
         self._busy_since: float | None = None
+        self._current: Job | None = None
+        self.stopping = False
         self._worker = threading.Thread(target=self._work, daemon=True, name="slack-worker")
         self._worker.start()
 
@@ -352,6 +364,24 @@ class SlackBot:
             "busy_s": round(busy, 1),
             "queue": self.queue.pending(),
         }
+
+    def shutdown(self) -> int:
+        """Before the process ends: no placeholder is left saying "Searching…" for ever.
+
+        Stops the worker taking more, and tells each asker still waiting, and the one being answered,
+        to ask again. Returns how many were told.
+        """
+        self.stopping = True
+        unfinished = [job for job in [self._current, *self.queue.drain()] if job is not None]
+        for job in unfinished:
+            try:
+                if job.placeholder_ts:
+                    self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=_RESTARTED, blocks=[])
+                else:
+                    self.client.chat_postMessage(channel=job.channel, thread_ts=job.thread_ts or None, text=_RESTARTED)
+            except Exception as err:  # noqa: BLE001 - going down anyway; the log says who was not told
+                log.warning("could not tell %s the bot is restarting: %s", job.user, type(err).__name__)
+        return len(unfinished)
 
     def _allowed(self, team: str, channel: str, user: str) -> bool:
         """The allowlists, on every surface; refusals are counted for operators."""
@@ -557,14 +587,16 @@ class SlackBot:
         while True:
             self._beat = time.monotonic()
             try:
-                job = self.queue.get(timeout=HEARTBEAT)
+                job = None if self.stopping else self.queue.get(timeout=HEARTBEAT)
                 if job is not None:
-                    self._busy_since = time.monotonic()
+                    self._busy_since, self._current = time.monotonic(), job
                     self._serve(job)
             except Exception:  # noqa: BLE001 - last line of defence: log it and keep serving
                 log.exception("the worker caught an error outside any job")
             finally:
-                self._busy_since = None
+                self._busy_since, self._current = None, None
+            if self.stopping:
+                return
 
     def _serve(self, job: Job) -> None:
         """One job, ending in its reply or in an apology with an error id."""

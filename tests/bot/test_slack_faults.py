@@ -244,3 +244,74 @@ def test_an_assistant_thread_where_the_bot_is_not_allowed_gets_no_prompts(slack)
 def slack(small_library, tmp_path):
     engine = AnswerEngine(small_library.retriever, None)  # evidence-only answers: fast and exact
     yield from _serve(engine, tmp_path)
+
+
+# --- going down -----------------------------------------------------------------------------
+
+
+def test_shutdown_tells_everyone_waiting_to_ask_again(small_library, tmp_path):
+    engine = GatedEngine(AnswerEngine(small_library.retriever, None))
+    served = _serve(engine, tmp_path)
+    standin, bot, url, _ = next(served)
+    try:
+        _post(url, _mention(QUESTION, ts="9.0", user="U1", event_id="EvDown0"))
+        assert engine.entered.wait(30)  # one question being answered ...
+        for i in (1, 2):  # ... and two waiting
+            _post(url, _mention(f"care leavers in St Helens {i}", ts=f"9.{i}", user=f"U{i + 1}", event_id=f"EvDown{i}"))
+        assert standin.wait_for(lambda: bot.queue.pending() == 2)
+        assert bot.shutdown() == 3
+        restarted = {b["ts"] for b in standin.named("chat.update") if "restarted" in str(b.get("text", ""))}
+        assert len(restarted) == 3  # each placeholder, the one being answered and the two waiting
+        assert bot.queue.pending() == 0
+    finally:
+        engine.gate.set()
+        next(served, None)
+
+
+def test_sigterm_stops_the_http_bot_cleanly(small_library_dir, tmp_path):
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.bot.slack_standin import SlackStandIn
+
+    data = tmp_path / "data"
+    shutil.copytree(small_library_dir, data)
+    standin = SlackStandIn()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "BRIEFING_DATA_DIR": str(data),
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "s",
+        "BRIEFING_SLACK_API_URL": standin.url,
+    }
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "slack", "--http", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json()["ok"]
+            except (httpx.HTTPError, ValueError, KeyError):
+                return False
+
+        assert standin.wait_for(healthy, timeout=120)
+        bot.terminate()  # SIGTERM, as docker stop and systemd send
+        _, err = bot.communicate(timeout=60)
+        assert bot.returncode == 0 and "stopped; 0 unanswered" in err and "Traceback" not in err
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+        standin.close()

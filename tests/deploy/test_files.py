@@ -41,3 +41,40 @@ def test_slack_manifest_asks_for_what_the_bot_uses():
     )
     assert manifest["features"]["slash_commands"][0]["command"] == "/brief"
     assert manifest["settings"]["interactivity"]["is_enabled"] and manifest["settings"]["socket_mode_enabled"]
+
+
+def test_every_setting_the_docs_and_deploy_files_name_exists():
+    import re
+
+    from bot.settings import Settings
+
+    known = set()
+    for name, field in Settings.model_fields.items():
+        known.add(f"BRIEFING_{name.upper()}")
+        choices = getattr(field.validation_alias, "choices", None) or []
+        known.update(str(choice) for choice in choices)
+    root = DEPLOY.parent
+    named = set()
+    for path in [*DEPLOY.iterdir(), root / "README.md", root / "Makefile"]:
+        if path.is_file():
+            named.update(re.findall(r"\bBRIEFING_[A-Z0-9_]*[A-Z0-9]\b", path.read_text()))
+    named.discard("BRIEFING_DEBUG")  # read by the CLI itself before settings exist (tracebacks)
+    assert named and not named - known, f"named but no such setting: {sorted(named - known)}"
+
+
+def test_compose_starts_from_empty_volumes_and_stops_cleanly():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    # The llm reads the model from a volume that starts empty: a one-off service fills it first.
+    assert services["llm"]["depends_on"]["model"]["condition"] == "service_completed_successfully"
+    assert "models:/models" in services["model"]["volumes"] and "/models" in services["model"]["command"][0]
+    assert services["bot"]["init"] is True  # SIGTERM reaches Python, not an ignoring PID 1
+    assert all(port.startswith("127.0.0.1:") for port in services["bot"]["ports"])
+    assert services["bot"]["command"][services["bot"]["command"].index("--host") + 1] == "0.0.0.0"
+
+
+def test_the_manifest_grants_the_assistant_calls_the_bot_makes():
+    manifest = yaml.safe_load((DEPLOY / "slack-manifest.yaml").read_text())
+    assert "assistant:write" in manifest["oauth_config"]["scopes"]["bot"]
+    assert "assistant_thread_started" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert "assistant_view" in manifest["features"]
