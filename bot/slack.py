@@ -59,6 +59,21 @@ def _user_team(payload: dict, body: dict) -> str:
     return body.get("team_id") or (body.get("team") or {}).get("id", "")
 
 
+# The bot's messages carry Slack message metadata: the thread itself is the conversation's record,
+# shared by every replica and kept across restarts (no sticky sessions, no store of our own).
+QUESTION_EVENT = "briefing_question"  # a placeholder: which event it answers
+ANSWER_EVENT = "briefing_answer"  # an answer: the question it answered, and its sources
+ASIDE_EVENT = "briefing_aside"  # a question asked back, or a refusal: ours, but not a turn
+
+
+def _ours(message: dict) -> dict | None:
+    """A message's briefing metadata, or None when it is not the bot's answer or placeholder."""
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") in (QUESTION_EVENT, ANSWER_EVENT, ASIDE_EVENT):
+        return metadata.get("event_payload") or {}
+    return None
+
+
 _RESTARTED = "The assistant restarted before it could answer this. Please ask again in a minute."
 
 
@@ -222,6 +237,7 @@ class Job:
     kind: str = "ask"  # ask | brief | check
     placeholder_ts: str | None = None
     team: str = ""
+    event_id: str = ""  # the Slack event it answers: kept on the reply, so no replica answers it twice
 
 
 class FairQueue:
@@ -332,8 +348,7 @@ class SlackBot:
         self.debug = debug
         self.metrics = metrics or Metrics()
         self.queue = FairQueue()
-        self.threads: dict[str, list[Turn]] = {}  # thread ts -> conversation so far
-        self.answered: dict[str, dict] = {}  # answer message ts -> question and sources, for feedback
+        self._our_threads: OrderedDict[tuple[str, str], None] = OrderedDict()  # a cache of what Slack says
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._seen_lock = threading.Lock()
         self.app = App(
@@ -383,6 +398,49 @@ class SlackBot:
                 log.warning("could not tell %s the bot is restarting: %s", job.user, type(err).__name__)
         return len(unfinished)
 
+    def _thread(self, channel: str, thread_ts: str) -> list[dict]:
+        """The thread's messages as Slack keeps them, metadata included; [] when Slack cannot say."""
+        try:
+            got = self.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True, limit=200)
+            return list(got.get("messages") or [])
+        except Exception as err:  # noqa: BLE001 - without the thread, a question is answered on its own
+            log.warning("could not read thread %s: %s", thread_ts, type(err).__name__)
+            self.metrics.count("briefing_thread_reads_failed_total")
+            return []
+
+    def _answers_in(self, channel: str, thread_ts: str) -> bool:
+        """Whether the bot has spoken in this thread, so replies there need no mention."""
+        key = (channel, thread_ts)
+        if key in self._our_threads:
+            return True
+        if not any(_ours(m) is not None for m in self._thread(channel, thread_ts)):
+            return False
+        self._our_threads[key] = None
+        while len(self._our_threads) > 5000:
+            self._our_threads.popitem(last=False)
+        return True
+
+    def _answer_record(self, channel: str, message: dict, message_ts: str | None) -> dict:
+        """What an answer recorded about itself (question, sources), on whichever replica is asked.
+
+        From the clicked message's metadata when the payload carries it, else read back from Slack.
+        """
+        found = _ours(message)
+        if found is None and message_ts:
+            thread = message.get("thread_ts") or message_ts
+            found = next((_ours(m) for m in self._thread(channel, thread) if m.get("ts") == message_ts), None)
+        return found or {}
+
+    def _history(self, job: Job) -> list[Turn]:
+        """The conversation so far, read back from the thread: the same on every replica."""
+        turns = []
+        for message in self._thread(job.channel, job.thread_ts):
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == ANSWER_EVENT and message.get("ts") != job.placeholder_ts:
+                turns.append(Turn(str(payload.get("answered", "")), str(message.get("text", ""))))
+        return turns[-4:]
+
     def _allowed(self, team: str, channel: str, user: str) -> bool:
         """The allowlists, on every surface; refusals are counted for operators."""
         if self.governance.allows(team, channel, user):
@@ -429,10 +487,11 @@ class SlackBot:
             if event.get("subtype") or event.get("bot_id"):
                 return
             text = event.get("text") or ""
+            if self.bot_user and f"<@{self.bot_user}>" in text:
+                return  # the app_mention event brings it
+            thread_ts = event.get("thread_ts")
             in_dm = event.get("channel_type") == "im"
-            in_our_thread = event.get("thread_ts") in self.threads
-            mentioned = self.bot_user and f"<@{self.bot_user}>" in text
-            if (in_dm or in_our_thread) and not mentioned:
+            if in_dm or (thread_ts and self._answers_in(event.get("channel", ""), thread_ts)):
                 self._accept(event, body)
 
         self._register_assistant()
@@ -456,8 +515,9 @@ class SlackBot:
             channel = body.get("channel", {}).get("id", "")
             if not self._allowed(_user_team(body.get("user", {}), body), channel, _user_id(body)):
                 return  # a rating from someone who may not use the bot is not evidence of anything
-            message_ts = body.get("message", {}).get("ts") or body.get("container", {}).get("message_ts")
-            asked = self.answered.get(message_ts, {})
+            message = body.get("message", {})
+            message_ts = message.get("ts") or body.get("container", {}).get("message_ts")
+            asked = self._answer_record(channel, message, message_ts)
             self._audit(
                 kind="feedback",
                 user=body.get("user", {}).get("id"),
@@ -478,12 +538,21 @@ class SlackBot:
             team = _user_team(body.get("user", {}), body)
             if not self._allowed(team, channel, user):
                 return
-            if not self._first_time(f"choice:{thread_ts}:{body.get('container', {}).get('message_ts')}"):
-                return  # a second click on the same question's choices is not a second question
+            key = f"choice:{thread_ts}:{body.get('container', {}).get('message_ts')}"
+            # A second click on the same question's choices, here or on another replica, is not a
+            # second question.
+            if not self._first_time(key) or any(
+                (_ours(m) or {}).get("event_id") == key for m in self._thread(channel, thread_ts)
+            ):
+                return
             placeholder = self.client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text="Searching the reports…"
+                channel=channel,
+                thread_ts=thread_ts,
+                text="Searching the reports…",
+                metadata={"event_type": QUESTION_EVENT, "event_payload": {"event_id": key}},
             )
-            job = Job(user, channel, thread_ts, action.get("value", ""), placeholder_ts=placeholder["ts"], team=team)
+            value = action.get("value", "")
+            job = Job(user, channel, thread_ts, value, placeholder_ts=placeholder["ts"], team=team, event_id=key)
             if self.queue.put(job) is None:
                 self.client.chat_update(channel=channel, ts=placeholder["ts"], text=_TOO_MANY)
 
@@ -561,13 +630,20 @@ class SlackBot:
             )
             self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=reply)
             return False
-        self.threads.setdefault(thread_ts, [])
+        if any((_ours(m) or {}).get("event_id") == key for m in self._thread(channel, thread_ts)):
+            self.metrics.count("briefing_duplicate_events_total")
+            return False  # another replica took this event (Slack retried it there): answered once
         kind = "ask"
         asked_check = re.match(r"^check\s*:\s*(.+)$", text, re.I | re.S)
         if asked_check:
             kind, text = "check", asked_check.group(1).strip()
-        placeholder = self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text="Searching the reports…")
-        job = Job(user, channel, thread_ts, text, kind, placeholder_ts=placeholder["ts"], team=team)
+        placeholder = self.client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text="Searching the reports…",
+            metadata={"event_type": QUESTION_EVENT, "event_payload": {"event_id": key}},
+        )
+        job = Job(user, channel, thread_ts, text, kind, placeholder_ts=placeholder["ts"], team=team, event_id=key)
         ahead = self.queue.put(job)
         if ahead is None:
             self.client.chat_update(channel=channel, ts=placeholder["ts"], text=_TOO_MANY)
@@ -648,16 +724,27 @@ class SlackBot:
                     self.metrics.count("briefing_draft_updates_skipped_total")
 
         noted: list[str] = []
-        history = self.threads.get(job.thread_ts, [])
+        history = self._history(job)
         answer = self.engine.ask(job.text, history=history, on_sentence=on_sentence, on_notes=noted.extend)
-        if answer.status != "clarify":  # a question asked back is not part of the conversation
-            history.append(Turn(answer.standalone_question or job.text, answer.text))
         self.metrics.record_answer(answer.status, answer.timings)
         sources = [f"{c.passage.source}#p{c.passage.page}" for c in answer.citations]
-        # Known before the answer is shown, so a click on its feedback buttons always finds it.
-        self.answered[job.placeholder_ts] = {"question": job.text, "sources": sources}
+        # The answer carries what feedback and follow-ups need, for whichever replica meets them.
+        # A question asked back is not part of the conversation.
+        record = {
+            "event_type": ASIDE_EVENT if answer.status == "clarify" else ANSWER_EVENT,
+            "event_payload": {
+                "event_id": job.event_id,
+                "question": job.text[:500],
+                "answered": (answer.standalone_question or job.text)[:500],
+                "sources": sources[:10],
+            },
+        }
         self.client.chat_update(
-            channel=job.channel, ts=job.placeholder_ts, text=escape(answer.text), blocks=answer_blocks(answer)
+            channel=job.channel,
+            ts=job.placeholder_ts,
+            text=escape(answer.text),
+            blocks=answer_blocks(answer),
+            metadata=record,
         )
         if self.debug:
             log.debug("answered %r", job.text)

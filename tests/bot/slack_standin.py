@@ -17,6 +17,7 @@ class SlackStandIn:
         # of (method, body) that answers 429 while it holds (e.g. every streamed draft).
         self.errors: dict[str, str] = {}
         self.rate_limit_when = None
+        self.messages: dict[tuple[str, str], dict] = {}  # (channel, ts) -> the bot's message
         self.socket_url = ""
         self._ts = 1000
         self._lock = threading.Lock()
@@ -26,6 +27,10 @@ class SlackStandIn:
             def log_message(self, *args):
                 pass
 
+            def do_GET(self):
+                path, _, query = self.path.partition("?")
+                self._answer(path.rsplit("/", 1)[-1], {k: v[0] for k, v in parse_qs(query).items()})
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 raw = self.rfile.read(length).decode()
@@ -33,7 +38,9 @@ class SlackStandIn:
                     body = json.loads(raw or "{}")
                 else:
                     body = {k: v[0] for k, v in parse_qs(raw).items()}
-                method = self.path.rsplit("/", 1)[-1]
+                self._answer(self.path.rsplit("/", 1)[-1], body)
+
+            def _answer(self, method, body):
                 with standin._lock:
                     limited = standin.rate_limit_when is not None and standin.rate_limit_when(method, body)
                     if method in standin.rate_limit_once or limited:
@@ -55,6 +62,9 @@ class SlackStandIn:
                     reply.update(user_id="UBOT", bot_id="BBOT", team_id="T1", user="briefing")
                 elif method in ("chat.postMessage", "chat.update"):
                     reply.update(ts=body.get("ts") or ts, channel=body.get("channel"))
+                    standin._keep(method, body, reply["ts"])
+                elif method == "conversations.replies":
+                    reply.update(messages=standin._replies(body))
                 elif method == "apps.connections.open":
                     reply.update(url=standin.socket_url)
                 payload = json.dumps(reply).encode()
@@ -67,6 +77,36 @@ class SlackStandIn:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/api/"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    # --- what Slack keeps: the bot's messages by channel, so replicas can read threads back ---
+
+    def _keep(self, method: str, body: dict, ts: str) -> None:
+        metadata = body.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        with self._lock:
+            key = (body.get("channel"), ts)
+            message = self.messages.get(key) or {
+                "ts": ts,
+                "thread_ts": body.get("thread_ts") or ts,
+                "user": "UBOT",
+                "bot_id": "BBOT",
+            }
+            message["text"] = body.get("text", message.get("text", ""))
+            if metadata:
+                message["metadata"] = metadata
+            self.messages[key] = message
+
+    def _replies(self, query: dict) -> list[dict]:
+        with self._lock:
+            found = [
+                dict(m) for (channel, _), m in self.messages.items()
+                if channel == query.get("channel") and query.get("ts") in (m["thread_ts"], m["ts"])
+            ]  # fmt: skip
+        if str(query.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            for message in found:
+                message.pop("metadata", None)
+        return sorted(found, key=lambda m: float(m["ts"]))
 
     def close(self) -> None:
         self.server.shutdown()

@@ -1,0 +1,106 @@
+"""Two bot replicas behind one Slack: they agree without sticky sessions or a store of their own.
+
+Each replica is the real Bolt app over HTTP; both talk to one Slack stand-in, which keeps the
+bot's messages (and their metadata) as Slack does. Each case failed while state lived in-process.
+"""
+
+import json
+import threading
+import time
+import urllib.parse
+
+import httpx
+import pytest
+
+from bot.answer import AnswerEngine
+from bot.slack import Governance, SlackBot
+from tests.bot.slack_standin import SlackStandIn
+from tests.bot.test_slack import SECRET, _audit, _event, _free_port, _mention, _post
+
+
+def _replica(engine, standin, governance) -> tuple[SlackBot, str]:
+    bot = SlackBot(engine, token="xoxb-test", signing_secret=SECRET, api_url=standin.url, governance=governance)
+    port = _free_port()
+    threading.Thread(
+        target=bot.app.start, kwargs={"port": port, "http_server_logger_enabled": False}, daemon=True
+    ).start()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url.replace("/slack/events", "/"), timeout=0.2)
+            break
+        except httpx.HTTPError:
+            continue
+    return bot, url
+
+
+@pytest.fixture
+def replicas(small_library, tmp_path):
+    standin = SlackStandIn()
+    governance = Governance(channels={"CGOOD", "dm"}, audit_path=tmp_path / "audit.jsonl")
+    engine = AnswerEngine(small_library.retriever, None)
+    first = _replica(engine, standin, governance)
+    second = _replica(engine, standin, governance)  # a fresh process would know no more than this
+    yield standin, first, second, governance
+    standin.close()
+
+
+def test_a_follow_up_without_a_mention_is_answered_by_the_other_replica_in_context(replicas):
+    standin, (_, url_a), (_, url_b), _ = replicas
+    _post(url_a, _mention("strategy discussions in Lancashire", ts="20.1", event_id="EvR1"))
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
+    follow_up = {
+        "type": "message",
+        "user": "U1",
+        "channel": "CGOOD",
+        "ts": "20.5",
+        "thread_ts": "20.1",
+        "text": "and what about care leavers there?",
+    }
+    _post(url_b, _event(follow_up, "EvR2"))
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 2)
+    second = standin.final_answers()[1]
+    assert second["metadata"]["event_payload"]["answered"].endswith("(Lancashire)")  # read back from the thread
+    assert "Lancashire" in json.dumps(second["blocks"])
+
+
+def test_an_event_retried_to_the_other_replica_is_answered_once(replicas):
+    standin, (_, url_a), (bot_b, url_b), _ = replicas
+    _post(url_a, _mention("strategy discussions in Lancashire", ts="21.1", event_id="EvRetry"))
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
+    _post(url_b, _mention("strategy discussions in Lancashire", ts="21.1", event_id="EvRetry"), retry=1)
+    assert standin.wait_for(lambda: bot_b.metrics.counts.get("briefing_duplicate_events_total") == 1)
+    assert len(standin.named("chat.postMessage")) == 1  # one placeholder, none for the retry
+
+
+def test_feedback_clicked_on_the_other_replica_keeps_its_question_and_sources(replicas):
+    standin, (_, url_a), (_, url_b), governance = replicas
+    _post(url_a, _mention("strategy discussions in Lancashire", ts="22.1", event_id="EvFb"))
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
+    answer_ts = standin.final_answers()[0]["ts"]
+    message = standin._replies({"channel": "CGOOD", "ts": "22.1", "include_all_metadata": "true"})[0]
+    action = {
+        "type": "block_actions",
+        "user": {"id": "U1", "team_id": "T1"},
+        "channel": {"id": "CGOOD"},
+        "team": {"id": "T1"},
+        "container": {"message_ts": answer_ts},
+        "message": message,  # Slack sends the message clicked on, metadata and all
+        "trigger_id": "t",
+        "actions": [{"action_id": "feedback_helpful", "block_id": "feedback", "value": "helpful", "type": "button"}],
+    }
+    _post(url_b, "payload=" + urllib.parse.quote(json.dumps(action)), form=True)
+    assert standin.wait_for(lambda: [e for e in _audit(governance) if e.get("kind") == "feedback"])
+    feedback = [e for e in _audit(governance) if e.get("kind") == "feedback"][0]
+    assert "strategy discussions" in feedback["question"] and feedback["sources"]
+
+
+def test_a_reply_in_a_thread_the_bot_never_joined_is_left_alone(replicas):
+    standin, (bot_a, url_a), _, _ = replicas
+    chatter = {"type": "message", "user": "U1", "channel": "CGOOD", "ts": "23.2", "thread_ts": "23.1", "text": "lunch?"}
+    _post(url_a, _event(chatter, "EvChat"))
+    assert standin.wait_for(lambda: any(name == "conversations.replies" for name, _ in standin.calls))
+    _post(url_a, _mention("strategy discussions in Lancashire", ts="23.5", event_id="EvAfterChat"))
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
+    assert len(standin.named("chat.postMessage")) == 1  # only the mention got a placeholder
