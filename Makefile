@@ -43,6 +43,7 @@ bench: $(VENV)/.test-installed $(VENV)/.demo-installed
 	PYTHONPATH=. $(BIN)/python bench/judgements_bench.py $(BENCH_DIR) $(CORPUS)
 	PYTHONPATH=. $(BIN)/python bench/startup_bench.py $(BENCH_DIR)
 	PYTHONPATH=. $(BIN)/python bench/slack_bench.py $(BENCH_DIR)
+	PYTHONPATH=. $(BIN)/python bench/slack_soak.py $(BENCH_DIR) 2>/dev/null
 	PYTHONPATH=. $(BIN)/python bench/servers_bench.py $(CORPUS)
 
 clean:

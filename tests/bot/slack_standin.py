@@ -74,7 +74,10 @@ class SlackStandIn:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 128  # the default 5 drops bursts (two replicas, ten at a time) on the floor
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/api/"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

@@ -1,0 +1,201 @@
+"""Soak: many mentions from many users, through the HTTP front, to two bot replicas, with faults.
+
+`python bench/slack_soak.py DATA_DIR [--mentions 200] [--users 20]`. Run by hand; prints figures.
+
+Two replicas (each: SlackBot + the waitress HTTP front) share one local stand-in of Slack. Mentions
+are signed and posted to the replicas in turn, in waves of ten from ten users. Faults, injected while it runs:
+- the audit log cannot be written for the first third of the waves (its path is a directory);
+- the model server dies for the middle third (a local OpenAI-compatible stand-in that streams a
+  sentence; it is shut down, then started again on the same port);
+- every third draft `chat.update` is answered 429.
+At the end every question must have exactly one final reply (an answer, an apology, or a "you already
+have questions waiting"), none left at "Searching…", and the bot's memory must not have grown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+from slack_sdk.signature import SignatureVerifier
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.answer import AnswerEngine  # noqa: E402
+from bot.app import create_library  # noqa: E402
+from bot.llm import OpenAICompatibleLLM  # noqa: E402
+from bot.operations import http_app, serve_http  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.slack import Governance, SlackBot  # noqa: E402
+from tests.bot.slack_standin import SlackStandIn  # noqa: E402
+
+SECRET = "soak-secret"
+QUESTIONS = [
+    "strategy discussions in {place}",
+    "how well are care leavers supported in {place}?",
+    "what does Ofsted want {place} to improve?",
+    "children missing from home in {place}",
+]
+PLACES = ["Lancashire", "St Helens", "Halton", "Tameside", "Birmingham", "Leeds", "Kent", "Bristol"]
+
+
+class ModelServer:
+    """An OpenAI-compatible stand-in that streams one sentence; it can die and come back."""
+
+    def __init__(self, port: int = 0) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for word in ["Inspectors", "found", "that", "strategy", "discussions", "were", "timely", "[1]."]:
+                    chunk = {"choices": [{"delta": {"content": word + " "}}]}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def kill(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _rss_mb() -> float:
+    with open(f"/proc/{os.getpid()}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _post(url: str, payload: dict) -> int:
+    body = json.dumps(payload)
+    stamp = str(int(time.time()))
+    headers = {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body),
+        "Content-Type": "application/json",
+    }
+    return httpx.post(url, content=body, headers=headers, timeout=30).status_code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data_dir", type=Path)
+    parser.add_argument("--mentions", type=int, default=200)
+    parser.add_argument("--users", type=int, default=20)
+    args = parser.parse_args()
+
+    settings = Settings(data_dir=args.data_dir)
+    library = create_library(settings)
+    model = ModelServer()
+    engine = AnswerEngine(library.retriever, lambda: OpenAICompatibleLLM(f"http://127.0.0.1:{model.port}/v1"))
+    standin = SlackStandIn()
+    drafts = {"n": 0}
+
+    def every_third_draft(method: str, body: dict) -> bool:
+        if method != "chat.update" or not str(body.get("text", "")).endswith("…"):
+            return False
+        drafts["n"] += 1
+        return drafts["n"] % 3 == 0
+
+    standin.rate_limit_when = every_third_draft
+    audit = args.data_dir / "soak-audit.jsonl"
+    if audit.is_dir():
+        audit.rmdir()
+    audit.unlink(missing_ok=True)
+    audit.mkdir()  # the first third: every audit write fails
+    governance = Governance(audit_path=audit)
+    fronts, urls, bots = [], [], []
+    for _ in range(2):
+        bot = SlackBot(engine, token="xoxb-soak", signing_secret=SECRET, api_url=standin.url, governance=governance)
+        front = serve_http(http_app(bot.app, bot.metrics, bot.health), 0)
+        threading.Thread(target=front.serve_forever, daemon=True).start()
+        bots.append(bot)
+        fronts.append(front)
+        urls.append(f"http://127.0.0.1:{front.port}/slack/events")
+    library.retriever.search("warm up", k=3)
+    rss_start = _rss_mb()
+    started = time.perf_counter()
+
+    def settled() -> bool:
+        return all(b.queue.pending() == 0 and b.health()["worker"] == "idle" for b in bots)
+
+    def mention(i: int) -> int:
+        user = f"U{i % args.users:03d}"
+        place = PLACES[i % len(PLACES)]
+        text = f"<@UBOT> {QUESTIONS[i % len(QUESTIONS)].format(place=place)}"
+        event = {"type": "app_mention", "user": user, "channel": "CSOAK", "ts": f"{1000 + i}.1", "text": text}
+        payload = {"type": "event_callback", "team_id": "T1", "event_id": f"EvSoak{i}", "event": event}
+        return _post(urls[i % 2], payload)
+
+    # Waves of ten mentions from ten users, each wave answered before the next: a busy morning, not
+    # one user's paste-storm (the per-user cap has its own test). Faults are keyed to the waves.
+    statuses: list[int] = []
+    rss: list[float] = []
+    waves = [range(start, min(start + 10, args.mentions)) for start in range(0, args.mentions, 10)]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        for n, wave in enumerate(waves):
+            if n == len(waves) // 3:
+                audit.rmdir()  # the audit volume comes back ...
+                model.kill()  # ... and the model server dies
+            if n == 2 * len(waves) // 3:
+                model.__init__(model.port)  # it is started again on its port
+            statuses += pool.map(mention, wave)
+            deadline = time.monotonic() + 600
+            while not settled() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            rss.append(_rss_mb())
+    elapsed = time.perf_counter() - started
+
+    placeholders = [b for name, b in standin.calls if name == "chat.postMessage"]
+    last: dict[str, str] = {}
+    finals: dict[str, int] = {}
+    for name, body in standin.calls:
+        if name == "chat.update" and not str(body.get("text", "")).endswith("…"):
+            last[body["ts"]] = str(body.get("text", ""))
+            if body.get("blocks") not in (None, "", "[]", []) or "error id" in str(body.get("text", "")):
+                finals[body["ts"]] = finals.get(body["ts"], 0) + 1
+    placeholder_ts = [ts for channel, ts in standin.messages if channel == "CSOAK"]
+    waiting = [ts for ts in placeholder_ts if last.get(ts, "Searching").startswith(("Searching", "You're number"))]
+    too_many = [ts for ts in placeholder_ts if "already have" in last.get(ts, "")]
+    answered = [ts for ts in placeholder_ts if finals.get(ts)]
+    apologies = [ts for ts in placeholder_ts if "error id" in last.get(ts, "")]
+    twice = [ts for ts, n in finals.items() if n > 1]
+    counts: dict[str, int] = {}
+    for b in bots:
+        for name, value in b.metrics.counts.items():
+            counts[name] = counts.get(name, 0) + value
+    print(f"machine: {os.cpu_count()} cores; {args.mentions} mentions from {args.users} users to 2 replicas")
+    print(f"HTTP statuses: { {s: statuses.count(s) for s in set(statuses)} }; all answered in {elapsed:.1f} s")
+    print(f"placeholders {len(placeholders)} (one per mention: {len(placeholder_ts)})")
+    print(f"final replies: answered {len(answered)} (apologies among them {len(apologies)}), ")
+    print(f"  'you already have questions waiting' {len(too_many)}, left waiting {len(waiting)}, twice {len(twice)}")
+    print(f"memory: RSS {rss_start:.0f} MB after warm-up; after each wave: {' '.join(f'{r:.0f}' for r in rss)} MB")
+    print(f"metrics (both replicas): {json.dumps(counts, sort_keys=True)}")
+    for front in fronts:
+        front.shutdown()
+    standin.close()
+    model.kill()
+    ok = not waiting and not twice and len(placeholder_ts) == args.mentions
+    print("OK" if ok else "FAILED")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
