@@ -335,13 +335,16 @@ def _delta_text(payload: str, url: str) -> str:
         raise ModelUnavailable(f"the model server at {url} sent a chunk that is not JSON") from None
     if not isinstance(chunk, dict):
         raise ModelUnavailable(f"the model server at {url} sent a chunk that is not an object")
-    if "error" in chunk:
+    if chunk.get("error"):
         error = chunk["error"]
         detail = error.get("message") if isinstance(error, dict) else error
         raise ModelUnavailable(f"the model server at {url} stopped with an error: {str(detail)[:200]}")
+    choices = chunk.get("choices")
+    if not choices:
+        return ""  # a usage chunk, or a server's opening one: legal, and carries no text
     try:
-        delta = chunk["choices"][0].get("delta") or {}
-    except (KeyError, IndexError, TypeError, AttributeError):
-        raise ModelUnavailable(f"the model server at {url} sent a chunk without choices") from None
+        delta = choices[0].get("delta") or {}
+    except (TypeError, AttributeError):
+        raise ModelUnavailable(f"the model server at {url} sent a chunk it could not read") from None
     content = delta.get("content") if isinstance(delta, dict) else None
     return content if isinstance(content, str) else ""

@@ -53,11 +53,15 @@ MAX_BODY_BYTES = 2 * 1024 * 1024  # Slack's largest payloads (block actions with
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
-def http_app(slack_app, metrics: Metrics, health: Callable[[], dict], metrics_token: str | None = None):
+def http_app(
+    slack_app, metrics: Metrics, health: Callable[[], dict], metrics_token: str | None = None, *, metrics_open=True
+):
     """A WSGI app: Bolt at /slack/events, plus /healthz and /metrics for the load balancer.
 
-    /metrics says how busy the bot is and how often it fails: it answers this machine, or a caller
-    with `Authorization: Bearer <BRIEFING_METRICS_TOKEN>` when a token is set.
+    /metrics says how busy the bot is and how often it fails. With `BRIEFING_METRICS_TOKEN` set it
+    needs `Authorization: Bearer <token>`. Without one it answers loopback callers, and only when
+    `metrics_open` (the CLI passes False for a front not bound to loopback: behind a proxy on the
+    same machine every caller looks like loopback).
     """
     import hmac
 
@@ -79,12 +83,11 @@ def http_app(slack_app, metrics: Metrics, health: Callable[[], dict], metrics_to
             start_response(status, [("Content-Type", "application/json")])
             return [json.dumps(body).encode()]
         if path == "/metrics":
-            bearer = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
-            allowed = (
-                hmac.compare_digest(bearer.encode(), metrics_token.encode())
-                if metrics_token
-                else environ.get("REMOTE_ADDR", "") in _LOOPBACK
-            )
+            scheme, _, bearer = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+            if metrics_token:
+                allowed = scheme == "Bearer" and hmac.compare_digest(bearer.strip().encode(), metrics_token.encode())
+            else:  # only where no proxy can stand in between: a front bound to loopback (see `serve`)
+                allowed = metrics_open and environ.get("REMOTE_ADDR", "") in _LOOPBACK
             if not allowed:
                 start_response("403 Forbidden", [("Content-Type", "text/plain")])
                 return [b"metrics are for this machine, or need the metrics token\n"]

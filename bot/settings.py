@@ -23,11 +23,13 @@ def masked_url(value: str) -> str:
         parts = urlsplit(value)
     except ValueError:
         return value
-    if parts.password is None:
+    if "@" not in parts.netloc:
         return value
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:****@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    user, _, host = parts.netloc.rpartition("@")
+    name = user.partition(":")[0]
+    # A username alone may be the secret (a token as the user): only its first letters are shown.
+    shown = f"{name}:****" if ":" in user else f"{name[:2]}****"
+    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
 
 
 def _default_data_dir() -> Path:

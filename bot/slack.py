@@ -36,6 +36,7 @@ SECTION_LIMIT = 2900  # Slack allows 3,000 characters in a section block
 UPDATE_INTERVAL = 3.0  # seconds between streamed drafts: ~20 chat.update a minute, under tier 3's ~50
 JOB_DEADLINE = 180.0  # seconds one job may take before its asker gets an apology instead
 MAX_WAITING_PER_USER = 3  # a user's questions waiting at once; more are declined, not queued
+NOT_OURS_FOR = 60.0  # seconds a thread the bot has not spoken in is believed not to be ours
 HEARTBEAT = 5.0  # the idle worker beats this often, so /healthz can tell a dead worker from a quiet one
 
 
@@ -64,14 +65,6 @@ def _user_team(payload: dict, body: dict) -> str:
 QUESTION_EVENT = "briefing_question"  # a placeholder: which event it answers
 ANSWER_EVENT = "briefing_answer"  # an answer: the question it answered, and its sources
 ASIDE_EVENT = "briefing_aside"  # a question asked back, or a refusal: ours, but not a turn
-
-
-def _ours(message: dict) -> dict | None:
-    """A message's briefing metadata, or None when it is not the bot's answer or placeholder."""
-    metadata = message.get("metadata") or {}
-    if metadata.get("event_type") in (QUESTION_EVENT, ANSWER_EVENT, ASIDE_EVENT):
-        return metadata.get("event_payload") or {}
-    return None
 
 
 _RESTARTED = "The assistant restarted before it could answer this. Please ask again in a minute."
@@ -238,6 +231,7 @@ class Job:
     placeholder_ts: str | None = None
     team: str = ""
     event_id: str = ""  # the Slack event it answers: kept on the reply, so no replica answers it twice
+    replied: bool = False  # its final reply is going out: shutdown must not overwrite it
 
 
 class FairQueue:
@@ -349,6 +343,7 @@ class SlackBot:
         self.metrics = metrics or Metrics()
         self.queue = FairQueue()
         self._our_threads: OrderedDict[tuple[str, str], None] = OrderedDict()  # a cache of what Slack says
+        self._not_ours: dict[tuple[str, str], float] = {}  # thread -> until when "not ours" is believed
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._seen_lock = threading.Lock()
         self.app = App(
@@ -357,6 +352,7 @@ class SlackBot:
             request_verification_enabled=signing_secret is not None,
             token_verification_enabled=False,
         )
+        self.bot_id = ""
         self.bot_user = self._bot_user()
         self._register()
         self._beat = time.monotonic()  # the worker's last sign of life
@@ -387,7 +383,7 @@ class SlackBot:
         to ask again. Returns how many were told.
         """
         self.stopping = True
-        unfinished = [job for job in [self._current, *self.queue.drain()] if job is not None]
+        unfinished = [job for job in [self._current, *self.queue.drain()] if job is not None and not job.replied]
         for job in unfinished:
             try:
                 if job.placeholder_ts:
@@ -413,7 +409,13 @@ class SlackBot:
         key = (channel, thread_ts)
         if key in self._our_threads:
             return True
-        if not any(_ours(m) is not None for m in self._thread(channel, thread_ts)):
+        if self._not_ours.get(key, 0.0) > time.monotonic():
+            return False  # asked a moment ago: a busy thread costs one call a minute, not one a reply
+        if not any(self._ours(m) is not None for m in self._thread(channel, thread_ts)):
+            self._not_ours[key] = time.monotonic() + NOT_OURS_FOR
+            if len(self._not_ours) > 5000:
+                now = time.monotonic()
+                self._not_ours = {k: t for k, t in self._not_ours.items() if t > now}
             return False
         self._our_threads[key] = None
         while len(self._our_threads) > 5000:
@@ -425,19 +427,20 @@ class SlackBot:
 
         From the clicked message's metadata when the payload carries it, else read back from Slack.
         """
-        found = _ours(message)
+        found = self._ours(message, ANSWER_EVENT)
         if found is None and message_ts:
             thread = message.get("thread_ts") or message_ts
-            found = next((_ours(m) for m in self._thread(channel, thread) if m.get("ts") == message_ts), None)
+            found = next(
+                (self._ours(m, ANSWER_EVENT) for m in self._thread(channel, thread) if m.get("ts") == message_ts), None
+            )
         return found or {}
 
     def _history(self, job: Job) -> list[Turn]:
         """The conversation so far, read back from the thread: the same on every replica."""
         turns = []
         for message in self._thread(job.channel, job.thread_ts):
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == ANSWER_EVENT and message.get("ts") != job.placeholder_ts:
+            payload = self._ours(message, ANSWER_EVENT)
+            if payload is not None and message.get("ts") != job.placeholder_ts:
                 turns.append(Turn(str(payload.get("answered", "")), str(message.get("text", ""))))
         return turns[-4:]
 
@@ -458,10 +461,29 @@ class SlackBot:
 
     def _bot_user(self) -> str:
         try:
-            return self.client.auth_test()["user_id"]
+            me = self.client.auth_test()
+            self.bot_id = str(me.get("bot_id") or "")
+            return me["user_id"]
         except Exception:  # noqa: BLE001 - a bot that cannot call auth.test still answers DMs
             log.warning("auth.test failed; mentions will be matched by any user id")
             return ""
+
+    def _ours(self, message: dict, kind: str | None = None) -> dict | None:
+        """The metadata of a message this bot posted (of `kind`, if given), else None.
+
+        Any app can post into a thread with metadata of any type: only our own messages are the
+        conversation's record. Without our ids (auth.test failed) nothing is trusted.
+        """
+        metadata = message.get("metadata") or {}
+        event_type = metadata.get("event_type")
+        mine = bool(self.bot_user) and (
+            message.get("user") == self.bot_user or (bool(self.bot_id) and message.get("bot_id") == self.bot_id)
+        )
+        if not mine or event_type not in (QUESTION_EVENT, ANSWER_EVENT, ASIDE_EVENT):
+            return None
+        if kind is not None and event_type != kind:
+            return None
+        return metadata.get("event_payload") or {}
 
     # --- events -------------------------------------------------------------------------------
 
@@ -487,11 +509,16 @@ class SlackBot:
             if event.get("subtype") or event.get("bot_id"):
                 return
             text = event.get("text") or ""
-            if self.bot_user and f"<@{self.bot_user}>" in text:
-                return  # the app_mention event brings it
-            thread_ts = event.get("thread_ts")
             in_dm = event.get("channel_type") == "im"
-            if in_dm or (thread_ts and self._answers_in(event.get("channel", ""), thread_ts)):
+            if self.bot_user and f"<@{self.bot_user}>" in text and not in_dm:
+                return  # the app_mention event brings it (Slack sends none for DMs)
+            thread_ts, channel = event.get("thread_ts"), event.get("channel", "")
+            if in_dm or (
+                thread_ts
+                # Chatter where the bot may not answer costs no call to Slack, and is not refused aloud.
+                and self.governance.allows(_user_team(event, body), channel, event.get("user", ""))
+                and self._answers_in(channel, thread_ts)
+            ):
                 self._accept(event, body)
 
         self._register_assistant()
@@ -542,7 +569,7 @@ class SlackBot:
             # A second click on the same question's choices, here or on another replica, is not a
             # second question.
             if not self._first_time(key) or any(
-                (_ours(m) or {}).get("event_id") == key for m in self._thread(channel, thread_ts)
+                (self._ours(m) or {}).get("event_id") == key for m in self._thread(channel, thread_ts)
             ):
                 return
             placeholder = self.client.chat_postMessage(
@@ -561,6 +588,9 @@ class SlackBot:
         team = _user_team(command, command)
         if not self._allowed(team, command.get("channel_id", ""), command.get("user_id", "")):
             ack("Sorry, this assistant is not enabled here.")
+            return
+        if self.stopping:
+            ack(_RESTARTED)
             return
         problem = question_problem(command.get("text") or "x") if kind != "compare" else None
         if problem:
@@ -594,15 +624,16 @@ class SlackBot:
 
         @assistant.user_message
         def asked(payload, body, set_status, set_title):
-            if self._accept(payload, body):
-                for show in (
-                    lambda: set_title((payload.get("text") or "Question")[:60]),
-                    lambda: set_status("searching the reports…"),
-                ):
-                    try:  # the assistant surface is a nicety: without its scope the answer still comes
-                        show()
-                    except Exception as err:  # noqa: BLE001
-                        log.warning("assistant title/status skipped: %s", type(err).__name__)
+            # Title and status first: Slack clears the status when the bot replies (the placeholder).
+            for show in (
+                lambda: set_title((payload.get("text") or "Question")[:60]),
+                lambda: set_status("searching the reports…"),
+            ):
+                try:  # the assistant surface is a nicety: without its scope the answer still comes
+                    show()
+                except Exception as err:  # noqa: BLE001
+                    log.warning("assistant title/status skipped: %s", type(err).__name__)
+            self._accept(payload, body)
 
         self.app.use(assistant)
 
@@ -610,6 +641,10 @@ class SlackBot:
         """Queue a question from a mention, DM or thread reply; True when it was queued."""
         key = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
         if not self._first_time(key):
+            return False
+        if self.stopping:  # acked already, so Slack will not send it again: say so rather than drop it
+            thread = event.get("thread_ts") or event.get("ts")
+            self.client.chat_postMessage(channel=event.get("channel", ""), thread_ts=thread, text=_RESTARTED)
             return False
         user, channel = event.get("user", ""), event.get("channel", "")
         team = _user_team(event, body)
@@ -630,7 +665,7 @@ class SlackBot:
             )
             self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=reply)
             return False
-        if any((_ours(m) or {}).get("event_id") == key for m in self._thread(channel, thread_ts)):
+        if any((self._ours(m) or {}).get("event_id") == key for m in self._thread(channel, thread_ts)):
             self.metrics.count("briefing_duplicate_events_total")
             return False  # another replica took this event (Slack retried it there): answered once
         kind = "ask"
@@ -643,6 +678,8 @@ class SlackBot:
             text="Searching the reports…",
             metadata={"event_type": QUESTION_EVENT, "event_payload": {"event_id": key}},
         )
+        self._our_threads[(channel, thread_ts)] = None
+        self._not_ours.pop((channel, thread_ts), None)
         job = Job(user, channel, thread_ts, text, kind, placeholder_ts=placeholder["ts"], team=team, event_id=key)
         ahead = self.queue.put(job)
         if ahead is None:
@@ -739,6 +776,7 @@ class SlackBot:
                 "sources": sources[:10],
             },
         }
+        job.replied = True
         self.client.chat_update(
             channel=job.channel,
             ts=job.placeholder_ts,

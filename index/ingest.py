@@ -119,7 +119,8 @@ def _file_hash(path: Path, row: dict[str, str] | None, embedder_name: str = "") 
     """Changes with the file, its metadata row, the reader and the embedder: any of them means re-read."""
     digest = hashlib.sha1(PIPELINE_VERSION.encode())
     digest.update(embedder_name.encode())
-    digest.update(path.read_bytes())
+    with path.open("rb") as file:  # in chunks: a huge file is refused by `load`, not read whole here
+        digest.update(hashlib.file_digest(file, "sha1").digest())
     digest.update(repr(sorted((row or {}).items())).encode())
     return digest.hexdigest()
 

@@ -85,7 +85,9 @@ def load(path: Path) -> RawDocument:
                 raise UnreadableDocument(
                     f"{path}: too large to be a report ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB)"
                 )
-            data = head + file.read()
+            data = head + file.read(limit + 1 - len(head))  # a file growing as we read stays capped
+            if len(data) > limit:
+                raise UnreadableDocument(f"{path}: too large to be a report (over {limit / 1e6:.0f} MB)")
     except OSError as err:
         raise UnreadableDocument(f"{path}: cannot read ({err.strerror})") from err
     if not data.strip():

@@ -242,6 +242,8 @@ class ChromaStore:
                 {"source": source, "file_hash": file_hash, "local_authority": record.get("local_authority") or ""}
             ],
         )
+        if passages or stale:
+            self._bump()  # again: a reader that cached the report list between the two must look again
         return len(new)
 
     def remove_report(self, source: str) -> int:

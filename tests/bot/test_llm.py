@@ -154,6 +154,8 @@ def test_an_error_object_mid_stream_is_one_line_not_a_key_error():
         with pytest.raises(ModelUnavailable, match="stopped with an error: the slot was cancelled"):
             got.extend(llm.stream([{"role": "user", "content": "q"}], max_tokens=8))
         assert got == ["Caseloads "]
+        chunks[1] = b'data: {"choices": [], "usage": {"total_tokens": 9}, "error": null}\n\n'  # legal: no text
+        assert "".join(llm.stream([{"role": "user", "content": "q"}], max_tokens=8)) == "Caseloads "
         chunks[1] = b"data: {not json\n\n"
         with pytest.raises(ModelUnavailable, match="not JSON"):
             list(llm.stream([{"role": "user", "content": "q"}], max_tokens=8))

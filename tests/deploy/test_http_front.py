@@ -78,6 +78,10 @@ def test_metrics_answer_this_machine_or_the_token_only():
     locked = http_app(NoSlack(), metrics, lambda: {"ok": True}, metrics_token="t0ken")
     assert _call(locked, "/metrics", REMOTE_ADDR="10.1.2.3", HTTP_AUTHORIZATION="Bearer t0ken")[0] == "200 OK"
     assert _call(locked, "/metrics", REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION="Bearer nope")[0] == "403 Forbidden"
+    assert _call(locked, "/metrics", REMOTE_ADDR="10.1.2.3", HTTP_AUTHORIZATION="t0ken")[0] == "403 Forbidden"
+    # A front bound beyond loopback has proxies in front of it: loopback proves nothing there.
+    wide = http_app(NoSlack(), metrics, lambda: {"ok": True}, metrics_open=False)
+    assert _call(wide, "/metrics", REMOTE_ADDR="127.0.0.1")[0] == "403 Forbidden"
 
 
 def test_an_unhealthy_bot_is_503_without_its_exception_text():
