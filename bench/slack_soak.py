@@ -22,7 +22,6 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -36,6 +35,7 @@ from bot.llm import OpenAICompatibleLLM  # noqa: E402
 from bot.operations import http_app, serve_http  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.slack import Governance, SlackBot  # noqa: E402
+from tests.bot.model_standin import ModelStandIn, sse  # noqa: E402
 from tests.bot.slack_standin import SlackStandIn  # noqa: E402
 
 SECRET = "soak-secret"
@@ -46,33 +46,6 @@ QUESTIONS = [
     "children missing from home in {place}",
 ]
 PLACES = ["Lancashire", "St Helens", "Halton", "Tameside", "Birmingham", "Leeds", "Kent", "Bristol"]
-
-
-class ModelServer:
-    """An OpenAI-compatible stand-in that streams one sentence; it can die and come back."""
-
-    def __init__(self, port: int = 0) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.end_headers()
-                for word in ["Inspectors", "found", "that", "strategy", "discussions", "were", "timely", "[1]."]:
-                    chunk = {"choices": [{"delta": {"content": word + " "}}]}
-                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                self.wfile.write(b"data: [DONE]\n\n")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.port = self.server.server_port
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def kill(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _rss_mb() -> float:
@@ -103,8 +76,8 @@ def main() -> None:
 
     settings = Settings(data_dir=args.data_dir)
     library = create_library(settings)
-    model = ModelServer()
-    engine = AnswerEngine(library.retriever, lambda: OpenAICompatibleLLM(f"http://127.0.0.1:{model.port}/v1"))
+    model = ModelStandIn(sse("Inspectors found that strategy discussions were timely [1]."))
+    engine = AnswerEngine(library.retriever, lambda: OpenAICompatibleLLM(model.url))
     standin = SlackStandIn()
     drafts = {"n": 0}
 
@@ -133,8 +106,18 @@ def main() -> None:
     rss_start = _rss_mb()
     started = time.perf_counter()
 
-    def settled() -> bool:
-        return all(b.queue.pending() == 0 and b.health()["worker"] == "idle" for b in bots)
+    def replied() -> int:
+        """Placeholders whose last update is a final reply (not a draft, not a place in the queue)."""
+        last: dict[str, str] = {}
+        for name, body in list(standin.calls):
+            if name == "chat.update":
+                last[body["ts"]] = str(body.get("text", ""))
+        return sum(1 for text in last.values() if not text.endswith("…") and not text.startswith("You're number"))
+
+    def settled(posted: int) -> bool:
+        # Bolt acks before its listener queues the job: idle workers alone do not mean a wave is done.
+        idle = all(b.queue.pending() == 0 and b.health()["worker"] == "idle" for b in bots)
+        return idle and replied() >= posted
 
     def mention(i: int) -> int:
         user = f"U{i % args.users:03d}"
@@ -155,10 +138,10 @@ def main() -> None:
                 audit.rmdir()  # the audit volume comes back ...
                 model.kill()  # ... and the model server dies
             if n == 2 * len(waves) // 3:
-                model.__init__(model.port)  # it is started again on its port
+                model = ModelStandIn(model.chunks, model.port)  # it is started again on its port
             statuses += pool.map(mention, wave)
             deadline = time.monotonic() + 600
-            while not settled() and time.monotonic() < deadline:
+            while not settled(len(statuses)) and time.monotonic() < deadline:
                 time.sleep(0.2)
             rss.append(_rss_mb())
     elapsed = time.perf_counter() - started

@@ -123,33 +123,17 @@ def test_report_text_cannot_open_or_close_a_turn(small_model, tmp_path):
 
 
 def test_an_error_object_mid_stream_is_one_line_not_a_key_error():
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     from bot.llm import OpenAICompatibleLLM
     from index.errors import ModelUnavailable
+    from tests.bot.model_standin import ModelStandIn
 
     chunks = [
         b'data: {"choices": [{"delta": {"content": "Caseloads "}}]}\n\n',
         b'data: {"error": {"message": "the slot was cancelled", "code": 500}}\n\n',
     ]
-
-    class Server(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for chunk in chunks:
-                self.wfile.write(chunk)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Server)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = ModelStandIn(chunks)
     try:
-        llm = OpenAICompatibleLLM(f"http://127.0.0.1:{server.server_port}/v1")
+        llm = OpenAICompatibleLLM(server.url)
         got: list[str] = []
         with pytest.raises(ModelUnavailable, match="stopped with an error: the slot was cancelled"):
             got.extend(llm.stream([{"role": "user", "content": "q"}], max_tokens=8))
@@ -160,4 +144,4 @@ def test_an_error_object_mid_stream_is_one_line_not_a_key_error():
         with pytest.raises(ModelUnavailable, match="not JSON"):
             list(llm.stream([{"role": "user", "content": "q"}], max_tokens=8))
     finally:
-        server.shutdown()
+        server.kill()
