@@ -240,7 +240,6 @@ def ingest(
         rows.update(sidecar_rows(path))
     known = store.file_hashes()
     files, refused = admissible(paths, find_documents(paths), known)
-    summary.skipped += refused
     stamp = str(getattr(embedder, "name", ""))
     jobs = [(f, rows.get(Path(f).resolve()), known.get(f, ""), max_tokens, stamp) for f in files]
 
@@ -278,6 +277,8 @@ def ingest(
             if sum(len(r.passages) for r in waiting) >= embed_together:
                 store_waiting()
 
+    for source, reason in refused:  # counted by progress bars like any other file
+        handle(_Read(source, "", error=reason))
     for read in _reads(jobs, workers, file_timeout):
         handle(read)
     store_waiting()

@@ -99,8 +99,12 @@ def test_links_out_of_the_folder_are_not_read_and_one_file_is_one_report(library
     secret.write_text("The password for the case management system is hunter2. " * 5)
     (folder / "passwd.txt").symlink_to(secret)
     (folder / "again.txt").symlink_to(folder / "letter.txt")  # the same file by another name
-    summary = ingest([folder, folder / "letter.txt"], library.store, embedder, workers=1)
+    seen = []
+    summary = ingest(
+        [folder, folder / "letter.txt"], library.store, embedder, workers=1, on_file=lambda *a: seen.append(a[:2])
+    )
     reasons = _reasons(summary)
+    assert sorted(outcome for _, outcome in seen) == ["skipped", "skipped", "stored"]  # the bar counts every file
     assert reasons["passwd.txt"] == "a link to a file outside the folder being ingested; not read"
     assert reasons["again.txt"].startswith("the same file as ") and summary.new == [str(folder / "letter.txt")]
     assert not [p for p in library.store.all_passages() if "hunter2" in p.text]
