@@ -580,7 +580,9 @@ def slack(
 
             console.print(f"serving Slack events on {host}:{port}/slack/events (health: /healthz, metrics: /metrics)")
             token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-            local = host in ("127.0.0.1", "::1", "localhost")
+            from bot.settings import LOOPBACK
+
+            local = host in LOOPBACK
             front = http_app(bot.app, bot.metrics, health, token, metrics_open=local)
             serve_http(front, port, host).serve_forever()
         else:

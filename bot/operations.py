@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.settings import Settings, masked_url
+from bot.settings import LOOPBACK, Settings, masked_url
 
 log = logging.getLogger("briefing.operations")
 
@@ -50,7 +50,6 @@ class Metrics:
 
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # Slack's largest payloads (block actions with their message) are far smaller
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 def http_app(
@@ -87,7 +86,7 @@ def http_app(
             if metrics_token:
                 allowed = scheme == "Bearer" and hmac.compare_digest(bearer.strip().encode(), metrics_token.encode())
             else:  # only where no proxy can stand in between: a front bound to loopback (see `serve`)
-                allowed = metrics_open and environ.get("REMOTE_ADDR", "") in _LOOPBACK
+                allowed = metrics_open and environ.get("REMOTE_ADDR", "") in LOOPBACK
             if not allowed:
                 start_response("403 Forbidden", [("Content-Type", "text/plain")])
                 return [b"metrics are for this machine, or need the metrics token\n"]

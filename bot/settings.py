@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}  # hosts that are this machine
 
 
 def masked_url(value: str) -> str:
@@ -134,7 +134,7 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme == "https" and parts.hostname:
             return value
-        if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+        if parts.scheme == "http" and parts.hostname in LOOPBACK:
             return value
         raise ValueError("must be an https:// URL (http:// only to this machine, for a test stand-in)")
 
