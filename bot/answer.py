@@ -16,6 +16,7 @@ from bot.llm import LLM, Message
 from index import text as text_rules
 from index.authorities import find_authorities
 from index.chunk import COVER_SECTION, Passage, count_tokens
+from index.errors import TooSlow
 from index.retrieve import Filters, QueryPlan, Retriever, SearchResult
 
 
@@ -431,8 +432,12 @@ class AnswerEngine:
         use_llm: bool = True,
         on_sentence: Callable[[str], None] | None = None,
         on_notes: Callable[[list[str]], None] | None = None,
+        deadline: float | None = None,
     ) -> Answer:
         """Answer one question; `on_sentence` sees each sentence once it has passed the checks.
+
+        `deadline` (a `time.monotonic()` value) stops the model at the token it passes, with
+        `TooSlow`: a model that never ends a sentence still cannot hold a shared worker.
 
         Nothing the model writes is passed on unchecked: the draft is read sentence by sentence, and
         each sentence is shown only when a passage supports it, facts and all.
@@ -555,7 +560,11 @@ class AnswerEngine:
             return finish("answered", text, citations)
         checker = SentenceChecker(evidence, self._retriever.grades_for, question=asked, dropped=dropped, first=first)
         pending = ""
-        for token in llm.stream(messages, self._max_tokens):
+        tokens = llm.stream(messages, self._max_tokens)
+        for token in tokens:
+            if deadline is not None and time.monotonic() > deadline:
+                tokens.close()  # the model's lock and the server's connection are freed now, not at GC
+                raise TooSlow(f"the answer passed its deadline after {time.perf_counter() - started:.0f} s")
             timings.setdefault("first_token_ms", (time.perf_counter() - started) * 1000)
             pending += token
             complete, pending = text_rules.complete_sentences(pending)

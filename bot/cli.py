@@ -181,6 +181,7 @@ def ingest(
                 max_tokens=settings.passage_tokens,
                 workers=settings.ingest_workers,
                 file_timeout=settings.ingest_file_timeout,
+                file_memory_mb=settings.ingest_file_memory_mb,
                 prune=prune,
                 on_file=on_file,
             )

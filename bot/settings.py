@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     ingest_file_timeout: float = Field(
         120.0, gt=0, description="Seconds one file may take to read before it is skipped with a reason."
     )
+    ingest_file_memory_mb: int = Field(
+        1024, ge=0, description="MB one file's reader may grow by before it is skipped with a reason (0: no cap)."
+    )
 
     # --- the answer model ---
     llm_url: str | None = Field(None, description="OpenAI-compatible server (llama.cpp, vLLM); unset = in-process.")

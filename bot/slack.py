@@ -24,6 +24,7 @@ from bot.check import CheckReport
 from bot.judgements import Standing
 from bot.operations import Metrics
 from bot.settings import Settings
+from index.errors import TooSlow
 
 log = logging.getLogger("briefing.slack")
 
@@ -48,6 +49,12 @@ def _user_id(body: dict) -> str:
     return user.get("id", "") if isinstance(user, dict) else user or ""
 
 
+def _when(ts: str) -> tuple[int, int]:
+    """A Slack ts in Slack's own order: whole numbers, as a float's 16 digits can tie two messages."""
+    seconds, _, micros = ts.partition(".")
+    return (int(seconds), int(micros or 0)) if seconds.isdigit() and (micros or "0").isdigit() else (2**63, 0)
+
+
 def _user_team(payload: dict, body: dict) -> str:
     """The asker's own workspace, not the envelope's.
 
@@ -68,10 +75,6 @@ ASIDE_EVENT = "briefing_aside"  # a question asked back, or a refusal: ours, but
 
 
 _RESTARTED = "The assistant restarted before it could answer this. Please ask again in a minute."
-
-
-class JobTooSlow(Exception):
-    """Raised into a job that has run past JOB_DEADLINE; its asker is told so."""
 
 
 def escape(text: str) -> str:
@@ -435,10 +438,35 @@ class SlackBot:
             )
         return found or {}
 
-    def _history(self, job: Job) -> list[Turn]:
+    def _claim(self, job: Job) -> list[dict] | None:
+        """The job's thread, read once as its work starts; None when another replica has the question.
+
+        The look-up in `_accept` catches a retry that lands after the first placeholder is posted.
+        Two replicas can still both look before either posts; then the earlier placeholder (Slack
+        orders a channel's messages by ts, the same for everyone) keeps the question and the later
+        one is deleted, so every replica reaches the same verdict and the asker sees one reply.
+        """
+        if not job.placeholder_ts:
+            return []  # a slash command: Slack delivers it once, to one replica, and it has no thread
+        thread = self._thread(job.channel, job.thread_ts)
+        mine = _when(job.placeholder_ts)
+        if not any(
+            (self._ours(m) or {}).get("event_id") == job.event_id and _when(m.get("ts") or "") < mine for m in thread
+        ):
+            return thread
+        job.replied = True  # the other replica's reply is the answer: nothing of ours to resolve
+        self.metrics.count("briefing_duplicate_events_total")
+        try:
+            self.client.chat_delete(channel=job.channel, ts=job.placeholder_ts)
+        except Exception as err:  # noqa: BLE001 - then it says so rather than "Searching…" for ever
+            log.warning("could not delete a second placeholder: %s", type(err).__name__)
+            self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text="(answered above)", blocks=[])
+        return None
+
+    def _history(self, job: Job, thread: list[dict]) -> list[Turn]:
         """The conversation so far, read back from the thread: the same on every replica."""
         turns = []
-        for message in self._thread(job.channel, job.thread_ts):
+        for message in thread:
             payload = self._ours(message, ANSWER_EVENT)
             if payload is not None and message.get("ts") != job.placeholder_ts:
                 turns.append(Turn(str(payload.get("answered", "")), str(message.get("text", ""))))
@@ -714,6 +742,9 @@ class SlackBot:
     def _serve(self, job: Job) -> None:
         """One job, ending in its reply or in an apology with an error id."""
         try:
+            thread = self._claim(job)
+            if thread is None:
+                return
             if job.kind == "brief":
                 self._brief(job)
             elif job.kind == "check":
@@ -721,12 +752,12 @@ class SlackBot:
             elif job.kind == "compare":
                 self._compare(job)
             else:
-                self._answer(job)
+                self._answer(job, thread)
         except Exception as err:  # every path ends in a reply: an apology the team can trace
             error_id = uuid.uuid4().hex[:8]
             log.exception("answer failed (error id %s)", error_id)
             self.metrics.count("briefing_errors_total")
-            if isinstance(err, JobTooSlow):
+            if isinstance(err, TooSlow):
                 text = f"Sorry, that took too long to answer (error id {error_id}). Please try a narrower question."
             else:
                 text = f"Sorry, something went wrong answering that (error id {error_id}). Please try again."
@@ -739,7 +770,7 @@ class SlackBot:
                 log.exception("could not post the apology (error id %s)", error_id)
             self._audit(kind="error", user=job.user, channel=job.channel, error_id=error_id, question=job.text)
 
-    def _answer(self, job: Job) -> None:
+    def _answer(self, job: Job, thread: list[dict]) -> None:
         checked: list[str] = []
         last_update = [0.0]
         deadline = time.monotonic() + JOB_DEADLINE
@@ -749,7 +780,7 @@ class SlackBot:
             checked.append(sentence)
             now = time.monotonic()
             if now > deadline:
-                raise JobTooSlow(job.text[:80])
+                raise TooSlow(job.text[:80])
             if now - last_update[0] >= UPDATE_INTERVAL:
                 last_update[0] = now
                 try:  # a draft is a courtesy: a failed one (a 429, a blip) never costs the answer
@@ -761,8 +792,10 @@ class SlackBot:
                     self.metrics.count("briefing_draft_updates_skipped_total")
 
         noted: list[str] = []
-        history = self._history(job)
-        answer = self.engine.ask(job.text, history=history, on_sentence=on_sentence, on_notes=noted.extend)
+        history = self._history(job, thread)
+        answer = self.engine.ask(
+            job.text, history=history, on_sentence=on_sentence, on_notes=noted.extend, deadline=deadline
+        )
         self.metrics.record_answer(answer.status, answer.timings)
         sources = [f"{c.passage.source}#p{c.passage.page}" for c in answer.citations]
         # The answer carries what feedback and follow-ups need, for whichever replica meets them.

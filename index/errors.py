@@ -19,3 +19,7 @@ class StoreUnavailable(BriefingError):
 
 class UnknownAuthority(BriefingError):
     """An authority name matched nothing in the library; the message lists the nearest names."""
+
+
+class TooSlow(BriefingError):
+    """An answer ran past its deadline: stopped at the next token, so one question cannot hold the model."""

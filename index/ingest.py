@@ -7,6 +7,7 @@ loses nothing already stored and the next run carries on from where it stopped.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -138,6 +139,8 @@ def _read_one(args: tuple[str, dict[str, str] | None, str, int, str]) -> _Read:
         report = apply_sidecar(read_report(path), row)
     except UnreadableDocument as err:
         return _Read(source, file_hash, error=str(err).removeprefix(f"{path}: "))
+    except MemoryError:
+        raise  # past the reader's memory cap: `_read_capped` names it
     except Exception as err:  # a parser bug must not stop the run; the summary names the file
         return _Read(source, file_hash, error=f"could not be read ({type(err).__name__}: {err})")
     report.source = source
@@ -147,7 +150,32 @@ def _read_one(args: tuple[str, dict[str, str] | None, str, int, str]) -> _Read:
     return _Read(source, file_hash, report, found)
 
 
-def _reads(jobs: list[tuple], workers: int, timeout: float) -> Iterator[_Read]:
+def _read_capped(args: tuple, memory_mb: int) -> _Read:
+    """`_read_one` in a worker process that may grow by at most `memory_mb` while reading this file.
+
+    The cap is on address space (RLIMIT_AS), set afresh for each file from what the worker already
+    maps, so a hostile file hits MemoryError in its own reader, not the machine's OOM killer (which
+    could as well pick the ingest itself, or the bot beside it).
+    """
+    import resource
+
+    import pypdfium2  # noqa: F401 - libraries are loaded before the cap: it is for the file's own work
+
+    from index.chunk import count_tokens
+
+    count_tokens("the tokenizer's tables, loaded once per worker")
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mapped + memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    try:
+        return _read_one(args)
+    except MemoryError:
+        return _Read(args[0], "", error=f"needed more than {memory_mb} MB of memory to read, so it was stopped")
+
+
+def _reads(jobs: list[tuple], workers: int, timeout: float, memory_mb: int = 1024) -> Iterator[_Read]:
     """Each file read in a worker process, in order; a file that hangs or kills its reader is skipped.
 
     pdfium is C: a hostile PDF can crash or hang it, and the run must go on to the next file (the
@@ -158,9 +186,12 @@ def _reads(jobs: list[tuple], workers: int, timeout: float) -> Iterator[_Read]:
         return
     from pebble import ProcessExpired, ProcessPool
 
+    read = _read_one
+    if memory_mb and Path("/proc/self/statm").exists():  # Linux; elsewhere the timeout still holds
+        read = functools.partial(_read_capped, memory_mb=memory_mb)
     pool = ProcessPool(max_workers=workers)
     try:
-        results = pool.map(_read_one, jobs, timeout=timeout).result()
+        results = pool.map(read, jobs, timeout=timeout).result()
         for job in jobs:
             source = job[0]
             try:
@@ -222,6 +253,7 @@ def ingest(
     max_tokens: int = 220,
     workers: int = 2,
     file_timeout: float = 120.0,
+    file_memory_mb: int = 1024,
     prune: bool = False,
     embed_together: int = 512,
     on_file: Callable[[str, str, int], None] | None = None,
@@ -279,7 +311,7 @@ def ingest(
 
     for source, reason in refused:  # counted by progress bars like any other file
         handle(_Read(source, "", error=reason))
-    for read in _reads(jobs, workers, file_timeout):
+    for read in _reads(jobs, workers, file_timeout, file_memory_mb):
         handle(read)
     store_waiting()
 

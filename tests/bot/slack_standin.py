@@ -17,7 +17,11 @@ class SlackStandIn:
         # of (method, body) that answers 429 while it holds (e.g. every streamed draft).
         self.errors: dict[str, str] = {}
         self.rate_limit_when = None
+        # While this holds, conversations.replies answers as if the thread were empty: two replicas
+        # that both look before either has posted.
+        self.hide_replies_while = None
         self.messages: dict[tuple[str, str], dict] = {}  # (channel, ts) -> the bot's message
+        self.posted: list[str] = []  # the ts of each chat.postMessage, in the order Slack gave them
         self.socket_url = ""
         self._ts = 1000
         self._lock = threading.Lock()
@@ -62,9 +66,15 @@ class SlackStandIn:
                     reply.update(user_id="UBOT", bot_id="BBOT", team_id="T1", user="briefing")
                 elif method in ("chat.postMessage", "chat.update"):
                     reply.update(ts=body.get("ts") or ts, channel=body.get("channel"))
+                    if method == "chat.postMessage":
+                        standin.posted.append(ts)
                     standin._keep(method, body, reply["ts"])
+                elif method == "chat.delete":
+                    with standin._lock:
+                        standin.messages.pop((body.get("channel"), body.get("ts")), None)
                 elif method == "conversations.replies":
-                    reply.update(messages=standin._replies(body))
+                    hidden = standin.hide_replies_while is not None and standin.hide_replies_while()
+                    reply.update(messages=[] if hidden else standin._replies(body))
                 elif method == "apps.connections.open":
                     reply.update(url=standin.socket_url)
                 payload = json.dumps(reply).encode()

@@ -305,3 +305,35 @@ def test_a_tight_budget_shortens_extracts_before_it_drops_a_place(small_library)
     budget = llm.count_tokens(build_prompt(question, one_each))
     kept, _, used = fit_prompt(question, evidence, budget, llm.count_tokens)
     assert used <= budget and {p.local_authority for p in kept} == places
+
+
+class EndlessLLM(FakeLLM):
+    """A model that never ends its sentence: only a deadline stops it."""
+
+    closed = False
+
+    def stream(self, messages, max_tokens):
+        try:
+            while True:
+                yield "and "
+        finally:
+            self.closed = True
+
+
+def test_a_model_that_never_ends_a_sentence_is_stopped_at_the_deadline(small_library):
+    import time
+
+    import pytest
+
+    from index.errors import TooSlow
+
+    llm = EndlessLLM()
+    shown: list[str] = []
+    with pytest.raises(TooSlow):
+        _engine(small_library, llm).ask(
+            "What did Ofsted say about screening of contacts in North East Lincolnshire?",
+            on_sentence=shown.append,
+            deadline=time.monotonic() + 0.5,
+        )
+    assert llm.closed  # the model's stream (its lock, the server's connection) was let go at once
+    assert shown == []  # nothing unchecked, nothing half-written

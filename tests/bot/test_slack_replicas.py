@@ -74,6 +74,24 @@ def test_an_event_retried_to_the_other_replica_is_answered_once(replicas):
     assert len(standin.named("chat.postMessage")) == 1  # one placeholder, none for the retry
 
 
+def test_one_event_taken_by_both_replicas_at_once_is_answered_once(replicas):
+    standin, (bot_a, url_a), (bot_b, url_b), _ = replicas
+    # Both replicas look at the thread before either has posted, so both post a placeholder.
+    standin.hide_replies_while = lambda: len(standin.named("chat.postMessage")) < 2
+    _post(url_a, _mention("strategy discussions in Lancashire", ts="25.1", event_id="EvBoth"))
+    _post(url_b, _mention("strategy discussions in Lancashire", ts="25.1", event_id="EvBoth"), retry=1)
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 1 and standin.named("chat.delete"))
+    assert len(standin.posted) == 2
+    earlier, later = standin.posted
+    deleted = standin.named("chat.delete")
+    assert len(deleted) == 1 and deleted[0]["ts"] == later  # the later placeholder goes
+    assert standin.final_answers()[0]["ts"] == earlier  # the earlier one is answered
+    duplicates = [bot.metrics.counts.get("briefing_duplicate_events_total", 0) for bot in (bot_a, bot_b)]
+    assert sorted(duplicates) == [0, 1]
+    thread = standin._replies({"channel": "CGOOD", "ts": "25.1"})
+    assert [m["text"] for m in thread if "Searching" in m["text"]] == []  # nothing left waiting
+
+
 def test_feedback_clicked_on_the_other_replica_keeps_its_question_and_sources(replicas):
     standin, (_, url_a), (_, url_b), governance = replicas
     _post(url_a, _mention("strategy discussions in Lancashire", ts="22.1", event_id="EvFb"))

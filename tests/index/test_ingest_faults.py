@@ -72,6 +72,9 @@ def poison_read(job):
         time.sleep(3600)
     if name == "crashes.txt":
         os.kill(os.getpid(), signal.SIGKILL)
+    if name == "hogs.txt":
+        held = [bytearray(2**20) for _ in range(4096)]  # 4 GB, a megabyte at a time, as a runaway parser takes it
+        return held
     return READ_ONE(job)
 
 
@@ -91,6 +94,15 @@ def test_a_file_that_hangs_or_kills_its_reader_is_skipped_and_the_run_goes_on(li
     monkeypatch.undo()
     again = ingest([folder], library.store, embedder, workers=2)  # the skipped files are read next time
     assert len(again.new) == 2 and again.unchanged == [str(folder / "letter.txt")]
+
+
+def test_a_file_whose_reader_runs_away_with_memory_is_stopped_at_its_cap(library, tmp_path, embedder, monkeypatch):
+    folder = _drop(tmp_path)
+    shutil.copy(LETTER, folder / "hogs.txt")
+    monkeypatch.setattr(ingest_module, "_read_one", poison_read)
+    summary = ingest([folder], library.store, embedder, workers=1, file_memory_mb=256)
+    assert _reasons(summary)["hogs.txt"] == "needed more than 256 MB of memory to read, so it was stopped"
+    assert summary.new == [str(folder / "letter.txt")]  # the same reader went on to the next file
 
 
 def test_links_out_of_the_folder_are_not_read_and_one_file_is_one_report(library, tmp_path, embedder):
