@@ -561,17 +561,23 @@ class AnswerEngine:
         checker = SentenceChecker(evidence, self._retriever.grades_for, question=asked, dropped=dropped, first=first)
         pending = ""
         tokens = llm.stream(messages, self._max_tokens)
-        for token in tokens:
-            if deadline is not None and time.monotonic() > deadline:
-                tokens.close()  # the model's lock and the server's connection are freed now, not at GC
-                raise TooSlow(f"the answer passed its deadline after {time.perf_counter() - started:.0f} s")
-            timings.setdefault("first_token_ms", (time.perf_counter() - started) * 1000)
-            pending += token
-            complete, pending = text_rules.complete_sentences(pending)
-            for sentence in complete:
-                shown = checker.check(sentence)
-                if shown:
-                    show(shown)
+        try:
+            for token in tokens:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TooSlow(f"the answer passed its deadline after {time.perf_counter() - started:.0f} s")
+                timings.setdefault("first_token_ms", (time.perf_counter() - started) * 1000)
+                pending += token
+                complete, pending = text_rules.complete_sentences(pending)
+                for sentence in complete:
+                    shown = checker.check(sentence)
+                    if shown:
+                        show(shown)
+        finally:
+            # Stopped early (the deadline, a caller's callback): the model's lock and the server's
+            # connection are let go now, not whenever the traceback is freed.
+            close = getattr(tokens, "close", None)
+            if close is not None:
+                close()
         if pending.strip() and (shown := checker.check(pending)):
             show(shown)
         if not checker.sentences:

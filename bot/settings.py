@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         1024, ge=0, description="MB one file's reader may grow by before it is skipped with a reason (0: no cap)."
     )
 
+    @field_validator("ingest_file_memory_mb")
+    @classmethod
+    def _memory_cap_fits_a_report(cls, value: int) -> int:
+        if 0 < value < 256:
+            raise ValueError("0 (no cap) or at least 256: reading the largest reports takes about 70 MB")
+        return value
+
     # --- the answer model ---
     llm_url: str | None = Field(None, description="OpenAI-compatible server (llama.cpp, vLLM); unset = in-process.")
     llm_api_key: SecretStr | None = Field(None, description="API key for llm_url, if it needs one.")

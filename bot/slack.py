@@ -38,6 +38,8 @@ UPDATE_INTERVAL = 3.0  # seconds between streamed drafts: ~20 chat.update a minu
 JOB_DEADLINE = 180.0  # seconds one job may take before its asker gets an apology instead
 MAX_WAITING_PER_USER = 3  # a user's questions waiting at once; more are declined, not queued
 NOT_OURS_FOR = 60.0  # seconds a thread the bot has not spoken in is believed not to be ours
+THREAD_PAGES = 5  # a thread read back is at most 1,000 messages
+CLAIM_REREADS = (0.5, 1.0, 0.0)  # a read that misses our own new placeholder is stale: wait, read again
 HEARTBEAT = 5.0  # the idle worker beats this often, so /healthz can tell a dead worker from a quiet one
 
 
@@ -50,7 +52,7 @@ def _user_id(body: dict) -> str:
 
 
 def _when(ts: str) -> tuple[int, int]:
-    """A Slack ts in Slack's own order: whole numbers, as a float's 16 digits can tie two messages."""
+    """A Slack ts in Slack's own order, read exactly: "seconds.micros" as two whole numbers."""
     seconds, _, micros = ts.partition(".")
     return (int(seconds), int(micros or 0)) if seconds.isdigit() and (micros or "0").isdigit() else (2**63, 0)
 
@@ -390,7 +392,7 @@ class SlackBot:
         for job in unfinished:
             try:
                 if job.placeholder_ts:
-                    self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=_RESTARTED, blocks=[])
+                    self._give_up(job.channel, job.placeholder_ts, job.event_id, _RESTARTED)
                 else:
                     self.client.chat_postMessage(channel=job.channel, thread_ts=job.thread_ts or None, text=_RESTARTED)
             except Exception as err:  # noqa: BLE001 - going down anyway; the log says who was not told
@@ -399,13 +401,32 @@ class SlackBot:
 
     def _thread(self, channel: str, thread_ts: str) -> list[dict]:
         """The thread's messages as Slack keeps them, metadata included; [] when Slack cannot say."""
+        messages: list[dict] = []
+        cursor = None
         try:
-            got = self.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True, limit=200)
-            return list(got.get("messages") or [])
+            for _ in range(THREAD_PAGES):
+                got = self.client.conversations_replies(
+                    channel=channel, ts=thread_ts, include_all_metadata=True, limit=200, cursor=cursor
+                )
+                messages += got.get("messages") or []
+                cursor = (got.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+            return messages
         except Exception as err:  # noqa: BLE001 - without the thread, a question is answered on its own
             log.warning("could not read thread %s: %s", thread_ts, type(err).__name__)
             self.metrics.count("briefing_thread_reads_failed_total")
             return []
+
+    def _holds(self, message: dict, event_id: str) -> bool:
+        """Whether this is our placeholder or reply for that event, not one given up."""
+        payload = self._ours(message)
+        return payload is not None and payload.get("event_id") == event_id and not payload.get("released")
+
+    def _give_up(self, channel: str, ts: str, event_id: str, text: str) -> None:
+        """Turn a placeholder into a refusal that lets the event go: another replica may take it."""
+        released = {"event_type": ASIDE_EVENT, "event_payload": {"event_id": event_id, "released": True}}
+        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=[], metadata=released)
 
     def _answers_in(self, channel: str, thread_ts: str) -> bool:
         """Whether the bot has spoken in this thread, so replies there need no mention."""
@@ -444,15 +465,20 @@ class SlackBot:
         The look-up in `_accept` catches a retry that lands after the first placeholder is posted.
         Two replicas can still both look before either posts; then the earlier placeholder (Slack
         orders a channel's messages by ts, the same for everyone) keeps the question and the later
-        one is deleted, so every replica reaches the same verdict and the asker sees one reply.
+        one is deleted, so both replicas reach the same verdict and the asker sees one reply. A
+        placeholder given up ("too many waiting", "restarted") keeps nothing. A read that does not
+        yet show our own placeholder is stale and is tried again; one that fails altogether leaves
+        the question answered here, so at worst twice, never not at all.
         """
         if not job.placeholder_ts:
             return []  # a slash command: Slack delivers it once, to one replica, and it has no thread
-        thread = self._thread(job.channel, job.thread_ts)
+        for wait in CLAIM_REREADS:
+            thread = self._thread(job.channel, job.thread_ts)
+            if any(m.get("ts") == job.placeholder_ts for m in thread):
+                break
+            time.sleep(wait)
         mine = _when(job.placeholder_ts)
-        if not any(
-            (self._ours(m) or {}).get("event_id") == job.event_id and _when(m.get("ts") or "") < mine for m in thread
-        ):
+        if not any(self._holds(m, job.event_id) and _when(m.get("ts") or "") < mine for m in thread):
             return thread
         job.replied = True  # the other replica's reply is the answer: nothing of ours to resolve
         self.metrics.count("briefing_duplicate_events_total")
@@ -460,7 +486,10 @@ class SlackBot:
             self.client.chat_delete(channel=job.channel, ts=job.placeholder_ts)
         except Exception as err:  # noqa: BLE001 - then it says so rather than "Searching…" for ever
             log.warning("could not delete a second placeholder: %s", type(err).__name__)
-            self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text="(answered above)", blocks=[])
+            try:
+                self._give_up(job.channel, job.placeholder_ts, "", "(answered above)")
+            except Exception as again:  # noqa: BLE001 - Slack is down; the answer above stands
+                log.warning("could not mark a second placeholder: %s", type(again).__name__)
         return None
 
     def _history(self, job: Job, thread: list[dict]) -> list[Turn]:
@@ -596,9 +625,7 @@ class SlackBot:
             key = f"choice:{thread_ts}:{body.get('container', {}).get('message_ts')}"
             # A second click on the same question's choices, here or on another replica, is not a
             # second question.
-            if not self._first_time(key) or any(
-                (self._ours(m) or {}).get("event_id") == key for m in self._thread(channel, thread_ts)
-            ):
+            if not self._first_time(key) or any(self._holds(m, key) for m in self._thread(channel, thread_ts)):
                 return
             placeholder = self.client.chat_postMessage(
                 channel=channel,
@@ -609,7 +636,7 @@ class SlackBot:
             value = action.get("value", "")
             job = Job(user, channel, thread_ts, value, placeholder_ts=placeholder["ts"], team=team, event_id=key)
             if self.queue.put(job) is None:
-                self.client.chat_update(channel=channel, ts=placeholder["ts"], text=_TOO_MANY)
+                self._give_up(channel, placeholder["ts"], key, _TOO_MANY)
 
     def _command(self, ack: Callable[..., None], command: dict, kind: str, accepted: str) -> None:
         """A slash command's work, queued like a question once the asker is allowed; acked either way."""
@@ -693,7 +720,7 @@ class SlackBot:
             )
             self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=reply)
             return False
-        if any((self._ours(m) or {}).get("event_id") == key for m in self._thread(channel, thread_ts)):
+        if any(self._holds(m, key) for m in self._thread(channel, thread_ts)):
             self.metrics.count("briefing_duplicate_events_total")
             return False  # another replica took this event (Slack retried it there): answered once
         kind = "ask"
@@ -711,7 +738,7 @@ class SlackBot:
         job = Job(user, channel, thread_ts, text, kind, placeholder_ts=placeholder["ts"], team=team, event_id=key)
         ahead = self.queue.put(job)
         if ahead is None:
-            self.client.chat_update(channel=channel, ts=placeholder["ts"], text=_TOO_MANY)
+            self._give_up(channel, placeholder["ts"], key, _TOO_MANY)
             return False
         if ahead > 0:
             self.client.chat_update(

@@ -126,6 +126,9 @@ def _file_hash(path: Path, row: dict[str, str] | None, embedder_name: str = "") 
     return digest.hexdigest()
 
 
+OUT_OF_MEMORY = "ran out of memory while being read"
+
+
 def _read_one(args: tuple[str, dict[str, str] | None, str, int, str]) -> _Read:
     source, row, known_hash, max_tokens, embedder_name = args
     path = Path(source)
@@ -135,16 +138,19 @@ def _read_one(args: tuple[str, dict[str, str] | None, str, int, str]) -> _Read:
         return _Read(source, "", error=f"cannot read ({err.strerror})")
     if file_hash == known_hash:
         return _Read(source, file_hash)
+    out_of_memory = False
     try:
         report = apply_sidecar(read_report(path), row)
+        report.source = source
+        found = passages(report, max_tokens)
     except UnreadableDocument as err:
         return _Read(source, file_hash, error=str(err).removeprefix(f"{path}: "))
     except MemoryError:
-        raise  # past the reader's memory cap: `_read_capped` names it
+        out_of_memory = True  # answered below, once leaving this block has freed what the reader held
     except Exception as err:  # a parser bug must not stop the run; the summary names the file
         return _Read(source, file_hash, error=f"could not be read ({type(err).__name__}: {err})")
-    report.source = source
-    found = passages(report, max_tokens)
+    if out_of_memory:
+        return _Read(source, file_hash, error=OUT_OF_MEMORY)
     if not found:
         return _Read(source, file_hash, error="no passages found in the text")
     return _Read(source, file_hash, report, found)
@@ -153,26 +159,38 @@ def _read_one(args: tuple[str, dict[str, str] | None, str, int, str]) -> _Read:
 def _read_capped(args: tuple, memory_mb: int) -> _Read:
     """`_read_one` in a worker process that may grow by at most `memory_mb` while reading this file.
 
-    The cap is on address space (RLIMIT_AS), set afresh for each file from what the worker already
-    maps, so a hostile file hits MemoryError in its own reader, not the machine's OOM killer (which
-    could as well pick the ingest itself, or the bot beside it).
+    The cap is on address space (RLIMIT_AS), set for this file from what the worker already maps
+    and lifted after it, so a runaway reader fails in its own process (a skip with a reason; a
+    crash, if C code cannot cope) rather than waking the machine's OOM killer, which could as well
+    pick the ingest itself or the bot beside it. An operator's own lower limit is kept.
     """
     import resource
 
-    import pypdfium2  # noqa: F401 - libraries are loaded before the cap: it is for the file's own work
+    import pypdfium2  # noqa: F401 - the libraries load before the cap: it is for the file's own work
+    import trafilatura  # noqa: F401
 
     from index.chunk import count_tokens
 
     count_tokens("the tokenizer's tables, loaded once per worker")
     with open("/proc/self/statm") as statm:
-        mapped = int(statm.read().split()[0]) * resource.getpagesize()
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = mapped + memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+        limit = int(statm.read().split()[0]) * resource.getpagesize() + memory_mb * 2**20
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    for bound in (soft, hard):
+        if bound != resource.RLIM_INFINITY:
+            limit = min(limit, bound)
     try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError):  # a sandbox that refuses: read uncapped; the timeout still holds
         return _read_one(args)
-    except MemoryError:
-        return _Read(args[0], "", error=f"needed more than {memory_mb} MB of memory to read, so it was stopped")
+    try:
+        read = _read_one(args)
+    except MemoryError:  # outside `_read_one`'s own guard (hashing the file)
+        read = _Read(args[0], "", error=OUT_OF_MEMORY)
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))  # pebble's own work between files is not capped
+    if read.error == OUT_OF_MEMORY:
+        read.error = f"needed more than {memory_mb} MB of memory to read, so it was stopped"
+    return read
 
 
 def _reads(jobs: list[tuple], workers: int, timeout: float, memory_mb: int = 1024) -> Iterator[_Read]:

@@ -85,7 +85,9 @@ def load(path: Path) -> RawDocument:
                 raise UnreadableDocument(
                     f"{path}: too large to be a report ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB)"
                 )
-            data = head + file.read(limit + 1 - len(head))  # a file growing as we read stays capped
+            # Read what the file holds, one byte over the cap at most: a file growing as we read stays
+            # capped, and a small file does not reserve the cap's worth of memory.
+            data = head + file.read(max(min(size, limit) + 1 - len(head), 1))
             if len(data) > limit:
                 raise UnreadableDocument(f"{path}: too large to be a report (over {limit / 1e6:.0f} MB)")
     except OSError as err:

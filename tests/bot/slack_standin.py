@@ -24,7 +24,7 @@ class SlackStandIn:
         self.posted: list[str] = []  # the ts of each chat.postMessage, in the order Slack gave them
         self.socket_url = ""
         self._ts = 1000
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _keep and _replies take it too
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,27 +56,27 @@ class SlackStandIn:
                         self.end_headers()
                         self.wfile.write(b'{"ok": false, "error": "ratelimited"}')
                         return
+                    # One step under the lock: the call, its ts and what Slack keeps are seen together.
                     standin.calls.append((method, body))
                     standin._ts += 1
                     ts = f"{standin._ts}.000100"
-                reply = {"ok": True}
-                if method in standin.errors:
-                    reply = {"ok": False, "error": standin.errors[method]}
-                elif method == "auth.test":
-                    reply.update(user_id="UBOT", bot_id="BBOT", team_id="T1", user="briefing")
-                elif method in ("chat.postMessage", "chat.update"):
-                    reply.update(ts=body.get("ts") or ts, channel=body.get("channel"))
-                    if method == "chat.postMessage":
-                        standin.posted.append(ts)
-                    standin._keep(method, body, reply["ts"])
-                elif method == "chat.delete":
-                    with standin._lock:
+                    reply = {"ok": True}
+                    if method in standin.errors:
+                        reply = {"ok": False, "error": standin.errors[method]}
+                    elif method == "auth.test":
+                        reply.update(user_id="UBOT", bot_id="BBOT", team_id="T1", user="briefing")
+                    elif method in ("chat.postMessage", "chat.update"):
+                        reply.update(ts=body.get("ts") or ts, channel=body.get("channel"))
+                        if method == "chat.postMessage":
+                            standin.posted.append(ts)
+                        standin._keep(method, body, reply["ts"])
+                    elif method == "chat.delete":
                         standin.messages.pop((body.get("channel"), body.get("ts")), None)
-                elif method == "conversations.replies":
-                    hidden = standin.hide_replies_while is not None and standin.hide_replies_while()
-                    reply.update(messages=[] if hidden else standin._replies(body))
-                elif method == "apps.connections.open":
-                    reply.update(url=standin.socket_url)
+                    elif method == "conversations.replies":
+                        hidden = standin.hide_replies_while is not None and standin.hide_replies_while()
+                        reply.update(messages=[] if hidden else standin._replies(body))
+                    elif method == "apps.connections.open":
+                        reply.update(url=standin.socket_url)
                 payload = json.dumps(reply).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -113,6 +113,18 @@ def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path):
     ]
 
 
+def test_a_reader_memory_cap_too_small_for_a_report_is_refused(tmp_path):
+    import pydantic
+    import pytest
+
+    from bot.settings import Settings
+
+    with pytest.raises(pydantic.ValidationError, match="ingest_file_memory_mb"):
+        Settings(data_dir=tmp_path, ingest_file_memory_mb=50, _env_file=None)  # every PDF would be skipped
+    assert Settings(data_dir=tmp_path, ingest_file_memory_mb=0, _env_file=None).ingest_file_memory_mb == 0
+    assert Settings(data_dir=tmp_path, _env_file=None).ingest_file_memory_mb == 1024
+
+
 def test_an_unexpected_error_is_one_line_and_the_debug_setting_shows_the_traceback(monkeypatch, capsys):
     """A bug we did not foresee still ends in one line; BRIEFING_DEBUG=1 brings the traceback back."""
     import pytest

@@ -92,6 +92,16 @@ def test_one_event_taken_by_both_replicas_at_once_is_answered_once(replicas):
     assert [m["text"] for m in thread if "Searching" in m["text"]] == []  # nothing left waiting
 
 
+def test_an_event_one_replica_turned_away_is_answered_by_the_other(replicas):
+    standin, (bot_a, url_a), (bot_b, url_b), _ = replicas
+    bot_a.queue._max_per_user = 0  # replica A is full: it declines, and lets the event go
+    _post(url_a, _mention("strategy discussions in Lancashire", ts="26.1", event_id="EvFull"))
+    assert standin.wait_for(lambda: any("questions waiting" in b.get("text", "") for b in standin.named("chat.update")))
+    _post(url_b, _mention("strategy discussions in Lancashire", ts="26.1", event_id="EvFull"), retry=1)
+    assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
+    assert bot_b.metrics.counts.get("briefing_duplicate_events_total", 0) == 0
+
+
 def test_feedback_clicked_on_the_other_replica_keeps_its_question_and_sources(replicas):
     standin, (_, url_a), (_, url_b), governance = replicas
     _post(url_a, _mention("strategy discussions in Lancashire", ts="22.1", event_id="EvFb"))

@@ -49,3 +49,21 @@ def test_find_documents_recurses_and_skips_metadata(tmp_path):
     assert [p.name for p in find_documents([tmp_path])] == ["x.txt"]
     with pytest.raises(UnreadableDocument, match="no such file"):
         list(find_documents([tmp_path / "missing"]))
+
+
+def test_a_news_page_saved_as_html_keeps_the_article_and_drops_the_page_furniture(tmp_path):
+    article = [p.strip() for p in LETTER.read_text().split("\n\n") if len(p.strip()) > 120][:4]
+    page = (
+        "<!DOCTYPE html><html><head><title>Monitoring visit of Lancashire children's services</title></head><body>"
+        "<nav><ul><li><a href='/'>Home</a></li><li><a href='/jobs'>Jobs at the council</a></li></ul></nav>"
+        "<div class='cookie-banner'>We use cookies to improve this site. Accept all cookies</div>"
+        "<main><article><h1>Monitoring visit of Lancashire children's services</h1>"
+        + "".join(f"<p>{paragraph}</p>" for paragraph in article)
+        + "</article></main><footer>Copyright The Council. Privacy notice. Contact us.</footer></body></html>"
+    )
+    (tmp_path / "news.html").write_text(page)
+    loaded = load(tmp_path / "news.html")
+    text = " ".join(loaded.pages)
+    assert loaded.media_type is MediaType.HTML and loaded.html_title.startswith("Monitoring visit of Lancashire")
+    assert all(paragraph.split()[-1] in text for paragraph in article)  # every paragraph, to its last word
+    assert "Jobs at the council" not in text and "Accept all cookies" not in text and "Privacy notice" not in text
