@@ -1,12 +1,15 @@
 """Soak: many mentions from many users, through the HTTP front, to two bot replicas, with faults.
 
-`python bench/slack_soak.py DATA_DIR [--mentions 200] [--users 20]`. Run by hand; prints figures.
+`python bench/slack_soak.py DATA_DIR [--mentions 200] [--users 20] [--llama-server small]`. Run by
+hand; prints figures.
 
 Two replicas (each: SlackBot + the waitress HTTP front) share one local stand-in of Slack. Mentions
 are signed and posted to the replicas in turn, in waves of ten from ten users. Faults, injected while it runs:
 - the audit log cannot be written for the first third of the waves (its path is a directory);
-- the model server dies for the middle third (a local OpenAI-compatible stand-in that streams a
-  sentence; it is shut down, then started again on the same port);
+- the model server dies for the middle third: by default a local OpenAI-compatible stand-in that
+  streams one sentence, shut down and started again on its port; with `--llama-server small` (or
+  `default`, or a GGUF path) llama.cpp's own server with that model, killed with SIGKILL and started
+  again on its port, so the answers are the model's own;
 - every third draft `chat.update` is answered 429.
 At the end every question must have exactly one final reply (an answer, an apology, or a "you already
 have questions waiting"), none left at "Searching…", and the bot's memory must not have grown.
@@ -18,6 +21,7 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import threading
 import time
@@ -67,16 +71,65 @@ def _post(url: str, payload: dict) -> int:
     return httpx.post(url, content=body, headers=headers, timeout=30).status_code
 
 
+class LlamaServer:
+    """llama.cpp's OpenAI-compatible server in its own process: killed and restarted like a real one."""
+
+    def __init__(self, model: Path, port: int = 0) -> None:
+        import socket
+
+        if not port:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        self.model, self.port = model, port
+        self.url = f"http://127.0.0.1:{port}/v1"
+        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1"]
+        command += ["--port", str(port), "--n_ctx", "2048", "--n_threads", str(os.cpu_count() or 2)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/models", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.5)
+        raise SystemExit(f"llama.cpp's server did not start on port {port}")
+
+    def kill(self) -> None:
+        self.process.kill()  # SIGKILL: no goodbye to the streams in flight
+        self.process.wait()
+
+    def restarted(self) -> LlamaServer:
+        return LlamaServer(self.model, self.port)
+
+
+def _gguf(name: str) -> Path:
+    if name not in ("small", "default"):
+        return Path(name)
+    from bot.model_bundle import BUNDLES, assemble
+
+    folder = Path(os.environ.get("TMPDIR", "/tmp")) / "briefing-soak-models"
+    folder.mkdir(exist_ok=True)
+    return assemble(BUNDLES[name], folder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("--mentions", type=int, default=200)
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--llama-server", help="small, default or a GGUF: answer with llama.cpp's real server")
     args = parser.parse_args()
 
     settings = Settings(data_dir=args.data_dir)
     library = create_library(settings)
-    model = ModelStandIn(sse("Inspectors found that strategy discussions were timely [1]."))
+    if args.llama_server:
+        model = LlamaServer(_gguf(args.llama_server))
+    else:
+        model = ModelStandIn(sse("Inspectors found that strategy discussions were timely [1]."))
     engine = AnswerEngine(library.retriever, lambda: OpenAICompatibleLLM(model.url))
     standin = SlackStandIn()
     drafts = {"n": 0}
@@ -138,7 +191,8 @@ def main() -> None:
                 audit.rmdir()  # the audit volume comes back ...
                 model.kill()  # ... and the model server dies
             if n == 2 * len(waves) // 3:
-                model = ModelStandIn(model.chunks, model.port)  # it is started again on its port
+                # It is started again on its port.
+                model = model.restarted() if args.llama_server else ModelStandIn(model.chunks, model.port)
             statuses += pool.map(mention, wave)
             deadline = time.monotonic() + 600
             while not settled(len(statuses)) and time.monotonic() < deadline:
@@ -165,6 +219,7 @@ def main() -> None:
         for name, value in b.metrics.counts.items():
             counts[name] = counts.get(name, 0) + value
     print(f"machine: {os.cpu_count()} cores; {args.mentions} mentions from {args.users} users to 2 replicas")
+    print(f"model server: {'llama.cpp server, ' + model.model.name if args.llama_server else 'stand-in'}")
     print(f"HTTP statuses: { {s: statuses.count(s) for s in set(statuses)} }; all answered in {elapsed:.1f} s")
     print(f"placeholders {len(placeholders)} (one per mention: {len(placeholder_ts)})")
     print(f"final replies: answered {len(answered)} (apologies among them {len(apologies)}), ")

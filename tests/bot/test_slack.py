@@ -55,6 +55,7 @@ def _serve(engine, tmp_path):
         except httpx.HTTPError:
             time.sleep(0.05)
     yield standin, bot, url, governance
+    bot.shutdown()  # its worker stops: nothing of one test runs on into the next
     standin.close()
 
 

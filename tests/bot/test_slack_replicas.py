@@ -43,6 +43,8 @@ def replicas(small_library, tmp_path):
     first = _replica(engine, standin, governance)
     second = _replica(engine, standin, governance)  # a fresh process would know no more than this
     yield standin, first, second, governance
+    for bot, _ in (first, second):
+        bot.shutdown()  # its worker stops: nothing of one test runs on into the next
     standin.close()
 
 
