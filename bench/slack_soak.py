@@ -85,6 +85,9 @@ class LlamaServer:
         self.url = f"http://127.0.0.1:{port}/v1"
         command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1"]
         command += ["--port", str(port), "--n_ctx", "2048", "--n_threads", str(os.cpu_count() or 2)]
+        # llama-cpp-python's server otherwise ends the stream in flight when another request comes:
+        # with two replicas, answers would be cut short (and fall back to quotes), not queued.
+        command += ["--interrupt_requests", "False"]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:

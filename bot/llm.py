@@ -293,6 +293,8 @@ class OpenAICompatibleLLM:
                 prompt = self._client.post(f"{self._root}/apply-template", json={"messages": safe}).json()["prompt"]
                 tokens = self._client.post(f"{self._root}/tokenize", json={"content": prompt}).json()["tokens"]
                 return len(tokens)
+            except httpx.TransportError:
+                pass  # down or restarting: estimated this once, and the server asked again next time
             except (httpx.HTTPError, KeyError, TypeError, ValueError):
                 self._server_counts = False  # not llama.cpp's server: estimate from now on
         return estimate_tokens(messages)

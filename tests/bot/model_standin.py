@@ -15,8 +15,9 @@ def sse(text: str) -> list[bytes]:
 
 
 class ModelStandIn:
-    def __init__(self, chunks: list[bytes], port: int = 0) -> None:
+    def __init__(self, chunks: list[bytes], port: int = 0, *, counts: bool = False) -> None:
         self.chunks = chunks  # replaced or edited between calls by the test
+        self.counts = counts  # answer /apply-template and /tokenize, as llama.cpp's server does
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -24,12 +25,29 @@ class ModelStandIn:
                 pass
 
             def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path.endswith(("/apply-template", "/tokenize")) and standin.counts:
+                    self._count(json.loads(body))
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
                 for chunk in list(standin.chunks):
                     self.wfile.write(chunk)
+
+            def _count(self, asked: dict) -> None:
+                # As llama.cpp's own server: the chat as one prompt, then its tokens (a word each here,
+                # after a 1,000-token preamble, so a count from the server is told from an estimate).
+                if self.path.endswith("/apply-template"):
+                    reply = {"prompt": " ".join(m["content"] for m in asked["messages"])}
+                else:
+                    reply = {"tokens": list(range(1000 + len(asked["content"].split())))}
+                payload = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self._server.server_port

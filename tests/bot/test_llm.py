@@ -145,3 +145,21 @@ def test_an_error_object_mid_stream_is_one_line_not_a_key_error():
             list(llm.stream([{"role": "user", "content": "q"}], max_tokens=8))
     finally:
         server.kill()
+
+
+def test_a_model_server_down_for_a_moment_is_counted_by_again_once_it_is_back():
+    from bot.llm import OpenAICompatibleLLM, estimate_tokens
+    from tests.bot.model_standin import ModelStandIn, sse
+
+    messages = [{"role": "user", "content": "How are care leavers supported in St Helens?"}]
+    server = ModelStandIn(sse("Fine."), counts=True)
+    llm = OpenAICompatibleLLM(server.url)
+    by_server = llm.count_tokens(messages)
+    assert by_server == 1000 + 8 != estimate_tokens(messages)
+    server.kill()
+    assert llm.count_tokens(messages) == estimate_tokens(messages)  # down: estimated, no error
+    server = ModelStandIn(sse("Fine."), server.port, counts=True)
+    try:
+        assert llm.count_tokens(messages) == by_server  # back: counted by the server again
+    finally:
+        server.kill()
