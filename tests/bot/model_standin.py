@@ -8,6 +8,16 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+def send_json(handler: BaseHTTPRequestHandler, reply: dict) -> None:
+    """A 200 with a JSON body, as both stand-ins answer."""
+    payload = json.dumps(reply).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
 def sse(text: str) -> list[bytes]:
     """A reply streamed word by word, as server-sent events, ending with [DONE]."""
     words = [{"choices": [{"delta": {"content": word + " "}}]} for word in text.split()]
@@ -42,12 +52,7 @@ class ModelStandIn:
                     reply = {"prompt": " ".join(m["content"] for m in asked["messages"])}
                 else:
                     reply = {"tokens": list(range(1000 + len(asked["content"].split())))}
-                payload = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                send_json(self, reply)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self._server.server_port

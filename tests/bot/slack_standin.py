@@ -8,6 +8,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+from tests.bot.model_standin import send_json
+
 
 class SlackStandIn:
     def __init__(self) -> None:
@@ -77,12 +79,7 @@ class SlackStandIn:
                         reply.update(messages=[] if hidden else standin._replies(body))
                     elif method == "apps.connections.open":
                         reply.update(url=standin.socket_url)
-                payload = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                send_json(self, reply)
 
         class Server(ThreadingHTTPServer):
             request_queue_size = 128  # the default 5 drops bursts (two replicas, ten at a time) on the floor
