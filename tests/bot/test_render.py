@@ -41,3 +41,37 @@ def test_answers_and_sources_strip_control_sequences():
     shown = out.getvalue()
     assert "\x1b]8" not in shown and "\x1b[31mred" not in shown and "\x07" not in shown
     assert "[/bold]" in shown
+
+
+def test_a_hostile_document_reaches_the_terminal_as_text_through_cat_v(tmp_path):
+    """The CLI end to end, its output made visible as `cat -v` shows it: no escape, no bell, no crash."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import LETTER
+
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    # A real letter with hostile lines spliced into its findings: markup, an OSC 8 link, colour, bells.
+    letter = LETTER.read_text().replace(
+        "The locality teams hold timely strategy discussions",
+        f"{HOSTILE} The locality teams hold timely strategy discussions",
+    )
+    (folder / "hostile.txt").write_text(letter)
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(tmp_path / "data"), "BRIEFING_INGEST_WORKERS": "0"}
+
+    def through_cat_v(*args: str) -> str:
+        cli = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        shown = subprocess.run(["cat", "-v"], stdin=cli.stdout, capture_output=True, text=True, timeout=300).stdout
+        assert cli.wait(timeout=300) == 0, cli.stderr.read().decode()
+        return shown
+
+    through_cat_v("ingest", str(folder))
+    found = through_cat_v("search", "strategy discussions in Lancashire")
+    assert "strategy discussions" in found and "[/bold]" in found  # the passage, its markup as characters
+    for shown in (found, through_cat_v("inspect", str(folder / "hostile.txt"))):
+        assert "^[" not in shown and "^G" not in shown  # no escape sequence and no bell reached the terminal
+        assert "Traceback" not in shown
