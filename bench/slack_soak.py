@@ -3,16 +3,20 @@
 `python bench/slack_soak.py DATA_DIR [--mentions 200] [--users 20] [--llama-server small]`. Run by
 hand; prints figures.
 
-Two replicas (each: SlackBot + the waitress HTTP front) share one local stand-in of Slack. Mentions
-are signed and posted to the replicas in turn, in waves of ten from ten users. Faults, injected while it runs:
-- the audit log cannot be written for the first third of the waves (its path is a directory);
+Two replicas, each `briefing slack --http` in its own process as a deployment runs them, share one
+library (read-only) and one local stand-in of Slack. Mentions are signed and posted to the replicas in
+turn, in waves of ten from ten users; a wave is done when both replicas' /healthz say idle with nothing
+queued and every mention has its final reply. Faults, injected while it runs:
+- the audit log cannot be written for the first third of the waves (its path, `audit.jsonl` in the
+  data dir, is a directory; an audit log already there is set aside and put back afterwards);
 - the model server dies for the middle third: by default a local OpenAI-compatible stand-in that
   streams one sentence, shut down and started again on its port; with `--llama-server small` (or
   `default`, or a GGUF path) llama.cpp's own server with that model, killed with SIGKILL and started
   again on its port, so the answers are the model's own;
 - every third draft `chat.update` is answered 429.
 At the end every question must have exactly one final reply (an answer, an apology, or a "you already
-have questions waiting"), none left at "Searching…", and the bot's memory must not have grown.
+have questions waiting"), none left at "Searching…", each replica's memory (its process's RSS) must not
+have grown, and SIGTERM must stop both cleanly with nothing unanswered.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import signal
+import socket
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,12 +38,6 @@ from slack_sdk.signature import SignatureVerifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.answer import AnswerEngine  # noqa: E402
-from bot.app import create_library  # noqa: E402
-from bot.llm import OpenAICompatibleLLM  # noqa: E402
-from bot.operations import http_app, serve_http  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.slack import Governance, SlackBot  # noqa: E402
 from tests.bot.model_standin import ModelStandIn, sse  # noqa: E402
 from tests.bot.slack_standin import SlackStandIn  # noqa: E402
 
@@ -52,12 +51,63 @@ QUESTIONS = [
 PLACES = ["Lancashire", "St Helens", "Halton", "Tameside", "Birmingham", "Leeds", "Kent", "Bristol"]
 
 
-def _rss_mb() -> float:
-    with open(f"/proc/{os.getpid()}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Replica:
+    """`briefing slack --http` in its own process, watched through its own /healthz and /metrics."""
+
+    def __init__(self, data_dir: Path, slack_url: str, llm_url: str, log: Path) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.url = f"{self.base}/slack/events"
+        self.log = log
+        env = {
+            **os.environ,
+            "BRIEFING_DATA_DIR": str(data_dir),
+            "BRIEFING_LLM_URL": llm_url,
+            "BRIEFING_SLACK_API_URL": slack_url,
+            "SLACK_BOT_TOKEN": "xoxb-soak",
+            "SLACK_SIGNING_SECRET": SECRET,
+        }
+        command = [sys.executable, "-m", "bot.cli", "slack", "--http", "--port", str(self.port)]
+        with log.open("w") as out:
+            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def health(self) -> dict:
+        try:
+            return httpx.get(f"{self.base}/healthz", timeout=5).json()
+        except (httpx.HTTPError, ValueError):
+            return {}
+
+    def wait_healthy(self, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.health().get("ok"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"replica on port {self.port} did not start; see {self.log}")
+            time.sleep(0.5)
+
+    def metrics(self) -> dict[str, float]:
+        lines = httpx.get(f"{self.base}/metrics", timeout=5).text.splitlines()
+        return {name: float(value) for name, value in (line.split() for line in lines if line.strip())}
+
+    def rss_mb(self) -> float:
+        with open(f"/proc/{self.process.pid}/status") as status:
+            return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+
+    def stop(self) -> tuple[int, str]:
+        """SIGTERM, as docker stop and systemd send: the return code and the bot's last word."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        said = [line for line in self.log.read_text(errors="replace").splitlines() if "stopped;" in line]
+        return code, said[-1] if said else "(no 'stopped' line in its log)"
 
 
 def _post(url: str, payload: dict) -> int:
@@ -75,12 +125,7 @@ class LlamaServer:
     """llama.cpp's OpenAI-compatible server in its own process: killed and restarted like a real one."""
 
     def __init__(self, model: Path, port: int = 0) -> None:
-        import socket
-
-        if not port:
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                port = probe.getsockname()[1]
+        port = port or _free_port()
         self.model, self.port = model, port
         self.url = f"http://127.0.0.1:{port}/v1"
         command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1"]
@@ -127,13 +172,10 @@ def main() -> None:
     parser.add_argument("--llama-server", help="small, default or a GGUF: answer with llama.cpp's real server")
     args = parser.parse_args()
 
-    settings = Settings(data_dir=args.data_dir)
-    library = create_library(settings)
     if args.llama_server:
         model = LlamaServer(_gguf(args.llama_server))
     else:
         model = ModelStandIn(sse("Inspectors found that strategy discussions were timely [1]."))
-    engine = AnswerEngine(library.retriever, lambda: OpenAICompatibleLLM(model.url))
     standin = SlackStandIn()
     drafts = {"n": 0}
 
@@ -144,22 +186,39 @@ def main() -> None:
         return drafts["n"] % 3 == 0
 
     standin.rate_limit_when = every_third_draft
-    audit = args.data_dir / "soak-audit.jsonl"
-    if audit.is_dir():
-        audit.rmdir()
-    audit.unlink(missing_ok=True)
+    audit = args.data_dir / "audit.jsonl"
+    kept = args.data_dir / "audit.jsonl.before-soak"
+    if audit.is_file():
+        audit.rename(kept)
     audit.mkdir()  # the first third: every audit write fails
-    governance = Governance(audit_path=audit)
-    fronts, urls, bots = [], [], []
-    for _ in range(2):
-        bot = SlackBot(engine, token="xoxb-soak", signing_secret=SECRET, api_url=standin.url, governance=governance)
-        front = serve_http(http_app(bot.app, bot.metrics, bot.health), 0)
-        threading.Thread(target=front.serve_forever, daemon=True).start()
-        bots.append(bot)
-        fronts.append(front)
-        urls.append(f"http://127.0.0.1:{front.port}/slack/events")
-    library.retriever.search("warm up", k=3)
-    rss_start = _rss_mb()
+    logs = Path(tempfile.mkdtemp(prefix="briefing-soak-"))
+    models = [model]  # the model server, then the one started again in its place
+    replicas = [Replica(args.data_dir, standin.url, model.url, logs / f"replica{n}.log") for n in range(2)]
+    try:
+        for replica in replicas:
+            replica.wait_healthy()
+        ok = run(args, replicas, standin, models, audit)
+    finally:
+        for replica in replicas:
+            if replica.process.poll() is None:
+                replica.process.kill()
+        standin.close()
+        for server in models:
+            server.kill()
+        if audit.is_dir():
+            audit.rmdir()
+        if audit.exists():
+            audit.replace(args.data_dir / "audit.jsonl.soak")  # what the replicas wrote, kept apart
+        if kept.exists():
+            kept.rename(audit)
+    print(f"replica logs: {logs}")
+    print("OK" if ok else "FAILED")
+    sys.exit(0 if ok else 1)
+
+
+def run(args, replicas: list[Replica], standin: SlackStandIn, models: list, audit: Path) -> bool:
+    """The waves, with their faults, then the figures; whether every promise held."""
+    rss_start = [r.rss_mb() for r in replicas]
     started = time.perf_counter()
 
     def replied() -> int:
@@ -172,7 +231,7 @@ def main() -> None:
 
     def settled(posted: int) -> bool:
         # Bolt acks before its listener queues the job: idle workers alone do not mean a wave is done.
-        idle = all(b.queue.pending() == 0 and b.health()["worker"] == "idle" for b in bots)
+        idle = all(h.get("queue") == 0 and h.get("worker") == "idle" for h in (r.health() for r in replicas))
         return idle and replied() >= posted
 
     def mention(i: int) -> int:
@@ -181,26 +240,27 @@ def main() -> None:
         text = f"<@UBOT> {QUESTIONS[i % len(QUESTIONS)].format(place=place)}"
         event = {"type": "app_mention", "user": user, "channel": "CSOAK", "ts": f"{1000 + i}.1", "text": text}
         payload = {"type": "event_callback", "team_id": "T1", "event_id": f"EvSoak{i}", "event": event}
-        return _post(urls[i % 2], payload)
+        return _post(replicas[i % 2].url, payload)
 
     # Waves of ten mentions from ten users, each wave answered before the next: a busy morning, not
     # one user's paste-storm (the per-user cap has its own test). Faults are keyed to the waves.
     statuses: list[int] = []
-    rss: list[float] = []
+    rss: list[list[float]] = []
     waves = [range(start, min(start + 10, args.mentions)) for start in range(0, args.mentions, 10)]
     with ThreadPoolExecutor(max_workers=10) as pool:
         for n, wave in enumerate(waves):
             if n == len(waves) // 3:
                 audit.rmdir()  # the audit volume comes back ...
-                model.kill()  # ... and the model server dies
+                models[-1].kill()  # ... and the model server dies
             if n == 2 * len(waves) // 3:
                 # It is started again on its port.
-                model = model.restarted() if args.llama_server else ModelStandIn(model.chunks, model.port)
+                dead = models[-1]
+                models.append(dead.restarted() if args.llama_server else ModelStandIn(dead.chunks, dead.port))
             statuses += pool.map(mention, wave)
             deadline = time.monotonic() + 600
             while not settled(len(statuses)) and time.monotonic() < deadline:
                 time.sleep(0.2)
-            rss.append(_rss_mb())
+            rss.append([r.rss_mb() for r in replicas])
     elapsed = time.perf_counter() - started
 
     placeholders = [b for name, b in standin.calls if name == "chat.postMessage"]
@@ -217,25 +277,26 @@ def main() -> None:
     answered = [ts for ts in placeholder_ts if finals.get(ts)]
     apologies = [ts for ts in placeholder_ts if "error id" in last.get(ts, "")]
     twice = [ts for ts, n in finals.items() if n > 1]
-    counts: dict[str, int] = {}
-    for b in bots:
-        for name, value in b.metrics.counts.items():
-            counts[name] = counts.get(name, 0) + value
+    counts: dict[str, float] = {}
+    for replica in replicas:
+        for name, value in replica.metrics().items():
+            if not name.endswith("_sum"):
+                counts[name] = counts.get(name, 0) + int(value)
+    stopped = [replica.stop() for replica in replicas]
     print(f"machine: {os.cpu_count()} cores; {args.mentions} mentions from {args.users} users to 2 replicas")
-    print(f"model server: {'llama.cpp server, ' + model.model.name if args.llama_server else 'stand-in'}")
+    print(f"model server: {'llama.cpp server, ' + models[-1].model.name if args.llama_server else 'stand-in'}")
     print(f"HTTP statuses: { {s: statuses.count(s) for s in set(statuses)} }; all answered in {elapsed:.1f} s")
     print(f"placeholders {len(placeholders)} (one per mention: {len(placeholder_ts)})")
     print(f"final replies: answered {len(answered)} (apologies among them {len(apologies)}), ")
     print(f"  'you already have questions waiting' {len(too_many)}, left waiting {len(waiting)}, twice {len(twice)}")
-    print(f"memory: RSS {rss_start:.0f} MB after warm-up; after each wave: {' '.join(f'{r:.0f}' for r in rss)} MB")
+    for n, start in enumerate(rss_start):
+        waves_mb = " ".join(f"{r[n]:.0f}" for r in rss)
+        print(f"replica {n} RSS: {start:.0f} MB when healthy; after each wave: {waves_mb} MB")
     print(f"metrics (both replicas): {json.dumps(counts, sort_keys=True)}")
-    for front in fronts:
-        front.shutdown()
-    standin.close()
-    model.kill()
-    ok = not waiting and not twice and len(placeholder_ts) == args.mentions
-    print("OK" if ok else "FAILED")
-    sys.exit(0 if ok else 1)
+    for n, (code, last_line) in enumerate(stopped):
+        print(f"replica {n} after SIGTERM: exit {code}; {last_line}")
+    clean = all(code == 0 and "0 unanswered" in last_line for code, last_line in stopped)
+    return not waiting and not twice and len(placeholder_ts) == args.mentions and clean
 
 
 if __name__ == "__main__":
