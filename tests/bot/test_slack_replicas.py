@@ -15,7 +15,7 @@ import pytest
 from bot.answer import AnswerEngine
 from bot.slack import Governance, SlackBot
 from tests.bot.slack_standin import SlackStandIn
-from tests.bot.test_slack import SECRET, _audit, _event, _free_port, _mention, _post
+from tests.bot.test_slack import SECRET, _audit, _event, _free_port, _mention, _post, _reply
 
 
 def _replica(engine, standin, governance) -> tuple[SlackBot, str]:
@@ -52,15 +52,7 @@ def test_a_follow_up_without_a_mention_is_answered_by_the_other_replica_in_conte
     standin, (_, url_a), (_, url_b), _ = replicas
     _post(url_a, _mention("strategy discussions in Lancashire", ts="20.1", event_id="EvR1"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
-    follow_up = {
-        "type": "message",
-        "user": "U1",
-        "channel": "CGOOD",
-        "ts": "20.5",
-        "thread_ts": "20.1",
-        "text": "and what about care leavers there?",
-    }
-    _post(url_b, _event(follow_up, "EvR2"))
+    _post(url_b, _event(_reply("and what about care leavers there?", ts="20.5", thread_ts="20.1"), "EvR2"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 2)
     second = standin.final_answers()[1]
     assert second["metadata"]["event_payload"]["answered"].endswith("(Lancashire)")  # read back from the thread
@@ -128,8 +120,7 @@ def test_feedback_clicked_on_the_other_replica_keeps_its_question_and_sources(re
 
 def test_a_reply_in_a_thread_the_bot_never_joined_is_left_alone(replicas):
     standin, (bot_a, url_a), _, _ = replicas
-    chatter = {"type": "message", "user": "U1", "channel": "CGOOD", "ts": "23.2", "thread_ts": "23.1", "text": "lunch?"}
-    _post(url_a, _event(chatter, "EvChat"))
+    _post(url_a, _event(_reply("lunch?", ts="23.2", thread_ts="23.1"), "EvChat"))
     assert standin.wait_for(lambda: any(name == "conversations.replies" for name, _ in standin.calls))
     _post(url_a, _mention("strategy discussions in Lancashire", ts="23.5", event_id="EvAfterChat"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
@@ -142,8 +133,7 @@ def test_metadata_posted_by_another_app_is_not_the_bots_record(replicas):
     standin.messages[("CGOOD", "24.9")] = {
         "ts": "24.9", "thread_ts": "24.1", "user": "UOTHERAPP", "bot_id": "BOTHER", "text": "x", "metadata": forged
     }  # fmt: skip
-    reply = {"type": "message", "user": "U1", "channel": "CGOOD", "ts": "24.5", "thread_ts": "24.1", "text": "and?"}
-    _post(url_a, _event(reply, "EvForged"))
+    _post(url_a, _event(_reply("and?", ts="24.5", thread_ts="24.1"), "EvForged"))
     assert standin.wait_for(lambda: any(name == "conversations.replies" for name, _ in standin.calls))
     _post(url_a, _mention("strategy discussions in Lancashire", ts="24.7", event_id="EvAfterForged"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
