@@ -7,16 +7,18 @@ Two replicas, each `briefing slack --http` in its own process as a deployment ru
 library (read-only) and one local stand-in of Slack. Mentions are signed and posted to the replicas in
 turn, in waves of ten from ten users; a wave is done when both replicas' /healthz say idle with nothing
 queued and every mention has its final reply. Faults, injected while it runs:
-- the audit log cannot be written for the first third of the waves (its path, `audit.jsonl` in the
-  data dir, is a directory; an audit log already there is set aside and put back afterwards);
+- the audit log cannot be written for the first third of the waves (its path is a directory). The
+  replicas' data dir is a scratch folder that links to the library's contents, so their audit log
+  is the soak's own and nothing of DATA_DIR's is moved or written;
 - the model server dies for the middle third: by default a local OpenAI-compatible stand-in that
   streams one sentence, shut down and started again on its port; with `--llama-server small` (or
   `default`, or a GGUF path) llama.cpp's own server with that model, killed with SIGKILL and started
   again on its port, so the answers are the model's own;
 - every third draft `chat.update` is answered 429.
 At the end every question must have exactly one final reply (an answer, an apology, or a "you already
-have questions waiting"), none left at "Searching…", each replica's memory (its process's RSS) must not
-have grown, and SIGTERM must stop both cleanly with nothing unanswered.
+have questions waiting"), none left at "Searching…", each replica's memory (its process's RSS) must
+stay within 32 MB of what it was after the first wave (which loads the embedder and the lexical
+index), and SIGTERM must stop both cleanly with nothing unanswered.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -32,6 +35,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 from slack_sdk.signature import SignatureVerifier
@@ -42,6 +46,8 @@ from tests.bot.model_standin import ModelStandIn, sse  # noqa: E402
 from tests.bot.slack_standin import SlackStandIn  # noqa: E402
 
 SECRET = "soak-secret"
+REPO = Path(__file__).resolve().parents[1]
+FLAT_MB = 32  # a replica's RSS may move this much between the first wave and any later one
 QUESTIONS = [
     "strategy discussions in {place}",
     "how well are care leavers supported in {place}?",
@@ -65,8 +71,10 @@ class Replica:
         self.base = f"http://127.0.0.1:{self.port}"
         self.url = f"{self.base}/slack/events"
         self.log = log
-        env = {
-            **os.environ,
+        # Only what the soak says: no BRIEFING_* of the caller's, and no .env (it runs in the log folder).
+        env = {name: value for name, value in os.environ.items() if not name.startswith(("BRIEFING_", "SLACK_"))}
+        env |= {
+            "PYTHONPATH": str(REPO),
             "BRIEFING_DATA_DIR": str(data_dir),
             "BRIEFING_LLM_URL": llm_url,
             "BRIEFING_SLACK_API_URL": slack_url,
@@ -75,7 +83,11 @@ class Replica:
         }
         command = [sys.executable, "-m", "bot.cli", "slack", "--http", "--port", str(self.port)]
         with log.open("w") as out:
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, env=env, cwd=log.parent, stdout=out, stderr=subprocess.STDOUT)
+
+    def alive(self) -> None:
+        if self.process.poll() is not None:
+            raise SystemExit(f"replica on port {self.port} exited ({self.process.returncode}); see {self.log}")
 
     def health(self) -> dict:
         try:
@@ -91,23 +103,25 @@ class Replica:
             time.sleep(0.5)
 
     def metrics(self) -> dict[str, float]:
-        lines = httpx.get(f"{self.base}/metrics", timeout=5).text.splitlines()
-        return {name: float(value) for name, value in (line.split() for line in lines if line.strip())}
+        response = httpx.get(f"{self.base}/metrics", timeout=5)
+        response.raise_for_status()
+        lines = [line.split() for line in response.text.splitlines() if line.strip() and not line.startswith("#")]
+        return {name: float(value) for name, value in lines}
 
     def rss_mb(self) -> float:
+        self.alive()
         with open(f"/proc/{self.process.pid}/status") as status:
             return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
 
-    def stop(self) -> tuple[int, str]:
-        """SIGTERM, as docker stop and systemd send: the return code and the bot's last word."""
-        self.process.send_signal(signal.SIGTERM)
+    def stopped(self) -> tuple[int, int | None]:
+        """After SIGTERM: the return code, and how many questions it said were left unanswered."""
         try:
             code = self.process.wait(timeout=120)
         except subprocess.TimeoutExpired:
             self.process.kill()
             code = self.process.wait()
-        said = [line for line in self.log.read_text(errors="replace").splitlines() if "stopped;" in line]
-        return code, said[-1] if said else "(no 'stopped' line in its log)"
+        said = re.findall(r"stopped; (\d+) unanswered", self.log.read_text(errors="replace"))
+        return code, int(said[-1]) if said else None
 
 
 def _post(url: str, payload: dict) -> int:
@@ -144,6 +158,7 @@ class LlamaServer:
             if self.process.poll() is not None:
                 break
             time.sleep(0.5)
+        self.kill()
         raise SystemExit(f"llama.cpp's server did not start on port {port}")
 
     def kill(self) -> None:
@@ -186,15 +201,19 @@ def main() -> None:
         return drafts["n"] % 3 == 0
 
     standin.rate_limit_when = every_third_draft
-    audit = args.data_dir / "audit.jsonl"
-    kept = args.data_dir / "audit.jsonl.before-soak"
-    if audit.is_file():
-        audit.rename(kept)
+    scratch = Path(tempfile.mkdtemp(prefix="briefing-soak-"))
+    data = scratch / "data"
+    data.mkdir()
+    for entry in args.data_dir.iterdir():  # the library itself, shared read-only as replicas share it
+        if not entry.name.startswith("audit.jsonl"):
+            (data / entry.name).symlink_to(entry.resolve())
+    audit = data / "audit.jsonl"
     audit.mkdir()  # the first third: every audit write fails
-    logs = Path(tempfile.mkdtemp(prefix="briefing-soak-"))
     models = [model]  # the model server, then the one started again in its place
-    replicas = [Replica(args.data_dir, standin.url, model.url, logs / f"replica{n}.log") for n in range(2)]
+    replicas: list[Replica] = []
     try:
+        for n in range(2):
+            replicas.append(Replica(data, standin.url, model.url, scratch / f"replica{n}.log"))
         for replica in replicas:
             replica.wait_healthy()
         ok = run(args, replicas, standin, models, audit)
@@ -202,37 +221,38 @@ def main() -> None:
         for replica in replicas:
             if replica.process.poll() is None:
                 replica.process.kill()
+                replica.process.wait()
         standin.close()
         for server in models:
             server.kill()
-        if audit.is_dir():
-            audit.rmdir()
-        if audit.exists():
-            audit.replace(args.data_dir / "audit.jsonl.soak")  # what the replicas wrote, kept apart
-        if kept.exists():
-            kept.rename(audit)
-    print(f"replica logs: {logs}")
+    print(f"replica logs and audit: {scratch}")
     print("OK" if ok else "FAILED")
     sys.exit(0 if ok else 1)
 
 
-def run(args, replicas: list[Replica], standin: SlackStandIn, models: list, audit: Path) -> bool:
+def run(
+    args: argparse.Namespace, replicas: list[Replica], standin: SlackStandIn, models: list[Any], audit: Path
+) -> bool:
     """The waves, with their faults, then the figures; whether every promise held."""
-    rss_start = [r.rss_mb() for r in replicas]
-    started = time.perf_counter()
 
-    def replied() -> int:
-        """Placeholders whose last update is a final reply (not a draft, not a place in the queue)."""
+    def replied(channel: str) -> int:
+        """Placeholders in `channel` whose last update is a final reply (not a draft, not a queue place)."""
+        ours = {ts for (where, ts) in list(standin.messages) if where == channel}
         last: dict[str, str] = {}
         for name, body in list(standin.calls):
-            if name == "chat.update":
+            if name == "chat.update" and body["ts"] in ours:
                 last[body["ts"]] = str(body.get("text", ""))
         return sum(1 for text in last.values() if not text.endswith("…") and not text.startswith("You're number"))
 
+    rss_healthy = [r.rss_mb() for r in replicas]
+    started = time.perf_counter()
+
     def settled(posted: int) -> bool:
         # Bolt acks before its listener queues the job: idle workers alone do not mean a wave is done.
+        for replica in replicas:
+            replica.alive()
         idle = all(h.get("queue") == 0 and h.get("worker") == "idle" for h in (r.health() for r in replicas))
-        return idle and replied() >= posted
+        return idle and replied("CSOAK") >= posted
 
     def mention(i: int) -> int:
         user = f"U{i % args.users:03d}"
@@ -263,7 +283,7 @@ def run(args, replicas: list[Replica], standin: SlackStandIn, models: list, audi
             rss.append([r.rss_mb() for r in replicas])
     elapsed = time.perf_counter() - started
 
-    placeholders = [b for name, b in standin.calls if name == "chat.postMessage"]
+    placeholders = [b for name, b in standin.calls if name == "chat.postMessage" and b.get("channel") == "CSOAK"]
     last: dict[str, str] = {}
     finals: dict[str, int] = {}
     for name, body in standin.calls:
@@ -282,21 +302,25 @@ def run(args, replicas: list[Replica], standin: SlackStandIn, models: list, audi
         for name, value in replica.metrics().items():
             if not name.endswith("_sum"):
                 counts[name] = counts.get(name, 0) + int(value)
-    stopped = [replica.stop() for replica in replicas]
+    for replica in replicas:
+        replica.process.send_signal(signal.SIGTERM)  # as docker stop and systemd send, to both at once
+    stopped = [replica.stopped() for replica in replicas]
     print(f"machine: {os.cpu_count()} cores; {args.mentions} mentions from {args.users} users to 2 replicas")
     print(f"model server: {'llama.cpp server, ' + models[-1].model.name if args.llama_server else 'stand-in'}")
     print(f"HTTP statuses: { {s: statuses.count(s) for s in set(statuses)} }; all answered in {elapsed:.1f} s")
     print(f"placeholders {len(placeholders)} (one per mention: {len(placeholder_ts)})")
     print(f"final replies: answered {len(answered)} (apologies among them {len(apologies)}), ")
     print(f"  'you already have questions waiting' {len(too_many)}, left waiting {len(waiting)}, twice {len(twice)}")
-    for n, start in enumerate(rss_start):
+    for n, healthy in enumerate(rss_healthy):
         waves_mb = " ".join(f"{r[n]:.0f}" for r in rss)
-        print(f"replica {n} RSS: {start:.0f} MB when healthy; after each wave: {waves_mb} MB")
+        print(f"replica {n} RSS: {healthy:.0f} MB when healthy; after each wave: {waves_mb} MB")
     print(f"metrics (both replicas): {json.dumps(counts, sort_keys=True)}")
-    for n, (code, last_line) in enumerate(stopped):
-        print(f"replica {n} after SIGTERM: exit {code}; {last_line}")
-    clean = all(code == 0 and "0 unanswered" in last_line for code, last_line in stopped)
-    return not waiting and not twice and len(placeholder_ts) == args.mentions and clean
+    for n, (code, unanswered) in enumerate(stopped):
+        print(f"replica {n} after SIGTERM: exit {code}, {unanswered} unanswered")
+    clean = all(code == 0 and unanswered == 0 for code, unanswered in stopped)
+    # The first wave loads the embedder, the lexical index and the answer paths: flat is from there on.
+    flat = all(later[n] - rss[0][n] <= FLAT_MB for later in rss for n in range(len(replicas)))
+    return not waiting and not twice and len(placeholder_ts) == args.mentions and clean and flat
 
 
 if __name__ == "__main__":

@@ -162,23 +162,18 @@ def _read_capped(args: tuple, memory_mb: int) -> _Read:
     The cap is on address space (RLIMIT_AS), set for this file from what the worker already maps
     and lifted after it, so a runaway reader fails in its own process (a skip with a reason; a
     crash, if C code cannot cope) rather than waking the machine's OOM killer, which could as well
-    pick the ingest itself or the bot beside it. An operator's own lower limit is kept. Where the
-    mapping cannot be measured (no /proc: macOS, Windows) the file is read uncapped; its time limit
-    still holds.
+    pick the ingest itself or the bot beside it. An operator's own lower limit is kept.
     """
+    import resource
+
     import pypdfium2  # noqa: F401 - the libraries load before the cap: it is for the file's own work
     import trafilatura  # noqa: F401
 
     from index.chunk import count_tokens
 
     count_tokens("the tokenizer's tables, loaded once per worker")
-    try:
-        import resource
-
-        with open("/proc/self/statm") as statm:
-            limit = int(statm.read().split()[0]) * resource.getpagesize() + memory_mb * 2**20
-    except (ImportError, OSError):
-        return _read_one(args)
+    with open("/proc/self/statm") as statm:
+        limit = int(statm.read().split()[0]) * resource.getpagesize() + memory_mb * 2**20
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     for bound in (soft, hard):
         if bound != resource.RLIM_INFINITY:

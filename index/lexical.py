@@ -7,12 +7,17 @@ and replica that sees the same store uses the same index, and a stale one is reb
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from index.chunk import Passage
 from index.store import Store
+
+_ABANDONED_AFTER = 3600.0  # seconds: a temporary folder this old has no writer left
 
 
 def _stemmer():
@@ -100,25 +105,34 @@ class LexicalIndex:
     # --- persistence ---
 
     def save(self, folder: Path) -> None:
-        """Write the index and its passages under folder/<version>, dropping older versions."""
+        """Write the index and its passages under folder/<version>, dropping older versions.
+
+        Replicas sharing a data dir may save at once: each writes its own temporary folder and the
+        first rename wins (a version fixes the content, so a later copy is dropped, not swapped in
+        under a replica reading it).
+        """
         target = folder / self.version
-        tmp = folder / f".{self.version}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
+        tmp = folder / f".{self.version}.{os.getpid()}.{threading.get_ident()}.tmp"
         tmp.mkdir(parents=True)
-        if self.passages:
-            self._bm25.save(str(tmp / "bm25"))
-        with (tmp / "passages.jsonl").open("w", encoding="utf-8") as out:
-            for p in self.passages:
-                out.write(p.model_dump_json() + "\n")
-        shutil.rmtree(target, ignore_errors=True)
-        tmp.rename(target)
+        try:
+            if self.passages:
+                self._bm25.save(str(tmp / "bm25"))
+            with (tmp / "passages.jsonl").open("w", encoding="utf-8") as out:
+                for p in self.passages:
+                    out.write(p.model_dump_json() + "\n")
+            with contextlib.suppress(OSError):  # another process saved this version first
+                tmp.rename(target)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        stale = time.time() - _ABANDONED_AFTER
         for other in folder.iterdir():
-            if other.name != self.version and not other.name.startswith("."):
+            abandoned = other.name.endswith(".tmp") and other.stat().st_mtime < stale  # a writer that died
+            if other.name != self.version and (not other.name.startswith(".") or abandoned):
                 shutil.rmtree(other, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path, version: str) -> LexicalIndex | None:
-        """The saved index for this version, or None."""
+        """The saved index for this version, or None (also when another replica is removing it)."""
         import bm25s
 
         target = folder / version
@@ -126,10 +140,13 @@ class LexicalIndex:
             return None
         index = cls.__new__(cls)
         index.version = version
-        with (target / "passages.jsonl").open(encoding="utf-8") as lines:
-            index.passages = [Passage.model_validate_json(line) for line in lines]
-        index._stemmer = _stemmer()
-        index._bm25 = bm25s.BM25.load(str(target / "bm25")) if index.passages else bm25s.BM25()
+        try:
+            with (target / "passages.jsonl").open(encoding="utf-8") as lines:
+                index.passages = [Passage.model_validate_json(line) for line in lines]
+            index._stemmer = _stemmer()
+            index._bm25 = bm25s.BM25.load(str(target / "bm25")) if index.passages else bm25s.BM25()
+        except (OSError, ValueError, KeyError):  # torn or going: rebuild from the store instead
+            return None
         return index
 
 

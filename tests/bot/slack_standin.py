@@ -118,6 +118,10 @@ class SlackStandIn:
                 message.pop("metadata", None)
         return sorted(found, key=lambda m: float(m["ts"]))
 
+    def thread(self, channel: str, thread_ts: str) -> list[dict]:
+        """The thread as Slack would return it, metadata included."""
+        return self._replies({"channel": channel, "ts": thread_ts, "include_all_metadata": "true"})
+
     def close(self) -> None:
         self.server.shutdown()
 

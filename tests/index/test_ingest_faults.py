@@ -113,20 +113,6 @@ def test_a_file_whose_reader_runs_away_with_memory_is_stopped_at_its_cap(library
     assert summary.new == [str(folder / "letter.txt")]  # the same reader went on to the next file
 
 
-def test_without_proc_files_are_read_uncapped_not_skipped(library, tmp_path, embedder, monkeypatch):
-    """macOS and Windows have no /proc to measure the reader from: the cap gives way, not the files."""
-    real_open = open
-
-    def no_proc(path, *args, **kwargs):
-        if str(path).startswith("/proc/"):
-            raise FileNotFoundError(2, "No such file or directory", str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(ingest_module, "open", no_proc, raising=False)  # the workers fork with it in place
-    summary = ingest([_drop(tmp_path)], library.store, embedder, workers=1, file_memory_mb=1024)
-    assert summary.skipped == [] and summary.new == [str(tmp_path / "drop" / "letter.txt")]
-
-
 def test_links_out_of_the_folder_are_not_read_and_one_file_is_one_report(library, tmp_path, embedder):
     folder = _drop(tmp_path)
     secret = tmp_path / "secret.txt"

@@ -86,6 +86,32 @@ def test_lexical_index_is_rebuilt_when_missing_or_stale(small_library):
     assert (small_library.settings.data_dir / "lexical" / small_library.store.version()).exists()
 
 
+def test_replicas_saving_one_version_keep_the_first_copy_and_a_torn_one_is_rebuilt(small_library, tmp_path):
+    """Replicas on one data dir: a second save must not swap the folder under a reader, and a reader
+    that meets a copy being removed rebuilds rather than fails the question."""
+    from index.lexical import LexicalIndex, lexical_for
+
+    kept = small_library.retriever.lexical.passages[:200]
+    words = " ".join(kept[0].text.split()[:8])
+    LexicalIndex(kept, "v1").save(tmp_path)
+    first = (tmp_path / "v1").stat().st_ino
+    LexicalIndex(kept, "v1").save(tmp_path)  # the other replica, a moment later
+    assert (tmp_path / "v1").stat().st_ino == first and [p.name for p in tmp_path.iterdir()] == ["v1"]
+    assert LexicalIndex.load(tmp_path, "v1").search(words, 3)
+
+    shutil.rmtree(tmp_path / "v1" / "bm25")  # caught half-way through another replica's clean-up
+    assert LexicalIndex.load(tmp_path, "v1") is None
+
+    class Store:
+        def version(self) -> str:
+            return "v1"
+
+        def all_passages(self) -> list:
+            return kept
+
+    assert lexical_for(Store(), tmp_path).search(words, 3)
+
+
 def test_filters_and_authority_names(small_library):
     retriever = small_library.retriever
     result = retriever.search("front door decision making in NE Lincs", k=5)
