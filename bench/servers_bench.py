@@ -78,7 +78,8 @@ def main() -> None:
         [
             sys.executable,
             "-m",
-            "llama_cpp.server",
+            "bot.cli",
+            "model-server",  # llama-cpp-python's server with repacking off, as answers load the model
             "--model",
             str(model),
             "--port",

@@ -142,7 +142,7 @@ class LlamaServer:
         port = port or _free_port()
         self.model, self.port = model, port
         self.url = f"http://127.0.0.1:{port}/v1"
-        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1"]
+        command = [sys.executable, "-m", "bot.cli", "model-server", "--model", str(model), "--host", "127.0.0.1"]
         command += ["--port", str(port), "--n_ctx", "2048", "--n_threads", str(os.cpu_count() or 2)]
         # llama-cpp-python's server otherwise ends the stream in flight when another request comes:
         # with two replicas, answers would be cut short (and fall back to quotes), not queued.

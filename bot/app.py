@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from bot.answer import AnswerEngine
 from bot.llm import LLM
+from bot.model_probe import ProbeResult, ProbeSpec
 from bot.settings import Settings
 from index.embed import Embedder, OnnxEmbedder
+from index.errors import ModelUnavailable
 from index.retrieve import Retriever
 from index.store import ChromaStore, Store
 
@@ -50,21 +53,59 @@ class Library:
         return Retriever(self.store, self.embedder, self.settings.data_dir / "lexical")
 
 
-def create_llm(settings: Settings) -> LLM:
-    """The answer model the settings ask for: a server, an explicit file, a download, or the bundle."""
-    from bot.llm import LlamaCppLLM, OpenAICompatibleLLM
+def model_file(settings: Settings) -> Path:
+    """The GGUF the in-process model loads: an explicit file, a download, or the assembled bundle."""
     from bot.model_bundle import BUNDLES, assemble, download
+
+    models_dir = settings.data_dir / "models"
+    if settings.model_path:
+        return settings.model_path
+    if settings.hf_repo and settings.hf_file:
+        return download(settings.hf_repo, settings.hf_file, models_dir)
+    return assemble(BUNDLES[settings.model], models_dir)
+
+
+def probe_spec(settings: Settings, path: Path) -> ProbeSpec:
+    """The probe that loads the model exactly as answers will."""
+    return ProbeSpec(
+        model_path=str(path),
+        n_threads=settings.n_threads,
+        n_ctx=settings.n_ctx,
+        repack=settings.llama_repack,
+        n_gpu_layers=settings.n_gpu_layers,
+    )
+
+
+def check_model(settings: Settings, path: Path, *, trust_record: bool) -> ProbeResult:
+    """Run the model once in a child process, so a native crash is a message, not a dead process.
+
+    `trust_record`: a pass recorded for this model, llama.cpp build, CPU and settings is enough (a
+    CLI question); doctor, `model --verify` and the bot's start run it afresh.
+    """
+    from bot.model_probe import passed_before, probe, remember_pass
+
+    spec = probe_spec(settings, path)
+    record = (settings.cache_dir or settings.data_dir / "cache") / "model-probe.json"
+    if trust_record and passed_before(spec, record):
+        return ProbeResult(True, f"{path.name}: passed its probe before on this machine")
+    result = probe(spec)
+    if result.ok:
+        remember_pass(spec, record)
+    return result
+
+
+def create_llm(settings: Settings, *, check: bool = True) -> LLM:
+    """The answer model the settings ask for: a server, or llama.cpp in this process once it has run."""
+    from bot.llm import LlamaCppLLM, OpenAICompatibleLLM
 
     if settings.llm_url:
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         return OpenAICompatibleLLM(settings.llm_url, model=settings.llm_model, api_key=key)
-    models_dir = settings.data_dir / "models"
-    if settings.model_path:
-        path = settings.model_path
-    elif settings.hf_repo and settings.hf_file:
-        path = download(settings.hf_repo, settings.hf_file, models_dir)
-    else:
-        path = assemble(BUNDLES[settings.model], models_dir)
+    path = model_file(settings)
+    if check:
+        result = check_model(settings, path, trust_record=True)
+        if not result.ok:
+            raise ModelUnavailable(f"{result.detail}; fix: {result.fix}")
     return LlamaCppLLM(
         path,
         n_threads=settings.n_threads,
@@ -72,6 +113,7 @@ def create_llm(settings: Settings) -> LLM:
         cache_dir=settings.cache_dir,
         draft_tokens=settings.draft_tokens,
         n_gpu_layers=settings.n_gpu_layers,
+        repack=settings.llama_repack,
     )
 
 

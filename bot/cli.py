@@ -394,7 +394,11 @@ def check(
 
 
 @app.command()
-def model(verify: Annotated[bool, typer.Option(help="Recompute the checksum of the model file.")] = False) -> None:
+def model(
+    verify: Annotated[
+        bool, typer.Option(help="Recompute the checksum and run a real forward pass in a child process.")
+    ] = False,
+) -> None:
     """Show the active model; assemble the bundled one into the data dir on first use."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
@@ -426,10 +430,23 @@ def model(verify: Annotated[bool, typer.Option(help="Recompute the checksum of t
             _fail(str(err))
     console.print(f"model: {path.name} ({path.stat().st_size / 1e9:.2f} GB) at {path}")
     if verify:
-        ok = verify_checksum(path)
-        console.print("checksum: ok" if ok else "[red]checksum: MISMATCH or not recorded[/red]")
+        ok = settings.model_path is not None or verify_checksum(path)  # a file of the user's has no recorded sum
+        if settings.model_path is None:
+            console.print("checksum: ok" if ok else "[red]checksum: MISMATCH or not recorded[/red]")
         if not ok:
             raise typer.Exit(1)
+        _model_runs(settings, path)
+
+
+def _model_runs(settings: Settings, path: Path) -> None:
+    """One real forward pass in a child; a crash there is one line here, and exit 1."""
+    from bot.app import check_model
+
+    with console.status("running the model once (a forward pass in a child process)…"):
+        result = check_model(settings, path, trust_record=False)
+    if not result.ok:
+        _fail(f"{result.detail}; fix: {result.fix}")
+    console.print(f"forward pass: ok — {result.detail}", highlight=False)
 
 
 @app.command("eval")
@@ -553,6 +570,13 @@ def slack(
     from bot.slack import create_bot
 
     settings = _settings()
+    if not settings.llm_url:  # before any question is taken: a model that crashes is one line, not a dead bot
+        from bot.app import model_file
+
+        try:
+            _model_runs(settings, model_file(settings))
+        except BriefingError as err:
+            _fail(str(err))
     library = create_library(settings)
     engine = create_engine(settings, library)
 
@@ -598,6 +622,14 @@ def slack(
         pass  # SIGTERM or Ctrl-C (the HTTP front's loop takes it and returns instead)
     told = bot.shutdown() if bot is not None else 0
     errors.print(f"stopped; {told} unanswered question(s) were asked to try again", highlight=False)
+
+
+@app.command("model-server", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def model_server(ctx: typer.Context) -> None:
+    """llama-cpp-python's OpenAI-compatible server (its own options, e.g. --model F --port N), repacking off."""
+    from bot.model_server import serve
+
+    serve(list(ctx.args), repack=_settings().llama_repack)
 
 
 @app.command()

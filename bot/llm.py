@@ -9,6 +9,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -68,6 +69,45 @@ def estimate_tokens(messages: list[Message]) -> int:
     return sum(count_tokens(m["content"]) + 6 for m in messages) + 3
 
 
+_DEFAULTS_LOCK = threading.Lock()
+
+
+@contextmanager
+def llama_model_defaults(*, repack: bool) -> Iterator[None]:
+    """Models loaded inside this block repack their weights into extra buffer types only if `repack`.
+
+    llama.cpp's default is to repack (into its AMX buffer type on CPUs with AMX tiles, where the first
+    batched prefill segfaults: ggml-org/llama.cpp#20824). llama-cpp-python 0.3 exposes the switch only
+    on `llama_model_params`, which `Llama.__init__` fills from `llama_model_default_params()` with no
+    argument for it; the defaults are wrapped for the length of the block. A later release that takes
+    `use_extra_bufts` itself is passed it directly (see `_llama_kwargs`).
+    """
+    import llama_cpp.llama as llama_module
+
+    bindings = llama_module.llama_cpp
+    with _DEFAULTS_LOCK:
+        original = bindings.llama_model_default_params
+
+        def defaults():  # noqa: ANN202 - returns llama.cpp's ctypes struct
+            params = original()
+            params.use_extra_bufts = repack
+            return params
+
+        bindings.llama_model_default_params = defaults
+        try:
+            yield
+        finally:
+            bindings.llama_model_default_params = original
+
+
+def _llama_kwargs(repack: bool) -> dict[str, bool]:
+    from inspect import signature
+
+    from llama_cpp import Llama
+
+    return {"use_extra_bufts": repack} if "use_extra_bufts" in signature(Llama.__init__).parameters else {}
+
+
 class LlamaCppLLM:
     """llama-cpp-python in this process; the chat template comes from the GGUF itself.
 
@@ -76,6 +116,7 @@ class LlamaCppLLM:
     long-lived process, and from `cache_dir` for a fresh CLI run (keyed on the model file and the
     prefix's tokens, so a new model or prompt file is never served stale state). `draft_tokens` > 0
     turns on prompt-lookup decoding: answers copy report wording, so the extracts predict the next tokens.
+    `repack` lets llama.cpp move the weights into its extra buffer types (see `bot.model_probe`).
     """
 
     def __init__(
@@ -87,6 +128,7 @@ class LlamaCppLLM:
         cache_dir: Path | None = None,
         draft_tokens: int = 0,
         n_gpu_layers: int = 0,
+        repack: bool = False,
     ) -> None:
         try:
             from llama_cpp import Llama
@@ -101,18 +143,21 @@ class LlamaCppLLM:
 
             draft = LlamaPromptLookupDecoding(num_pred_tokens=draft_tokens)
         try:
-            self._llama = Llama(
-                model_path=str(model_path),
-                n_threads=n_threads,
-                n_ctx=n_ctx,
-                n_gpu_layers=n_gpu_layers,
-                verbose=False,
-                n_batch=512,
-                draft_model=draft,
-                # Drafts are checked against every position's logits; llama-cpp-python sizes its logits
-                # table from this flag, not from the draft model, so it must be said (else: a crash past n_batch).
-                logits_all=draft is not None,
-            )
+            with llama_model_defaults(repack=repack):
+                self._llama = Llama(
+                    model_path=str(model_path),
+                    n_threads=n_threads,
+                    n_ctx=n_ctx,
+                    n_gpu_layers=n_gpu_layers,
+                    verbose=False,
+                    n_batch=512,
+                    draft_model=draft,
+                    # Drafts are checked against every position's logits; llama-cpp-python sizes its logits
+                    # table from this flag, not from the draft model, so it must be said (else: a crash past
+                    # n_batch).
+                    logits_all=draft is not None,
+                    **_llama_kwargs(repack),
+                )
         except Exception as err:  # llama.cpp reports a bad file as ValueError or RuntimeError
             raise ModelUnavailable(f"{model_path}: not a usable GGUF model ({err})") from err
         template = self._llama.metadata.get("tokenizer.chat_template")

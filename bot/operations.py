@@ -174,16 +174,7 @@ def doctor(settings: Settings, *, probe_model: bool = True) -> list[Check]:
     except BriefingError as err:
         checks.append(Check("library", False, str(err), "check BRIEFING_CHROMA_URL or BRIEFING_DATA_DIR"))
     if probe_model:
-        try:
-            from bot.app import create_llm
-
-            llm = create_llm(settings)
-            started = time.perf_counter()
-            tokens = list(llm.stream([{"role": "user", "content": "Say OK."}], max_tokens=16))
-            seconds = time.perf_counter() - started
-            checks.append(Check("model", bool(tokens), f"{llm.name}: {len(tokens) / seconds:.1f} tokens/s on a probe"))
-        except BriefingError as err:
-            checks.append(Check("model", False, str(err), "pip install 'briefing[model]' or set BRIEFING_LLM_URL"))
+        checks += _model_checks(settings)
     if settings.slack_bot_token is not None:
         try:
             from slack_sdk import WebClient
@@ -197,3 +188,33 @@ def doctor(settings: Settings, *, probe_model: bool = True) -> list[Check]:
     else:
         checks.append(Check("slack", True, "not configured (only needed for `briefing slack`)"))
     return checks
+
+
+def _model_checks(settings: Settings) -> list[Check]:
+    """A server is asked for a few tokens; the in-process model runs a real forward pass in a child."""
+    from bot.app import check_model, create_llm, model_file
+    from index.errors import BriefingError
+
+    if settings.llm_url:
+        try:
+            llm = create_llm(settings)
+            started = time.perf_counter()
+            tokens = list(llm.stream([{"role": "user", "content": "Say OK."}], max_tokens=16))
+            seconds = time.perf_counter() - started
+            return [Check("model", bool(tokens), f"{llm.name}: {len(tokens) / seconds:.1f} tokens/s on a probe")]
+        except BriefingError as err:
+            return [Check("model", False, str(err), "check BRIEFING_LLM_URL and that the server is up")]
+    try:
+        path = model_file(settings)
+    except BriefingError as err:
+        return [Check("model", False, str(err), "pip install 'briefing[model]' or set BRIEFING_LLM_URL")]
+    result = check_model(settings, path, trust_record=False)
+    from bot.model_probe import cpu_features
+
+    repack = "on" if settings.llama_repack else "off"
+    buffers = ", ".join(result.buffers) or "not reported"
+    return [
+        Check("model", result.ok, result.detail, result.fix),
+        Check("cpu", True, f"{cpu_features()}; llama.cpp: {result.system_info or 'did not report'}"),
+        Check("buffers", result.ok, f"weights in {buffers} (repacking {repack}: BRIEFING_LLAMA_REPACK)"),
+    ]

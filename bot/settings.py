@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     n_gpu_layers: int = Field(
         0, ge=-1, description="Model layers on the GPU (-1: all) with a GPU build of llama-cpp-python; 0 = CPU."
     )
+    llama_repack: bool = Field(
+        False,
+        description="Let llama.cpp repack the weights into its extra buffer types (AMX, CPU_REPACK) at load. "
+        "Off: the AMX path segfaults at the first prefill on current Xeons (ggml-org/llama.cpp#20824), and "
+        "repacking measured no faster here; `briefing doctor` says which buffers are in use.",
+    )
     max_answer_tokens: int = Field(200, description="Longest answer the model may write.")
     prompt_budget_tokens: int = Field(
         360,

@@ -148,8 +148,23 @@ def _clean_pdf(pages: list[str]) -> list[Block]:
     return blocks
 
 
+#: Contact details (an email, a web address, a phone number, a postcode): letterheads and footers,
+#: never a heading.
+_CONTACT = re.compile(
+    r"\S@\S+\.\w|\bwww\.|https?://|(?:^|\s)(?:\+44 ?|0)\d{2,4}(?: \d{3,4}){1,2}\b"
+    r"|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b"
+)
+
+
+def _is_letterhead(text: str) -> bool:
+    """A short block of contact details with no sentence in it: the sender's address, phone, email."""
+    return bool(_CONTACT.search(text)) and not _SENTENCE_END.search(text) and len(text.split()) <= 12
+
+
 def _looks_like_heading(text: str, full: int) -> bool:
     if _SENTENCE_END.search(text) and not text.endswith("?"):
+        return False
+    if _CONTACT.search(text):
         return False
     if _GRADE_HEADING.search(text):
         return True
@@ -207,7 +222,7 @@ def _clean_article(text: str) -> list[Block]:
     blocks = []
     for para in paragraphs:
         tidy = _tidy(para)
-        if not tidy or _CHROME_LINE.match(tidy):
+        if not tidy or _CHROME_LINE.match(tidy) or _is_letterhead(tidy):
             continue
         if _BULLET.match(para):
             kind = "bullet"

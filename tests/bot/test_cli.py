@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import zipfile
 
 from tests.conftest import LETTER, OFSTED, briefing
 
@@ -56,17 +55,6 @@ def test_config_masks_secrets(monkeypatch):
     out = run("config", check=True)
     assert "xoxb-very-secret" not in out.stdout and "slack_bot_token" in out.stdout
     assert "http://chroma:8000" in out.stdout
-
-
-def test_wheel_carries_prompts(tmp_path):
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), "."],
-        check=True,
-        capture_output=True,
-    )
-    wheel = next(tmp_path.glob("briefing-*.whl"))
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "prompts/answer_system.txt" in names and "bot/cli.py" in names and "index/understand.py" in names
 
 
 def test_empty_question_is_one_clear_line(tmp_path):

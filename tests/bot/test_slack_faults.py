@@ -268,7 +268,7 @@ def test_shutdown_tells_everyone_waiting_to_ask_again(small_library, tmp_path):
         next(served, None)
 
 
-def test_sigterm_stops_the_http_bot_cleanly(small_library_dir, tmp_path):
+def test_sigterm_stops_the_http_bot_cleanly(small_library_dir, small_model, tmp_path):
     import os
     import shutil
     import socket
@@ -288,6 +288,7 @@ def test_sigterm_stops_the_http_bot_cleanly(small_library_dir, tmp_path):
     env = {
         **os.environ,
         "BRIEFING_DATA_DIR": str(data),
+        "BRIEFING_MODEL_PATH": str(small_model),  # the bot runs its model once before taking questions
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": "s",
         "BRIEFING_SLACK_API_URL": standin.url,

@@ -55,7 +55,8 @@ def _start_llm(model: Path, port: int) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "llama_cpp.server",
+            "bot.cli",
+            "model-server",  # llama-cpp-python's server with repacking off, as answers load the model
             "--model",
             str(model),
             "--host",

@@ -94,3 +94,11 @@ def test_whole_corpus_accuracy_against_ground_truth():
     for field, (ok, n) in tally.items():
         assert n > 100, field
         assert ok / n >= 0.97, f"{field}: {ok}/{n}; misses: {[m for m in misses if field in m][:5]}"
+
+
+def test_a_letterhead_is_not_a_section():
+    """Ofsted's address, phone, email and web address head the letter; no section is named after them."""
+    report = read_report(LETTER)
+    titles = [section.title for section in report.sections]
+    assert titles[0] == "Monitoring visit of Lancashire children's services", titles
+    assert not [t for t in titles if "@" in t or "www." in t or "0300" in t or "SW1H" in t], titles
