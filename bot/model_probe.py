@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import re
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 #: Prompt tokens of the probe's forward pass: about what one answer's prefill reads.
@@ -81,14 +82,18 @@ def cpu_features() -> str:
 
 def probe(spec: ProbeSpec, *, timeout: float = 600) -> ProbeResult:
     """Load the model and run one forward pass in a child; never raises for what the child does."""
+    spec = replace(spec, model_path=str(Path(spec.model_path).resolve()))
     argv = [sys.executable, "-m", "bot.model_probe", json.dumps(asdict(spec))]
-    return run_probe(argv, spec, timeout=timeout)
+    # From the folder this package was imported from: the child runs this same `bot`, whatever the cwd holds.
+    return run_probe(argv, spec, timeout=timeout, cwd=Path(__file__).resolve().parents[1])
 
 
-def run_probe(argv: list[str], spec: ProbeSpec, *, timeout: float = 600) -> ProbeResult:
+def run_probe(argv: list[str], spec: ProbeSpec, *, timeout: float = 600, cwd: Path | None = None) -> ProbeResult:
     """Run a probe child and read what it said before it finished, failed or died."""
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=cwd
+        )
         stdout, stderr, code = done.stdout, done.stderr, done.returncode
     except subprocess.TimeoutExpired as err:
         stdout = _text(err.stdout)
@@ -179,7 +184,10 @@ def probe_key(spec: ProbeSpec) -> str:
 
         version = getattr(llama_cpp, "__version__", "?")
         library = Path(llama_cpp.__file__).parent
-        built = max((p.stat().st_mtime_ns for p in library.rglob("*.so*")), default=0)
+        built = max(
+            (p.stat().st_mtime_ns for suffix in ("*.so*", "*.dylib", "*.dll") for p in library.rglob(suffix)),
+            default=0,
+        )
     except ImportError:
         version, built = "missing", 0
     path = Path(spec.model_path)
@@ -191,9 +199,7 @@ def probe_key(spec: ProbeSpec) -> str:
         version,
         built,
         cpu_features(),
-        spec.repack,
-        spec.n_gpu_layers,
-        spec.n_threads,
+        asdict(replace(spec, model_path=path.name)),
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
 
@@ -215,7 +221,7 @@ def remember_pass(spec: ProbeSpec, record: Path) -> None:
     keys = [k for k in known if isinstance(k, str)][-7:] + [probe_key(spec)]
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
-        partial = record.with_suffix(".partial")
+        partial = record.with_suffix(f".{os.getpid()}.partial")  # replicas sharing a cache dir each write their own
         partial.write_text(json.dumps({"passed": keys}))
         partial.replace(record)
     except OSError:
@@ -274,4 +280,6 @@ def _child(spec: ProbeSpec) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(ProbeSpec(**json.loads(sys.argv[1]))))
+    code = _child(ProbeSpec(**json.loads(sys.argv[1])))
+    sys.stdout.flush()
+    os._exit(code)  # no teardown of the model: what is measured is loading and running it
