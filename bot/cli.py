@@ -416,6 +416,13 @@ def model(
         path = settings.model_path
         if not path.exists():
             _fail(f"{path}: BRIEFING_MODEL_PATH points at no file")
+    elif settings.hf_repo and settings.hf_file:
+        from bot.app import model_file
+
+        try:
+            path = model_file(settings)  # downloaded once, only because the settings ask for it
+        except ModelUnavailable as err:
+            _fail(str(err))
     else:
         bundle = BUNDLES[settings.model]
         try:
@@ -430,8 +437,9 @@ def model(
             _fail(str(err))
     console.print(f"model: {path.name} ({path.stat().st_size / 1e9:.2f} GB) at {path}")
     if verify:
-        ok = settings.model_path is not None or verify_checksum(path)  # a file of the user's has no recorded sum
-        if settings.model_path is None:
+        bundled = settings.model_path is None and not (settings.hf_repo and settings.hf_file)
+        ok = not bundled or verify_checksum(path)  # only the assembled bundle has a recorded sum
+        if bundled:
             console.print("checksum: ok" if ok else "[red]checksum: MISMATCH or not recorded[/red]")
         if not ok:
             raise typer.Exit(1)

@@ -18,6 +18,12 @@ ASKING_FOR_THE_LIST = [
     "St Helens was judged good - what did Ofsted still ask it to work on?",
     "What does Ofsted want St Helens to improve?",
     "What were the recommendations in Lancashire's 2015 report?",
+    "What should St Helens improve?",
+    "what needs improving in st helens",
+    "What must St Helens do to improve?",
+    "lancs recs re neglect",
+    "What did inspectors tell Lancashire to fix?",
+    "Was St Helens asked to improve its front door?",
 ]
 NOT_ASKING = [
     "How has Lancashire improved since 2015?",
@@ -26,6 +32,13 @@ NOT_ASKING = [
     "Did St Helens improve its front door?",
     "What improvements has St Helens made since its last inspection?",
     "How were St Helens care leavers judged in 2023?",
+    "What did children tell inspectors they wanted to improve about their care?",
+    "What recommendations has Lancashire acted on?",
+    "Did St Helens make progress on the areas for improvement?",
+    "Who asked Ofsted to make the visit to Lancashire?",
+    "Did Ofsted tell St Helens its practice had improved?",
+    "Is there a recommended caseload for social workers?",
+    "What did the chief executive ask the team to work on?",
 ]
 
 
