@@ -45,7 +45,7 @@ demo: $(VENV)/.demo-installed
 test: $(VENV)/.test-installed
 	$(call step,ruff)
 	@$(BIN)/ruff check bot index prompts tests bench
-	$(call step,pytest (about 12 minutes on two cores))
+	$(call step,pytest (12 to 35 minutes on two cores depending on the CPU))
 	@$(BIN)/pytest -q
 
 # Benchmarks run by hand (about 30 minutes on two cores); numbers go in the issue notes.

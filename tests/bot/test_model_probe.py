@@ -93,35 +93,41 @@ def test_a_pass_is_recorded_and_trusted_only_for_the_same_conditions(small_model
     assert not model_probe.passed_before(spec, record)
 
 
-def test_a_question_to_a_model_that_crashes_is_one_line_not_a_dead_process(
-    small_library_dir, small_model, tmp_path, monkeypatch, capsys
-):
-    """The CLI's own path: the real child dies of SIGSEGV, and `ask` says so in one line and quotes."""
-    import bot.cli as cli
+def test_a_question_to_a_model_that_crashes_is_one_line_not_a_dead_process(small_library_dir, small_model, tmp_path):
+    """The CLI's own path in its own process: the probe's child dies of a real SIGSEGV, and `ask` says so.
 
+    Run in a subprocess (a driver that swaps in the crashing child, then calls the real `main`), so
+    nothing the CLI sets up in a process outlives the test.
+    """
     data = tmp_path / "data"
     shutil.copytree(small_library_dir, data)
-    monkeypatch.setenv("BRIEFING_DATA_DIR", str(data))
-    monkeypatch.setenv("BRIEFING_MODEL_PATH", str(small_model))
-    monkeypatch.setenv("BRIEFING_LLAMA_REPACK", "true")
-    probes = []
-
-    def crashing(spec, timeout=600):
-        probes.append(spec)
-        return run_probe(CRASHING_CHILD, spec)
-
-    monkeypatch.setattr(model_probe, "probe", crashing)
     question = "What did Ofsted say about strategy discussions in Lancashire?"
-    monkeypatch.setattr(sys, "argv", ["briefing", "ask", question])
-    with pytest.raises(SystemExit) as exited:
-        cli.main()
-    printed = capsys.readouterr()
+    driver = (
+        "import sys\n"
+        "from bot import model_probe\n"
+        f"crash = {CRASHING_CHILD!r}\n"
+        "def crashing(spec, timeout=600):\n"
+        "    sys.stderr.write('probe ran\\n')\n"
+        "    return model_probe.run_probe(crash, spec)\n"
+        "model_probe.probe = crashing\n"
+        f"sys.argv = ['briefing', 'ask', {question!r}]\n"
+        "from bot.cli import main\n"
+        "main()\n"
+    )
+    env = {
+        **os.environ,
+        "BRIEFING_DATA_DIR": str(data),
+        "BRIEFING_MODEL_PATH": str(small_model),
+        "BRIEFING_LLAMA_REPACK": "true",
+        "COLUMNS": "300",
+    }
+    done = subprocess.run([sys.executable, "-c", driver], env=env, capture_output=True, text=True, timeout=600)
     # The process lives: one line says why there is no model, and the evidence is quoted instead.
-    assert exited.value.code == 0
-    said = [line for line in printed.err.splitlines() if "no model" in line]
-    assert len(said) == 1 and "SIGSEGV" in said[0] and "BRIEFING_LLAMA_REPACK=false" in said[0]
-    assert "Traceback" not in printed.err and "Sources" in printed.out
-    assert len(probes) == 1  # the failure is kept: the question's second look at the model does not probe again
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if "no model" in line]
+    assert len(said) == 1 and "SIGSEGV" in said[0] and "BRIEFING_LLAMA_REPACK=false" in said[0], done.stderr
+    assert "Traceback" not in done.stderr and "Sources" in done.stdout
+    assert done.stderr.count("probe ran") == 1  # the failure is kept: a second look at the model does not probe
 
 
 def test_doctor_and_model_verify_run_the_model_and_say_where_its_weights_are(small_library_dir, small_model, tmp_path):
