@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.app import create_engine, create_library
-from bot.evaluate import load_questions, run
+from bot.engine.evaluate import load_questions, run
 from bot.settings import Settings
 
 

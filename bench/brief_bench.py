@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from bot.app import create_engine, create_library
-from bot.brief import build_brief
+from bot.engine.brief import build_brief
 from bot.settings import Settings
 
 

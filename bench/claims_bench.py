@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.app import create_library
-from bot.evaluate import load_claims, run_claims
+from bot.engine.evaluate import load_claims, run_claims
 from bot.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"

@@ -20,9 +20,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bot.answer import AnswerEngine
 from bot.app import create_library
-from bot.judgements import COLUMNS
+from bot.engine.answer import AnswerEngine
+from bot.records.grid import COLUMNS
 from bot.settings import Settings
 from index.authorities import lookup, neighbours_of, register
 from index.question import region_label
@@ -181,7 +181,7 @@ def main(data_dir: Path, corpus: Path) -> None:
             misses.append(f"neighbours of {authority}: expected {sorted(expected)}, said {sorted(said)}")
 
     # "How it compares" in the brief: every grade cell against the metadata of that council's latest graded report.
-    from bot.brief import how_it_compares
+    from bot.engine.brief import how_it_compares
 
     for subject in ("Lancashire", "Tameside", "Blackpool"):
         section = how_it_compares(library.retriever, subject)

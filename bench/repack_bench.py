@@ -1,7 +1,7 @@
 """Prefill and decode speed with llama.cpp's weight repacking off (the default) and on.
 
 `python bench/repack_bench.py [--model default|small] [--runs 3]`. Each run loads the model in a
-fresh child process (`bot.model_probe`) with an ~880-token prompt, as an answer's prefill, then
+fresh child process (`bot.llm.probe`) with an ~880-token prompt, as an answer's prefill, then
 decodes 64 tokens one at a time. Prints the CPU's flags and the buffer types the weights went to.
 """
 
@@ -12,8 +12,8 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from bot.model_bundle import BUNDLES, assemble
-from bot.model_probe import ProbeSpec, cpu_features, probe
+from bot.llm.bundle import BUNDLES, assemble
+from bot.llm.probe import ProbeSpec, cpu_features, probe
 
 
 def main() -> None:

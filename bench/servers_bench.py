@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from bot.app import create_engine, create_library
-from bot.model_bundle import BUNDLES, assemble
+from bot.llm.bundle import BUNDLES, assemble
 from bot.settings import Settings
 from index.ingest import ingest
 

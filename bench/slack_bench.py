@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import create_engine, create_library  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.slack import Governance, SlackBot  # noqa: E402
+from bot.slack.bot import Governance, SlackBot  # noqa: E402
 from tests.bot.slack_standin import SlackStandIn  # noqa: E402
 
 QUESTIONS = [

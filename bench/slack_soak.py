@@ -172,7 +172,7 @@ class LlamaServer:
 def _gguf(name: str) -> Path:
     if name not in ("small", "default"):
         return Path(name)
-    from bot.model_bundle import BUNDLES, assemble
+    from bot.llm.bundle import BUNDLES, assemble
 
     folder = Path(os.environ.get("TMPDIR", "/tmp")) / "briefing-soak-models"
     folder.mkdir(exist_ok=True)

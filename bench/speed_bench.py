@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bot.app import create_engine, create_library
-from bot.evaluate import SourceText, load_questions, score
+from bot.engine.evaluate import SourceText, load_questions, score
 from bot.settings import Settings
 
 HERE = Path(__file__).parent

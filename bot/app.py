@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from bot.answer import AnswerEngine
+from bot.engine.answer import AnswerEngine
 from bot.llm import LLM
-from bot.model_probe import ProbeResult, ProbeSpec
+from bot.llm.probe import ProbeResult, ProbeSpec
 from bot.settings import Settings
 from index.embed import Embedder, OnnxEmbedder
 from index.errors import ModelUnavailable
@@ -55,7 +55,7 @@ class Library:
 
 def model_file(settings: Settings) -> Path:
     """The GGUF the in-process model loads: an explicit file, a download, or the assembled bundle."""
-    from bot.model_bundle import BUNDLES, assemble, download
+    from bot.llm.bundle import BUNDLES, assemble, download
 
     models_dir = settings.data_dir / "models"
     if settings.model_path:
@@ -82,7 +82,7 @@ def check_model(settings: Settings, path: Path, *, trust_record: bool) -> ProbeR
     `trust_record`: a pass recorded for this model, llama.cpp build, CPU and settings is enough (a
     CLI question); doctor, `model --verify` and the bot's start run it afresh.
     """
-    from bot.model_probe import passed_before, probe, remember_pass
+    from bot.llm.probe import passed_before, probe, remember_pass
 
     spec = probe_spec(settings, path)
     record = (settings.cache_dir or settings.data_dir / "cache") / "model-probe.json"
@@ -96,7 +96,8 @@ def check_model(settings: Settings, path: Path, *, trust_record: bool) -> ProbeR
 
 def create_llm(settings: Settings, *, check: bool = True) -> LLM:
     """The answer model the settings ask for: a server, or llama.cpp in this process once it has run."""
-    from bot.llm import LlamaCppLLM, OpenAICompatibleLLM
+    from bot.llm.llama import LlamaCppLLM
+    from bot.llm.openai_compatible import OpenAICompatibleLLM
 
     if settings.llm_url:
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None

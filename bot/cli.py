@@ -48,7 +48,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _question(text: str) -> str:
     """A question must have words in it; anything else is one clear line, not a search for nothing."""
-    from bot.answer import question_problem
+    from bot.engine.answer import question_problem
 
     problem = question_problem(text)
     if problem and problem.startswith("the question is empty"):
@@ -225,7 +225,7 @@ def library(
     try:
         library_ = create_library(_settings())
         if compare is not None:
-            from bot.judgements import comparison, council_named
+            from bot.records.grid import comparison, council_named
 
             council = council_named(compare, library_.retriever)
             if council is None:
@@ -377,7 +377,7 @@ def check(
 ) -> None:
     """Check claims against the reports: supported, contradicted (with what the report says) or not found."""
     from bot.app import create_library
-    from bot.check import check_text
+    from bot.engine.check import check_text
     from bot.render.terminal import claim_checks
     from index.retrieve import Filters
 
@@ -402,13 +402,13 @@ def model(
     """Show the active model; assemble the bundled one into the data dir on first use."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-    from bot.model_bundle import BUNDLES, assemble
-    from bot.model_bundle import verify as verify_checksum
+    from bot.llm.bundle import BUNDLES, assemble
+    from bot.llm.bundle import verify as verify_checksum
     from index.errors import ModelUnavailable
 
     settings = _settings()
     if settings.llm_url:
-        from bot.settings import masked_url
+        from bot.llm.openai_compatible import masked_url
 
         console.print(f"model server: {masked_url(settings.llm_url)} (model {settings.llm_model})")
         return
@@ -469,7 +469,7 @@ def evaluate(
     from rich.table import Table
 
     from bot.app import create_engine, create_library
-    from bot.evaluate import load_questions, run
+    from bot.engine.evaluate import load_questions, run
 
     settings = _settings()
     items: list[dict] = []
@@ -520,7 +520,7 @@ def brief(
 ) -> None:
     """A one-page, cited pre-meeting brief on an authority (or a theme across authorities)."""
     from bot.app import create_engine, create_library
-    from bot.brief import build_brief, neighbours_brief
+    from bot.engine.brief import build_brief, neighbours_brief
     from bot.render import document
 
     if fmt not in {"md", "json", "docx", "text"}:
@@ -573,9 +573,9 @@ def slack(
 ) -> None:
     """Run the Slack bot (Socket Mode by default; --http for replicas behind a load balancer)."""
     from bot.app import create_engine, create_library
-    from bot.brief import brief_request, build_brief
+    from bot.engine.brief import brief_request, build_brief
     from bot.render import document
-    from bot.slack import create_bot
+    from bot.slack.bot import create_bot
 
     settings = _settings()
     if not settings.llm_url:  # before any question is taken: a model that crashes is one line, not a dead bot
@@ -603,7 +603,7 @@ def slack(
     try:
         bot = create_bot(settings, engine, brief_markdown)
         if http:
-            from bot.operations import http_app, serve_http
+            from bot.slack.http import http_app, serve_http
 
             if settings.slack_signing_secret is None:
                 _fail("--http needs SLACK_SIGNING_SECRET so request signatures can be checked")
@@ -635,7 +635,7 @@ def slack(
 @app.command("model-server", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def model_server(ctx: typer.Context) -> None:
     """llama-cpp-python's OpenAI-compatible server (its own options, e.g. --model F --port N), repacking off."""
-    from bot.model_server import serve
+    from bot.llm.server import serve
 
     serve(list(ctx.args), repack=_settings().llama_repack)
 
@@ -643,7 +643,7 @@ def model_server(ctx: typer.Context) -> None:
 @app.command()
 def doctor(no_model: Annotated[bool, typer.Option("--no-model", help="Skip the model speed probe.")] = False) -> None:
     """Check settings, the store, the model and Slack tokens, and say how to fix what is wrong."""
-    from bot.operations import doctor as run_checks
+    from bot.ops.doctor import doctor as run_checks
 
     checks = run_checks(_settings(), probe_model=not no_model)
     for check in checks:

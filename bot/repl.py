@@ -196,7 +196,7 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
     last = session.last
     if getattr(last, "status", "") == "clarify" and line.strip().isdigit():
         # "1" after "did you mean East Sussex or West Sussex?" asks again with that council.
-        from bot.answer import with_choice
+        from bot.engine.answer import with_choice
 
         choice = int(line.strip())
         if 1 <= choice <= len(last.choices):
@@ -255,7 +255,7 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
             library_coverage(console, missing, len(current_authorities()))
         return
     if line.startswith("/compare"):
-        from bot.judgements import comparison, council_named
+        from bot.records.grid import comparison, council_named
         from bot.render.terminal import comparison_table
 
         name = line.removeprefix("/compare").strip() or session.authority or ""
@@ -282,7 +282,7 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
         _open(line, console, session)
         return
     if line.startswith("/check"):
-        from bot.check import check_text
+        from bot.engine.check import check_text
         from bot.render.terminal import claim_checks
 
         claim = line.removeprefix("/check").strip()
@@ -292,7 +292,7 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
         claim_checks(console, check_text(claim, library.retriever))
         return
     if line.startswith("/brief"):
-        from bot.brief import brief_request, build_brief
+        from bot.engine.brief import brief_request, build_brief
         from bot.render import document
 
         authority, topic = brief_request(line.removeprefix("/brief"), library.retriever.authorities())
@@ -308,7 +308,7 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
     if library.store.count() == 0:
         console.print("The library is empty. Add reports first: briefing ingest ../shared/corpus")
         return
-    from bot.answer import question_problem
+    from bot.engine.answer import question_problem
 
     problem = question_problem(line)
     if problem:
@@ -318,7 +318,7 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
 
 
 def _ask(question: str, console: Console, backend: Backend, session: Session, interactive: bool) -> None:
-    from bot.answer import Turn
+    from bot.engine.answer import Turn
     from bot.render.terminal import SentencePrinter
     from index.retrieve import Filters
 

@@ -9,27 +9,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.llm.openai_compatible import masked_url
+
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}  # hosts that are this machine
-
-
-def masked_url(value: str) -> str:
-    """A URL with any password in it shown as ****: settings, doctor and answers print URLs."""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return value
-    if "@" not in parts.netloc:
-        return value
-    user, _, host = parts.netloc.rpartition("@")
-    name = user.partition(":")[0]
-    # A username alone may be the secret (a token as the user): only its first letters are shown.
-    shown = f"{name}:****" if ":" in user else f"{name[:2]}****"
-    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
 
 
 def _default_data_dir() -> Path:

@@ -584,6 +584,20 @@ MONTHS = [
 _MONTH = re.compile(r"\b(" + "|".join(MONTHS) + r")\b", re.I)
 
 
+def month_year(iso: str, *, short: bool = False, unknown: str = "") -> str:
+    """'July 2023' ('Jul 2023' when short) from an ISO date; a bare year stays as it is, none is `unknown`."""
+    if len(iso or "") < 7:
+        return iso or unknown
+    month = MONTHS[int(iso[5:7]) - 1].capitalize()
+    return f"{month[:3] if short else month} {iso[:4]}"
+
+
+def long_date(iso: str) -> str:
+    """'8 May 2023' from an ISO date."""
+    year, month, day = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
+    return f"{day} {MONTHS[month - 1].capitalize()} {year}"
+
+
 def numbers(text: str) -> set[str]:
     """The quantities a text states ('18', '12%', '£1.5', 'twelve' → '12'), years left out."""
     text = plain(text)

@@ -58,7 +58,7 @@ def embedder(cache_dir) -> OnnxEmbedder:
 @pytest.fixture(scope="session")
 def small_model(tmp_path_factory) -> Path:
     """The real 0.5B GGUF, assembled from its registry packages once per session."""
-    from bot.model_bundle import BUNDLES, assemble
+    from bot.llm.bundle import BUNDLES, assemble
 
     return assemble(BUNDLES["small"], tmp_path_factory.mktemp("models"))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.brief import Briefing
-from bot.citations import Citation
+from bot.engine.brief import Briefing
+from bot.evidence.citations import Citation
 from index.report import JUDGEMENT_LABELS
 from index.text import printable
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from bot.answer import Answer
-from bot.check import CheckReport
-from bot.judgements import COLUMNS, Standing
+from bot.engine.answer import Answer
+from bot.engine.check import CheckReport
+from bot.records.grid import COLUMNS, Standing
 from bot.render import safe
 from index import text as text_rules
 from index.ingest import IngestSummary

@@ -90,7 +90,7 @@ def test_evidence_only_answers_quote_the_passages(small_library):
 
 
 def test_follow_up_is_rewritten_with_the_conversation(small_library):
-    from bot.answer import Turn
+    from bot.engine.answer import Turn
 
     llm = FakeLLM()
     llm.enqueue("How were care leavers in St Helens judged in 2023?")
@@ -196,7 +196,7 @@ def test_a_misspelt_place_is_read_as_the_council_and_says_so(small_library):
 
 
 def test_an_ambiguous_name_asks_which_council(small_library, tmp_path):
-    from bot.answer import with_choice
+    from bot.engine.answer import with_choice
     from tests.conftest import add_two_sussexes
 
     add_two_sussexes(small_library, tmp_path / "drop")
@@ -224,7 +224,7 @@ STRATEGY = "What did Ofsted say about strategy discussions in Lancashire?"
 
 
 def test_the_whole_prompt_stays_within_its_budget_counted_by_the_model(small_library):
-    from bot.answer import AnswerEngine
+    from bot.engine.answer import AnswerEngine
 
     prompts = {}
     for budget in (300, 600):
@@ -244,7 +244,7 @@ def test_the_whole_prompt_stays_within_its_budget_counted_by_the_model(small_lib
 
 
 def test_when_no_extract_fits_the_passages_are_quoted_and_the_model_is_not_asked(small_library):
-    from bot.answer import AnswerEngine, build_prompt
+    from bot.engine.answer import AnswerEngine, build_prompt
 
     llm = FakeLLM()
     fixed = llm.count_tokens(build_prompt(STRATEGY, []))
@@ -255,7 +255,7 @@ def test_when_no_extract_fits_the_passages_are_quoted_and_the_model_is_not_asked
 
 
 def test_extracts_keep_the_sentences_that_bear_on_the_question(small_library):
-    from bot.answer import select_evidence
+    from bot.engine.answer import select_evidence
     from index import text as text_rules
 
     result = small_library.retriever.search(STRATEGY, k=8)
@@ -272,7 +272,7 @@ def test_extracts_keep_the_sentences_that_bear_on_the_question(small_library):
 def test_a_model_loading_in_the_background_is_loaded_once_and_shared(small_library):
     import threading
 
-    from bot.answer import AnswerEngine
+    from bot.engine.answer import AnswerEngine
 
     inside, release, calls = threading.Event(), threading.Event(), []
 
@@ -293,7 +293,7 @@ def test_a_model_loading_in_the_background_is_loaded_once_and_shared(small_libra
 
 
 def test_a_tight_budget_shortens_extracts_before_it_drops_a_place(small_library):
-    from bot.answer import build_prompt, fit_prompt, select_evidence
+    from bot.engine.answer import build_prompt, fit_prompt, select_evidence
 
     question = "Compare how St Helens and North East Lincolnshire support care leavers"
     llm = FakeLLM()

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from bot.brief import build_brief
+from bot.engine.brief import build_brief
 from bot.render import document
 from index.errors import UnknownAuthority
 from tests.conftest import briefing
@@ -87,7 +87,7 @@ def test_news_only_authority_gets_a_brief_that_says_so(small_library, tmp_path):
 
 
 def test_brief_request_reads_authority_and_topic():
-    from bot.brief import brief_request
+    from bot.engine.brief import brief_request
 
     held = ["Lancashire", "North East Lincolnshire", "St Helens"]
     assert brief_request(" NE Lincs front door", held) == ("North East Lincolnshire", "front door")
@@ -117,7 +117,7 @@ def test_how_it_compares_sets_the_authority_beside_its_neighbours_and_region(sma
 
 
 def test_a_topic_across_statistical_neighbours(small_library):
-    from bot.brief import neighbours_brief
+    from bot.engine.brief import neighbours_brief
 
     brief = neighbours_brief(small_library.retriever, "Sefton", "care leavers")
     assert brief.authority == "Sefton" and brief.sections[0].title == "How it compares"

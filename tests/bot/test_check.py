@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import check_claim
-from bot.evaluate import load_claims, run_claims
+from bot.engine.check import check_claim
+from bot.engine.evaluate import load_claims, run_claims
 from tests.conftest import briefing
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -1,4 +1,4 @@
-from bot.citations import SentenceChecker
+from bot.evidence.citations import SentenceChecker
 from index.chunk import Passage
 from index.text import answer_sentences
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.claims import judge
+from bot.evidence.claims import judge
 from index.chunk import Passage
 
 
@@ -129,7 +129,7 @@ def test_grades_however_phrased_are_bound_to_their_area(sentence, grades):
 
 
 def test_only_areas_listed_together_share_a_grade():
-    from bot.claims import graded_claims
+    from bot.evidence.claims import graded_claims
 
     assert graded_claims("Overall, help and protection was judged good") == [("help_and_protection", "good")]
     assert graded_claims("Leaders have ensured that services for care leavers are now good") == [

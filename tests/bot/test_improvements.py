@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import create_engine
-from bot.improvements import asks_for_list, topic_of
+from bot.records.improvements import asks_for_list, topic_of
 from bot.settings import Settings
 from tests.bot.fakes import FakeLLM
 

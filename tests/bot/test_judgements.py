@@ -3,7 +3,8 @@
 import pytest
 
 from bot.app import create_engine
-from bot.judgements import comparison, read_record_question
+from bot.records.grid import comparison
+from bot.records.question import read_record_question
 from bot.settings import Settings
 from tests.bot.fakes import FakeLLM
 from tests.conftest import OFSTED
@@ -158,7 +159,7 @@ def test_comparison_rows_keep_councils_the_library_lacks(small_library):
 
 
 def test_how_it_compares_quotes_what_better_rated_neighbours_are_praised_for(small_library):
-    from bot.brief import how_it_compares
+    from bot.engine.brief import how_it_compares
     from index.ingest import ingest
 
     ingest([OFSTED / "halton" / "2024-07-12-childrens-services-inspection.pdf"], small_library.store,
@@ -283,7 +284,7 @@ def test_inspected_in_a_year_means_the_visit_not_the_publication(small_library):
 
 
 def test_a_joint_judgement_wins_over_a_separate_grade_from_metadata():
-    from bot.judgements import grade_in
+    from bot.records.lookup import grade_in
 
     record = {"judgements": {"care_leavers": "inadequate", "children_in_care_and_care_leavers": "requires improvement"}}
     assert grade_in(record, "care_leavers") == ("requires improvement", "children_in_care_and_care_leavers")

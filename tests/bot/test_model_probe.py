@@ -11,9 +11,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot import model_probe
-from bot.llm import LlamaCppLLM
-from bot.model_probe import PROBE_TOKENS, ProbeSpec, probe, run_probe
+from bot.llm import probe as model_probe
+from bot.llm.llama import LlamaCppLLM
+from bot.llm.probe import PROBE_TOKENS, ProbeSpec, probe, run_probe
 from bot.settings import Settings
 
 #: A child that says it loaded the model, then dies of a real segmentation fault, as llama.cpp did on AMX.
@@ -104,7 +104,7 @@ def test_a_question_to_a_model_that_crashes_is_one_line_not_a_dead_process(small
     question = "What did Ofsted say about strategy discussions in Lancashire?"
     driver = (
         "import sys\n"
-        "from bot import model_probe\n"
+        "from bot.llm import probe as model_probe\n"
         f"crash = {CRASHING_CHILD!r}\n"
         "def crashing(spec, timeout=600):\n"
         "    sys.stderr.write('probe ran\\n')\n"

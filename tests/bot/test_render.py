@@ -4,8 +4,8 @@ import io
 
 from rich.console import Console
 
-from bot.answer import Answer
-from bot.citations import Citation
+from bot.engine.answer import Answer
+from bot.evidence.citations import Citation
 from bot.render.terminal import SentencePrinter, search_results, sources
 from index.chunk import Passage
 from index.retrieve import Filters, Hit, QueryPlan, SearchResult

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.answer import Answer, AnswerEngine
-from bot.citations import Citation
-from bot.slack import FairQueue, Governance, Job, SlackBot, answer_blocks
+from bot.engine.answer import Answer, AnswerEngine
+from bot.evidence.citations import Citation
+from bot.slack.bot import FairQueue, Governance, Job, SlackBot, answer_blocks
 from index.chunk import Passage
 from tests.bot.fakes import FakeLLM
 from tests.bot.slack_standin import SlackStandIn

@@ -10,8 +10,8 @@ import urllib.parse
 
 import pytest
 
-import bot.slack as slack_module
-from bot.answer import AnswerEngine
+import bot.slack.bot as slack_module
+from bot.engine.answer import AnswerEngine
 from tests.bot.test_slack import _audit, _event, _mention, _post, _serve
 
 QUESTION = "strategy discussions in Lancashire"

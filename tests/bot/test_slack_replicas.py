@@ -12,8 +12,8 @@ import urllib.parse
 import httpx
 import pytest
 
-from bot.answer import AnswerEngine
-from bot.slack import Governance, SlackBot
+from bot.engine.answer import AnswerEngine
+from bot.slack.bot import Governance, SlackBot
 from tests.bot.slack_standin import SlackStandIn
 from tests.bot.test_slack import SECRET, _audit, _event, _free_port, _mention, _post, _reply
 

@@ -8,7 +8,8 @@ import time
 import httpx
 import pytest
 
-from bot.operations import MAX_BODY_BYTES, Metrics, http_app, serve_http
+from bot.ops.metrics import Metrics
+from bot.slack.http import MAX_BODY_BYTES, http_app, serve_http
 
 
 class NoSlack:

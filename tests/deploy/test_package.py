@@ -29,8 +29,14 @@ def built(tmp_path_factory) -> tuple[Path, str]:
             shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
     build = subprocess.run(
-        [sys.executable, "-W", "default", "-c", "import sys; from setuptools import build_meta as b; "
-         "print(b.build_wheel(sys.argv[1]))", str(out)],
+        [
+            sys.executable,
+            "-W",
+            "default",
+            "-c",
+            "import sys; from setuptools import build_meta as b; print(b.build_wheel(sys.argv[1]))",
+            str(out),
+        ],
         cwd=source,
         env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},  # else a warning of its own
         capture_output=True,

@@ -101,8 +101,8 @@ def test_ingest_into_chroma_server_and_answer_through_llm_server(chroma_server, 
 
 
 def test_llm_server_killed_mid_answer_gives_clear_error_then_recovers(small_model, small_library):
-    from bot.answer import AnswerEngine
-    from bot.llm import OpenAICompatibleLLM
+    from bot.engine.answer import AnswerEngine
+    from bot.llm.openai_compatible import OpenAICompatibleLLM
     from index.errors import ModelUnavailable
 
     port = _port()
@@ -140,12 +140,13 @@ def test_llm_server_killed_mid_answer_gives_clear_error_then_recovers(small_mode
 
 
 def test_http_front_serves_health_and_metrics(small_library):
-    from bot.operations import Metrics, http_app, serve_http
-    from bot.slack import Governance, SlackBot
+    from bot.ops.metrics import Metrics
+    from bot.slack.bot import Governance, SlackBot
+    from bot.slack.http import http_app, serve_http
     from tests.bot.slack_standin import SlackStandIn
 
     standin = SlackStandIn()
-    from bot.answer import AnswerEngine
+    from bot.engine.answer import AnswerEngine
 
     bot = SlackBot(
         AnswerEngine(small_library.retriever, None),

@@ -9,8 +9,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.answer import Answer, AnswerEngine
-from bot.citations import QUOTE_JOIN
+from bot.engine.answer import Answer, AnswerEngine
+from bot.evidence.citations import QUOTE_JOIN
 from index import text
 from index.errors import BriefingError
 
@@ -211,7 +211,7 @@ def run_claims(retriever, claims: list[dict]) -> tuple[list[dict], dict]:
     do). A wrong claim is right only when called contradicted; `wrong_not_supported_pct` also
     reports how many were at least kept from being called supported.
     """
-    from bot.check import check_claim
+    from bot.engine.check import check_claim
 
     outcomes = []
     for item in claims:

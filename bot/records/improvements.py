@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.citations import Citation, best_quote
+from bot.evidence.citations import Citation, best_quote
 from index import text
 from index.chunk import report_id
 from index.retrieve import Filters, QueryPlan, Retriever
@@ -31,7 +31,8 @@ _ASKS_FOR_LIST = re.compile(
     r"|(?:improvement|development) (?:areas?|points?|priorit\w*|actions?)|priorit(?:y|ies)\b|next steps"
     r"|what (?:still )?needs? (?:to (?:be )?)?(?:improv\w*|work|fixing)|needs? (?:to )?improv\w*"
     r"|(?:must|should|shld|ha(?:s|ve) to|needs? to)\b(?:\s+\S+){0,4}?\s+(?:do|" + _TO_DO[3:-1] + r")\b"
-    r"|(?:improvements?|things?|areas?|actions?) (?:did|does|do|has|had|have) " + _OFSTED
+    r"|(?:improvements?|things?|areas?|actions?) (?:did|does|do|has|had|have) "
+    + _OFSTED
     + r" (?:ask|want|set|recommend|requir|identif|flag)\w*"
     r"|" + _OFSTED + _ADVERB + r"(?:ask|asks|asked|told|tell|tells|want|wants|wanted|requir\w*|expect\w*|recommend\w*)"
     r"\b[^.?!]{0,40}?\b(?:to (?:make )?improv\w*|to " + _TO_DO[3:-1] + r"|to do)\b"
@@ -157,7 +158,7 @@ def list_answer(plan: QueryPlan, retriever: Retriever) -> ListAnswer | None:
 
     A part that is neither (a finding to read about) is named as not answered here, never dropped.
     """
-    from bot.judgements import answer_from_records
+    from bot.records.answers import answer_from_records
 
     with retriever.one_version():  # one library version for every look-up
         head, unanswered = ListAnswer(), []
@@ -182,7 +183,7 @@ def has_list(plan: QueryPlan, retriever: Retriever) -> bool:
 
 def _other_parts(plan: QueryPlan, retriever: Retriever) -> list[tuple[str, tuple | None]]:
     """The parts of a question beside its list ask: a records fact (planned alone), or None to read about."""
-    from bot.judgements import read_record_question
+    from bot.records.question import read_record_question
 
     parts = []
     place_words = set().union(set(), *(text.content_words(a) for a in plan.filters.authorities))
@@ -220,14 +221,8 @@ def _the_report(reports: list[dict], plan: QueryPlan) -> dict | None:
 
 def _heading(authority: str, report: dict, retriever: Retriever) -> str:
     newest = [r for r in retriever.reports_on(authority) if r.get("kind") not in ("news article", "other")]
-    when = _month_year(report.get("publication_date") or report.get("date") or "")
+    when = text.month_year(report.get("publication_date") or report.get("date") or "", unknown="on an unknown date")
     latest = bool(newest) and newest[-1].get("report_id") == report.get("report_id")
     kind = report.get("kind") or "report"
     which = f"its latest report, the {kind}" if latest else f"its {kind}"
     return f"What Ofsted asked {authority} to improve in {which} published {when}:"
-
-
-def _month_year(iso: str) -> str:
-    if len(iso) < 7:
-        return iso or "on an unknown date"
-    return f"{text.MONTHS[int(iso[5:7]) - 1].capitalize()} {iso[:4]}"

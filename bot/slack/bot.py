@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.answer import Answer, AnswerEngine, Turn, question_problem, with_choice
-from bot.check import CheckReport
-from bot.judgements import Standing
-from bot.operations import Metrics
+from bot.engine.answer import Answer, AnswerEngine, Turn, question_problem, with_choice
+from bot.engine.check import CheckReport
+from bot.ops.metrics import Metrics
+from bot.records.grid import Standing
 from bot.settings import Settings
 from index.errors import TooSlow
 
@@ -169,7 +169,8 @@ _SHORT_AREAS = {"Overall": "Overall", "Leaders": "Leaders", "Help and protection
 
 def compare_blocks(rows: list[Standing]) -> list[dict]:
     """Block Kit for `/compare`: one field per authority, its latest grades marked by colour, ten to a section."""
-    from bot.judgements import COLUMNS, short
+    from bot.records.grid import COLUMNS
+    from bot.records.lookup import short
 
     if not rows:
         return []
@@ -857,7 +858,7 @@ class SlackBot:
         )
 
     def _check(self, job: Job) -> None:
-        from bot.check import check_text
+        from bot.engine.check import check_text
 
         report = check_text(job.text, self.engine.retriever)
         blocks = check_blocks(report)
@@ -875,7 +876,7 @@ class SlackBot:
         )
 
     def _compare(self, job: Job) -> None:
-        from bot.judgements import comparison, council_named
+        from bot.records.grid import comparison, council_named
 
         name = job.text.strip()
         council = council_named(name, self.engine.retriever) if name else None
@@ -898,8 +899,8 @@ class SlackBot:
         first = self.client.chat_postMessage(channel=job.channel, text=escape(chunks[0]))
         for chunk in chunks[1:]:
             self.client.chat_postMessage(channel=job.channel, thread_ts=first["ts"], text=escape(chunk))
-        from bot.brief import brief_request
-        from bot.judgements import comparison
+        from bot.engine.brief import brief_request
+        from bot.records.grid import comparison
         from index.authorities import lookup
 
         authority, _ = brief_request(words, self.engine.retriever.authorities())

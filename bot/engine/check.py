@@ -13,9 +13,8 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from bot.answer import citation_json
-from bot.citations import Citation
-from bot.claims import Judged, graded_claims, graded_claims_at, judge
+from bot.evidence.citations import Citation, citation_json
+from bot.evidence.claims import Judged, graded_claims, graded_claims_at, judge
 from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage

@@ -4,7 +4,7 @@ llama.cpp is compiled for the CPU it is installed on and picks its kernels when 
 some CPUs that path crashes the process (weights repacked into the AMX buffer type segfault at the
 first batched prefill on Sapphire Rapids Xeons, ggml-org/llama.cpp#20824). A crash in the CLI, the
 REPL or the bot kills it without a word; in a child it is a message naming the signal, the CPU and
-the setting that avoids it. Run as `python -m bot.model_probe SPEC`, the child prints one JSON line
+the setting that avoids it. Run as `python -m bot.llm.probe SPEC`, the child prints one JSON line
 per stage and llama.cpp's own log on stderr, which says where the weights went.
 """
 
@@ -83,7 +83,7 @@ def cpu_features() -> str:
 def probe(spec: ProbeSpec, *, timeout: float = 600) -> ProbeResult:
     """Load the model and run one forward pass in a child; never raises for what the child does."""
     spec = replace(spec, model_path=str(Path(spec.model_path).resolve()))
-    argv = [sys.executable, "-m", "bot.model_probe", json.dumps(asdict(spec))]
+    argv = [sys.executable, "-m", "bot.llm.probe", json.dumps(asdict(spec))]
     # From the folder this package was imported from: the child runs this same `bot`, whatever the cwd holds.
     return run_probe(argv, spec, timeout=timeout, cwd=Path(__file__).resolve().parents[1])
 
@@ -91,9 +91,7 @@ def probe(spec: ProbeSpec, *, timeout: float = 600) -> ProbeResult:
 def run_probe(argv: list[str], spec: ProbeSpec, *, timeout: float = 600, cwd: Path | None = None) -> ProbeResult:
     """Run a probe child and read what it said before it finished, failed or died."""
     try:
-        done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=cwd
-        )
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=cwd)
         stdout, stderr, code = done.stdout, done.stderr, done.returncode
     except subprocess.TimeoutExpired as err:
         stdout = _text(err.stdout)
@@ -242,7 +240,7 @@ def _child(spec: ProbeSpec) -> int:
         import llama_cpp
         from llama_cpp import Llama
 
-        from bot.llm import _llama_kwargs, llama_model_defaults
+        from bot.llm.llama import _llama_kwargs, llama_model_defaults
 
         with llama_model_defaults(repack=spec.repack):
             llama = Llama(

@@ -2,7 +2,7 @@
 
 A sentence is shown only once it has passed: its words must stand in one window of a passage, and
 the facts a misquote changes (grade, number, year, place, "not", praise or criticism, finding or
-request) must agree with that window (see `bot.claims`). A sentence citing the wrong passage is
+request) must agree with that window (see `bot.evidence.claims`). A sentence citing the wrong passage is
 moved to the one that supports it; a sentence nothing supports is dropped. Citations are numbered
 in order of first use, so no number is ever shown without its source.
 """
@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.claims import QUOTE_JOIN, Judged, judge, locate
+from bot.evidence.claims import QUOTE_JOIN, Judged, judge, locate
 from index import text
 from index.chunk import Passage
 
@@ -52,6 +52,23 @@ class CheckedSentence:
 
     text: str
     cites: list[int]
+
+
+def citation_json(citation: Citation) -> dict:
+    """One citation as the JSON outputs show it."""
+    p = citation.passage
+    return {
+        "n": citation.n,
+        "source": p.source,
+        "title": p.title,
+        "kind": p.kind,
+        "local_authority": p.local_authority,
+        "date": p.date,
+        "page": p.page,
+        "paragraph": p.paragraph,
+        "quote": citation.quote,
+        "url": p.url,
+    }
 
 
 def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import prompts
-from bot.citations import Citation, SentenceChecker, best_quote, opening
-from bot.improvements import asks_for_list, has_list, list_answer
-from bot.judgements import RecordAnswer, answer_from_records, cover_quote, read_record_question, reports_question
+from bot.evidence.citations import Citation, SentenceChecker, best_quote, citation_json, opening
 from bot.llm import LLM, Message
+from bot.records.answers import RecordAnswer, answer_from_records
+from bot.records.improvements import asks_for_list, has_list, list_answer
+from bot.records.lookup import cover_quote, describe
+from bot.records.question import read_record_question, reports_question
 from index import text as text_rules
 from index.authorities import find_authorities
 from index.chunk import COVER_SECTION, Passage, count_tokens
@@ -53,23 +55,6 @@ class Answer:
             "model": self.model,
             "timings": {k: round(v) for k, v in self.timings.items()},
         }
-
-
-def citation_json(citation: Citation) -> dict:
-    """One citation as the JSON outputs show it."""
-    p = citation.passage
-    return {
-        "n": citation.n,
-        "source": p.source,
-        "title": p.title,
-        "kind": p.kind,
-        "local_authority": p.local_authority,
-        "date": p.date,
-        "page": p.page,
-        "paragraph": p.paragraph,
-        "quote": citation.quote,
-        "url": p.url,
-    }
 
 
 @dataclass
@@ -231,19 +216,13 @@ def _lines(passage_text: str) -> list[str]:
 
 def _extract_label(n: int, p: Passage) -> str:
     """A short label: whose, what kind, when (and the section when it is short and says what the text is)."""
-    label = f"[{n}] {p.local_authority or 'Unknown'}, {p.kind}, {_month_year(p.date)}"
+    when = text_rules.month_year(p.date, short=True, unknown="undated")
+    label = f"[{n}] {p.local_authority or 'Unknown'}, {p.kind}, {when}"
     if p.from_metadata:
         label += ", Ofsted metadata"
     elif p.section and p.section != COVER_SECTION and len(p.section) <= 40:
         label += f", {p.section}"
     return f"{label}:\n{p.text}"
-
-
-def _month_year(iso: str) -> str:
-    if not iso:
-        return "undated"
-    year, month = int(iso[:4]), int(iso[5:7])
-    return f"{text_rules.MONTHS[month - 1].capitalize()[:3]} {year}"
 
 
 def build_prompt(question: str, evidence: list[Passage]) -> list[Message]:
@@ -303,26 +282,6 @@ def plan_notes(plan: QueryPlan) -> list[str]:
 
 def _wants_list(plan: QueryPlan, question: str) -> bool:
     return bool(plan.filters.authorities) and plan.group is None and asks_for_list(question)
-
-
-def describe(record: dict) -> str:
-    """'ILACS inspection, inspected 8 to 12 May 2023, published 12 July 2023' from a report record."""
-    parts = [str(record.get("kind") or "report")]
-    start, end = record.get("inspection_start_date"), record.get("inspection_end_date")
-    if start and end and start != end:
-        parts.append(f"inspected {_long_date(start)} to {_long_date(end)}")
-    elif start or end:
-        parts.append(f"inspected {_long_date(start or end)}")
-    if record.get("publication_date"):
-        parts.append(f"published {_long_date(record['publication_date'])}")
-    elif not (start or end) and record.get("date"):
-        parts.append(f"dated {_long_date(record['date'])}")
-    return ", ".join(parts)
-
-
-def _long_date(iso: str) -> str:
-    year, month, day = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
-    return f"{day} {text_rules.MONTHS[month - 1].capitalize()} {year}"
 
 
 def covers(result: SearchResult, share: float = 0.7) -> bool:

@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.answer import AnswerEngine, citation_json
-from bot.citations import Citation, best_quote, opening
-from bot.improvements import improvement_bullets
-from bot.judgements import COLUMNS, GRADE_ORDER, Standing, better, comparison, cover_of, cover_quote, short
+from bot.engine.answer import AnswerEngine
+from bot.evidence.citations import Citation, best_quote, citation_json, opening
+from bot.records.grid import COLUMNS, Standing, better, comparison
+from bot.records.improvements import improvement_bullets
+from bot.records.lookup import GRADE_ORDER, cover_of, cover_quote, short
 from index import text
 from index.authorities import authority_key, find_authorities, lookup, nearest, neighbours_of, strip_authorities
 from index.chunk import Passage, report_id

@@ -1,4 +1,4 @@
-"""The answer model behind one small protocol: in-process llama.cpp, or any OpenAI-compatible server."""
+"""llama.cpp in this process: the default backend, with the fixed prompt prefix's state kept between answers."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ import ctypes
 import hashlib
 import json
 import os
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
 
+from bot.llm import Message, without_control_tokens
 from index.errors import ModelUnavailable
-
-Message = dict[str, str]
 
 #: A prefix shorter than this is not worth a saved state (about a second of prefill on two cores).
 _WORTH_KEEPING = 64
@@ -25,48 +22,6 @@ _KEPT_PREFIXES = 4
 #: Stands in for the last message's text when finding the prompt's fixed prefix: printable, so a
 #: template that trims messages keeps it, and never in real text.
 _MARK = "PREFIXENDSHERE7c1e"
-
-
-class LLM(Protocol):
-    """Streams a chat completion, token by token, and counts a prompt in its own tokens."""
-
-    name: str
-
-    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        """Yield the reply's text as it is written."""
-        ...
-
-    def count_tokens(self, messages: list[Message]) -> int:
-        """How many tokens the model will read for these messages, chat template included."""
-        ...
-
-
-#: Chat control tokens as templates write them: ChatML/Qwen/Llama 3/Phi `<|...|>`, Llama 2 and
-#: Mistral `<s>`, `[INST]`, `<<SYS>>`, Gemma `<start_of_turn>`.
-_CONTROL_TOKEN = re.compile(
-    r"<\|[^<>|\s]{1,40}\|>|</?s>|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>|<(?:bos|eos|pad)>", re.I
-)
-
-
-def without_control_tokens(messages: list[Message]) -> list[Message]:
-    """Messages whose text cannot close a turn or open a new one.
-
-    Report text and questions are data; the prompt is tokenised with the template's control tokens
-    allowed, so a document holding `<|im_end|><|im_start|>system` would otherwise speak to the model
-    as its operator. Their angle brackets become ‹ › : the words stay readable, the control is gone.
-    """
-
-    def defuse(match: re.Match[str]) -> str:
-        return match.group(0).replace("<", "‹").replace(">", "›").replace("[", "⟦").replace("]", "⟧")
-
-    return [{**m, "content": _CONTROL_TOKEN.sub(defuse, m["content"])} for m in messages]
-
-
-def estimate_tokens(messages: list[Message]) -> int:
-    """cl100k tokens plus the chat template's few per message: for servers that cannot count."""
-    from index.chunk import count_tokens
-
-    return sum(count_tokens(m["content"]) + 6 for m in messages) + 3
 
 
 _DEFAULTS_LOCK = threading.Lock()
@@ -125,7 +80,7 @@ class LlamaCppLLM:
     long-lived process, and from `cache_dir` for a fresh CLI run (keyed on the model file and the
     prefix's tokens, so a new model or prompt file is never served stale state). `draft_tokens` > 0
     turns on prompt-lookup decoding: answers copy report wording, so the extracts predict the next tokens.
-    `repack` lets llama.cpp move the weights into its extra buffer types (see `bot.model_probe`).
+    `repack` lets llama.cpp move the weights into its extra buffer types (see `bot.llm.probe`).
     """
 
     def __init__(
@@ -315,92 +270,3 @@ class LlamaCppLLM:
                 text = chunk["choices"][0]["text"]
                 if text:
                     yield text
-
-
-class OpenAICompatibleLLM:
-    """A chat-completions server (llama.cpp's own, vLLM, ...), streamed over server-sent events."""
-
-    def __init__(
-        self, base_url: str, *, model: str = "local", api_key: str | None = None, timeout: float = 120
-    ) -> None:
-        import httpx
-
-        root = base_url.rstrip("/")
-        self._root = root.removesuffix("/v1")
-        self._url = root + ("/chat/completions" if root.endswith("/v1") else "/v1/chat/completions")
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout, connect=5))
-        self._model = model
-        self._server_counts = True
-        from bot.settings import masked_url
-
-        self.name = f"{model} @ {masked_url(base_url)}"  # shown in answers and --json
-        self._shown_url = masked_url(self._url)  # errors name the server, never its password
-
-    def count_tokens(self, messages: list[Message]) -> int:
-        """llama.cpp's server counts exactly (/apply-template, /tokenize); others are estimated."""
-        import httpx
-
-        if self._server_counts:
-            try:
-                safe = without_control_tokens(messages)
-                prompt = self._client.post(f"{self._root}/apply-template", json={"messages": safe}).json()["prompt"]
-                tokens = self._client.post(f"{self._root}/tokenize", json={"content": prompt}).json()["tokens"]
-                return len(tokens)
-            except httpx.TransportError:
-                pass  # down or restarting: estimated this once, and the server asked again next time
-            except (httpx.HTTPError, KeyError, TypeError, ValueError):
-                self._server_counts = False  # not llama.cpp's server: estimate from now on
-        return estimate_tokens(messages)
-
-    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        """Stream the completion; a dead or failing server becomes ModelUnavailable."""
-        import httpx
-
-        body = {
-            "model": self._model,
-            "messages": without_control_tokens(messages),
-            "max_tokens": max_tokens,
-            "temperature": 0.0,
-            "stream": True,
-        }
-        try:
-            with self._client.stream("POST", self._url, json=body) as response:
-                if response.status_code != 200:
-                    status = response.status_code
-                    raise ModelUnavailable(f"the model server at {self._shown_url} answered HTTP {status}")
-                for line in response.iter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    payload = line[5:].strip()
-                    if payload == "[DONE]":
-                        return
-                    text = _delta_text(payload, self._shown_url)
-                    if text:
-                        yield text
-        except httpx.HTTPError as err:
-            reason = type(err).__name__
-            raise ModelUnavailable(f"the model server at {self._shown_url} is unreachable ({reason})") from err
-
-
-def _delta_text(payload: str, url: str) -> str:
-    """The text in one server-sent chunk; an error object or garbage mid-stream is ModelUnavailable."""
-    try:
-        chunk = json.loads(payload)
-    except ValueError:
-        raise ModelUnavailable(f"the model server at {url} sent a chunk that is not JSON") from None
-    if not isinstance(chunk, dict):
-        raise ModelUnavailable(f"the model server at {url} sent a chunk that is not an object")
-    if chunk.get("error"):
-        error = chunk["error"]
-        detail = error.get("message") if isinstance(error, dict) else error
-        raise ModelUnavailable(f"the model server at {url} stopped with an error: {str(detail)[:200]}")
-    choices = chunk.get("choices")
-    if not choices:
-        return ""  # a usage chunk, or a server's opening one: legal, and carries no text
-    try:
-        delta = choices[0].get("delta") or {}
-    except (TypeError, AttributeError):
-        raise ModelUnavailable(f"the model server at {url} sent a chunk it could not read") from None
-    content = delta.get("content") if isinstance(delta, dict) else None
-    return content if isinstance(content, str) else ""

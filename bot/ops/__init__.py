@@ -1,0 +1,1 @@
+"""For operators: metrics and `briefing doctor`."""
