@@ -15,8 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import create_engine, create_library  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.slack.bot import Governance, SlackBot  # noqa: E402
-from tests.bot.slack_standin import SlackStandIn  # noqa: E402
+from bot.slack.bot import SlackBot  # noqa: E402
+from bot.slack.governance import Governance  # noqa: E402
+from tests.fixtures.slack_standin import SlackStandIn  # noqa: E402
 
 QUESTIONS = [
     "What did Ofsted say about strategy discussions in Lancashire?",
@@ -35,7 +36,7 @@ def main() -> None:
     for i, question in enumerate(QUESTIONS):
         standin.calls.clear()
         started = time.perf_counter()
-        bot._accept(
+        bot.accept(
             {"type": "app_mention", "user": "U1", "channel": "C1", "ts": f"{i}.1", "text": question},
             {"event_id": f"E{i}"},
         )

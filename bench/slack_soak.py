@@ -42,8 +42,8 @@ from slack_sdk.signature import SignatureVerifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.bot.model_standin import ModelStandIn, sse  # noqa: E402
-from tests.bot.slack_standin import SlackStandIn  # noqa: E402
+from tests.fixtures.model_standin import ModelStandIn, sse  # noqa: E402
+from tests.fixtures.slack_standin import SlackStandIn  # noqa: E402
 
 SECRET = "soak-secret"
 REPO = Path(__file__).resolve().parents[1]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from bot.engine.answer import AnswerEngine
@@ -12,45 +10,8 @@ from bot.llm.probe import ProbeResult, ProbeSpec
 from bot.settings import Settings
 from index.embed import Embedder, OnnxEmbedder
 from index.errors import ModelUnavailable
-from index.retrieve import Retriever
+from index.library import Library
 from index.store import ChromaStore, Store
-
-
-@dataclass
-class Library:
-    """The indexed library: store, embedder and retriever, built lazily so commands start fast."""
-
-    settings: Settings
-    _store: Store | None = field(default=None, repr=False)
-    _embedder: Embedder | None = field(default=None, repr=False)
-    writer: bool = False  # an ingest: holds the embedded library to itself while it runs
-
-    @cached_property
-    def store(self) -> Store:
-        """Chroma, embedded under the data dir or the server at BRIEFING_CHROMA_URL."""
-        if self._store is not None:
-            return self._store
-        if self.settings.chroma_url:
-            return ChromaStore(url=self.settings.chroma_url, collection=self.settings.collection)
-        return ChromaStore(path=self.settings.chroma_dir, collection=self.settings.collection, writer=self.writer)
-
-    @cached_property
-    def embedder(self) -> Embedder:
-        """The configured ONNX model, or the bundled MiniLM."""
-        if self._embedder is not None:
-            return self._embedder
-        return OnnxEmbedder.from_dir(
-            self.settings.embedding_model_dir,
-            cache_dir=self.settings.cache_dir if self.settings.quantize_embedder else None,
-            query_prefix=self.settings.query_prefix,
-            threads=max(1, self.settings.n_threads),
-            max_length=self.settings.embedding_max_tokens,
-        )
-
-    @cached_property
-    def retriever(self) -> Retriever:
-        """Hybrid search over the store."""
-        return Retriever(self.store, self.embedder, self.settings.data_dir / "lexical")
 
 
 def model_file(settings: Settings) -> Path:
@@ -138,4 +99,23 @@ def create_library(
     `writer` is for commands that change it (ingest, remove): they have an embedded library to
     themselves, and fail in one line while anything else has it open.
     """
-    return Library(settings, store, embedder, writer)
+
+    def open_store() -> Store:
+        if store is not None:
+            return store
+        if settings.chroma_url:
+            return ChromaStore(url=settings.chroma_url, collection=settings.collection)
+        return ChromaStore(path=settings.chroma_dir, collection=settings.collection, writer=writer)
+
+    def open_embedder() -> Embedder:
+        if embedder is not None:
+            return embedder
+        return OnnxEmbedder.from_dir(
+            settings.embedding_model_dir,
+            cache_dir=settings.cache_dir if settings.quantize_embedder else None,
+            query_prefix=settings.query_prefix,
+            threads=max(1, settings.n_threads),
+            max_length=settings.embedding_max_tokens,
+        )
+
+    return Library(settings.data_dir, open_store, open_embedder)

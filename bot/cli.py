@@ -48,7 +48,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _question(text: str) -> str:
     """A question must have words in it; anything else is one clear line, not a search for nothing."""
-    from bot.engine.answer import question_problem
+    from bot.engine.messages import question_problem
 
     problem = question_problem(text)
     if problem and problem.startswith("the question is empty"):
@@ -69,12 +69,14 @@ def _model_loads(engine, fallback: str) -> bool:
 
 
 def _date(value: str | None, option: str) -> date | None:
+    from bot.services import parse_date
+
     if not value:
         return None
     try:
-        return date.fromisoformat(value if len(value) > 4 else f"{value}-01-01")
-    except ValueError:
-        _fail(f"{option}: {value!r} is not a date (use YYYY-MM-DD or YYYY)")
+        return parse_date(value)
+    except ValueError as err:
+        _fail(f"{option}: {err}")
     return None
 
 
@@ -219,34 +221,27 @@ def library(
 ) -> None:
     """List the authorities, reports, dates and judgements the library holds (and which it lacks)."""
     from bot.app import create_library
-    from bot.render.terminal import comparison_table, library_coverage, library_table
-    from index.authorities import current_authorities, not_held
+    from bot.render.terminal import comparison_table, library_holdings
+    from bot.services import compare_request
 
     try:
         library_ = create_library(_settings())
         if compare is not None:
-            from bot.records.grid import comparison, council_named
-
-            council = council_named(compare, library_.retriever)
-            if council is None:
-                _fail(f"--compare: {compare!r} is not an English children's services authority")
-            rows = comparison(library_.retriever, council)
+            asked = compare_request(compare, library_.retriever)
+            if asked.problem:
+                _fail(f"--compare: {asked.problem}")
             if as_json:
-                sys.stdout.write(json.dumps([r.as_json() for r in rows], indent=2) + "\n")
+                sys.stdout.write(json.dumps([r.as_json() for r in asked.rows], indent=2) + "\n")
             else:
-                comparison_table(console, rows)
+                comparison_table(console, asked.rows)
             return
         reports = library_.store.reports()
     except BriefingError as err:
         _fail(str(err))
-    missing = not_held(r.get("local_authority") or "" for r in reports)
     if as_json:
         sys.stdout.write(json.dumps(reports, indent=2) + "\n")
-    elif not reports:
-        console.print("The library is empty. Add reports with: briefing ingest ../shared/corpus")
     else:
-        library_table(console, reports)
-        library_coverage(console, missing, len(current_authorities()))
+        library_holdings(console, reports)
 
 
 @app.command()
@@ -573,8 +568,6 @@ def slack(
 ) -> None:
     """Run the Slack bot (Socket Mode by default; --http for replicas behind a load balancer)."""
     from bot.app import create_engine, create_library
-    from bot.engine.brief import brief_request, build_brief
-    from bot.render import document
     from bot.slack.bot import create_bot
 
     settings = _settings()
@@ -588,11 +581,6 @@ def slack(
     library = create_library(settings)
     engine = create_engine(settings, library)
 
-    def brief_markdown(words: str, topic: str | None) -> str:
-        authority, asked_topic = brief_request(words, library.retriever.authorities())
-        briefing = build_brief(library.retriever, library.store.reports(), authority, asked_topic or topic)
-        return document.markdown(briefing)
-
     import signal
 
     def stop(signum, frame) -> None:
@@ -601,7 +589,7 @@ def slack(
     signal.signal(signal.SIGTERM, stop)
     bot = None
     try:
-        bot = create_bot(settings, engine, brief_markdown)
+        bot = create_bot(settings, engine)
         if http:
             from bot.slack.http import http_app, serve_http
 

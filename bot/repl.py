@@ -16,6 +16,7 @@ from typing import TextIO
 from rich.console import Console
 
 from bot.render import safe
+from bot.services import EMPTY_LIBRARY, INGEST_HINT, brief_from_words, compare_request, parse_date
 from bot.settings import Settings
 from index.errors import BriefingError
 
@@ -196,11 +197,10 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
     last = session.last
     if getattr(last, "status", "") == "clarify" and line.strip().isdigit():
         # "1" after "did you mean East Sussex or West Sussex?" asks again with that council.
-        from bot.engine.answer import with_choice
 
         choice = int(line.strip())
         if 1 <= choice <= len(last.choices):
-            line = with_choice(last, last.choices[choice - 1])
+            line = last.with_choice(last.choices[choice - 1])
             console.print(line, style="dim", markup=False, highlight=False)
     if line == "/clear":
         session.turns.clear()
@@ -210,11 +210,9 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
     if line.startswith("/since"):
         value = line.removeprefix("/since").strip()
         try:
-            session.since = (
-                None if value in ("", "off") else date.fromisoformat(value if len(value) > 4 else f"{value}-01-01")
-            )
-        except ValueError:
-            console.print(f"[red]/since: {value!r} is not a date[/red]")
+            session.since = None if value in ("", "off") else parse_date(value)
+        except ValueError as err:
+            console.print(f"[red]/since: {safe(err)}[/red]")
             return
         console.print(f"since: {session.since or 'any date'}")
         return
@@ -243,30 +241,22 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
         console.print(f"authority: {session.authority}")
         return
     if line == "/library":
-        from bot.render.terminal import library_coverage, library_table
-        from index.authorities import current_authorities, not_held
+        from bot.render.terminal import library_holdings
 
-        reports = library.store.reports()
-        if not reports:
-            console.print("The library is empty. Add reports with: briefing ingest ../shared/corpus")
-        else:
-            library_table(console, reports)
-            missing = not_held(r.get("local_authority") or "" for r in reports)
-            library_coverage(console, missing, len(current_authorities()))
+        library_holdings(console, library.store.reports())
         return
     if line.startswith("/compare"):
-        from bot.records.grid import comparison, council_named
         from bot.render.terminal import comparison_table
 
         name = line.removeprefix("/compare").strip() or session.authority or ""
         if not name:
             console.print("usage: /compare NAME (or pin one with /authority NAME first)")
             return
-        council = council_named(name, library.retriever)
-        if council is None:
-            console.print(safe(f"/compare: {name!r} is not an English children's services authority"))
+        asked = compare_request(name, library.retriever)
+        if asked.problem:
+            console.print(safe(f"/compare: {asked.problem}"))
             return
-        comparison_table(console, comparison(library.retriever, council))
+        comparison_table(console, asked.rows)
         return
     if line == "/model":
         llm = engine.llm if backend.use_llm and not backend.model_error else None
@@ -292,23 +282,14 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
         claim_checks(console, check_text(claim, library.retriever))
         return
     if line.startswith("/brief"):
-        from bot.engine.brief import brief_request, build_brief
         from bot.render import document
 
-        authority, topic = brief_request(line.removeprefix("/brief"), library.retriever.authorities())
-        briefing = build_brief(
-            library.retriever,
-            library.store.reports(),
-            authority,
-            topic,
-            engine=None,
-        )
-        console.print(document.text(briefing))
+        console.print(document.text(brief_from_words(library.retriever, line.removeprefix("/brief"))))
         return
     if library.store.count() == 0:
-        console.print("The library is empty. Add reports first: briefing ingest ../shared/corpus")
+        console.print(f"{EMPTY_LIBRARY} {INGEST_HINT}")
         return
-    from bot.engine.answer import question_problem
+    from bot.engine.messages import question_problem
 
     problem = question_problem(line)
     if problem:

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.llm.openai_compatible import masked_url
+from index.library import DEFAULT_COLLECTION
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}  # hosts that are this machine
 
@@ -37,7 +38,7 @@ class Settings(BaseSettings):
         "unset = <data_dir>/cache.",
     )
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store under data_dir.")
-    collection: str = Field("passages", description="Chroma collection holding the passages.")
+    collection: str = Field(DEFAULT_COLLECTION, description="Chroma collection holding the passages.")
     embedding_model_dir: Path | None = Field(
         None, description="Folder with model.onnx + tokenizer.json; unset = bundled all-MiniLM-L6-v2 int8."
     )

@@ -71,6 +71,16 @@ def citation_json(citation: Citation) -> dict:
     }
 
 
+def where(passage: Passage, paragraph: str = " ¶") -> str:
+    """'p.4 ¶3': the page (and paragraph) a citation points at."""
+    return f"p.{passage.page}" + (f"{paragraph}{passage.paragraph}" if passage.paragraph else "")
+
+
+def source_parts(passage: Passage) -> list[str]:
+    """[council, kind, date, where]: a citation's header, for each surface to join and mark up its own way."""
+    return [passage.local_authority or "—", passage.kind, passage.date or "undated", where(passage)]
+
+
 def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:
     """Where the passage says the sentence's words (one or two adjacent sentences), and how much of them.
 

@@ -9,6 +9,7 @@ from bot.engine.answer import Answer
 from bot.engine.check import CheckReport
 from bot.records.grid import COLUMNS, Standing
 from bot.render import safe
+from bot.services import EMPTY_LIBRARY, INGEST_HINT, holdings
 from index import text as text_rules
 from index.ingest import IngestSummary
 from index.report import Report
@@ -98,6 +99,16 @@ def library_coverage(console: Console, missing: list[str], total: int) -> None:
         f"[bold]Not in the library:[/bold] {len(missing)} of England's {total} children's services authorities "
         f"have no report here: {safe(text_rules.listed(missing))}."
     )
+
+
+def library_holdings(console: Console, reports: list[dict]) -> None:
+    """What the library holds, and which councils it lacks; how to fill it when it is empty."""
+    if not reports:
+        console.print(f"{EMPTY_LIBRARY} {INGEST_HINT}")
+        return
+    held = holdings(reports)
+    library_table(console, held.reports)
+    library_coverage(console, held.missing, held.councils)
 
 
 def comparison_table(console: Console, rows: list[Standing]) -> None:

@@ -2,7 +2,8 @@
 
 from bot.app import create_engine
 from bot.settings import Settings
-from tests.bot.fakes import FakeLLM
+from tests.fixtures.fakes import FakeLLM
+from tests.fixtures.library import engine_over
 
 
 def _engine(library, llm):
@@ -196,14 +197,14 @@ def test_a_misspelt_place_is_read_as_the_council_and_says_so(small_library):
 
 
 def test_an_ambiguous_name_asks_which_council(small_library, tmp_path):
-    from bot.engine.answer import with_choice
-    from tests.conftest import add_two_sussexes
+
+    from tests.fixtures.library import add_two_sussexes
 
     add_two_sussexes(small_library, tmp_path / "drop")
     answer = _engine(small_library, None).ask("What did Ofsted say about fostering in Sussex?", use_llm=False)
     assert answer.status == "clarify" and answer.choices == ["East Sussex", "West Sussex"]
     assert "Which did you mean?" in answer.text
-    chosen = with_choice(answer, "West Sussex")
+    chosen = answer.with_choice("West Sussex")
     assert chosen == "What did Ofsted say about fostering in West Sussex?"
     again = _engine(small_library, None).ask(chosen, use_llm=False)
     assert again.status == "answered" and all(c.passage.local_authority == "West Sussex" for c in again.citations)
@@ -224,13 +225,12 @@ STRATEGY = "What did Ofsted say about strategy discussions in Lancashire?"
 
 
 def test_the_whole_prompt_stays_within_its_budget_counted_by_the_model(small_library):
-    from bot.engine.answer import AnswerEngine
 
     prompts = {}
     for budget in (300, 600):
         llm = FakeLLM()
         llm.enqueue("Strategy discussions are held promptly [1].")
-        answer = AnswerEngine(small_library.retriever, lambda llm=llm: llm, budget_tokens=budget).ask(STRATEGY)
+        answer = engine_over(small_library.retriever, lambda llm=llm: llm, budget_tokens=budget).ask(STRATEGY)
         counted = llm.count_tokens(llm.history[0])
         assert answer.timings["prompt_tokens"] == counted <= budget
         prompts[budget] = llm.history[0][1]["content"]
@@ -244,18 +244,18 @@ def test_the_whole_prompt_stays_within_its_budget_counted_by_the_model(small_lib
 
 
 def test_when_no_extract_fits_the_passages_are_quoted_and_the_model_is_not_asked(small_library):
-    from bot.engine.answer import AnswerEngine, build_prompt
+    from bot.engine.prompt import build_prompt
 
     llm = FakeLLM()
     fixed = llm.count_tokens(build_prompt(STRATEGY, []))
-    answer = AnswerEngine(small_library.retriever, lambda: llm, budget_tokens=fixed + 5).ask(STRATEGY)
+    answer = engine_over(small_library.retriever, lambda: llm, budget_tokens=fixed + 5).ask(STRATEGY)
     assert not llm.history  # nothing was sent that would have broken the budget
     assert answer.status == "answered" and answer.citations
     assert all(c.quote in c.passage.text for c in answer.citations)
 
 
 def test_extracts_keep_the_sentences_that_bear_on_the_question(small_library):
-    from bot.engine.answer import select_evidence
+    from bot.engine.prompt import select_evidence
     from index import text as text_rules
 
     result = small_library.retriever.search(STRATEGY, k=8)
@@ -272,8 +272,6 @@ def test_extracts_keep_the_sentences_that_bear_on_the_question(small_library):
 def test_a_model_loading_in_the_background_is_loaded_once_and_shared(small_library):
     import threading
 
-    from bot.engine.answer import AnswerEngine
-
     inside, release, calls = threading.Event(), threading.Event(), []
 
     def factory():
@@ -282,7 +280,7 @@ def test_a_model_loading_in_the_background_is_loaded_once_and_shared(small_libra
         assert release.wait(10)
         return FakeLLM()
 
-    engine = AnswerEngine(small_library.retriever, factory)
+    engine = engine_over(small_library.retriever, factory)
     loading = engine.preload()
     assert inside.wait(10)  # the loader holds the model while the library warms up
     small_library.retriever.warm()
@@ -293,7 +291,7 @@ def test_a_model_loading_in_the_background_is_loaded_once_and_shared(small_libra
 
 
 def test_a_tight_budget_shortens_extracts_before_it_drops_a_place(small_library):
-    from bot.engine.answer import build_prompt, fit_prompt, select_evidence
+    from bot.engine.prompt import build_prompt, fit_prompt, select_evidence
 
     question = "Compare how St Helens and North East Lincolnshire support care leavers"
     llm = FakeLLM()

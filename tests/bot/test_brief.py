@@ -8,7 +8,7 @@ import pytest
 from bot.engine.brief import build_brief
 from bot.render import document
 from index.errors import UnknownAuthority
-from tests.conftest import briefing
+from tests.fixtures.library import briefing
 
 
 def _brief(library, authority, topic=None):
@@ -75,7 +75,7 @@ def test_brief_cli_json(small_library_dir):
 
 def test_news_only_authority_gets_a_brief_that_says_so(small_library, tmp_path):
     from index.ingest import ingest
-    from tests.conftest import SEEDS
+    from tests.fixtures.library import SEEDS
 
     page = tmp_path / "news.txt"
     page.write_text((SEEDS / "003_c51d486b98f2551b.txt").read_text().replace("St Helens", "Wigan"))

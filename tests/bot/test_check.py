@@ -8,7 +8,7 @@ import pytest
 
 from bot.engine.check import check_claim
 from bot.engine.evaluate import load_claims, run_claims
-from tests.conftest import briefing
+from tests.fixtures.library import briefing
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

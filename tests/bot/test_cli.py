@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import LETTER, OFSTED, briefing
+from tests.fixtures.library import LETTER, OFSTED, briefing
 
 BRIEFING = [sys.executable, "-m", "bot.cli"]
 
@@ -146,3 +146,23 @@ def test_the_slack_token_only_travels_over_tls_and_passwords_in_urls_are_never_p
     assert out.returncode == 0, out.stderr
     assert "hunter2" not in out.stdout and "s3cret" not in out.stdout
     assert "http://bot:****@models.internal:8080/v1" in out.stdout and "https://svc:****@chroma.internal" in out.stdout
+
+
+def test_one_writer_or_many_readers_per_library(tmp_path):
+    """The library lock as a user meets it: an ingest beside a reader, a search beside an ingest, one line each."""
+    from index.store import LibraryLock
+
+    data = tmp_path / "data"
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(data)}
+    briefing = [sys.executable, "-m", "bot.cli"]
+    readers = [LibraryLock(data / "chroma", writer=False) for _ in range(2)]  # readers share
+    out = subprocess.run([*briefing, "ingest", str(LETTER)], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1 and "in use by another process" in out.stderr and "Traceback" not in out.stderr
+    for reader in readers:
+        reader.release()
+    writer = LibraryLock(data / "chroma", writer=True)
+    out = subprocess.run([*briefing, "search", "strategy"], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1 and "an ingest is writing the library" in out.stderr and "Traceback" not in out.stderr
+    writer.release()
+    out = subprocess.run([*briefing, "ingest", str(LETTER)], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import OFSTED, SEEDS, briefing
+from tests.fixtures.library import OFSTED, SEEDS, briefing
 
 
 @pytest.mark.slow

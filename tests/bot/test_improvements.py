@@ -7,7 +7,7 @@ import pytest
 from bot.app import create_engine
 from bot.records.improvements import asks_for_list, topic_of
 from bot.settings import Settings
-from tests.bot.fakes import FakeLLM
+from tests.fixtures.fakes import FakeLLM
 
 ASKING_FOR_THE_LIST = [
     "What did Ofsted ask St Helens to improve in 2023?",

@@ -6,8 +6,8 @@ from bot.app import create_engine
 from bot.records.grid import comparison
 from bot.records.question import read_record_question
 from bot.settings import Settings
-from tests.bot.fakes import FakeLLM
-from tests.conftest import OFSTED
+from tests.fixtures.fakes import FakeLLM
+from tests.fixtures.library import OFSTED
 
 
 def _ask(library, question, **kwargs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.answer import build_prompt
+from bot.engine.prompt import build_prompt
 from bot.llm.llama import LlamaCppLLM
 from index.retrieve import Filters
 
@@ -125,7 +125,7 @@ def test_report_text_cannot_open_or_close_a_turn(small_model, tmp_path):
 def test_an_error_object_mid_stream_is_one_line_not_a_key_error():
     from bot.llm.openai_compatible import OpenAICompatibleLLM
     from index.errors import ModelUnavailable
-    from tests.bot.model_standin import ModelStandIn
+    from tests.fixtures.model_standin import ModelStandIn
 
     chunks = [
         b'data: {"choices": [{"delta": {"content": "Caseloads "}}]}\n\n',
@@ -150,7 +150,7 @@ def test_an_error_object_mid_stream_is_one_line_not_a_key_error():
 def test_a_model_server_down_for_a_moment_is_counted_by_again_once_it_is_back():
     from bot.llm import estimate_tokens
     from bot.llm.openai_compatible import OpenAICompatibleLLM
-    from tests.bot.model_standin import ModelStandIn, sse
+    from tests.fixtures.model_standin import ModelStandIn, sse
 
     messages = [{"role": "user", "content": "How are care leavers supported in St Helens?"}]
     server = ModelStandIn(sse("Fine."), counts=True)

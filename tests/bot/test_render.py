@@ -49,7 +49,7 @@ def test_a_hostile_document_reaches_the_terminal_as_text_through_cat_v(tmp_path)
     import subprocess
     import sys
 
-    from tests.conftest import LETTER
+    from tests.fixtures.library import LETTER
 
     folder = tmp_path / "drop"
     folder.mkdir()

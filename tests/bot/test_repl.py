@@ -122,7 +122,7 @@ def test_empty_library_tells_the_user_how_to_ingest(tmp_path):
 
 
 def test_an_ambiguous_place_is_offered_as_numbered_choices(small_library, tmp_path):
-    from tests.conftest import add_two_sussexes
+    from tests.fixtures.library import add_two_sussexes
 
     add_two_sussexes(small_library, tmp_path / "drop")
     out = _piped(small_library.settings.data_dir, "What did Ofsted say about fostering in Sussex?\n2\n/quit\n")

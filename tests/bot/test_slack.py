@@ -1,124 +1,32 @@
 """The real Bolt app over HTTP, against a local stand-in of Slack's Web API."""
 
 import json
-import socket
 import threading
-import time
 
-import httpx
-import pytest
-from slack_sdk.signature import SignatureVerifier
-
-from bot.engine.answer import Answer, AnswerEngine
+from bot.engine.answer import Answer
 from bot.evidence.citations import Citation
-from bot.slack.bot import FairQueue, Governance, Job, SlackBot, answer_blocks
+from bot.slack.blocks import answer_blocks
+from bot.slack.bot import SlackBot
+from bot.slack.governance import Governance
+from bot.slack.queue import FairQueue, Job
 from index.chunk import Passage
-from tests.bot.fakes import FakeLLM
-from tests.bot.slack_standin import SlackStandIn
-
-SECRET = "test-signing-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def slack(small_library, tmp_path):
-    engine = AnswerEngine(small_library.retriever, None)  # evidence-only answers: fast and exact
-    yield from _serve(engine, tmp_path)
-
-
-def _serve(engine, tmp_path):
-    """The real Bolt app over HTTP on a free port, talking to a fresh Slack stand-in."""
-    standin = SlackStandIn()
-    governance = Governance(channels={"CGOOD", "dm"}, audit_path=tmp_path / "audit.jsonl")
-    bot = SlackBot(
-        engine,
-        token="xoxb-test",
-        signing_secret=SECRET,
-        api_url=standin.url,
-        governance=governance,
-        brief_builder=lambda words, topic: f"# Briefing: {words}\n\nAt a glance …",
-    )
-    port = _free_port()
-    threading.Thread(
-        target=bot.app.start, kwargs={"port": port, "http_server_logger_enabled": False}, daemon=True
-    ).start()
-    url = f"http://127.0.0.1:{port}/slack/events"
-    for _ in range(100):
-        try:
-            httpx.get(url.replace("/slack/events", "/"), timeout=0.2)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    yield standin, bot, url, governance
-    bot.shutdown()  # its worker stops: nothing of one test runs on into the next
-    standin.close()
-
-
-def _post(url, payload, *, secret=SECRET, retry=None, form=False):
-    body = payload if form else json.dumps(payload)
-    timestamp = str(int(time.time()))
-    headers = {
-        "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body),
-        "Content-Type": "application/x-www-form-urlencoded" if form else "application/json",
-    }
-    if retry:
-        headers["X-Slack-Retry-Num"] = str(retry)
-    started = time.perf_counter()
-    response = httpx.post(url, content=body, headers=headers, timeout=10)
-    return response, time.perf_counter() - started
-
-
-def _audit(governance) -> list[dict]:
-    path = governance.audit_path
-    text = path.read_text() if path.exists() else ""
-    return [json.loads(line) for line in text.split("\n")[:-1] if line]  # whole lines only: no torn read
-
-
-def _event(event, event_id="Ev1"):
-    return {"type": "event_callback", "team_id": "T1", "event_id": event_id, "event": event}
-
-
-def _mention(text, ts="1.1", channel="CGOOD", user="U1", thread_ts=None, event_id="Ev1"):
-    event = {"type": "app_mention", "user": user, "channel": channel, "ts": ts, "text": f"<@UBOT> {text}"}
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return _event(event, event_id)
-
-
-def _reply(text: str, ts: str, thread_ts: str | None = None, channel: str = "CGOOD", user: str = "U1") -> dict:
-    """A message without a mention: a follow-up in a thread, or chatter when there is no thread."""
-    message = {"type": "message", "channel_type": "channel", "user": user, "channel": channel, "ts": ts, "text": text}
-    if thread_ts:
-        message["thread_ts"] = thread_ts
-    return message
-
-
-def _then_a_mention_is_answered(standin: SlackStandIn, url: str, answers: int, ts: str) -> None:
-    """Waits on a condition, not a clock, then checks that exactly `answers` final answers were given.
-
-    The condition is this mention's own answer. One worker answers in turn, and an earlier event's
-    reply, if it wrongly gets one, is queued before this mention (its handler makes at most one
-    thread read; this one posts a placeholder first), so it is counted too.
-    """
-    _post(url, _mention("strategy discussions in Lancashire", ts=ts, event_id=f"EvBarrier{ts}"))
-
-    def answered() -> bool:
-        ours = {m["ts"] for m in standin.thread("CGOOD", ts)}
-        return any(answer["ts"] in ours for answer in standin.final_answers())
-
-    assert standin.wait_for(answered)
-    assert len(standin.final_answers()) == answers
+from tests.fixtures.fakes import FakeLLM
+from tests.fixtures.library import engine_over
+from tests.fixtures.slack import (
+    audit_lines,
+    event_body,
+    mention,
+    post,
+    reply,
+    serve_bot,
+    then_a_mention_is_answered,
+)
+from tests.fixtures.slack_standin import SlackStandIn
 
 
 def test_mention_gets_placeholder_then_cited_answer_in_thread(slack):
     standin, bot, url, governance = slack
-    response, seconds = _post(url, _mention("What did Ofsted say about strategy discussions in Lancashire?"))
+    response, seconds = post(url, mention("What did Ofsted say about strategy discussions in Lancashire?"))
     assert response.status_code == 200 and seconds < 3
     assert standin.wait_for(lambda: standin.final_answers())
     placeholder = standin.named("chat.postMessage")[0]
@@ -126,8 +34,8 @@ def test_mention_gets_placeholder_then_cited_answer_in_thread(slack):
     blocks = json.dumps(standin.final_answers()[0]["blocks"])
     assert "[1]" in blocks and "Lancashire" in blocks and "feedback_helpful" in blocks
     # The audit line is written after the answer is posted: wait for it rather than race it.
-    assert standin.wait_for(lambda: _audit(governance) and _audit(governance)[-1]["kind"] == "answer")
-    assert _audit(governance)[-1]["sources"]
+    assert standin.wait_for(lambda: audit_lines(governance) and audit_lines(governance)[-1]["kind"] == "answer")
+    assert audit_lines(governance)[-1]["sources"]
 
 
 def test_only_checked_sentences_ever_reach_slack(small_library, tmp_path):
@@ -137,11 +45,11 @@ def test_only_checked_sentences_ever_reach_slack(small_library, tmp_path):
         "In 2023 the experiences and progress of care leavers in St Helens were judged outstanding [1]. "
         "The council also won a national award for its parks [2]."
     )
-    engine = AnswerEngine(small_library.retriever, lambda: llm)
-    served = _serve(engine, tmp_path)
+    engine = engine_over(small_library.retriever, lambda: llm)
+    served = serve_bot(engine, tmp_path)
     standin, bot, url, _ = next(served)
     try:
-        _post(url, _mention("How were care leavers in St Helens judged in 2023?"))
+        post(url, mention("How were care leavers in St Helens judged in 2023?"))
         assert standin.wait_for(lambda: standin.final_answers())
         shown = [call.get("text", "") for call in standin.named("chat.update") + standin.named("chat.postMessage")]
         print("\n".join(shown))  # the stand-in's transcript, for the closing note
@@ -163,38 +71,38 @@ def test_direct_message_and_thread_follow_up_without_mention(slack):
         "ts": "5.1",
         "text": "How were care leavers in St Helens judged in 2023?",
     }
-    _post(url, _event(dm, "EvDM"))
+    post(url, event_body(dm, "EvDM"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
-    _post(url, _mention("strategy discussions in Lancashire", ts="6.1", event_id="EvM"))
+    post(url, mention("strategy discussions in Lancashire", ts="6.1", event_id="EvM"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 2)
-    _post(url, _event(_reply("and what about the MASH?", ts="6.5", thread_ts="6.1"), "EvF"))
+    post(url, event_body(reply("and what about the MASH?", ts="6.5", thread_ts="6.1"), "EvF"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 3)
-    _post(url, _event(_reply("lunch?", ts="7.1", user="U2"), "EvU"))  # not in a thread, no mention
-    _then_a_mention_is_answered(standin, url, answers=4, ts="7.5")
+    post(url, event_body(reply("lunch?", ts="7.1", user="U2"), "EvU"))  # not in a thread, no mention
+    then_a_mention_is_answered(standin, url, answers=4, ts="7.5")
     assert len(standin.named("chat.postMessage")) == 4  # the chatter got no placeholder
 
 
 def test_retried_event_is_answered_once(slack):
     standin, bot, url, _ = slack
-    payload = _mention("private fostering in Lancashire", event_id="EvRetry")
-    _post(url, payload)
-    _post(url, payload, retry=1)
-    _post(url, payload, retry=2)
+    payload = mention("private fostering in Lancashire", event_id="EvRetry")
+    post(url, payload)
+    post(url, payload, retry=1)
+    post(url, payload, retry=2)
     assert standin.wait_for(lambda: standin.final_answers())
-    _then_a_mention_is_answered(standin, url, answers=2, ts="1.5")
+    then_a_mention_is_answered(standin, url, answers=2, ts="1.5")
     assert len(standin.named("chat.postMessage")) == 2  # one placeholder for the event and its retries
 
 
 def test_forged_signature_is_rejected(slack):
     standin, bot, url, _ = slack
-    response, _ = _post(url, _mention("anything"), secret="wrong-secret")
+    response, _ = post(url, mention("anything"), secret="wrong-secret")
     assert response.status_code == 401  # refused before any listener runs: nothing can follow
     assert standin.named("chat.postMessage") == []
 
 
 def test_disallowed_channel_is_politely_refused(slack):
     standin, bot, url, _ = slack
-    _post(url, _mention("strategy discussions in Lancashire", channel="CBAD"))
+    post(url, mention("strategy discussions in Lancashire", channel="CBAD"))
     assert standin.wait_for(lambda: standin.named("chat.postMessage"))
     assert "not enabled" in standin.named("chat.postMessage")[0]["text"]
     assert standin.final_answers() == []
@@ -203,7 +111,7 @@ def test_disallowed_channel_is_politely_refused(slack):
 def test_brief_command(slack):
     standin, bot, url, _ = slack
     form = "command=%2Fbrief&text=Lancashire&user_id=U1&channel_id=CGOOD&team_id=T1&trigger_id=x&response_url=x"
-    response, seconds = _post(url, form, form=True)
+    response, seconds = post(url, form, form=True)
     assert response.status_code == 200 and "Lancashire" in response.text and seconds < 3
     assert standin.wait_for(lambda: standin.named("chat.postMessage"))
     assert "Briefing: Lancashire" in standin.named("chat.postMessage")[0]["text"]
@@ -212,7 +120,7 @@ def test_brief_command(slack):
 def test_compare_command_posts_grades_as_block_kit_fields(slack):
     standin, bot, url, governance = slack
     form = "command=%2Fcompare&text=st+helens&user_id=U1&channel_id=CGOOD&team_id=T1&trigger_id=x&response_url=x"
-    response, seconds = _post(url, form, form=True)
+    response, seconds = post(url, form, form=True)
     assert response.status_code == 200 and seconds < 3
     assert standin.wait_for(lambda: standin.named("chat.postMessage"))
     blocks = standin.named("chat.postMessage")[0]["blocks"]
@@ -222,9 +130,9 @@ def test_compare_command_posts_grades_as_block_kit_fields(slack):
     assert len(fields) == 30 and all(len(b["fields"]) <= 10 for b in blocks if b["type"] == "section")
     assert fields[0].startswith("*St Helens*") and ":large_green_circle: outstanding" in fields[0]
     assert any(f.startswith("*Halton* · statistical neighbour") and "none in the library" in f for f in fields)
-    assert standin.wait_for(lambda: any(entry.get("kind") == "compare" for entry in _audit(governance)))
+    assert standin.wait_for(lambda: any(entry.get("kind") == "compare" for entry in audit_lines(governance)))
     form = form.replace("st+helens", "Narnia")
-    _post(url, form, form=True)
+    post(url, form, form=True)
     assert standin.wait_for(lambda: len(standin.named("chat.postMessage")) == 2)
     assert "not an English children's services authority" in standin.named("chat.postMessage")[1]["text"]
 
@@ -232,7 +140,7 @@ def test_compare_command_posts_grades_as_block_kit_fields(slack):
 def test_rate_limited_call_is_retried(slack):
     standin, bot, url, _ = slack
     standin.rate_limit_once.add("chat.postMessage")
-    _post(url, _mention("strategy discussions in Lancashire", event_id="EvRL"))
+    post(url, mention("strategy discussions in Lancashire", event_id="EvRL"))
     assert standin.wait_for(lambda: standin.final_answers(), timeout=30)
     names = [name for name, _ in standin.calls]
     assert "chat.postMessage:429" in names and "chat.postMessage" in names
@@ -244,7 +152,7 @@ def test_three_concurrent_questions_are_queued_and_all_answered(slack):
         ["strategy discussions in Lancashire", "care leavers in St Helens", "front door in North East Lincolnshire"]
     ):
         threading.Thread(
-            target=_post, args=(url, _mention(question, ts=f"9.{i}", user=f"U{i}", event_id=f"EvQ{i}"))
+            target=post, args=(url, mention(question, ts=f"9.{i}", user=f"U{i}", event_id=f"EvQ{i}"))
         ).start()
     assert standin.wait_for(lambda: len(standin.final_answers()) == 3, timeout=60)
 
@@ -290,14 +198,14 @@ def test_failure_posts_an_apology_with_an_error_id_and_bot_keeps_running(small_l
 
     llm = CrashesOnce()
     llm.enqueue("Strategy discussions are held promptly in most cases [1].")
-    engine = AnswerEngine(small_library.retriever, lambda: llm)
+    engine = engine_over(small_library.retriever, lambda: llm)
     bot = SlackBot(engine, token="x", signing_secret=None, api_url=standin.url, governance=Governance())
     question = "<@UBOT> strategy discussions in Lancashire"
-    bot._accept(
+    bot.accept(
         {"type": "app_mention", "user": "U1", "channel": "C1", "ts": "1.1", "text": question}, {"event_id": "E1"}
     )
     assert standin.wait_for(lambda: any("error id" in b.get("text", "") for b in standin.named("chat.update")))
-    bot._accept(
+    bot.accept(
         {"type": "app_mention", "user": "U1", "channel": "C1", "ts": "2.1", "text": question}, {"event_id": "E2"}
     )
     assert standin.wait_for(lambda: standin.final_answers())
@@ -315,7 +223,7 @@ def test_socket_mode_mention_is_acknowledged_and_answered(small_library):
         "envelope_id": "env-1",
         "type": "events_api",
         "accepts_response_payload": False,
-        "payload": _mention("strategy discussions in Lancashire", channel="C1", event_id="EvSock"),
+        "payload": mention("strategy discussions in Lancashire", channel="C1", event_id="EvSock"),
     }
 
     def session(ws):
@@ -328,7 +236,7 @@ def test_socket_mode_mention_is_acknowledged_and_answered(small_library):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     standin.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/"
     bot = SlackBot(
-        AnswerEngine(small_library.retriever, None),
+        engine_over(small_library.retriever, None),
         token="xoxb-test",
         signing_secret=None,
         api_url=standin.url,
@@ -348,7 +256,7 @@ def test_socket_mode_mention_is_acknowledged_and_answered(small_library):
 
 def test_feedback_is_recorded_with_question_and_sources(slack):
     standin, bot, url, governance = slack
-    _post(url, _mention("strategy discussions in Lancashire", event_id="EvFB"))
+    post(url, mention("strategy discussions in Lancashire", event_id="EvFB"))
     assert standin.wait_for(lambda: standin.final_answers())
     answer_ts = standin.final_answers()[0]["ts"]
     action = {
@@ -361,10 +269,10 @@ def test_feedback_is_recorded_with_question_and_sources(slack):
         "trigger_id": "t",
         "actions": [{"action_id": "feedback_helpful", "block_id": "feedback", "value": "helpful", "type": "button"}],
     }
-    response, _ = _post(url, "payload=" + __import__("urllib.parse").parse.quote(json.dumps(action)), form=True)
+    response, _ = post(url, "payload=" + __import__("urllib.parse").parse.quote(json.dumps(action)), form=True)
     assert response.status_code == 200
-    assert standin.wait_for(lambda: any(e.get("kind") == "feedback" for e in _audit(governance)), timeout=10)
-    feedback = [e for e in _audit(governance) if e.get("kind") == "feedback"][-1]
+    assert standin.wait_for(lambda: any(e.get("kind") == "feedback" for e in audit_lines(governance)), timeout=10)
+    feedback = [e for e in audit_lines(governance) if e.get("kind") == "feedback"][-1]
     assert feedback["rating"] == "helpful" and "strategy discussions" in feedback["question"] and feedback["sources"]
 
 
@@ -375,7 +283,7 @@ def test_assistant_thread_gets_prompts_status_title_and_answer(slack):
         "event_ts": "1.0",
         "assistant_thread": {"user_id": "U1", "channel_id": "D9", "thread_ts": "1.1", "context": {}},
     }
-    _post(url, _event(started, "EvA1"))
+    post(url, event_body(started, "EvA1"))
     assert standin.wait_for(lambda: standin.named("assistant.threads.setSuggestedPrompts"))
     question = {
         "type": "message",
@@ -387,15 +295,15 @@ def test_assistant_thread_gets_prompts_status_title_and_answer(slack):
         "event_ts": "1.2",
         "text": "strategy discussions in Lancashire",
     }
-    _post(url, _event(question, "EvA2"))
+    post(url, event_body(question, "EvA2"))
     assert standin.wait_for(lambda: standin.final_answers())
     assert standin.named("assistant.threads.setStatus") and standin.named("assistant.threads.setTitle")
-    _then_a_mention_is_answered(standin, url, answers=2, ts="1.5")  # the question was answered once
+    then_a_mention_is_answered(standin, url, answers=2, ts="1.5")  # the question was answered once
 
 
 def test_check_in_a_mention_and_as_a_slash_command(slack):
     standin, bot, url, governance = slack
-    _post(url, _mention("check: St Helens care leavers were judged good in 2023.", ts="9.1", event_id="EvC"))
+    post(url, mention("check: St Helens care leavers were judged good in 2023.", ts="9.1", event_id="EvC"))
 
     def verdict_posted(word):
         calls = standin.named("chat.update") + standin.named("chat.postMessage")
@@ -407,21 +315,21 @@ def test_check_in_a_mention_and_as_a_slash_command(slack):
         "command=%2Fcheck&text=St+Helens+care+leavers+were+judged+outstanding+in+2023."
         "&user_id=U1&channel_id=CGOOD&team_id=T1&trigger_id=x&response_url=x"
     )
-    response, seconds = _post(url, form, form=True)
+    response, seconds = post(url, form, form=True)
     assert response.status_code == 200 and seconds < 3
     assert standin.wait_for(lambda: verdict_posted("supported"))
-    assert standin.wait_for(lambda: any(entry.get("kind") == "check" for entry in _audit(governance)))
+    assert standin.wait_for(lambda: any(entry.get("kind") == "check" for entry in audit_lines(governance)))
 
 
 def test_an_ambiguous_place_offers_buttons_and_a_click_answers_for_that_council(small_library, tmp_path):
     from urllib.parse import quote
 
-    from tests.conftest import add_two_sussexes
+    from tests.fixtures.library import add_two_sussexes, engine_over
 
     add_two_sussexes(small_library, tmp_path / "drop")
-    served = _serve(AnswerEngine(small_library.retriever, None), tmp_path)
+    served = serve_bot(engine_over(small_library.retriever, None), tmp_path)
     standin, bot, url, governance = next(served)
-    _post(url, _mention("What did Ofsted say about fostering in Sussex?", ts="5.1", event_id="EvSx"))
+    post(url, mention("What did Ofsted say about fostering in Sussex?", ts="5.1", event_id="EvSx"))
     assert standin.wait_for(lambda: standin.final_answers())
     asked = standin.final_answers()[0]
     blocks = json.loads(asked["blocks"]) if isinstance(asked["blocks"], str) else asked["blocks"]
@@ -439,7 +347,7 @@ def test_an_ambiguous_place_offers_buttons_and_a_click_answers_for_that_council(
         "trigger_id": "t",
         "actions": [{**west, "block_id": "choose_place", "type": "button"}],
     }
-    response, _ = _post(url, "payload=" + quote(json.dumps(action)), form=True)
+    response, _ = post(url, "payload=" + quote(json.dumps(action)), form=True)
     assert response.status_code == 200
     assert standin.wait_for(lambda: len(standin.final_answers()) == 2)
     answer = standin.final_answers()[1]

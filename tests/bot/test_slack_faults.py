@@ -10,9 +10,10 @@ import urllib.parse
 
 import pytest
 
-import bot.slack.bot as slack_module
+import bot.slack.worker as slack_module
 from bot.engine.answer import AnswerEngine
-from tests.bot.test_slack import _audit, _event, _mention, _post, _serve
+from tests.fixtures.library import engine_over
+from tests.fixtures.slack import audit_lines, event_body, mention, post, serve_bot
 
 QUESTION = "strategy discussions in Lancashire"
 
@@ -72,7 +73,7 @@ def test_a_failed_audit_write_costs_neither_the_answer_nor_the_worker(slack):
     standin, bot, url, governance = slack
     governance.audit_path.mkdir()  # every append now fails, as on a full or read-only volume
     for i in range(2):
-        _post(url, _mention(QUESTION, ts=f"7.{i}", event_id=f"EvAudit{i}"))
+        post(url, mention(QUESTION, ts=f"7.{i}", event_id=f"EvAudit{i}"))
         assert standin.wait_for(lambda n=i + 1: len(standin.final_answers()) == n)
     assert not any("error id" in text for text in _texts(standin, "chat.update"))
     assert bot.metrics.counts["briefing_audit_errors_total"] == 2
@@ -91,7 +92,7 @@ def test_the_worker_survives_an_error_outside_any_job(slack):
 
     bot.queue.get = get_that_fails_once
     assert failed.wait(30)  # the idle worker polls, so it meets the fault without any question
-    _post(url, _mention(QUESTION, event_id="EvSurvive"))
+    post(url, mention(QUESTION, event_id="EvSurvive"))
     assert standin.wait_for(lambda: standin.final_answers())
     assert bot.health()["ok"]
 
@@ -101,7 +102,7 @@ def test_health_says_so_when_the_worker_is_gone(slack):
     gone = threading.Thread(target=lambda: None)
     gone.start()
     gone.join()
-    bot._worker = gone
+    bot.worker.loop = gone
     health = bot.health()
     assert health == {**health, "ok": False, "worker": "dead", "queue": 0}
 
@@ -109,7 +110,7 @@ def test_health_says_so_when_the_worker_is_gone(slack):
 def test_rate_limited_drafts_are_skipped_and_the_answer_still_lands(slack):
     standin, bot, url, _ = slack
     standin.rate_limit_when = lambda method, body: method == "chat.update" and str(body.get("text", "")).endswith("…")
-    _post(url, _mention(QUESTION, event_id="EvDraft429"))
+    post(url, mention(QUESTION, event_id="EvDraft429"))
     assert standin.wait_for(lambda: standin.final_answers())
     limited = [json.dumps(body, sort_keys=True) for name, body in standin.calls if name == "chat.update:429"]
     assert limited  # a draft was tried, answered 429 ...
@@ -121,10 +122,10 @@ def test_rate_limited_drafts_are_skipped_and_the_answer_still_lands(slack):
 def test_a_job_past_its_deadline_gets_an_apology_and_the_next_one_an_answer(slack, monkeypatch):
     standin, bot, url, _ = slack
     monkeypatch.setattr(slack_module, "JOB_DEADLINE", -1.0)  # every job is already late at its first sentence
-    _post(url, _mention(QUESTION, ts="6.1", event_id="EvSlow"))
+    post(url, mention(QUESTION, ts="6.1", event_id="EvSlow"))
     assert standin.wait_for(lambda: any("took too long" in text for text in _texts(standin, "chat.update")))
     monkeypatch.setattr(slack_module, "JOB_DEADLINE", 180.0)
-    _post(url, _mention(QUESTION, ts="6.2", event_id="EvOnTime"))
+    post(url, mention(QUESTION, ts="6.2", event_id="EvOnTime"))
     assert standin.wait_for(lambda: standin.final_answers())
 
 
@@ -143,7 +144,7 @@ def test_assistant_title_and_status_without_their_scope_still_get_an_answer(slac
         "event_ts": "3.2",
         "text": QUESTION,
     }
-    _post(url, _event(reply, "EvScope"))
+    post(url, event_body(reply, "EvScope"))
     assert standin.wait_for(lambda: standin.final_answers(), timeout=30)
 
 
@@ -151,14 +152,14 @@ def test_assistant_title_and_status_without_their_scope_still_get_an_answer(slac
 
 
 def test_one_user_cannot_fill_the_queue(small_library, tmp_path):
-    engine = GatedEngine(AnswerEngine(small_library.retriever, None))
-    served = _serve(engine, tmp_path)
+    engine = GatedEngine(engine_over(small_library.retriever, None))
+    served = serve_bot(engine, tmp_path)
     standin, bot, url, _ = next(served)
     try:
-        _post(url, _mention(QUESTION, ts="8.0", event_id="EvCap0"))
+        post(url, mention(QUESTION, ts="8.0", event_id="EvCap0"))
         assert engine.entered.wait(30)  # the worker is busy with the first question
         for i in range(1, 6):
-            _post(url, _mention(f"care leavers in St Helens {i}", ts=f"8.{i}", event_id=f"EvCap{i}"))
+            post(url, mention(f"care leavers in St Helens {i}", ts=f"8.{i}", event_id=f"EvCap{i}"))
         too_many = lambda: [t for t in _texts(standin, "chat.update") if "already have" in t]  # noqa: E731
         assert standin.wait_for(lambda: bot.queue.pending() == 3 and len(too_many()) == 2)
         assert bot.health()["queue"] == 3 and bot.health()["worker"] == "busy"
@@ -171,14 +172,14 @@ def test_one_user_cannot_fill_the_queue(small_library, tmp_path):
 
 def test_an_overlong_question_gets_one_clear_line_and_no_search(slack):
     standin, bot, url, _ = slack
-    _post(url, _mention("care leavers " * 200, event_id="EvLong"))
+    post(url, mention("care leavers " * 200, event_id="EvLong"))
     assert standin.wait_for(lambda: any("characters long" in t for t in _texts(standin, "chat.postMessage")))
     assert bot.queue.pending() == 0 and not standin.named("chat.update")
 
 
 def test_an_overlong_slash_command_is_refused_in_its_ack(slack):
     standin, bot, url, _ = slack
-    response, _ = _post(url, _command("/check", "St Helens " * 300, "CGOOD"), form=True)
+    response, _ = post(url, _command("/check", "St Helens " * 300, "CGOOD"), form=True)
     assert "characters long" in response.text
     assert bot.queue.pending() == 0
 
@@ -190,7 +191,7 @@ def test_a_channel_list_without_dm_refuses_direct_messages(slack):
     standin, bot, url, governance = slack
     governance.channels = {"CGOOD"}
     dm = {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "ts": "5.1", "text": QUESTION}
-    _post(url, _event(dm, "EvDM"))
+    post(url, event_body(dm, "EvDM"))
     assert standin.wait_for(lambda: any("not enabled" in t for t in _texts(standin, "chat.postMessage")))
     assert not standin.final_answers() and bot.metrics.counts["briefing_refused_total"] == 1
 
@@ -198,33 +199,33 @@ def test_a_channel_list_without_dm_refuses_direct_messages(slack):
 def test_a_guest_workspace_in_a_shared_channel_is_refused(slack):
     standin, bot, url, governance = slack
     governance.teams = {"T1"}  # the envelope says T1, the host; the asker's own workspace is TGUEST
-    guest = json.loads(json.dumps(_mention(QUESTION, ts="4.1", event_id="EvGuest")))
+    guest = json.loads(json.dumps(mention(QUESTION, ts="4.1", event_id="EvGuest")))
     guest["event"]["user_team"] = "TGUEST"
-    _post(url, guest)
+    post(url, guest)
     assert standin.wait_for(lambda: any("not enabled" in t for t in _texts(standin, "chat.postMessage")))
-    member = _mention(QUESTION, ts="4.2", event_id="EvMember")
+    member = mention(QUESTION, ts="4.2", event_id="EvMember")
     member["event"]["user_team"] = "T1"
-    _post(url, member)
+    post(url, member)
     assert standin.wait_for(lambda: standin.final_answers())
     assert len(standin.final_answers()) == 1
 
 
 def test_a_slash_command_from_a_channel_not_allowed_is_refused_in_its_ack(slack):
     standin, bot, url, _ = slack
-    response, _ = _post(url, _command("/brief", "Tameside", "CBAD"), form=True)
+    response, _ = post(url, _command("/brief", "Tameside", "CBAD"), form=True)
     assert response.status_code == 200 and "not enabled" in response.text and "Preparing" not in response.text
     assert bot.queue.pending() == 0 and bot.metrics.counts["briefing_refused_total"] == 1
 
 
 def test_feedback_from_a_channel_not_allowed_is_not_recorded(slack):
     standin, bot, url, governance = slack
-    _post(url, _mention(QUESTION, event_id="EvFB2"))
+    post(url, mention(QUESTION, event_id="EvFB2"))
     assert standin.wait_for(lambda: standin.final_answers())
     answer_ts = standin.final_answers()[0]["ts"]
-    assert standin.wait_for(lambda: _audit(governance))  # the answer's own line
-    _post(url, _action("feedback_unhelpful", "unhelpful", channel="CBAD", message_ts=answer_ts), form=True)
+    assert standin.wait_for(lambda: audit_lines(governance))  # the answer's own line
+    post(url, _action("feedback_unhelpful", "unhelpful", channel="CBAD", message_ts=answer_ts), form=True)
     assert standin.wait_for(lambda: bot.metrics.counts.get("briefing_refused_total") == 1)
-    assert not [e for e in _audit(governance) if e.get("kind") == "feedback"]
+    assert not [e for e in audit_lines(governance) if e.get("kind") == "feedback"]
 
 
 def test_an_assistant_thread_where_the_bot_is_not_allowed_gets_no_prompts(slack):
@@ -235,29 +236,29 @@ def test_an_assistant_thread_where_the_bot_is_not_allowed_gets_no_prompts(slack)
         "event_ts": "1.0",
         "assistant_thread": {"user_id": "U1", "channel_id": "D9", "thread_ts": "1.1", "context": {}},
     }
-    _post(url, _event(started, "EvA9"))
+    post(url, event_body(started, "EvA9"))
     assert standin.wait_for(lambda: any("not enabled" in t for t in _texts(standin, "chat.postMessage")), timeout=30)
     assert not standin.named("assistant.threads.setSuggestedPrompts")
 
 
 @pytest.fixture
 def slack(small_library, tmp_path):
-    engine = AnswerEngine(small_library.retriever, None)  # evidence-only answers: fast and exact
-    yield from _serve(engine, tmp_path)
+    engine = engine_over(small_library.retriever, None)  # evidence-only answers: fast and exact
+    yield from serve_bot(engine, tmp_path)
 
 
 # --- going down -----------------------------------------------------------------------------
 
 
 def test_shutdown_tells_everyone_waiting_to_ask_again(small_library, tmp_path):
-    engine = GatedEngine(AnswerEngine(small_library.retriever, None))
-    served = _serve(engine, tmp_path)
+    engine = GatedEngine(engine_over(small_library.retriever, None))
+    served = serve_bot(engine, tmp_path)
     standin, bot, url, _ = next(served)
     try:
-        _post(url, _mention(QUESTION, ts="9.0", user="U1", event_id="EvDown0"))
+        post(url, mention(QUESTION, ts="9.0", user="U1", event_id="EvDown0"))
         assert engine.entered.wait(30)  # one question being answered ...
         for i in (1, 2):  # ... and two waiting
-            _post(url, _mention(f"care leavers in St Helens {i}", ts=f"9.{i}", user=f"U{i + 1}", event_id=f"EvDown{i}"))
+            post(url, mention(f"care leavers in St Helens {i}", ts=f"9.{i}", user=f"U{i + 1}", event_id=f"EvDown{i}"))
         assert standin.wait_for(lambda: bot.queue.pending() == 2)
         assert bot.shutdown() == 3
         restarted = {b["ts"] for b in standin.named("chat.update") if "restarted" in str(b.get("text", ""))}
@@ -277,7 +278,7 @@ def test_sigterm_stops_the_http_bot_cleanly(small_library_dir, small_model, tmp_
 
     import httpx
 
-    from tests.bot.slack_standin import SlackStandIn
+    from tests.fixtures.slack_standin import SlackStandIn
 
     data = tmp_path / "data"
     shutil.copytree(small_library_dir, data)

@@ -12,15 +12,16 @@ import urllib.parse
 import httpx
 import pytest
 
-from bot.engine.answer import AnswerEngine
-from bot.slack.bot import Governance, SlackBot
-from tests.bot.slack_standin import SlackStandIn
-from tests.bot.test_slack import SECRET, _audit, _event, _free_port, _mention, _post, _reply
+from bot.slack.bot import SlackBot
+from bot.slack.governance import Governance
+from tests.fixtures.library import engine_over
+from tests.fixtures.slack import SECRET, audit_lines, event_body, free_port, mention, post, reply
+from tests.fixtures.slack_standin import SlackStandIn
 
 
 def _replica(engine, standin, governance) -> tuple[SlackBot, str]:
     bot = SlackBot(engine, token="xoxb-test", signing_secret=SECRET, api_url=standin.url, governance=governance)
-    port = _free_port()
+    port = free_port()
     threading.Thread(
         target=bot.app.start, kwargs={"port": port, "http_server_logger_enabled": False}, daemon=True
     ).start()
@@ -39,7 +40,7 @@ def _replica(engine, standin, governance) -> tuple[SlackBot, str]:
 def replicas(small_library, tmp_path):
     standin = SlackStandIn()
     governance = Governance(channels={"CGOOD", "dm"}, audit_path=tmp_path / "audit.jsonl")
-    engine = AnswerEngine(small_library.retriever, None)
+    engine = engine_over(small_library.retriever, None)
     first = _replica(engine, standin, governance)
     second = _replica(engine, standin, governance)  # a fresh process would know no more than this
     yield standin, first, second, governance
@@ -50,9 +51,9 @@ def replicas(small_library, tmp_path):
 
 def test_a_follow_up_without_a_mention_is_answered_by_the_other_replica_in_context(replicas):
     standin, (_, url_a), (_, url_b), _ = replicas
-    _post(url_a, _mention("strategy discussions in Lancashire", ts="20.1", event_id="EvR1"))
+    post(url_a, mention("strategy discussions in Lancashire", ts="20.1", event_id="EvR1"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
-    _post(url_b, _event(_reply("and what about care leavers there?", ts="20.5", thread_ts="20.1"), "EvR2"))
+    post(url_b, event_body(reply("and what about care leavers there?", ts="20.5", thread_ts="20.1"), "EvR2"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 2)
     second = standin.final_answers()[1]
     assert second["metadata"]["event_payload"]["answered"].endswith("(Lancashire)")  # read back from the thread
@@ -61,9 +62,9 @@ def test_a_follow_up_without_a_mention_is_answered_by_the_other_replica_in_conte
 
 def test_an_event_retried_to_the_other_replica_is_answered_once(replicas):
     standin, (_, url_a), (bot_b, url_b), _ = replicas
-    _post(url_a, _mention("strategy discussions in Lancashire", ts="21.1", event_id="EvRetry"))
+    post(url_a, mention("strategy discussions in Lancashire", ts="21.1", event_id="EvRetry"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
-    _post(url_b, _mention("strategy discussions in Lancashire", ts="21.1", event_id="EvRetry"), retry=1)
+    post(url_b, mention("strategy discussions in Lancashire", ts="21.1", event_id="EvRetry"), retry=1)
     assert standin.wait_for(lambda: bot_b.metrics.counts.get("briefing_duplicate_events_total") == 1)
     assert len(standin.named("chat.postMessage")) == 1  # one placeholder, none for the retry
 
@@ -72,8 +73,8 @@ def test_one_event_taken_by_both_replicas_at_once_is_answered_once(replicas):
     standin, (bot_a, url_a), (bot_b, url_b), _ = replicas
     # Both replicas look at the thread before either has posted, so both post a placeholder.
     standin.hide_replies_while = lambda: len(standin.named("chat.postMessage")) < 2
-    _post(url_a, _mention("strategy discussions in Lancashire", ts="25.1", event_id="EvBoth"))
-    _post(url_b, _mention("strategy discussions in Lancashire", ts="25.1", event_id="EvBoth"), retry=1)
+    post(url_a, mention("strategy discussions in Lancashire", ts="25.1", event_id="EvBoth"))
+    post(url_b, mention("strategy discussions in Lancashire", ts="25.1", event_id="EvBoth"), retry=1)
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1 and standin.named("chat.delete"))
     assert len(standin.posted) == 2
     earlier, later = standin.posted
@@ -89,16 +90,16 @@ def test_one_event_taken_by_both_replicas_at_once_is_answered_once(replicas):
 def test_an_event_one_replica_turned_away_is_answered_by_the_other(replicas):
     standin, (bot_a, url_a), (bot_b, url_b), _ = replicas
     bot_a.queue._max_per_user = 0  # replica A is full: it declines, and lets the event go
-    _post(url_a, _mention("strategy discussions in Lancashire", ts="26.1", event_id="EvFull"))
+    post(url_a, mention("strategy discussions in Lancashire", ts="26.1", event_id="EvFull"))
     assert standin.wait_for(lambda: any("questions waiting" in b.get("text", "") for b in standin.named("chat.update")))
-    _post(url_b, _mention("strategy discussions in Lancashire", ts="26.1", event_id="EvFull"), retry=1)
+    post(url_b, mention("strategy discussions in Lancashire", ts="26.1", event_id="EvFull"), retry=1)
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
     assert bot_b.metrics.counts.get("briefing_duplicate_events_total", 0) == 0
 
 
 def test_feedback_clicked_on_the_other_replica_keeps_its_question_and_sources(replicas):
     standin, (_, url_a), (_, url_b), governance = replicas
-    _post(url_a, _mention("strategy discussions in Lancashire", ts="22.1", event_id="EvFb"))
+    post(url_a, mention("strategy discussions in Lancashire", ts="22.1", event_id="EvFb"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
     answer_ts = standin.final_answers()[0]["ts"]
     message = standin._replies({"channel": "CGOOD", "ts": "22.1", "include_all_metadata": "true"})[0]
@@ -112,17 +113,17 @@ def test_feedback_clicked_on_the_other_replica_keeps_its_question_and_sources(re
         "trigger_id": "t",
         "actions": [{"action_id": "feedback_helpful", "block_id": "feedback", "value": "helpful", "type": "button"}],
     }
-    _post(url_b, "payload=" + urllib.parse.quote(json.dumps(action)), form=True)
-    assert standin.wait_for(lambda: [e for e in _audit(governance) if e.get("kind") == "feedback"])
-    feedback = [e for e in _audit(governance) if e.get("kind") == "feedback"][0]
+    post(url_b, "payload=" + urllib.parse.quote(json.dumps(action)), form=True)
+    assert standin.wait_for(lambda: [e for e in audit_lines(governance) if e.get("kind") == "feedback"])
+    feedback = [e for e in audit_lines(governance) if e.get("kind") == "feedback"][0]
     assert "strategy discussions" in feedback["question"] and feedback["sources"]
 
 
 def test_a_reply_in_a_thread_the_bot_never_joined_is_left_alone(replicas):
     standin, (bot_a, url_a), _, _ = replicas
-    _post(url_a, _event(_reply("lunch?", ts="23.2", thread_ts="23.1"), "EvChat"))
+    post(url_a, event_body(reply("lunch?", ts="23.2", thread_ts="23.1"), "EvChat"))
     assert standin.wait_for(lambda: any(name == "conversations.replies" for name, _ in standin.calls))
-    _post(url_a, _mention("strategy discussions in Lancashire", ts="23.5", event_id="EvAfterChat"))
+    post(url_a, mention("strategy discussions in Lancashire", ts="23.5", event_id="EvAfterChat"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
     assert len(standin.named("chat.postMessage")) == 1  # only the mention got a placeholder
 
@@ -133,8 +134,8 @@ def test_metadata_posted_by_another_app_is_not_the_bots_record(replicas):
     standin.messages[("CGOOD", "24.9")] = {
         "ts": "24.9", "thread_ts": "24.1", "user": "UOTHERAPP", "bot_id": "BOTHER", "text": "x", "metadata": forged
     }  # fmt: skip
-    _post(url_a, _event(_reply("and?", ts="24.5", thread_ts="24.1"), "EvForged"))
+    post(url_a, event_body(reply("and?", ts="24.5", thread_ts="24.1"), "EvForged"))
     assert standin.wait_for(lambda: any(name == "conversations.replies" for name, _ in standin.calls))
-    _post(url_a, _mention("strategy discussions in Lancashire", ts="24.7", event_id="EvAfterForged"))
+    post(url_a, mention("strategy discussions in Lancashire", ts="24.7", event_id="EvAfterForged"))
     assert standin.wait_for(lambda: len(standin.final_answers()) == 1)
     assert len(standin.named("chat.postMessage")) == 1  # the forged "answer" did not make the thread ours

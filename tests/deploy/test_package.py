@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LETTER
+from tests.fixtures.library import LETTER
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "index", "prompts")

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import OFSTED, SEEDS, briefing
+from tests.fixtures.library import OFSTED, SEEDS, briefing, engine_over
 
 pytestmark = pytest.mark.slow
 
@@ -101,7 +101,6 @@ def test_ingest_into_chroma_server_and_answer_through_llm_server(chroma_server, 
 
 
 def test_llm_server_killed_mid_answer_gives_clear_error_then_recovers(small_model, small_library):
-    from bot.engine.answer import AnswerEngine
     from bot.llm.openai_compatible import OpenAICompatibleLLM
     from index.errors import ModelUnavailable
 
@@ -124,7 +123,7 @@ def test_llm_server_killed_mid_answer_gives_clear_error_then_recovers(small_mode
                     llm_proc.kill()
                 yield token
 
-    engine = AnswerEngine(small_library.retriever, KilledMidAnswer, max_answer_tokens=200)
+    engine = engine_over(small_library.retriever, KilledMidAnswer, max_answer_tokens=200)
     with pytest.raises(ModelUnavailable, match="model server"):
         engine.ask("What did Ofsted say about strategy discussions in Lancashire?")
     llm_proc.wait(10)
@@ -141,15 +140,15 @@ def test_llm_server_killed_mid_answer_gives_clear_error_then_recovers(small_mode
 
 def test_http_front_serves_health_and_metrics(small_library):
     from bot.ops.metrics import Metrics
-    from bot.slack.bot import Governance, SlackBot
+    from bot.slack.bot import SlackBot
+    from bot.slack.governance import Governance
     from bot.slack.http import http_app, serve_http
-    from tests.bot.slack_standin import SlackStandIn
+    from tests.fixtures.slack_standin import SlackStandIn
 
     standin = SlackStandIn()
-    from bot.engine.answer import AnswerEngine
 
     bot = SlackBot(
-        AnswerEngine(small_library.retriever, None),
+        engine_over(small_library.retriever, None),
         token="x",
         signing_secret="s",
         api_url=standin.url,

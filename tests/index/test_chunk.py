@@ -3,7 +3,7 @@ from index.ingest import apply_sidecar
 from index.load import load
 from index.text import squeeze
 from index.understand import read_report
-from tests.conftest import LETTER, OFSTED
+from tests.fixtures.library import LETTER, OFSTED
 
 
 def test_passages_respect_sections_budget_and_carry_context():

@@ -2,7 +2,7 @@ import pytest
 
 from index.clean import clean
 from index.load import load
-from tests.conftest import OFSTED, SEEDS
+from tests.fixtures.library import OFSTED, SEEDS
 
 NEWS_PAGES = [p for p in sorted(SEEDS.iterdir()) if not p.name.startswith("001_")]
 CHROME = [

@@ -10,7 +10,7 @@ from index.chunk import passages
 from index.embed import OnnxEmbedder, quantized
 from index.ingest import embed_once
 from index.understand import read_report
-from tests.conftest import OFSTED
+from tests.fixtures.library import OFSTED
 
 
 def _texts(n: int = 24) -> list[str]:
@@ -100,12 +100,11 @@ def test_text_repeated_across_reports_is_embedded_once(embedder):
 
 
 def test_another_embedder_re_embeds_every_file_and_the_same_one_nothing(embedder, tmp_path):
-    from bot.app import create_library
-    from bot.settings import Settings
     from index.ingest import ingest
-    from tests.conftest import LETTER
+    from index.library import open_library
+    from tests.fixtures.library import LETTER
 
-    library = create_library(Settings(data_dir=tmp_path, _env_file=None), embedder=embedder)
+    library = open_library(tmp_path, embedder)
     assert ingest([LETTER], library.store, embedder).new == [str(LETTER)]
     assert ingest([LETTER], library.store, embedder).unchanged == [str(LETTER)]
     other = CountingEmbedder(embedder)
@@ -128,14 +127,13 @@ class LotRecorder(CountingEmbedder):
 
 
 def test_reports_embedded_together_store_the_vectors_each_would_get_alone(embedder, tmp_path):
-    from bot.app import create_library
-    from bot.settings import Settings
     from index.ingest import ingest
+    from index.library import open_library
 
     files = sorted((OFSTED / "st-helens").glob("*.pdf"))[:3]
     stored = {}
     for together in (1, 10_000):
-        library = create_library(Settings(data_dir=tmp_path / str(together), _env_file=None), embedder=embedder)
+        library = open_library(tmp_path / str(together), embedder)
         recorder = LotRecorder(embedder)
         summary = ingest(files, library.store, recorder, workers=1, embed_together=together)
         assert len(summary.new) == 3

@@ -7,23 +7,19 @@ report twice.
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
 import index.ingest as ingest_module
-from bot.app import create_library
-from bot.settings import Settings
 from index.ingest import ingest
-from index.store import LibraryLock
-from tests.conftest import LETTER, SEEDS
+from index.library import open_library
+from tests.fixtures.library import LETTER, SEEDS
 
 
 @pytest.fixture
 def library(tmp_path, embedder):
-    library = create_library(Settings(data_dir=tmp_path / "data", _env_file=None), embedder=embedder)
+    library = open_library(tmp_path / "data", embedder)
     yield library
     library.store.close()
 
@@ -131,7 +127,7 @@ def test_links_out_of_the_folder_are_not_read_and_one_file_is_one_report(library
 
 
 def test_prune_from_another_directory_keeps_reports_stored_with_relative_paths(tmp_path, monkeypatch, embedder):
-    library = create_library(Settings(data_dir=tmp_path / "data", _env_file=None), embedder=embedder)
+    library = open_library(tmp_path / "data", embedder)
     _drop(tmp_path)
     monkeypatch.chdir(tmp_path)
     assert ingest([ingest_module.Path("drop")], library.store, embedder, workers=0).new == ["drop/letter.txt"]
@@ -141,20 +137,3 @@ def test_prune_from_another_directory_keeps_reports_stored_with_relative_paths(t
     summary = ingest([SEEDS], library.store, embedder, workers=1, prune=True)
     assert summary.removed == [] and "drop/letter.txt" in library.store.file_hashes()
     library.store.close()
-
-
-def test_one_writer_or_many_readers_per_library(tmp_path):
-    data = tmp_path / "data"
-    env = {**os.environ, "BRIEFING_DATA_DIR": str(data)}
-    briefing = [sys.executable, "-m", "bot.cli"]
-    readers = [LibraryLock(data / "chroma", writer=False) for _ in range(2)]  # readers share
-    out = subprocess.run([*briefing, "ingest", str(LETTER)], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 1 and "in use by another process" in out.stderr and "Traceback" not in out.stderr
-    for reader in readers:
-        reader.release()
-    writer = LibraryLock(data / "chroma", writer=True)
-    out = subprocess.run([*briefing, "search", "strategy"], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 1 and "an ingest is writing the library" in out.stderr and "Traceback" not in out.stderr
-    writer.release()
-    out = subprocess.run([*briefing, "ingest", str(LETTER)], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr

@@ -8,7 +8,7 @@ from index.chunk import passages
 from index.ingest import ingest
 from index.retrieve import Filters
 from index.understand import read_report
-from tests.conftest import LETTER, SEEDS, SMALL_LIBRARY
+from tests.fixtures.library import LETTER, SEEDS, SMALL_LIBRARY
 
 
 def _sources(result):
@@ -57,11 +57,10 @@ def test_changed_file_replaces_its_passages_and_prune_removes_gone_files(small_l
 
 
 def test_interrupted_ingest_resumes_to_exactly_one_clean_run(tmp_path, embedder, small_library_dir):
-    from bot.app import create_library
-    from bot.settings import Settings
+    from index.library import open_library
 
-    clean_count = create_library(Settings(data_dir=small_library_dir, _env_file=None), embedder=embedder).store.count()
-    library = create_library(Settings(data_dir=tmp_path / "crash", _env_file=None), embedder=embedder)
+    clean_count = open_library(small_library_dir, embedder).store.count()
+    library = open_library(tmp_path / "crash", embedder)
     calls = {"n": 0}
 
     def crash_after_five(source, outcome, count):
@@ -184,32 +183,30 @@ def test_rewriting_a_report_updates_its_unchanged_passages(small_library):
 def test_a_store_failure_is_one_line_naming_the_library(tmp_path, monkeypatch):
     import sqlite3
 
-    from bot.app import create_library
-    from bot.settings import Settings
     from index.errors import StoreUnavailable
+    from index.store import ChromaStore
 
-    library = create_library(Settings(data_dir=tmp_path, _env_file=None))
-    collection = library.store._passages._collection
+    store = ChromaStore(path=tmp_path / "chroma", collection="passages")
+    collection = store._passages._collection
 
     def locked(*args, **kwargs):
         raise sqlite3.OperationalError("database is locked\n  (while reading)")
 
     monkeypatch.setattr(collection, "count", locked)  # as when another process holds the database
     with pytest.raises(StoreUnavailable) as raised:
-        library.store.count()
+        store.count()
     message = str(raised.value)
     assert str(tmp_path) in message and "OperationalError: database is locked (while reading)" in message
     assert "\n" not in message
-    library.store.close()
+    store.close()
 
 
 def test_a_crash_at_any_write_leaves_the_lexical_index_able_to_catch_up(tmp_path, embedder):
     """Wherever put_report stops, the library's version has moved or the report is read again."""
-    from bot.app import create_library
-    from bot.settings import Settings
+    from index.library import open_library
     from index.store import _VERSION_ID
 
-    library = create_library(Settings(data_dir=tmp_path, _env_file=None), embedder=embedder)
+    library = open_library(tmp_path, embedder)
     reports = library.store._reports._collection
     real_upsert = reports.upsert
 

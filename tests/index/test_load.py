@@ -2,7 +2,7 @@ import pytest
 
 from index.errors import UnreadableDocument
 from index.load import MediaType, find_documents, load, sniff
-from tests.conftest import LETTER, OFSTED
+from tests.fixtures.library import LETTER, OFSTED
 
 HTML_ERROR_PAGES = sorted(p for p in OFSTED.rglob("*.pdf") if p.read_bytes()[:5] != b"%PDF-")
 

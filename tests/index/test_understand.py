@@ -4,7 +4,7 @@ from pathlib import Path
 
 from index.report import Grade, ReportKind
 from index.understand import parse_date_range, read_report
-from tests.conftest import LETTER, OFSTED, SEEDS
+from tests.fixtures.library import LETTER, OFSTED, SEEDS
 
 
 def test_lancashire_letter():

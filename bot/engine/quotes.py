@@ -1,0 +1,55 @@
+"""Answers from quoted evidence, with no model: the best passages, or the reports' judgement tables."""
+
+from __future__ import annotations
+
+from bot.evidence.citations import Citation, best_quote, opening
+from bot.records.lookup import cover_quote
+from index import text as text_rules
+from index.chunk import COVER_SECTION
+from index.retrieve import QueryPlan, Retriever, SearchResult
+
+
+def covers(result: SearchResult, share: float = 0.7) -> bool:
+    """Whether one of the top passages contains most of the question's own words."""
+    wanted = text_rules.content_words(result.plan.query)
+    if len(wanted) < 2:
+        return False
+    for hit in result.hits[:3]:
+        found = wanted & text_rules.content_words(f"{hit.passage.header} {hit.passage.text}")
+        if len(found) >= share * len(wanted):
+            return True
+    return False
+
+
+def evidence_only(question: str, result: SearchResult, limit: int = 3, first: int = 1) -> tuple[str, list[Citation]]:
+    """The best quoted passages as the answer: instant, and always faithful."""
+    citations: list[Citation] = []
+    lines = []
+    for n, hit in enumerate(result.hits[:limit], start=first):
+        quote, _ = best_quote(result.plan.query or question, hit.passage)
+        if result.plan.about_cover and hit.passage.section == COVER_SECTION:
+            quote = cover_quote(hit.passage) or quote  # a question about judgements is answered by the grades
+        quote = quote or opening(hit.passage)
+        citations.append(Citation(n, hit.passage, quote))
+        when = hit.passage.date or "undated"
+        lines.append(f"{hit.passage.local_authority} ({hit.passage.kind}, {when}): “{quote}” [{n}]")
+    return "\n".join(lines), citations
+
+
+def judgement_tables(plan: QueryPlan, retriever: Retriever, first: int = 1) -> tuple[str, list[Citation]]:
+    """For a question about the grades of the reports in scope: each report's judgement rows, quoted."""
+    if not plan.about_cover or not plan.scopes:
+        return "", []
+    lines, citations = [], []
+    for scope in plan.scopes:
+        if scope.authority not in plan.filters.authorities:
+            continue
+        for record in scope.reports[-4:]:
+            cover = next((p for p in retriever.passages_of(record["report_id"]) if p.section == COVER_SECTION), None)
+            rows = cover_quote(cover) if cover else ""
+            if not rows:
+                continue
+            n = first + len(citations)
+            citations.append(Citation(n, cover, rows))
+            lines.append(f"{cover.local_authority} ({cover.kind}, {cover.date or 'undated'}): “{rows}” [{n}]")
+    return "\n".join(lines), citations

@@ -1,0 +1,78 @@
+"""The flows every surface shares, written once.
+
+A comparison, a brief from a request's words, what the library holds, a date as people type it,
+and the messages each surface shows for them.
+
+Surfaces (CLI, REPL, Slack) add only their own grammar: an option name, a command, a block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.engine.answer import AnswerEngine
+from bot.engine.brief import Briefing, brief_request, build_brief
+from bot.records.grid import Standing, comparison, council_named
+from index.authorities import current_authorities, lookup, not_held
+from index.retrieve import Retriever
+
+EMPTY_LIBRARY = "The library is empty."
+INGEST_HINT = "Add reports with: briefing ingest ../shared/corpus"  # for the terminal surfaces, whose user runs it
+
+
+@dataclass
+class CompareRequest:
+    """A comparison asked for by name: its rows, or why there are none."""
+
+    name: str
+    rows: list[Standing] = field(default_factory=list)
+    problem: str = ""
+
+
+def compare_request(name: str, retriever: Retriever) -> CompareRequest:
+    """The comparison grid for a council named as a person would name it."""
+    name = name.strip()
+    council = council_named(name, retriever) if name else None
+    if council is None:
+        return CompareRequest(name, problem=f"{name!r} is not an English children's services authority")
+    return CompareRequest(name, comparison(retriever, council))
+
+
+def brief_from_words(
+    retriever: Retriever, words: str, *, topic: str | None = None, engine: AnswerEngine | None = None, on_section=None
+) -> Briefing:
+    """A brief asked for in words ('Tameside front door'): the council, then the topic."""
+    authority, asked_topic = brief_request(words, retriever.authorities())
+    reports = sorted(retriever.records().values(), key=lambda r: (r.get("date") or "", r.get("source") or ""))
+    return build_brief(retriever, reports, authority, asked_topic or topic, engine=engine, on_section=on_section)
+
+
+def brief_comparison(briefing: Briefing, retriever: Retriever) -> list[Standing]:
+    """The comparison rows for a brief's council (none for a theme across councils)."""
+    if briefing.authority and lookup(briefing.authority):
+        return comparison(retriever, briefing.authority)
+    return []
+
+
+@dataclass
+class Holdings:
+    """What the library holds, and which councils it lacks."""
+
+    reports: list[dict]
+    missing: list[str]
+    councils: int
+
+
+def holdings(reports: list[dict]) -> Holdings:
+    """The library's reports, with the current councils none of them is about."""
+    missing = not_held(r.get("local_authority") or "" for r in reports)
+    return Holdings(reports, missing, len(current_authorities()))
+
+
+def parse_date(value: str) -> date:
+    """'2023' or '2023-05-12' as a date; ValueError says what is accepted."""
+    try:
+        return date.fromisoformat(value if len(value) > 4 else f"{value}-01-01")
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD or YYYY)") from None
