@@ -181,7 +181,7 @@ def main(data_dir: Path, corpus: Path) -> None:
             misses.append(f"neighbours of {authority}: expected {sorted(expected)}, said {sorted(said)}")
 
     # "How it compares" in the brief: every grade cell against the metadata of that council's latest graded report.
-    from bot.engine.brief import how_it_compares
+    from bot.engine.brief_compare import how_it_compares
 
     for subject in ("Lancashire", "Tameside", "Blackpool"):
         section = how_it_compares(library.retriever, subject)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TextIO
@@ -21,35 +22,6 @@ from bot.settings import Settings
 from index.errors import BriefingError
 
 log = logging.getLogger("briefing.repl")
-
-HELP = """Ask a question in plain English, or use a command:
-  /sources            full citations of the last answer
-  /open N             the whole cited paragraph N, with its page and link
-  /authority NAME     only this authority from now on (/authority off to stop)
-  /since YYYY[-MM-DD] only reports dated on or after
-  /brief NAME [topic] a one-page cited brief
-  /check CLAIM        is this sentence what the reports say? (supported / contradicted / not found)
-  /library            what the library holds, and which authorities it lacks
-  /compare [NAME]     latest judgements beside statistical neighbours and region (default: /authority)
-  /model              which model answers
-  /clear              forget the conversation
-  /quit               leave (or Ctrl-D); Ctrl-C stops an answer
-Esc then Enter starts a new line."""
-
-COMMANDS = [
-    "/help",
-    "/sources",
-    "/open",
-    "/authority",
-    "/since",
-    "/brief",
-    "/check",
-    "/library",
-    "/compare",
-    "/model",
-    "/clear",
-    "/quit",
-]
 
 
 @dataclass
@@ -131,7 +103,7 @@ def run(settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.s
         line = line.strip()
         if not line:
             continue
-        if line in ("/quit", "/exit"):
+        if line in QUIT:
             break
         try:
             _handle(line, console, backend, session, interactive)
@@ -155,9 +127,9 @@ def _terminal_reader(settings: Settings, backend: Backend):
             word = document.get_word_before_cursor(WORD=True)
             text = document.text_before_cursor
             if text.startswith("/") and " " not in text:
-                for command in COMMANDS:
-                    if command.startswith(text):
-                        yield Completion(command, start_position=-len(text))
+                for name in [c.name for c in COMMANDS] + ["/quit"]:
+                    if name.startswith(text):
+                        yield Completion(name, start_position=-len(text))
                 return
             if len(word) >= 2:
                 for name in backend.authorities():
@@ -189,104 +161,20 @@ def _plain_reader(stdin: TextIO):
 
 
 def _handle(line: str, console: Console, backend: Backend, session: Session, interactive: bool) -> None:
-    from bot.render.terminal import answer as render_answer
-
-    if line == "/help":
-        console.print(HELP)
-        return
-    last = session.last
-    if getattr(last, "status", "") == "clarify" and line.strip().isdigit():
-        # "1" after "did you mean East Sussex or West Sussex?" asks again with that council.
-
-        choice = int(line.strip())
-        if 1 <= choice <= len(last.choices):
-            line = last.with_choice(last.choices[choice - 1])
-            console.print(line, style="dim", markup=False, highlight=False)
-    if line == "/clear":
-        session.turns.clear()
-        session.last = None
-        console.print("conversation cleared")
-        return
-    if line.startswith("/since"):
-        value = line.removeprefix("/since").strip()
-        try:
-            session.since = None if value in ("", "off") else parse_date(value)
-        except ValueError as err:
-            console.print(f"[red]/since: {safe(err)}[/red]")
-            return
-        console.print(f"since: {session.since or 'any date'}")
+    line = _chosen(line, console, session)
+    command = _command_for(line)
+    if command is not None and not command.needs_library:
+        command.run(line.removeprefix(command.name).strip(), console, backend, session)
         return
     if not backend.ready:
         console.print("[dim]loading the library and model…[/dim]")
         backend.wait()
     if backend.error:
         raise BriefingError(backend.error)
-    library, engine = backend.library, backend.engine
-    if line.startswith("/authority"):
-        name = line.removeprefix("/authority").strip()
-        if name in ("", "off"):
-            session.authority = None
-            console.print("authority filter off")
-            return
-        from index.authorities import authority_key, nearest
-
-        held = library.retriever.authorities()
-        match = [h for h in held if authority_key(h) == authority_key(name)]
-        if not match:
-            close = nearest(name, held)
-            suggestion = f" (did you mean {', '.join(close)}?)" if close else ""
-            console.print(safe(f"not in the library: {name}{suggestion}"))
-            return
-        session.authority = match[0]
-        console.print(f"authority: {session.authority}")
+    if command is not None:
+        command.run(line.removeprefix(command.name).strip(), console, backend, session)
         return
-    if line == "/library":
-        from bot.render.terminal import library_holdings
-
-        library_holdings(console, library.store.reports())
-        return
-    if line.startswith("/compare"):
-        from bot.render.terminal import comparison_table
-
-        name = line.removeprefix("/compare").strip() or session.authority or ""
-        if not name:
-            console.print("usage: /compare NAME (or pin one with /authority NAME first)")
-            return
-        asked = compare_request(name, library.retriever)
-        if asked.problem:
-            console.print(safe(f"/compare: {asked.problem}"))
-            return
-        comparison_table(console, asked.rows)
-        return
-    if line == "/model":
-        llm = engine.llm if backend.use_llm and not backend.model_error else None
-        console.print(f"model: {llm.name if llm else 'none — ' + (backend.model_error or 'evidence only')}")
-        return
-    if line == "/sources":
-        if session.last is None:
-            console.print("no answer yet")
-            return
-        render_answer(console, session.last)
-        return
-    if line.startswith("/open"):
-        _open(line, console, session)
-        return
-    if line.startswith("/check"):
-        from bot.engine.check import check_text
-        from bot.render.terminal import claim_checks
-
-        claim = line.removeprefix("/check").strip()
-        if not claim:
-            console.print("usage: /check CLAIM, e.g. /check care leavers were judged good in the latest inspection")
-            return
-        claim_checks(console, check_text(claim, library.retriever))
-        return
-    if line.startswith("/brief"):
-        from bot.render import document
-
-        console.print(document.text(brief_from_words(library.retriever, line.removeprefix("/brief"))))
-        return
-    if library.store.count() == 0:
+    if backend.library.store.count() == 0:
         console.print(f"{EMPTY_LIBRARY} {INGEST_HINT}")
         return
     from bot.engine.messages import question_problem
@@ -298,8 +186,115 @@ def _handle(line: str, console: Console, backend: Backend, session: Session, int
     _ask(line, console, backend, session, interactive)
 
 
+def _chosen(line: str, console: Console, session: Session) -> str:
+    """A number typed after "did you mean East Sussex or West Sussex?" asks again with that council."""
+    last = session.last
+    if getattr(last, "status", "") == "clarify" and line.strip().isdigit():
+        choice = int(line.strip())
+        if 1 <= choice <= len(last.choices):
+            line = last.with_choice(last.choices[choice - 1])
+            console.print(line, style="dim", markup=False, highlight=False)
+    return line
+
+
+def _command_for(line: str) -> Command | None:
+    """The command a line gives: a command taking words matches as a prefix ("/open 2"), others exactly."""
+    for command in COMMANDS:
+        if line == command.name or (command.takes_words and line.startswith(command.name)):
+            return command
+    return None
+
+
+def _help(words: str, console: Console, backend: Backend, session: Session) -> None:
+    console.print(HELP)
+
+
+def _clear(words: str, console: Console, backend: Backend, session: Session) -> None:
+    session.turns.clear()
+    session.last = None
+    console.print("conversation cleared")
+
+
+def _since(words: str, console: Console, backend: Backend, session: Session) -> None:
+    try:
+        session.since = None if words in ("", "off") else parse_date(words)
+    except ValueError as err:
+        console.print(f"[red]/since: {safe(err)}[/red]")
+        return
+    console.print(f"since: {session.since or 'any date'}")
+
+
+def _authority(words: str, console: Console, backend: Backend, session: Session) -> None:
+    from index.authorities import authority_key, nearest
+
+    if words in ("", "off"):
+        session.authority = None
+        console.print("authority filter off")
+        return
+    held = backend.library.retriever.authorities()
+    match = [h for h in held if authority_key(h) == authority_key(words)]
+    if not match:
+        close = nearest(words, held)
+        suggestion = f" (did you mean {', '.join(close)}?)" if close else ""
+        console.print(safe(f"not in the library: {words}{suggestion}"))
+        return
+    session.authority = match[0]
+    console.print(f"authority: {session.authority}")
+
+
+def _library(words: str, console: Console, backend: Backend, session: Session) -> None:
+    from bot.render.terminal import library_holdings
+
+    library_holdings(console, backend.library.store.reports())
+
+
+def _compare(words: str, console: Console, backend: Backend, session: Session) -> None:
+    from bot.render.terminal import comparison_table
+
+    name = words or session.authority or ""
+    if not name:
+        console.print("usage: /compare NAME (or pin one with /authority NAME first)")
+        return
+    asked = compare_request(name, backend.library.retriever)
+    if asked.problem:
+        console.print(safe(f"/compare: {asked.problem}"))
+        return
+    comparison_table(console, asked.rows)
+
+
+def _model(words: str, console: Console, backend: Backend, session: Session) -> None:
+    llm = backend.engine.llm if backend.use_llm and not backend.model_error else None
+    console.print(f"model: {llm.name if llm else 'none — ' + (backend.model_error or 'evidence only')}")
+
+
+def _sources(words: str, console: Console, backend: Backend, session: Session) -> None:
+    from bot.render.terminal import answer as render_answer
+
+    if session.last is None:
+        console.print("no answer yet")
+        return
+    render_answer(console, session.last)
+
+
+def _check(words: str, console: Console, backend: Backend, session: Session) -> None:
+    from bot.engine.check import check_text
+    from bot.render.terminal import claim_checks
+
+    if not words:
+        console.print("usage: /check CLAIM, e.g. /check care leavers were judged good in the latest inspection")
+        return
+    claim_checks(console, check_text(words, backend.library.retriever))
+
+
+def _brief(words: str, console: Console, backend: Backend, session: Session) -> None:
+    from bot.render import document
+
+    console.print(document.text(brief_from_words(backend.library.retriever, words)))
+
+
 def _ask(question: str, console: Console, backend: Backend, session: Session, interactive: bool) -> None:
     from bot.engine.answer import Turn
+    from bot.evidence.citations import source_parts
     from bot.render.terminal import SentencePrinter
     from index.retrieve import Filters
 
@@ -316,16 +311,11 @@ def _ask(question: str, console: Console, backend: Backend, session: Session, in
             on_notes=printer.notes,
         )
     if result.citations:
-        console.print(
-            "  ".join(
-                f"[{c.n}] {c.passage.local_authority} {c.passage.kind} {c.passage.date or 'undated'} p.{c.passage.page}"
-                for c in result.citations
-            ),
-            style="dim",
-            markup=False,
-            highlight=False,
-        )
+        listed = "  ".join(f"[{c.n}] " + " · ".join(source_parts(c.passage)) for c in result.citations)
+        console.print(listed, style="dim", markup=False, highlight=False)
     session.last = result
+    if result.status == "clarify" and not result.choices:
+        console.print("Or pin one with /authority NAME.", style="dim")
     if result.status == "clarify":
         for n, choice in enumerate(result.choices, start=1):
             console.print(f"  {n}. {choice}", markup=False, highlight=False)
@@ -334,9 +324,9 @@ def _ask(question: str, console: Console, backend: Backend, session: Session, in
     session.turns.append(Turn(result.standalone_question or question, result.text))
 
 
-def _open(line: str, console: Console, session: Session) -> None:
+def _open(words: str, console: Console, backend: Backend, session: Session) -> None:
     try:
-        n = int(line.removeprefix("/open").strip())
+        n = int(words)
     except ValueError:
         console.print("usage: /open N")
         return
@@ -351,3 +341,42 @@ def _open(line: str, console: Console, session: Session) -> None:
         console.print(f"[dim]{safe(p.section)}[/dim]")
     console.print(safe(p.text))
     console.print(f"[dim]{safe(p.url or p.source)}[/dim]")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One REPL command: what /help says of it, and what runs it."""
+
+    name: str
+    usage: str
+    help: str
+    run: Callable[[str, Console, Backend, Session], None]
+    takes_words: bool = False
+    needs_library: bool = True
+
+
+COMMANDS = [
+    Command("/help", "/help", "these commands", _help, needs_library=False),
+    Command("/sources", "/sources", "full citations of the last answer", _sources, needs_library=False),
+    Command("/open", "/open N", "the whole cited paragraph N, with its page and link", _open, True, False),
+    Command("/authority", "/authority NAME", "only this authority from now on (/authority off to stop)", _authority,
+            True),
+    Command("/since", "/since YYYY[-MM-DD]", "only reports dated on or after", _since, True, needs_library=False),
+    Command("/brief", "/brief NAME [topic]", "a one-page cited brief", _brief, True),
+    Command("/check", "/check CLAIM", "is this sentence what the reports say? (supported / contradicted / not found)",
+            _check, True),
+    Command("/library", "/library", "what the library holds, and which authorities it lacks", _library),
+    Command("/compare", "/compare [NAME]",
+            "latest judgements beside statistical neighbours and region (default: /authority)", _compare, True),
+    Command("/model", "/model", "which model answers", _model),
+    Command("/clear", "/clear", "forget the conversation", _clear, needs_library=False),
+]  # fmt: skip
+QUIT = ("/quit", "/exit")
+HELP = "\n".join(
+    [
+        "Ask a question in plain English, or use a command:",
+        *(f"  {c.usage:19s} {c.help}" for c in COMMANDS if c.name != "/help"),
+        "  /quit               leave (or Ctrl-D); Ctrl-C stops an answer",
+        "Esc then Enter starts a new line.",
+    ]
+)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.engine.answer import AnswerEngine
-from bot.engine.brief import Briefing, brief_request, build_brief
+from bot.engine.brief import brief_request, build_brief
+from bot.engine.brief_parts import Briefing
 from bot.records.grid import Standing, comparison, council_named
 from index.authorities import current_authorities, lookup, not_held
 from index.retrieve import Retriever

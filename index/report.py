@@ -24,6 +24,11 @@ class ReportKind(StrEnum):
         return self not in (ReportKind.NEWS, ReportKind.OTHER)
 
 
+def is_primary(record: dict) -> bool:
+    """Whether a report record (as stored) is Ofsted's own words: the rule of `ReportKind.is_primary`."""
+    return record.get("kind") not in (ReportKind.NEWS, ReportKind.OTHER)
+
+
 class Grade(StrEnum):
     """Ofsted's four-point scale."""
 

@@ -45,10 +45,10 @@ from index.question import (
     read_intent,
     read_period,
 )
+from index.report import is_primary
 from index.store import Store
 
 _RRF_K = 60
-_SECONDARY = ("news article", "other")
 _LIBRARY = "the library"
 
 
@@ -487,7 +487,7 @@ class Retriever:
         ids: list[str] = []
         for authority in plan.filters.authorities:
             reports = self.reports_on(authority)
-            primary = [r for r in reports if r.get("kind") not in _SECONDARY]
+            primary = [r for r in reports if is_primary(r)]
             in_scope = [r for r in reports if in_period(r, period)] if period else reports
             if intent.latest and not intent.change:
                 newest = primary[-1:] or reports[-1:]
@@ -498,7 +498,7 @@ class Retriever:
                 chosen = {r["report_id"]: r for r in (in_scope if period else []) + newest}
                 in_scope = sorted(chosen.values(), key=lambda r: r.get("date") or "")
             elif intent.change:
-                in_scope = [r for r in in_scope if r.get("kind") not in _SECONDARY] or in_scope
+                in_scope = [r for r in in_scope if is_primary(r)] or in_scope
             years = sorted({int(r["date"][:4]) for r in primary or reports if r.get("date")})
             plan.scopes.append(Scope(authority, in_scope, years))
             ids += [r["report_id"] for r in in_scope]

@@ -3,18 +3,16 @@
 `AnswerEngine.ask` runs named steps in turn, each of which may settle the answer: `_decline`
 (nothing to answer from), `_from_records` (figures looked up, not written), then `_write` (the
 model writes from the evidence, sentence by sentence checked) or `_quote` (no model: the evidence
-quoted). What one question carries through the steps is an `_Asking`.
+quoted). What one question carries through the steps is an `Asking`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from bot.engine.asking import Answer, Asking
 from bot.engine.messages import (
     EMPTY_LIBRARY_TEXT,
     WHICH_COUNCIL_TEXT,
@@ -23,119 +21,17 @@ from bot.engine.messages import (
     other_inspectorate_text,
     plan_notes,
 )
-from bot.engine.prompt import Turn, build_prompt, fit_prompt, select_evidence, standalone
-from bot.engine.quotes import covers, evidence_only, judgement_tables
-from bot.evidence.citations import Citation, SentenceChecker, citation_json
-from bot.llm import LLM, Message
-from bot.records.answers import RecordAnswer, answer_from_records
+from bot.engine.prompt import Turn, standalone
+from bot.engine.write import Writer
+from bot.llm import LLM, LazyModel
+from bot.records.answers import answer_from_records
 from bot.records.improvements import asks_for_list, has_list, list_answer
 from bot.records.question import read_record_question, reports_question
-from index import text as text_rules
-from index.errors import ModelUnavailable, TooSlow
-from index.retrieve import Filters, QueryPlan, Retriever, SearchResult
-
-
-@dataclass
-class Answer:
-    """What a manager gets: the text, its sources, and how long it took."""
-
-    question: str
-    status: str  # answered | no_evidence | clarify
-    text: str
-    citations: list[Citation] = field(default_factory=list)
-    model: str = ""
-    timings: dict[str, float] = field(default_factory=dict)
-    prompt: list[Message] = field(default_factory=list)
-    standalone_question: str = ""
-    #: Sentences the model wrote that the checks removed, with why (shown by --show-prompt, never as answer).
-    dropped: list[tuple[str, str]] = field(default_factory=list)
-    #: What the library holds or lacks for this question, and how names were read: shown before the answer.
-    notes: list[str] = field(default_factory=list)
-    #: For an ambiguous place name, the councils it could mean (status "clarify").
-    choices: list[str] = field(default_factory=list)
-    plan: dict = field(default_factory=dict)
-
-    def with_choice(self, choice: str) -> str:
-        """The question again, with the ambiguous name replaced by the council the person chose."""
-        said = self.plan["ambiguous"][0]["said"]
-        return re.sub(rf"\b{re.escape(said)}\b", choice, self.question, count=1, flags=re.I)
-
-    def as_json(self) -> dict:
-        """The `--json` shape shared by the CLI, the REPL and Slack."""
-        return {
-            "question": self.question,
-            "status": self.status,
-            "answer": self.text,
-            "notes": self.notes,
-            "choices": self.choices,
-            "citations": [citation_json(c) for c in self.citations],
-            "model": self.model,
-            "timings": {k: round(v) for k, v in self.timings.items()},
-        }
+from index.retrieve import Filters, QueryPlan, Retriever
 
 
 def _wants_list(plan: QueryPlan, question: str) -> bool:
     return bool(plan.filters.authorities) and plan.group is None and asks_for_list(question)
-
-
-@dataclass
-class _Asking:
-    """One question on its way to an answer: what the steps read, and what the answer collects."""
-
-    question: str
-    asked: str  # the question as answered: a follow-up rewritten to stand alone
-    plan: QueryPlan
-    held: list[str]
-    filters: Filters | None
-    on_sentence: Callable[[str], None] | None
-    on_notes: Callable[[list[str]], None] | None
-    started: float = field(default_factory=time.perf_counter)
-    timings: dict[str, float] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    dropped: list[tuple[str, str]] = field(default_factory=list)
-    choices: list[str] = field(default_factory=list)
-    model_name: str = "none (evidence only)"
-    #: Figures from the records shown first, when the reports' words are searched after them.
-    figures: RecordAnswer | None = None
-    announced: bool = False
-
-    def elapsed_ms(self) -> float:
-        return (time.perf_counter() - self.started) * 1000
-
-    def show(self, sentence: str) -> None:
-        """Pass one checked sentence on."""
-        self.timings.setdefault("first_sentence_ms", self.elapsed_ms())
-        if self.on_sentence:
-            self.on_sentence(sentence)
-
-    def announce(self) -> None:
-        """Notes (names read, places or years missing, the newest report) come before any sentence."""
-        if self.on_notes and self.notes and not self.announced:
-            self.on_notes(self.notes)
-        self.announced = True
-
-    def finish(
-        self, status: str, text: str, citations: list[Citation], prompt: list[Message] | None = None, shown=False
-    ) -> Answer:
-        """The answer, with the records' figures (if any were shown) before what follows them."""
-        self.announce()
-        figures = self.figures
-        if figures is not None and status in ("answered", "no_evidence"):
-            if status == "no_evidence":
-                text, citations, shown = "", [], True
-            status = "answered"
-            if not shown:
-                self.show(text)
-            shown = True
-            text = "\n".join(filter(None, [figures.text, text]))
-            citations = figures.citations + citations
-        if not shown:
-            self.show(text)
-        self.timings["total_ms"] = self.elapsed_ms()
-        return Answer(
-            self.question, status, text, citations, self.model_name, self.timings, prompt or [], self.asked,
-            self.dropped, notes=self.notes, choices=self.choices, plan=self.plan.as_dict(),
-        )  # fmt: skip
 
 
 class AnswerEngine:
@@ -152,12 +48,10 @@ class AnswerEngine:
         search_k: int = 8,
     ) -> None:
         self._retriever = retriever
-        self._llm_factory = llm_factory
-        self._llm_failure: ModelUnavailable | None = None
-        self._llm: LLM | None = None
-        self._llm_lock = threading.Lock()
-        self._budget = budget_tokens
-        self._max_tokens = max_answer_tokens
+        self._model = LazyModel(llm_factory)
+        self._writer = Writer(
+            retriever, budget_tokens=budget_tokens, max_answer_tokens=max_answer_tokens, min_relevance=min_relevance
+        )
         self._min_relevance = min_relevance
         self._search_k = search_k
 
@@ -169,31 +63,11 @@ class AnswerEngine:
     @property
     def llm(self) -> LLM | None:
         """The model, loaded on first use (None when answering from evidence only)."""
-        with self._llm_lock:
-            if self._llm_failure is not None:
-                raise self._llm_failure  # tried once in this process (a probe, a load): not again per question
-            if self._llm is None and self._llm_factory is not None:
-                try:
-                    self._llm = self._llm_factory()
-                except ModelUnavailable as err:
-                    self._llm_failure = err
-                    raise
-        return self._llm
+        return self._model.get()
 
     def preload(self) -> threading.Thread:
-        """Start loading the model on another thread, so a cold process warms the library meanwhile.
-
-        llama.cpp loads in C with the GIL released; a failure here is left for the caller's own
-        `llm` access to report.
-        """
-
-        def load() -> None:
-            with contextlib.suppress(Exception):
-                _ = self.llm
-
-        thread = threading.Thread(target=load, name="model-load", daemon=True)
-        thread.start()
-        return thread
+        """Start loading the model on another thread, so a cold process warms the library meanwhile."""
+        return self._model.preload()
 
     def needs_model(self, question: str, filters: Filters | None = None) -> bool:
         """Whether answering this needs the model at all: a records question or a plain decline does not."""
@@ -229,7 +103,7 @@ class AnswerEngine:
         # The model loads only when it is needed: a follow-up to rewrite, or an answer to write.
         asked = standalone(question, history or [], self.llm if use_llm and history else None)
         plan = self._retriever.plan(asked, filters)
-        a = _Asking(question, asked, plan, self._retriever.authorities(), filters, on_sentence, on_notes, started)
+        a = Asking(question, asked, plan, self._retriever.authorities(), filters, on_sentence, on_notes, started)
         a.notes = plan_notes(plan)
         settled = self._decline(a) or self._from_records(a)
         if settled is not None:
@@ -241,10 +115,10 @@ class AnswerEngine:
         if not any(h.similarity >= self._min_relevance for h in result.hits):
             return a.finish("no_evidence", no_evidence_text(result.plan, a.held), [])
         if llm is None:
-            return self._quote(a, result)
-        return self._write(a, result, llm, deadline)
+            return self._writer.quote(a, result)
+        return self._writer.write(a, result, llm, deadline)
 
-    def _decline(self, a: _Asking) -> Answer | None:
+    def _decline(self, a: Asking) -> Answer | None:
         """Nothing to answer from: a name to settle, another inspectorate, places or years not held."""
         plan = a.plan
         if plan.ambiguous:
@@ -263,7 +137,7 @@ class AnswerEngine:
             return a.finish("no_evidence", EMPTY_LIBRARY_TEXT, [])
         return None
 
-    def _from_records(self, a: _Asking) -> Answer | None:
+    def _from_records(self, a: Asking) -> Answer | None:
         """Figures are looked up, not written: a report's own list, grades, dates, counts, movers."""
         plan = a.plan
         records_question = read_record_question(plan)
@@ -299,81 +173,3 @@ class AnswerEngine:
             a.filters.authorities = a.figures.authorities[:4]
             a.asked = reports_question(a.asked, records_question, a.filters.authorities)
         return None
-
-    def _first(self, a: _Asking) -> int:
-        """The number the evidence's citations start at: after the records' figures, if any were shown."""
-        return len(a.figures.citations) + 1 if a.figures else 1
-
-    def _quote(self, a: _Asking, result: SearchResult) -> Answer:
-        """No model: the reports' judgement tables for a grades question, otherwise the best passages, quoted."""
-        text, citations = judgement_tables(a.plan, self._retriever) if a.figures is None else ("", [])
-        if not citations:
-            text, citations = evidence_only(a.asked, result, first=self._first(a))
-        return a.finish("answered", text, citations)
-
-    def _write(self, a: _Asking, result: SearchResult, llm: LLM, deadline: float | None) -> Answer:
-        """The model writes from the evidence; each sentence is shown only once a passage supports it."""
-        a.announce()
-        # The budget holds the whole prompt, counted in the model's own tokens: prefill is the cost.
-        room = self._budget - llm.count_tokens(build_prompt(a.asked, []))
-        evidence = select_evidence(result, room, self._min_relevance)
-        evidence, messages, a.timings["prompt_tokens"] = fit_prompt(a.asked, evidence, self._budget, llm.count_tokens)
-        first = self._first(a)
-        if not evidence:
-            # Not even one extract fits beside this question: quote the passages rather than guess.
-            return a.finish("answered", *evidence_only(a.asked, result, first=first))
-        checker = SentenceChecker(
-            evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first
-        )
-        self._stream(a, llm, messages, checker, deadline)
-        if not checker.sentences:
-            return self._nothing_faithful(a, result, messages)
-        citations = [checker.citations[n] for n in sorted(checker.citations)]
-        answer_text = checker.text
-        if a.plan.intent.change and a.plan.about_cover:
-            # How judgements changed: each report's own judgement table, oldest first, after the sentences.
-            tables, table_citations = judgement_tables(a.plan, self._retriever, first=len(citations) + 1)
-            for line in tables.splitlines():
-                a.show(line)
-            answer_text = "\n".join(filter(None, [answer_text, tables]))
-            citations += table_citations
-        return a.finish("answered", answer_text, citations, messages, shown=True)
-
-    def _stream(
-        self, a: _Asking, llm: LLM, messages: list[Message], checker: SentenceChecker, deadline: float | None
-    ) -> None:
-        """Read the model's draft sentence by sentence, passing on each that the checks let through."""
-        pending = ""
-        tokens = llm.stream(messages, self._max_tokens)
-        try:
-            for token in tokens:
-                if deadline is not None and time.monotonic() > deadline:
-                    raise TooSlow(f"the answer passed its deadline after {a.elapsed_ms() / 1000:.0f} s")
-                a.timings.setdefault("first_token_ms", a.elapsed_ms())
-                pending += token
-                complete, pending = text_rules.complete_sentences(pending)
-                for sentence in complete:
-                    if shown := checker.check(sentence):
-                        a.show(shown)
-        finally:
-            # Stopped early (the deadline, a caller's callback): the model's lock and the server's
-            # connection are let go now, not whenever the traceback is freed.
-            close = getattr(tokens, "close", None)
-            if close is not None:
-                close()
-        if pending.strip() and (shown := checker.check(pending)):
-            a.show(shown)
-
-    def _nothing_faithful(self, a: _Asking, result: SearchResult, messages: list[Message]) -> Answer:
-        """The model found nothing it could say faithfully.
-
-        A question about the grades of the reports in scope is answered by their judgement tables;
-        if a passage plainly covers the question, it is quoted rather than declined; otherwise the
-        library has nothing.
-        """
-        graded = judgement_tables(a.plan, self._retriever)
-        if graded[1]:
-            return a.finish("answered", *graded, messages)
-        if covers(result):
-            return a.finish("answered", *evidence_only(a.asked, result, first=self._first(a)), messages)
-        return a.finish("no_evidence", no_evidence_text(result.plan, a.held), [], messages)

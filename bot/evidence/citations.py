@@ -76,9 +76,9 @@ def where(passage: Passage, paragraph: str = " ¶") -> str:
     return f"p.{passage.page}" + (f"{paragraph}{passage.paragraph}" if passage.paragraph else "")
 
 
-def source_parts(passage: Passage) -> list[str]:
+def source_parts(passage: Passage, paragraph: str = " ¶") -> list[str]:
     """[council, kind, date, where]: a citation's header, for each surface to join and mark up its own way."""
-    return [passage.local_authority or "—", passage.kind, passage.date or "undated", where(passage)]
+    return [passage.local_authority or "—", passage.kind, passage.date or "undated", where(passage, paragraph)]
 
 
 def best_quote(sentence: str, passage: Passage) -> tuple[str, float]:

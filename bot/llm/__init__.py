@@ -6,8 +6,10 @@ and `count_tokens`, in a module of its own here.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 Message = dict[str, str]
@@ -53,3 +55,42 @@ def estimate_tokens(messages: list[Message]) -> int:
     from index.chunk import count_tokens
 
     return sum(count_tokens(m["content"]) + 6 for m in messages) + 3
+
+
+class LazyModel:
+    """A model loaded on first use, once per process: a failure (a probe, a load) is kept, not retried per question."""
+
+    def __init__(self, factory: Callable[[], LLM] | None) -> None:
+        self._factory = factory
+        self._llm: LLM | None = None
+        self._failure: Exception | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> LLM | None:
+        """The model (None when there is no factory: answers from evidence only)."""
+        from index.errors import ModelUnavailable
+
+        with self._lock:
+            if self._failure is not None:
+                raise self._failure
+            if self._llm is None and self._factory is not None:
+                try:
+                    self._llm = self._factory()
+                except ModelUnavailable as err:
+                    self._failure = err
+                    raise
+        return self._llm
+
+    def preload(self) -> threading.Thread:
+        """Start loading on another thread; llama.cpp loads in C with the GIL released.
+
+        A failure here is left for the caller's own `get` to report.
+        """
+
+        def load() -> None:
+            with contextlib.suppress(Exception):
+                self.get()
+
+        thread = threading.Thread(target=load, name="model-load", daemon=True)
+        thread.start()
+        return thread

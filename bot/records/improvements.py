@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bot.evidence.citations import Citation, best_quote
 from index import text
 from index.chunk import report_id
+from index.report import is_primary
 from index.retrieve import Filters, QueryPlan, Retriever
 
 #: Who sets the list: Ofsted, its inspectors, the report, or "it"/"they" standing for them.
@@ -212,7 +213,7 @@ def _the_report(reports: list[dict], plan: QueryPlan) -> dict | None:
     "inspection"; Ofsted's own reports come before news about them.
     """
     with_list = [r for r in reports if r.get("improvements")]
-    primary = [r for r in with_list if r.get("kind") not in ("news article", "other")] or with_list
+    primary = [r for r in with_list if is_primary(r)] or with_list
     named = [r for r in primary if (r.get("date") or "")[:4] in {str(y) for y in plan.years}] or primary
     if re.search(r"\binspect", plan.question, re.I):
         named = [r for r in named if r.get("judgements")] or named
@@ -220,7 +221,7 @@ def _the_report(reports: list[dict], plan: QueryPlan) -> dict | None:
 
 
 def _heading(authority: str, report: dict, retriever: Retriever) -> str:
-    newest = [r for r in retriever.reports_on(authority) if r.get("kind") not in ("news article", "other")]
+    newest = [r for r in retriever.reports_on(authority) if is_primary(r)]
     when = text.month_year(report.get("publication_date") or report.get("date") or "", unknown="on an unknown date")
     latest = bool(newest) and newest[-1].get("report_id") == report.get("report_id")
     kind = report.get("kind") or "report"

@@ -12,14 +12,11 @@ from datetime import date
 from bot.evidence.citations import QUOTE_JOIN, Citation
 from index import text
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
-from index.report import JUDGEMENT_LABELS
+from index.report import JUDGEMENT_LABELS, is_primary
 from index.retrieve import QueryPlan, Retriever, in_period
 
 #: Best first, as Ofsted ranks them.
 GRADE_ORDER = ("outstanding", "good", "requires improvement", "inadequate")
-
-
-_SECONDARY = ("news article", "other")
 
 
 # When a report does not grade the area asked about under that name, the area it does grade instead.
@@ -53,12 +50,12 @@ _ROW = {
 
 def graded_reports(retriever: Retriever, authority: str) -> list[dict]:
     """One council's inspections that carry judgements, oldest first."""
-    return [r for r in retriever.reports_on(authority) if r.get("judgements") and r.get("kind") not in _SECONDARY]
+    return [r for r in retriever.reports_on(authority) if r.get("judgements") and is_primary(r)]
 
 
 def inspections(retriever: Retriever, authority: str) -> list[dict]:
     """One council's Ofsted reports (inspections and visits, graded or not), oldest first."""
-    return [r for r in retriever.reports_on(authority) if r.get("kind") not in _SECONDARY]
+    return [r for r in retriever.reports_on(authority) if is_primary(r)]
 
 
 def grade_in(record: dict, area: str) -> tuple[str | None, str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.engine.brief import Briefing
-from bot.evidence.citations import Citation
+from bot.engine.brief_parts import Briefing
+from bot.evidence.citations import Citation, source_parts
 from index.report import JUDGEMENT_LABELS
 from index.text import printable
 
@@ -58,9 +58,8 @@ def markdown(brief: Briefing) -> str:
     lines += ["## Sources", ""]
     for c in _unique_citations(brief):
         p = c.passage
-        where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
         link = f" <{p.url}>" if p.url else f" ({p.source})"
-        lines.append(f"{c.n}. {p.local_authority}, {p.kind}, {p.date or 'undated'}, {where}: “{c.quote}”{link}")
+        lines.append(f"{c.n}. {', '.join(source_parts(p))}: “{c.quote}”{link}")
     return "\n".join(lines) + "\n"
 
 
@@ -122,9 +121,8 @@ def docx(brief: Briefing, path: Path) -> Path:
     document.add_heading("Sources", level=1)
     for c in _unique_citations(brief):
         p = c.passage
-        where = f"p.{p.page}" + (f", para {p.paragraph}" if p.paragraph else "")
         para = document.add_paragraph(style="List Number")
-        para.add_run(printable(f"{p.local_authority}, {p.kind}, {p.date or 'undated'}, {where}. ")).bold = True
+        para.add_run(printable(", ".join(source_parts(p, paragraph=", para ")) + ". ")).bold = True
         para.add_run(f"“{printable(c.quote)}” ").italic = True
         para.add_run(p.url or p.source).font.color.rgb = RGBColor(0x1F, 0x4E, 0x9A)
     document.save(str(path))

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from bot.engine.answer import Answer
 from bot.engine.check import CheckReport
+from bot.evidence.citations import source_parts
 from bot.records.grid import COLUMNS, Standing
 from bot.render import safe
 from bot.services import EMPTY_LIBRARY, INGEST_HINT, holdings
@@ -157,8 +158,7 @@ def search_results(console: Console, result: SearchResult) -> None:
         console.print("Nothing in the library matches that.")
     for rank, hit in enumerate(result.hits, start=1):
         p = hit.passage
-        where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
-        head = safe(f"{p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}")
+        head = safe(" · ".join(source_parts(p)))
         console.print(f"[bold]{rank}.[/bold] {head}")
         if p.section:
             console.print(f"   [dim]{safe(p.section)}[/dim]")
@@ -226,9 +226,8 @@ def sources(console: Console, result: Answer) -> None:
         console.print("[bold]Sources[/bold]")
     for c in result.citations:
         p = c.passage
-        where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
         console.print(
-            text_rules.printable(f"[{c.n}] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where}"),
+            text_rules.printable(f"[{c.n}] " + " · ".join(source_parts(p))),
             style="bold",
             highlight=False,
             markup=False,
@@ -254,12 +253,8 @@ def claim_checks(console: Console, report: CheckReport) -> None:
         console.print(f" — {text_rules.printable(item.explanation)}", markup=False, highlight=False)
         for c in item.citations:
             p = c.passage
-            where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
-            link = p.url or p.source
             console.print(
-                text_rules.printable(
-                    f"   [{c.n}] {p.local_authority or '—'} · {p.kind} · {p.date or 'undated'} · {where} · {link}"
-                ),
+                text_rules.printable(f"   [{c.n}] " + " · ".join([*source_parts(p), p.url or p.source])),
                 style="dim",
                 markup=False,
                 highlight=False,

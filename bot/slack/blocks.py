@@ -6,7 +6,7 @@ import re
 
 from bot.engine.answer import Answer
 from bot.engine.check import CheckReport
-from bot.evidence.citations import Citation
+from bot.evidence.citations import Citation, source_parts
 from bot.records.grid import COLUMNS, Standing
 from bot.records.lookup import short
 
@@ -54,8 +54,7 @@ def answer_blocks(answer: Answer) -> list[dict]:
 def _source(c: Citation) -> str:
     """One source as the answer lists it: where, the quote (or a note that it is metadata), the link."""
     p = c.passage
-    where = f"p.{p.page}" + (f" ¶{p.paragraph}" if p.paragraph else "")
-    head = f"*[{c.n}]* {escape(p.local_authority or '—')} · {escape(p.kind)} · {p.date or 'undated'} · {where}"
+    head = f"*[{c.n}]* " + " · ".join(escape(part) for part in source_parts(p))
     quote = escape(c.quote if len(c.quote) < 280 else c.quote[:277] + "…")
     link = _link(f"{p.url}#page={p.page}" if p.url else "", "open report") if p.url else escape(p.source)
     said = f"{quote} (Ofsted's published metadata, not a quotation)" if c.from_metadata else f">_{quote}_"
@@ -132,7 +131,7 @@ def check_blocks(report: CheckReport) -> list[dict]:
         for c in item.citations:
             p = c.passage
             link = _link(f"{p.url}#page={p.page}", "open report") if p.url else escape(p.source)
-            where = f"{escape(p.local_authority or '—')} · {escape(p.kind)} · {p.date or 'undated'} · p.{p.page}"
+            where = " · ".join(escape(part) for part in source_parts(p))
             lines.append(f"[{c.n}] {where} · {link}")
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:SECTION_LIMIT]}})
     return blocks

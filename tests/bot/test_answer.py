@@ -7,7 +7,7 @@ from tests.fixtures.library import engine_over
 
 
 def _engine(library, llm):
-    return create_engine(Settings(data_dir=library.settings.data_dir, _env_file=None), library, llm=llm)
+    return create_engine(Settings(data_dir=library.data_dir, _env_file=None), library, llm=llm)
 
 
 def test_only_checked_sentences_are_streamed(small_library):

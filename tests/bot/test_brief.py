@@ -117,7 +117,7 @@ def test_how_it_compares_sets_the_authority_beside_its_neighbours_and_region(sma
 
 
 def test_a_topic_across_statistical_neighbours(small_library):
-    from bot.engine.brief import neighbours_brief
+    from bot.engine.brief_compare import neighbours_brief
 
     brief = neighbours_brief(small_library.retriever, "Sefton", "care leavers")
     assert brief.authority == "Sefton" and brief.sections[0].title == "How it compares"

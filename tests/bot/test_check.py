@@ -68,7 +68,7 @@ def test_a_year_with_no_report_is_not_found_and_says_which_years_exist(small_lib
 
 
 def test_check_json_through_the_cli(small_library):
-    env = {**os.environ, "BRIEFING_DATA_DIR": str(small_library.settings.data_dir)}
+    env = {**os.environ, "BRIEFING_DATA_DIR": str(small_library.data_dir)}
     out = briefing(
         "check",
         "--json",

@@ -61,7 +61,7 @@ def test_a_topic_narrows_the_list_and_names_and_dates_do_not():
 
 def _engine(library) -> tuple:
     llm = FakeLLM()  # nothing enqueued: a call to the model would fail the test
-    return create_engine(Settings(data_dir=library.settings.data_dir, _env_file=None), library, llm=llm), llm
+    return create_engine(Settings(data_dir=library.data_dir, _env_file=None), library, llm=llm), llm
 
 
 def _record(library, authority: str, year: str) -> dict:

@@ -12,7 +12,7 @@ from tests.fixtures.library import OFSTED
 
 def _ask(library, question, **kwargs):
     llm = FakeLLM()
-    engine = create_engine(Settings(data_dir=library.settings.data_dir, _env_file=None), library, llm=llm)
+    engine = create_engine(Settings(data_dir=library.data_dir, _env_file=None), library, llm=llm)
     answer = engine.ask(question, **kwargs)
     return answer, llm
 
@@ -120,7 +120,7 @@ def test_a_question_about_the_reports_words_goes_to_the_model(small_library):
 def test_mixed_questions_show_the_figures_then_the_checked_words(small_library):
     llm = FakeLLM()
     llm.enqueue("NO EVIDENCE")
-    engine = create_engine(Settings(data_dir=small_library.settings.data_dir, _env_file=None), small_library, llm=llm)
+    engine = create_engine(Settings(data_dir=small_library.data_dir, _env_file=None), small_library, llm=llm)
     shown: list[str] = []
     answer = engine.ask("Who improved from inadequate to good, and what did they do?", on_sentence=shown.append)
     assert shown[1].startswith("3 of the 3 authorities moved from inadequate to good"), "figures come before the model"
@@ -159,7 +159,7 @@ def test_comparison_rows_keep_councils_the_library_lacks(small_library):
 
 
 def test_how_it_compares_quotes_what_better_rated_neighbours_are_praised_for(small_library):
-    from bot.engine.brief import how_it_compares
+    from bot.engine.brief_compare import how_it_compares
     from index.ingest import ingest
 
     ingest([OFSTED / "halton" / "2024-07-12-childrens-services-inspection.pdf"], small_library.store,
@@ -247,7 +247,7 @@ def test_sets_are_not_read_into_ordinary_words():
 def test_a_set_in_a_question_about_the_reports_words_narrows_the_search_and_says_how_much_is_held(small_library):
     llm = FakeLLM()
     llm.enqueue("NO EVIDENCE")
-    engine = create_engine(Settings(data_dir=small_library.settings.data_dir, _env_file=None), small_library, llm=llm)
+    engine = create_engine(Settings(data_dir=small_library.data_dir, _env_file=None), small_library, llm=llm)
     answer = engine.ask("What did Ofsted say about care leavers in the North West?")
     assert "2 of the 24 authorities in the North West are in the library; 22 are not." in answer.notes
     prompt = llm.history[0][1]["content"]
@@ -293,6 +293,7 @@ def test_a_joint_judgement_wins_over_a_separate_grade_from_metadata():
 def test_an_empty_library_says_so_rather_than_answering_none(tmp_path):
     from bot.app import create_library
 
-    library = create_library(Settings(data_dir=tmp_path / "empty", _env_file=None))
-    answer = create_engine(library.settings, library, llm=FakeLLM()).ask("How many councils are inadequate?")
+    settings = Settings(data_dir=tmp_path / "empty", _env_file=None)
+    library = create_library(settings)
+    answer = create_engine(settings, library, llm=FakeLLM()).ask("How many councils are inadequate?")
     assert answer.status == "no_evidence" and "holds no reports yet" in answer.text

@@ -125,7 +125,7 @@ def test_an_ambiguous_place_is_offered_as_numbered_choices(small_library, tmp_pa
     from tests.fixtures.library import add_two_sussexes
 
     add_two_sussexes(small_library, tmp_path / "drop")
-    out = _piped(small_library.settings.data_dir, "What did Ofsted say about fostering in Sussex?\n2\n/quit\n")
+    out = _piped(small_library.data_dir, "What did Ofsted say about fostering in Sussex?\n2\n/quit\n")
     assert "1. East Sussex" in out.stdout and "2. West Sussex" in out.stdout
     chosen = out.stdout.split("2. West Sussex", 1)[1]
     assert "What did Ofsted say about fostering in West Sussex?" in chosen

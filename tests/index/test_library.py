@@ -79,10 +79,10 @@ def test_interrupted_ingest_resumes_to_exactly_one_clean_run(tmp_path, embedder,
 def test_lexical_index_is_rebuilt_when_missing_or_stale(small_library):
     retriever = small_library.retriever
     assert retriever.search("private fostering", k=3).hits
-    shutil.rmtree(small_library.settings.data_dir / "lexical")
-    fresh = type(retriever)(small_library.store, small_library.embedder, small_library.settings.data_dir / "lexical")
+    shutil.rmtree(small_library.data_dir / "lexical")
+    fresh = type(retriever)(small_library.store, small_library.embedder, small_library.data_dir / "lexical")
     assert fresh.search("private fostering", k=3).hits
-    assert (small_library.settings.data_dir / "lexical" / small_library.store.version()).exists()
+    assert (small_library.data_dir / "lexical" / small_library.store.version()).exists()
 
 
 def test_replicas_saving_one_version_keep_the_first_copy_and_a_torn_one_is_rebuilt(small_library, tmp_path):

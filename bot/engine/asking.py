@@ -1,0 +1,117 @@
+"""One question on its way to an answer, and the answer it becomes.
+
+`Asking` is what the engine's steps share for one question: its plan, the notes shown before the
+answer, the records' figures already shown, timings, and `finish`, which makes the `Answer`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.evidence.citations import Citation, citation_json
+from bot.llm import Message
+from bot.records.answers import RecordAnswer
+from index.retrieve import Filters, QueryPlan
+
+
+@dataclass
+class Answer:
+    """What a manager gets: the text, its sources, and how long it took."""
+
+    question: str
+    status: str  # answered | no_evidence | clarify
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    model: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    prompt: list[Message] = field(default_factory=list)
+    standalone_question: str = ""
+    #: Sentences the model wrote that the checks removed, with why (shown by --show-prompt, never as answer).
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+    #: What the library holds or lacks for this question, and how names were read: shown before the answer.
+    notes: list[str] = field(default_factory=list)
+    #: For an ambiguous place name, the councils it could mean (status "clarify").
+    choices: list[str] = field(default_factory=list)
+    plan: dict = field(default_factory=dict)
+
+    def with_choice(self, choice: str) -> str:
+        """The question again, with the ambiguous name replaced by the council the person chose."""
+        said = self.plan["ambiguous"][0]["said"]
+        return re.sub(rf"\b{re.escape(said)}\b", choice, self.question, count=1, flags=re.I)
+
+    def as_json(self) -> dict:
+        """The `--json` shape shared by the CLI, the REPL and Slack."""
+        return {
+            "question": self.question,
+            "status": self.status,
+            "answer": self.text,
+            "notes": self.notes,
+            "choices": self.choices,
+            "citations": [citation_json(c) for c in self.citations],
+            "model": self.model,
+            "timings": {k: round(v) for k, v in self.timings.items()},
+        }
+
+
+@dataclass
+class Asking:
+    """One question on its way to an answer: what the steps read, and what the answer collects."""
+
+    question: str
+    asked: str  # the question as answered: a follow-up rewritten to stand alone
+    plan: QueryPlan
+    held: list[str]
+    filters: Filters | None
+    on_sentence: Callable[[str], None] | None
+    on_notes: Callable[[list[str]], None] | None
+    started: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)
+    model_name: str = "none (evidence only)"
+    #: Figures from the records shown first, when the reports' words are searched after them.
+    figures: RecordAnswer | None = None
+    announced: bool = False
+
+    def elapsed_ms(self) -> float:
+        """Milliseconds since the question arrived."""
+        return (time.perf_counter() - self.started) * 1000
+
+    def show(self, sentence: str) -> None:
+        """Pass one checked sentence on."""
+        self.timings.setdefault("first_sentence_ms", self.elapsed_ms())
+        if self.on_sentence:
+            self.on_sentence(sentence)
+
+    def announce(self) -> None:
+        """Notes (names read, places or years missing, the newest report) come before any sentence."""
+        if self.on_notes and self.notes and not self.announced:
+            self.on_notes(self.notes)
+        self.announced = True
+
+    def finish(
+        self, status: str, text: str, citations: list[Citation], prompt: list[Message] | None = None, shown=False
+    ) -> Answer:
+        """The answer, with the records' figures (if any were shown) before what follows them."""
+        self.announce()
+        figures = self.figures
+        if figures is not None and status in ("answered", "no_evidence"):
+            if status == "no_evidence":
+                text, citations, shown = "", [], True
+            status = "answered"
+            if not shown:
+                self.show(text)
+            shown = True
+            text = "\n".join(filter(None, [figures.text, text]))
+            citations = figures.citations + citations
+        if not shown:
+            self.show(text)
+        self.timings["total_ms"] = self.elapsed_ms()
+        return Answer(
+            self.question, status, text, citations, self.model_name, self.timings, prompt or [], self.asked,
+            self.dropped, notes=self.notes, choices=self.choices, plan=self.plan.as_dict(),
+        )  # fmt: skip

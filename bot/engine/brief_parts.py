@@ -1,0 +1,172 @@
+"""The parts a brief is made of: cited bullets, sections, the timeline, and the report's own findings quoted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.evidence.citations import Citation, best_quote, citation_json
+from index import text
+from index.chunk import Passage, report_id
+from index.retrieve import Filters, Retriever
+
+
+@dataclass
+class Bullet:
+    """One line of a brief with the citations behind it."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    note: str = ""  # e.g. "2018, superseded by the 2023 inspection"
+    cells: tuple[str, ...] = ()  # a row of the section's table (grades beside each other), when it has one
+
+
+@dataclass
+class BriefSection:
+    """A titled list of cited bullets."""
+
+    title: str
+    bullets: list[Bullet] = field(default_factory=list)
+    columns: tuple[str, ...] = ()  # the table's header, for bullets that are rows
+
+    @property
+    def rows(self) -> list[Bullet]:
+        """The bullets that are table rows."""
+        return [b for b in self.bullets if b.cells]
+
+    @property
+    def points(self) -> list[Bullet]:
+        """The bullets that are sentences."""
+        return [b for b in self.bullets if not b.cells]
+
+
+@dataclass
+class TimelineEntry:
+    """One report in the authority's history."""
+
+    date: str
+    kind: str
+    judgements: dict[str, str]
+    source: str
+    url: str
+
+
+@dataclass
+class Briefing:
+    """A whole brief, ready to render as Markdown, JSON, Word or terminal text."""
+
+    authority: str | None
+    topic: str | None
+    generated_at: str
+    timeline: list[TimelineEntry]
+    sections: list[BriefSection]
+    sources: list[dict]
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """The documented JSON shape."""
+        return {
+            "authority": self.authority,
+            "topic": self.topic,
+            "generated_at": self.generated_at,
+            "timeline": [vars(t) for t in self.timeline],
+            "sections": [
+                {
+                    "title": s.title,
+                    "columns": list(s.columns),
+                    "bullets": [
+                        {
+                            "text": b.text,
+                            "note": b.note,
+                            "cells": list(b.cells),
+                            "citations": [citation_json(c) for c in b.citations],
+                        }
+                        for b in s.bullets
+                    ],
+                }
+                for s in self.sections
+            ],
+            "sources": self.sources,
+            "notes": self.notes,
+        }
+
+
+def passages_of(retriever: Retriever, source: str) -> list[Passage]:
+    """One report's passages, by its source path."""
+    return retriever.passages_of(report_id(source))
+
+
+def cited(passage: Passage, sentence: str, n: int) -> Citation:
+    """A citation of the passage's words that best match the sentence."""
+    quote, _ = best_quote(sentence, passage)
+    return Citation(n, passage, quote or sentence)
+
+
+def findings(
+    retriever: Retriever,
+    authority: str,
+    report: dict,
+    topic: str | None,
+    positive: bool,
+    limit: int,
+    section: str | None = None,
+) -> list[Bullet]:
+    """The report's own sentences that praise (or criticise), most relevant to the topic first.
+
+    `section` (a pattern) keeps only passages under matching headings, e.g. a judgement's own section.
+    """
+    query = (topic or "") + (
+        " strengths effective good practice" if positive else " weaknesses not consistently delay improve"
+    )
+    filters = Filters(authorities=[authority])
+    hits = retriever.search(f"{authority} {query}", filters, k=40).hits
+    ranked = [h.passage for h in hits if h.passage.source == report["source"]]
+    ranked += [p for p in passages_of(retriever, report["source"]) if p not in ranked]
+    if section:
+        ranked = [p for p in ranked if re.search(section, p.section, re.I)]
+    topic_words = text.content_words(topic or "")
+    bullets: list[Bullet] = []
+    seen: set[str] = set()
+    for passage in ranked:
+        if passage.section in ("Judgements",) or re.match(r"what needs to improve", passage.section, re.I):
+            continue
+        for sentence in text.sentences(passage.text):
+            sentence = re.sub(r"^\d{1,3}\.\s*(?=[A-Z])", "", sentence)  # a paragraph number, "13.Care…" too
+            words = text.content_words(sentence)
+            if len(words) < 6 or sentence in seen:
+                continue
+            if topic_words and not topic_words & words:
+                continue
+            if not (text.praises(sentence) if positive else text.criticises(sentence)):
+                continue
+            seen.add(sentence)
+            bullets.append(Bullet(sentence, [Citation(0, passage, sentence)]))
+            break
+        if len(bullets) >= limit:
+            break
+    return bullets
+
+
+def number_sources(sections: list[BriefSection]) -> list[dict]:
+    """Give citations numbers in order of first use and list the sources behind them."""
+    numbers: dict[tuple[str, int, str], int] = {}
+    sources: dict[str, dict] = {}
+    for section in sections:
+        for bullet in section.bullets:
+            renumbered = []
+            for c in bullet.citations:
+                key = (c.passage.id, c.quote)  # two quotes never share a number, even from one page
+                n = numbers.setdefault(key, len(numbers) + 1)
+                renumbered.append(Citation(n, c.passage, c.quote))
+                sources.setdefault(
+                    c.passage.source,
+                    {
+                        "source": c.passage.source,
+                        "title": c.passage.title,
+                        "date": c.passage.date,
+                        "kind": c.passage.kind,
+                        "url": c.passage.url,
+                    },
+                )
+            bullet.citations = renumbered
+    return sorted(sources.values(), key=lambda s: s["date"] or "")

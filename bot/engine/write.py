@@ -1,0 +1,106 @@
+"""Writing an answer from the evidence: the model's draft, read sentence by sentence, each shown only once checked.
+
+Without a model the same evidence is quoted instead (`quote`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from bot.engine.asking import Answer, Asking
+from bot.engine.messages import no_evidence_text
+from bot.engine.prompt import build_prompt, fit_prompt, select_evidence
+from bot.engine.quotes import covers, evidence_only, judgement_tables
+from bot.evidence.citations import SentenceChecker
+from bot.llm import LLM, Message
+from index import text as text_rules
+from index.errors import TooSlow
+from index.retrieve import Retriever, SearchResult
+
+
+class Writer:
+    """Turns search results into an answer: written by the model within the budgets, or quoted."""
+
+    def __init__(self, retriever: Retriever, *, budget_tokens: int, max_answer_tokens: int, min_relevance: float):
+        self._retriever = retriever
+        self._budget = budget_tokens
+        self._max_tokens = max_answer_tokens
+        self._min_relevance = min_relevance
+
+    def _first(self, a: Asking) -> int:
+        """The number the evidence's citations start at: after the records' figures, if any were shown."""
+        return len(a.figures.citations) + 1 if a.figures else 1
+
+    def quote(self, a: Asking, result: SearchResult) -> Answer:
+        """No model: the reports' judgement tables for a grades question, otherwise the best passages, quoted."""
+        text, citations = judgement_tables(a.plan, self._retriever) if a.figures is None else ("", [])
+        if not citations:
+            text, citations = evidence_only(a.asked, result, first=self._first(a))
+        return a.finish("answered", text, citations)
+
+    def write(self, a: Asking, result: SearchResult, llm: LLM, deadline: float | None) -> Answer:
+        """The model writes from the evidence; each sentence is shown only once a passage supports it."""
+        a.announce()
+        # The budget holds the whole prompt, counted in the model's own tokens: prefill is the cost.
+        room = self._budget - llm.count_tokens(build_prompt(a.asked, []))
+        evidence = select_evidence(result, room, self._min_relevance)
+        evidence, messages, a.timings["prompt_tokens"] = fit_prompt(a.asked, evidence, self._budget, llm.count_tokens)
+        first = self._first(a)
+        if not evidence:
+            # Not even one extract fits beside this question: quote the passages rather than guess.
+            return a.finish("answered", *evidence_only(a.asked, result, first=first))
+        checker = SentenceChecker(
+            evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first
+        )
+        self._stream(a, llm, messages, checker, deadline)
+        if not checker.sentences:
+            return self._nothing_faithful(a, result, messages)
+        citations = [checker.citations[n] for n in sorted(checker.citations)]
+        answer_text = checker.text
+        if a.plan.intent.change and a.plan.about_cover:
+            # How judgements changed: each report's own judgement table, oldest first, after the sentences.
+            tables, table_citations = judgement_tables(a.plan, self._retriever, first=len(citations) + 1)
+            for line in tables.splitlines():
+                a.show(line)
+            answer_text = "\n".join(filter(None, [answer_text, tables]))
+            citations += table_citations
+        return a.finish("answered", answer_text, citations, messages, shown=True)
+
+    def _stream(
+        self, a: Asking, llm: LLM, messages: list[Message], checker: SentenceChecker, deadline: float | None
+    ) -> None:
+        """Read the model's draft sentence by sentence, passing on each that the checks let through."""
+        pending = ""
+        tokens = llm.stream(messages, self._max_tokens)
+        try:
+            for token in tokens:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TooSlow(f"the answer passed its deadline after {a.elapsed_ms() / 1000:.0f} s")
+                a.timings.setdefault("first_token_ms", a.elapsed_ms())
+                pending += token
+                complete, pending = text_rules.complete_sentences(pending)
+                for sentence in complete:
+                    if shown := checker.check(sentence):
+                        a.show(shown)
+        finally:
+            # Stopped early (the deadline, a caller's callback): the model's lock and the server's
+            # connection are let go now, not whenever the traceback is freed.
+            close = getattr(tokens, "close", None)
+            if close is not None:
+                close()
+        if pending.strip() and (shown := checker.check(pending)):
+            a.show(shown)
+
+    def _nothing_faithful(self, a: Asking, result: SearchResult, messages: list[Message]) -> Answer:
+        """The model found nothing it could say faithfully.
+
+        A question about the grades of the reports in scope is answered by their judgement tables;
+        if a passage plainly covers the question, it is quoted rather than declined; otherwise the
+        library has nothing.
+        """
+        graded = judgement_tables(a.plan, self._retriever)
+        if graded[1]:
+            return a.finish("answered", *graded, messages)
+        if covers(result):
+            return a.finish("answered", *evidence_only(a.asked, result, first=self._first(a)), messages)
+        return a.finish("no_evidence", no_evidence_text(result.plan, a.held), [], messages)
