@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from index import text
+from index import meaning, text
 from index.chunk import COVER_SECTION, METADATA_SECTION, passages
 from index.ingest import apply_sidecar, sidecar_rows
 from index.understand import read_report
@@ -65,7 +65,7 @@ def sentences_of(report_passages) -> list[str]:
                 and s.endswith(".")
                 and s[0].isupper()
                 and not re.search(r"[\[\]•]|\(paragraphs?", s)
-                and not text.IMPERATIVE.match(s)
+                and not meaning.IMPERATIVE.match(s)
             ):
                 out.append(s)
     return out

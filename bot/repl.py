@@ -296,7 +296,7 @@ def _ask(question: str, console: Console, backend: Backend, session: Session, in
     from bot.engine.answer import Turn
     from bot.evidence.citations import source_parts
     from bot.render.terminal import SentencePrinter
-    from index.retrieve import Filters
+    from index.plan import Filters
 
     engine = backend.engine
     use_llm = backend.use_llm and backend.model_error is None

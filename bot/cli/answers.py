@@ -28,7 +28,7 @@ def ask(
     """Answer a question from the library, every sentence cited."""
     from bot.app import create_engine, create_library
     from bot.render.terminal import sources as render_sources
-    from index.retrieve import Filters
+    from index.plan import Filters
 
     settings = settings_or_exit()
     asked = question_or_exit(question)
@@ -98,7 +98,7 @@ def check(
     from bot.app import create_library
     from bot.engine.check import check_text
     from bot.render.terminal import claim_checks
-    from index.retrieve import Filters
+    from index.plan import Filters
 
     try:
         report = check_text(

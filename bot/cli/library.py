@@ -164,7 +164,7 @@ def search(
     """Find the passages that answer a question (hybrid lexical + semantic search)."""
     from bot.app import create_library
     from bot.render.terminal import search_results
-    from index.retrieve import Filters
+    from index.plan import Filters
 
     filters = Filters(
         authorities=list(authority or []),

@@ -27,7 +27,8 @@ from bot.llm import LLM, LazyModel
 from bot.records.answers import answer_from_records
 from bot.records.improvements import asks_for_list, has_list, list_answer
 from bot.records.question import read_record_question, reports_question
-from index.retrieve import Filters, QueryPlan, Retriever
+from index.plan import Filters, QueryPlan
+from index.retrieve import Retriever
 
 
 def _wants_list(plan: QueryPlan, question: str) -> bool:

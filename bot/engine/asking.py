@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from bot.evidence.citations import Citation, citation_json
 from bot.llm import Message
 from bot.records.answers import RecordAnswer
-from index.retrieve import Filters, QueryPlan
+from index.plan import Filters, QueryPlan
 
 
 @dataclass

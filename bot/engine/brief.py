@@ -15,11 +15,12 @@ from bot.engine.brief_compare import how_it_compares
 from bot.engine.brief_parts import Briefing, BriefSection, Bullet, TimelineEntry, findings, number_sources, passages_of
 from bot.evidence.citations import Citation, best_quote, opening
 from bot.records.improvements import improvement_bullets
-from index import text
+from index import meaning, text
 from index.authorities import authority_key, find_authorities, lookup, nearest, strip_authorities
 from index.errors import UnknownAuthority
+from index.plan import Filters
 from index.report import is_primary
-from index.retrieve import Filters, Retriever
+from index.retrieve import Retriever
 
 
 def _reports_for(retriever: Retriever, reports: list[dict], authority: str) -> tuple[str, list[dict]]:
@@ -195,7 +196,7 @@ def _summarise(
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
         cites = [by_n[n] for n in numbers if n in by_n]
         said = " ".join(c.quote for c in cites)
-        fits = text.praises(said) if praise else text.criticises(said)
+        fits = meaning.praises(said) if praise else meaning.criticises(said)
         if cites and fits:
             bullets.append(Bullet(re.sub(r"\s*\[\d+\]", "", sentence).strip(), cites))
     return bullets or fallback

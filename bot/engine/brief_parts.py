@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 from bot.evidence.citations import Citation, best_quote, citation_json
-from index import text
+from index import meaning, text
 from index.chunk import Passage, report_id
-from index.retrieve import Filters, Retriever
+from index.plan import Filters
+from index.retrieve import Retriever
 
 
 @dataclass
@@ -137,7 +138,7 @@ def findings(
                 continue
             if topic_words and not topic_words & words:
                 continue
-            if not (text.praises(sentence) if positive else text.criticises(sentence)):
+            if not (meaning.praises(sentence) if positive else meaning.criticises(sentence)):
                 continue
             seen.add(sentence)
             bullets.append(Bullet(sentence, [Citation(0, passage, sentence)]))

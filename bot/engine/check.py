@@ -18,7 +18,8 @@ from bot.evidence.claims import Judged, graded_claims, graded_claims_at, judge
 from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
-from index.retrieve import Filters, Retriever
+from index.plan import Filters
+from index.retrieve import Retriever
 
 Verdict = Literal["supported", "contradicted", "not_found"]
 #: Share of a claim's words a window must hold before its disagreement counts as a contradiction.

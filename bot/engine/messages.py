@@ -9,7 +9,7 @@ import re
 
 from bot.records.lookup import describe
 from index import text as text_rules
-from index.retrieve import QueryPlan
+from index.plan import QueryPlan
 
 MAX_QUESTION_CHARS = 2000  # every surface: a longer "question" is a paste, and would crowd out the evidence
 

@@ -6,7 +6,8 @@ from bot.evidence.citations import Citation, best_quote, opening
 from bot.records.lookup import cover_quote
 from index import text as text_rules
 from index.chunk import COVER_SECTION
-from index.retrieve import QueryPlan, Retriever, SearchResult
+from index.plan import QueryPlan
+from index.retrieve import Retriever, SearchResult
 
 
 def covers(result: SearchResult, share: float = 0.7) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from index import text
+from index import meaning, text
 from index.authorities import authority_key, find_authorities
 from index.chunk import COVER_SECTION, Passage
 
@@ -110,7 +110,7 @@ def locate(sentence: str, passage: Passage) -> list[tuple[float, str]]:
     for window in _windows(passage):
         said = text.content_words(window)
         # A word flipped to its opposite still shows the window is about the claim.
-        said |= text.opposite_stems(said)
+        said |= meaning.opposite_stems(said)
         scored.append((len(wanted & said) / len(wanted) if wanted else 0.0, window))
     if graded and scored:
         # The table row stating the claimed area decides a graded claim, however few words it shares.
@@ -136,7 +136,7 @@ def _clause_gap(sentence: str, window: str, passage: Passage) -> str:
     places = " ".join(find_authorities(sentence))
     source = text.content_words(f"{passage.local_authority} {passage.kind} {_SOURCE_WORDS} {places}")
     said = text.content_words(window)
-    said |= text.opposite_stems(said)
+    said |= meaning.opposite_stems(said)
     for clause in _CLAUSE_BREAK.split(sentence):
         words = {w for w in text.content_words(clause) if not w.isdigit()} - source
         if len(words) >= 2 and len(words & said) / len(words) < SUPPORT_THRESHOLD:
@@ -351,13 +351,17 @@ _ADJECTIVE = re.compile(r"(ent|ant|ate|ive|able|ible|al|ful|ous|ed|ely|ly|ear|ur
 
 def _polarity_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
     # "without delay" praises: its "delay" is not the opposite of "prompt".
-    said = {text.stem(text.base(w)) for w in text.words(text.NOT_CRITICAL.sub(" promptly ", window))}
+    said = {text.stem(meaning.base(w)) for w in text.words(meaning.NOT_CRITICAL.sub(" promptly ", window))}
     # "not consistently" says what "inconsistent" says: a negated word agrees with its opposite.
-    negated = text.negated_stems(sentence, scope=2)
+    negated = meaning.negated_stems(sentence, scope=2)
     for word in set(text.words(sentence)):
-        if text.stem(text.base(word)) in said or text.stem(word) in negated or text.stem(text.base(word)) in negated:
+        if (
+            text.stem(meaning.base(word)) in said
+            or text.stem(word) in negated
+            or text.stem(meaning.base(word)) in negated
+        ):
             continue
-        for opposite in text.opposites(word):
+        for opposite in meaning.opposites(word):
             if text.stem(opposite) in said:
                 return f"the report says “{opposite}”, not “{word}”"
         if not _ADJECTIVE.search(word):
@@ -368,29 +372,29 @@ def _polarity_conflict(sentence: str, window: str, passage: Passage, grades: Map
             if len(word) >= 5 and text.stem(prefix + word) in said:
                 return f"the report says “{prefix + word}”, not “{word}”"
     context = f"{passage.section}. {window}"
-    if text.criticises(sentence) and not text.criticises(context):
+    if meaning.criticises(sentence) and not meaning.criticises(context):
         return "the claim criticises, but the report's words do not"
-    if text.praises(sentence) and text.criticises(window) and not text.PRAISE.search(window):
+    if meaning.praises(sentence) and meaning.criticises(window) and not meaning.PRAISE.search(window):
         return "the claim praises, but the report's words criticise"
     return ""
 
 
 def _quantity_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
-    stated = text.quantities(window)
+    stated = meaning.quantities(window)
     if not stated:
         return ""
-    for claimed in text.quantities(sentence):
-        if not text.same_quantity(claimed, stated):
+    for claimed in meaning.quantities(sentence):
+        if not meaning.same_quantity(claimed, stated):
             return f"the report says “{', '.join(sorted(stated))}”, not “{claimed}”"
     return ""
 
 
 def _quantity_gap(sentence: str, window: str) -> str:
-    claimed, stated = text.quantities(sentence), text.quantities(window)
-    missing = [q for q in claimed if not text.same_quantity(q, stated)]
+    claimed, stated = meaning.quantities(sentence), meaning.quantities(window)
+    missing = [q for q in claimed if not meaning.same_quantity(q, stated)]
     if missing:
         return f"the report does not say “{missing[0]}”"
-    if stated & text.RESTRICTIVE and not claimed:
+    if stated & meaning.RESTRICTIVE and not claimed:
         return "the report says this of only some, not all"
     return ""
 
@@ -400,12 +404,14 @@ def _negation_conflict(sentence: str, window: str, passage: Passage, grades: Map
     # recognise" and "do not always fully recognise" agree while "is recognised" and "is not" do not.
     window_words = text.content_words(window)
     sentence_words = text.content_words(sentence)
-    if (text.negated_stems(sentence) & window_words) - text.negated_stems(window, scope=4):
+    if (meaning.negated_stems(sentence) & window_words) - meaning.negated_stems(window, scope=4):
         return "the claim says “not” where the report does not"
     # A claim may carry the report's "not" in words of its own ("lacks", "too slow"), but not in
     # words it copied from the report.
-    own_criticism = {m.group(0).lower() for m in text.CRITICAL.finditer(sentence)} - set(text.words(window))
-    if (text.negated_stems(window) & sentence_words) - text.negated_stems(sentence, scope=4) and not own_criticism:
+    own_criticism = {m.group(0).lower() for m in meaning.CRITICAL.finditer(sentence)} - set(text.words(window))
+    if (meaning.negated_stems(window) & sentence_words) - meaning.negated_stems(
+        sentence, scope=4
+    ) and not own_criticism:
         return "the report says “not” where the claim does not"
     return ""
 
@@ -415,10 +421,10 @@ def _request_conflict(sentence: str, window: str, passage: Passage, grades: Mapp
     # report, does not turn a finding into something Ofsted asked for.
     said = window.lower()
     framed = any(m.group(0).lower() not in said for m in _ASKS.finditer(sentence))
-    window_asks = bool(_IMPROVE_SECTION.search(passage.section) or text.IMPERATIVE.match(window))
+    window_asks = bool(_IMPROVE_SECTION.search(passage.section) or meaning.IMPERATIVE.match(window))
     if window_asks and not framed:
         return "the report asks for this; it is not a finding"
-    if framed and not window_asks and not text.criticises(window):
+    if framed and not window_asks and not meaning.criticises(window):
         return "the report finds no fault here; it did not ask for this"
     return ""
 

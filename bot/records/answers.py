@@ -25,8 +25,9 @@ from bot.records.question import RecordQuestion
 from bot.records.standings import changes, history_lines, standings
 from index import text
 from index.authorities import lookup
+from index.plan import QueryPlan
 from index.report import JUDGEMENT_NAMES
-from index.retrieve import QueryPlan, Retriever
+from index.retrieve import Retriever
 
 
 @dataclass

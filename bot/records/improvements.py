@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from bot.evidence.citations import Citation, best_quote
 from index import text
 from index.chunk import report_id
+from index.plan import Filters, QueryPlan
 from index.report import is_primary
-from index.retrieve import Filters, QueryPlan, Retriever
+from index.retrieve import Retriever
 
 #: Who sets the list: Ofsted, its inspectors, the report, or "it"/"they" standing for them.
 _OFSTED = r"(?:ofsted|inspectors?|the (?:inspection|report|inspectorate)|it)"

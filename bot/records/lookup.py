@@ -12,8 +12,9 @@ from datetime import date
 from bot.evidence.citations import QUOTE_JOIN, Citation
 from index import text
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
+from index.plan import QueryPlan, in_period
 from index.report import JUDGEMENT_LABELS, is_primary
-from index.retrieve import QueryPlan, Retriever, in_period
+from index.retrieve import Retriever
 
 #: Best first, as Ofsted ranks them.
 GRADE_ORDER = ("outstanding", "good", "requires improvement", "inadequate")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.records.lookup import GRADE_ORDER, area_label
 from index import text
-from index.retrieve import QueryPlan
+from index.plan import QueryPlan
 
 _WHO = re.compile(
     r"\b(who led|lead inspector|who inspected|which inspectors?|who (was|were) the (lead )?inspectors?)\b", re.I

@@ -16,7 +16,8 @@ from bot.records.lookup import (
 )
 from bot.records.question import RecordQuestion
 from index import text
-from index.retrieve import Retriever, in_period
+from index.plan import in_period
+from index.retrieve import Retriever
 
 
 def history_lines(authority: str, graded: list[dict], area: str, asked: RecordQuestion, cites: Cites) -> list[str]:

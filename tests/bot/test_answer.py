@@ -180,7 +180,7 @@ def test_what_another_inspectorate_rated_is_declined_without_the_model(small_lib
 
 
 def test_a_question_naming_another_place_is_not_answered_from_the_pinned_one(small_library):
-    from index.retrieve import Filters
+    from index.plan import Filters
 
     llm = FakeLLM()
     answer = _engine(small_library, llm).ask(
@@ -211,7 +211,7 @@ def test_an_ambiguous_name_asks_which_council(small_library, tmp_path):
 
 
 def test_a_pinned_council_typed_informally_is_the_library_s_council(small_library):
-    from index.retrieve import Filters
+    from index.plan import Filters
 
     answer = _engine(small_library, None).ask(
         "What did the latest report say about care leavers?", filters=Filters(authorities=["lancs"]), use_llm=False

@@ -84,7 +84,7 @@ def test_statistical_neighbours_say_how_many_the_library_holds(small_library):
 
 
 def test_our_neighbours_are_the_pinned_councils(small_library):
-    from index.retrieve import Filters
+    from index.plan import Filters
 
     pinned = Filters(authorities=["Sefton"])
     answer, llm = _ask(small_library, "How are our statistical neighbours rated for care leavers?", filters=pinned)

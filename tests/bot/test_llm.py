@@ -6,7 +6,7 @@ import pytest
 
 from bot.engine.prompt import build_prompt
 from bot.llm.llama import LlamaCppLLM
-from index.retrieve import Filters
+from index.plan import Filters
 
 QUESTION = "What did Ofsted say about strategy discussions in Lancashire?"
 

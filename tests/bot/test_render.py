@@ -8,7 +8,8 @@ from bot.engine.answer import Answer
 from bot.evidence.citations import Citation
 from bot.render.terminal import SentencePrinter, search_results, sources
 from index.chunk import Passage
-from index.retrieve import Filters, Hit, QueryPlan, SearchResult
+from index.plan import Filters, QueryPlan
+from index.retrieve import Hit, SearchResult
 
 HOSTILE = "[/bold] [link=http://evil.example]click[/link] \x1b]8;;http://evil.example\x07x\x1b]8;;\x07 \x1b[31mred\x07"
 

@@ -6,7 +6,7 @@ import pytest
 
 from index.chunk import passages
 from index.ingest import ingest
-from index.retrieve import Filters
+from index.plan import Filters
 from index.understand import read_report
 from tests.fixtures.library import LETTER, SEEDS, SMALL_LIBRARY
 

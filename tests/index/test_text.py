@@ -1,6 +1,6 @@
 """The shared text rules: what counts as a sentence, a figure, a quantity, a 'not'."""
 
-from index import text
+from index import meaning, text
 
 
 def test_answer_sentences_keep_their_marks_and_abbreviations():
@@ -34,15 +34,15 @@ def test_figures_years_months_and_grades():
 
 
 def test_quantities_and_their_equivalents():
-    assert text.quantities("A small number of children wait too long") == {"few"}
-    assert text.quantities("Not all plans are reviewed") == {"sometimes"}
-    assert text.same_quantity("most", text.quantities("The majority of children"))
-    assert not text.same_quantity("few", text.quantities("Most children"))
+    assert meaning.quantities("A small number of children wait too long") == {"few"}
+    assert meaning.quantities("Not all plans are reviewed") == {"sometimes"}
+    assert meaning.same_quantity("most", meaning.quantities("The majority of children"))
+    assert not meaning.same_quantity("few", meaning.quantities("Most children"))
 
 
 def test_negation_reads_curly_apostrophes_and_skips_adverbs():
-    assert text.has_negation("They don’t visit")
-    assert text.negated_stems("Disguised compliance is not always recognised.") >= {text.stem("recognised")}
+    assert meaning.has_negation("They don’t visit")
+    assert meaning.negated_stems("Disguised compliance is not always recognised.") >= {text.stem("recognised")}
 
 
 def test_squeeze_ignores_whitespace_hyphenation_and_quote_style():

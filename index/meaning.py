@@ -1,0 +1,281 @@
+"""What words mean for the checks: opposites, quantities, praise and criticism, negation, requests.
+
+The judge of claims (`bot.evidence.claims`) reads sentences through these: "strengthened" is not
+"weakened", "most" is not "few", "not effective" denies "effective", "should improve" asks rather
+than finds.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from index.text import DENIERS, NEGATORS, STOP_WORDS, plain, stem, words
+
+#: Pairs of words that say opposite things about practice. A claim that uses one where its cited
+#: words use the other (and not itself) is a misquote, however much else overlaps.
+ANTONYMS: tuple[tuple[str, str], ...] = (
+    ("timely", "delayed"),
+    ("timely", "late"),
+    ("timely", "untimely"),
+    ("prompt", "delayed"),
+    ("prompt", "slow"),
+    ("promptly", "slowly"),
+    ("swift", "slow"),
+    ("quick", "slow"),
+    ("quickly", "slowly"),
+    ("consistent", "inconsistent"),
+    ("consistently", "inconsistently"),
+    ("consistent", "variable"),
+    ("effective", "ineffective"),
+    ("effectively", "ineffectively"),
+    ("strong", "weak"),
+    ("strengths", "weaknesses"),
+    ("strength", "weakness"),
+    ("robust", "weak"),
+    ("good", "poor"),
+    ("well", "poorly"),
+    ("high", "low"),
+    ("high", "variable"),
+    ("exceeds", "meets"),
+    ("better", "worse"),
+    ("improved", "deteriorated"),
+    ("improved", "declined"),
+    ("improving", "deteriorating"),
+    ("improving", "declining"),
+    ("increased", "decreased"),
+    ("increased", "reduced"),
+    ("increase", "decrease"),
+    ("rising", "falling"),
+    ("more", "fewer"),
+    ("more", "less"),
+    ("most", "few"),
+    ("most", "some"),
+    ("majority", "minority"),
+    ("many", "few"),
+    ("all", "some"),
+    ("all", "few"),
+    ("all", "none"),
+    ("every", "few"),
+    ("most", "none"),
+    ("always", "sometimes"),
+    ("always", "rarely"),
+    ("always", "never"),
+    ("often", "rarely"),
+    ("regularly", "rarely"),
+    ("regular", "infrequent"),
+    ("sufficient", "insufficient"),
+    ("sufficiently", "insufficiently"),
+    ("appropriate", "inappropriate"),
+    ("appropriately", "inappropriately"),
+    ("adequate", "inadequate"),
+    ("stable", "unstable"),
+    ("safe", "unsafe"),
+    ("clear", "unclear"),
+    ("suitable", "unsuitable"),
+    ("successful", "unsuccessful"),
+    ("able", "unable"),
+    ("aware", "unaware"),
+    ("positive", "negative"),
+    ("praised", "criticised"),
+    ("strengthened", "weakened"),
+    ("manageable", "unmanageable"),
+    ("attended", "unattended"),
+    ("complete", "incomplete"),
+    ("completed", "incomplete"),
+    ("accurate", "inaccurate"),
+    ("sustained", "unsustained"),
+    ("secure", "insecure"),
+    ("thorough", "superficial"),
+    ("comprehensive", "limited"),
+    ("above", "below"),
+)
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for a, b in ANTONYMS:
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+_NOT_ADVERBS = frozenset(
+    [
+        "timely",
+        "untimely",
+        "early",
+        "only",
+        "family",
+        "likely",
+        "unlikely",
+        "friendly",
+        "weekly",
+        "monthly",
+        "daily",
+        "yearly",
+        "elderly",
+        "rely",
+        "apply",
+        "supply",
+        "reply",
+    ]
+)
+
+
+def base(word: str) -> str:
+    """An adverb's adjective ('swiftly' → 'swift', 'poorly' → 'poor'), so antonym pairs cover both."""
+    if word.endswith("ly") and len(word) > 5 and word not in _NOT_ADVERBS:
+        return word[:-4] + "le" if word.endswith("bly") else word[:-2]
+    return word
+
+
+@lru_cache(maxsize=1)
+def _opposite_stems() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for a, b in ANTONYMS:
+        sa, sb = stem(base(a)), stem(base(b))
+        table.setdefault(sa, set()).add(sb)
+        table.setdefault(sb, set()).add(sa)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def opposite_stems(stems: set[str]) -> set[str]:
+    """Stems whose opposite is among these (so a flipped word still marks a window as on topic)."""
+    table = _opposite_stems()
+    return {o for s in stems for o in table.get(s, ())}
+
+
+def opposites(word: str) -> frozenset[str]:
+    """Words that say the opposite of this one ('timely' → delayed, late, untimely; 'slowly' → swift…)."""
+    return _opposites().get(word, frozenset()) | _opposites().get(base(word), frozenset())
+
+
+#: Words that state how many or how often. A claim's quantity is a fact: the words it cites must
+#: say the same (or an equivalent), not merely talk about the same thing.
+QUANTITIES: dict[str, str] = {
+    "all": "all", "every": "all", "each": "all", "always": "always", "never": "never", "none": "none",
+    "most": "most", "majority": "most", "mostly": "most", "many": "many", "few": "few", "minority": "few",
+    "rarely": "rarely", "seldom": "rarely", "sometimes": "sometimes", "occasionally": "sometimes",
+    "often": "often", "frequently": "often", "regularly": "often", "routinely": "often", "usually": "most",
+    "daily": "daily", "weekly": "weekly", "fortnightly": "fortnightly", "monthly": "monthly",
+    "quarterly": "quarterly", "annually": "annually", "yearly": "annually",
+}  # fmt: skip
+#: Quantities that narrow a finding: a claim that drops them says more than the report.
+RESTRICTIVE = frozenset({"few", "sometimes", "rarely"})
+#: Quantities that may stand for each other in a faithful paraphrase.
+_SAME_QUANTITY = {"all": {"all", "always"}, "always": {"always", "all"}, "most": {"most", "many"},
+                  "many": {"many", "most"}, "few": {"few", "sometimes", "rarely"},
+                  "rarely": {"rarely", "few"}, "sometimes": {"sometimes", "few"}, "often": {"often", "most", "many"},
+                  "never": {"never", "none"}, "none": {"none", "never"}}  # fmt: skip
+
+
+def quantities(text: str) -> set[str]:
+    """How many or how often a text says ('the majority' → most, 'a small number' → few)."""
+    found = {QUANTITIES[w] for w in words(text) if w in QUANTITIES}
+    if re.search(r"\b(a )?small (number|minority)\b|\ba (very )?few\b|\ba minority\b", text, re.I):
+        found.add("few")
+    if re.search(r"\bnot all\b|\bnot always\b", text, re.I):
+        found -= {"all", "always"}
+        found.add("sometimes")
+    return found
+
+
+def same_quantity(claimed: str, stated: set[str]) -> bool:
+    """Whether a stated quantity bears out the claimed one."""
+    return bool(_SAME_QUANTITY.get(claimed, {claimed}) & stated)
+
+
+#: Words that criticise practice; a claim that criticises must rest on words that do too.
+CRITICAL = re.compile(
+    r"\b(lack(s|ing|ed)?|without|insufficient(ly)?|inadequate|poorly|weak(ness|nesses)?|fail(s|ed|ing|ure)?|"
+    r"poor (quality|practice|decision\w*|planning|recording|oversight|standards?|attendance|outcomes|response)|"
+    r"delay(s|ed)?|late|slow|concerned|concerning|(a|of|serious|significant) concerns?|"
+    r"problem(s|atic)?|struggl\w*|unable|ineffective(ly)?|"
+    r"inconsistent(ly)?|deteriorat\w*|declin\w*|shortfall(s)?|gaps?|drift|variable|too (long|slow|many|few|often)|"
+    r"not (always|consistently|yet|sufficiently|routinely|effective|been|clear|robust)|limited|"
+    r"requires? improvement|worse|unsafe|unstable|unclear|unsuitable|criticis\w*|"
+    r"wait(ing|ed)? too long)\b",
+    re.I,
+)
+#: Words that praise practice, for picking strengths.
+PRAISE = re.compile(
+    r"\b(effective(ly)?|strong(ly)?|well|good|timely|robust|skilled|improved|improving|thorough|positive|"
+    r"impressive|outstanding|swift(ly)?|comprehensive|consistent(ly)? high|benefit\w*|stable|helps?|helped|"
+    r"successful(ly)?|prompt(ly)?)\b",
+    re.I,
+)
+#: "no drift", "without delay": words of criticism that praise.
+NOT_CRITICAL = re.compile(r"\b(no|without|reduced|reducing)\s+(drift|delay|unnecessary delay|gaps?)", re.I)
+
+
+def criticises(text: str) -> bool:
+    """Whether the text finds fault with something."""
+    cleared = NOT_CRITICAL.sub(" ", plain(text))
+    return bool(CRITICAL.search(cleared)) or has_negation(cleared)
+
+
+def praises(text: str) -> bool:
+    """Whether the text commends something (and does not find fault)."""
+    return bool(PRAISE.search(text)) and not criticises(text)
+
+
+def has_negation(text: str) -> bool:
+    """Whether the text says 'not' in any of its forms."""
+    return any(w in NEGATORS for w in words(text))
+
+
+_TRANSPARENT = frozenset(
+    [
+        "always",
+        "yet",
+        "all",
+        "sufficiently",
+        "consistently",
+        "routinely",
+        "enough",
+        "fully",
+        "yet",
+        "well",
+        "properly",
+        "clearly",
+    ]
+)
+
+
+def negated_stems(text: str, scope: int = 1) -> set[str]:
+    """Stems of the content words a 'not' (or no, never, n't…) applies to, up to `scope` words on.
+
+    Adverbs such as "always" or "consistently" do not use up the scope: "not always recognised"
+    negates "recognised" too.
+    """
+    tokens = words(text)
+    out: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token not in DENIERS:
+            continue
+        taken = 0
+        for following in tokens[i + 1 :]:
+            if following in NEGATORS or following in {"but", "however", "although", "while", "whereas"}:
+                break
+            if following in STOP_WORDS or len(following) <= 2:
+                continue
+            if following in _TRANSPARENT:
+                out.add(stem(following))
+                continue
+            out.add(stem(following))
+            taken += 1
+            if taken >= scope:
+                break
+    return out
+
+
+# --- recommendations ----------------------------------------------------------------------------
+
+#: How Ofsted's improvement lists open ("Ensure that…", "The quality of…").
+IMPERATIVE = re.compile(
+    r"^[\"'“‘]?(\d{1,3}\.\s+)?(ensure|improve|strengthen|develop|increase|review|make sure|establish|take action|"
+    r"reduce|embed|address|implement)\b",
+    re.I,
+)
