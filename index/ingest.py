@@ -263,6 +263,7 @@ def embed_once(found: list[Passage], embedder: Embedder, seen: dict[str, np.ndar
     return np.vstack([seen[k] for k in keys]) if keys else np.zeros((0, 384), dtype=np.float32)
 
 
+# long: the pipeline's one loop (read, chunk, embed, store, per file) with its resume and prune rules.
 def ingest(
     paths: Iterable[Path],
     store: Store,

@@ -151,7 +151,7 @@ class QueryPlan:
         if group is None:
             return ""
         if group.kind == "neighbours" and not group.of:
-            return "Whose statistical neighbours? Name the council, or pin one with /authority."
+            return "Whose statistical neighbours? Name the council in the question."
         held, total = len(self.group_held), len(group.members)
         if group.kind == "neighbours":
             text_ = f"{held} of {group.label} are in the library"
@@ -280,6 +280,7 @@ class Planner:
         self._library = library
         self._today = today
 
+    # long: places, group, query, period and intent are read in an order each step depends on.
     def plan(self, question: str, filters: Filters | None) -> QueryPlan:
         """The plan for one question (the caller holds one library version for it)."""
         filters = Filters(**vars(filters)) if filters else Filters()

@@ -59,16 +59,24 @@ _LATEST = re.compile(
     r"these days|up to date|as it stands)\b",
     re.I,
 )
-_CHANGE = re.compile(
+# The change and comparison vocabulary, in one place: the plan and the records questions both read it.
+#: A question about how things changed over time ("how has … changed", "since its last inspection").
+CHANGE = re.compile(
     r"\b(chang(ed|ing)|improved|improving|declined|declining|deteriorated|deteriorating|progressed|"
     r"got (better|worse)|gone (up|down)|over time|over the years|trend|trajectory|"
     r"since (?:(?:19|20)\d\d|(?:its|the|their) (?:last|previous|earlier))|each inspection|every inspection|"
     r"compared? with (?:its|their) (?:previous|last|earlier))\b|\bhow has .+ chang",
     re.I,
 )
-_COMPARE = re.compile(
-    r"\b(compare[ds]?|comparison|comparing|versus|vs\.?|differ(s|ence|ences)?|both|better than|worse than|"
-    r"side by side)\b",
+#: Beside a grade, these make a records question one about the grades' history ("Tameside's journey to good").
+GRADE_HISTORY = re.compile(r"\b(changed?|changes|over time|history|trend|trajectory|journey|progress(ed)?)\b", re.I)
+#: A grade that moved up ("who improved", "went up") or down ("who declined", "slipped").
+RISE = re.compile(r"\b(improved|improving|improvement from|got better|went up|moved up|rose|risen|climbed)\b", re.I)
+FALL = re.compile(r"\b(declined|deteriorated|got worse|went down|fell|fallen|dropped|slipped)\b", re.I)
+#: Councils set side by side.
+COMPARE = re.compile(
+    r"\b(compare[ds]?|comparison|comparing|versus|vs\.?|against|differ(s|ence|ences)?|both|better than|worse than|"
+    r"side by side|stack up|measure up|benchmark\w*)\b",
     re.I,
 )
 
@@ -118,6 +126,7 @@ def _when(month: str | None, year: str) -> str:
     return f"{month.capitalize()} {year}" if month else year
 
 
+# long: the ways people write a time, most specific first; the first that matches decides.
 def read_period(question: str, today: date) -> Period | None:
     """The period a question names, or None when it names none (or names a year only in passing)."""
     question = _DAY_DATE.sub(" ", _TITLE_YEAR.sub(" ", question))
@@ -231,9 +240,9 @@ class Intent:
 
 def read_intent(question: str) -> Intent:
     """Whether the question is about the present, a change over time, or a comparison."""
-    change = bool(_CHANGE.search(question))
+    change = bool(CHANGE.search(question))
     latest = bool(_LATEST.search(question)) and not re.search(r"\bsince (the |its |their )?last\b", question, re.I)
-    return Intent(latest=latest, change=change, compare=bool(_COMPARE.search(question)))
+    return Intent(latest=latest, change=change, compare=bool(COMPARE.search(question)))
 
 
 # Sets of councils a question can name instead of councils: statistical neighbours, a region, a kind of

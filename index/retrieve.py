@@ -59,6 +59,7 @@ class SearchResult:
     hits: list[Hit]
 
 
+# long: one object owns the per-version look-ups every search shares; split, their caches would go stale apart.
 class Retriever:
     """Hybrid search over one library."""
 

@@ -134,6 +134,7 @@ class LibraryLock:
             self._file = None
 
 
+# long: the Store protocol in full over Chroma's two collections and the library lock; each method is short.
 class ChromaStore:
     """The default `Store`: Chroma, embedded on disk or as a server."""
 

@@ -38,17 +38,8 @@ def ingest(
     prune: Annotated[bool, typer.Option(help="Also drop reports whose files are gone.")] = False,
 ) -> None:
     """Add documents to the library (unchanged files are skipped; an interrupted run resumes)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from bot.app import create_library
-    from bot.render.terminal import ingest_summary
+    from bot.render.terminal import ingest_progress, ingest_summary
     from index.ingest import ingest as run_ingest
     from index.load import find_documents
 
@@ -59,30 +50,7 @@ def ingest(
     library = create_library(settings, writer=True)
     try:
         total = sum(1 for _ in find_documents(paths))
-        stored = {"passages": 0}
-        columns = [
-            TextColumn("[bold]ingest[/bold]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[passages]} passages · {task.fields[rate]}/s"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            TextColumn("[dim]{task.fields[current]}[/dim]"),
-        ]
-        with Progress(*columns, console=console, transient=False) as progress:
-            task = progress.add_task("files", total=total, passages=0, rate="0", current="")
-
-            def on_file(source: str, outcome: str, count: int) -> None:
-                stored["passages"] += count
-                elapsed = progress.tasks[0].elapsed or 1e-9
-                progress.update(
-                    task,
-                    advance=1,
-                    passages=stored["passages"],
-                    rate=f"{stored['passages'] / elapsed:.0f}",
-                    current=Path(source).name[:40],
-                )
-
+        with ingest_progress(console, total) as on_file:
             summary = run_ingest(
                 paths,
                 library.store,

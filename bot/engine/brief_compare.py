@@ -62,16 +62,26 @@ def how_it_compares(retriever: Retriever, authority: str, *, region: bool = True
     section.bullets += [_row(retriever, r) for r in rows]
     cite = {r.authority: b.citations for r, b in zip(rows, section.bullets, strict=True)}
     held = [r for r in neighbours if r.record]
-    total = len(neighbours_of(authority))
+    section.bullets += _tallies(subject, neighbours, held, nearby, cite)
+    section.bullets += _rated_better(retriever, subject, held, cite)
+    return section
+
+
+def _tallies(
+    subject: Standing, neighbours: list[Standing], held: list[Standing], nearby: list[Standing], cite: dict
+) -> list[Bullet]:
+    """How many neighbours (and other councils of the region) the library holds, and their overall grades."""
+    bullets: list[Bullet] = []
+    total = len(neighbours_of(subject.authority))
     if neighbours and not held:
-        section.bullets.append(
+        bullets.append(
             Bullet(
                 f"None of {text.possessive(subject.authority)} {total} statistical neighbours has a graded "
                 "inspection in the library, so there is nothing to set beside it."
             )  # fmt: skip
         )
     elif neighbours:
-        section.bullets.append(
+        bullets.append(
             Bullet(
                 f"{len(held)} of {text.possessive(subject.authority)} {total} statistical neighbours have a graded "
                 f"inspection in the library; at their latest, overall effectiveness: "
@@ -81,7 +91,7 @@ def how_it_compares(retriever: Retriever, authority: str, *, region: bool = True
         )
     graded_nearby = [r for r in nearby if r.record]
     if nearby and graded_nearby:
-        section.bullets.append(
+        bullets.append(
             Bullet(
                 f"{len(graded_nearby)} of the {len(nearby)} other authorities in {region_label(nearby[0].relation)} "
                 "that are not among its statistical neighbours have a graded "
@@ -90,6 +100,12 @@ def how_it_compares(retriever: Retriever, authority: str, *, region: bool = True
                 [c for r in graded_nearby for c in cite[r.authority]],
             )
         )
+    return bullets
+
+
+def _rated_better(retriever: Retriever, subject: Standing, held: list[Standing], cite: dict) -> list[Bullet]:
+    """For each judgement, the neighbours rated better, and what the best one's report praises there."""
+    bullets: list[Bullet] = []
     praised = 0
     for area, label in COLUMNS[1:]:
         own = subject.grade(area)
@@ -100,7 +116,7 @@ def how_it_compares(retriever: Retriever, authority: str, *, region: bool = True
         if not own or not ahead:
             continue
         names = "; ".join(f"{r.authority} ({r.grade(area)}, {short(r.record)})" for r in ahead)
-        section.bullets.append(
+        bullets.append(
             Bullet(
                 f"{label}: {subject.authority} was judged {own}; statistical neighbours rated better: {names}.",
                 [c for r in ahead for c in cite[r.authority]] + cite[subject.authority],
@@ -111,9 +127,9 @@ def how_it_compares(retriever: Retriever, authority: str, *, region: bool = True
             heading = dict(text.JUDGEMENT_AREAS).get(area)
             for bullet in findings(retriever, best.authority, best.record, None, True, 1, section=heading):
                 bullet.note = f"{best.authority}, {best.grade(area)} for {label.lower()}, {short(best.record)}"
-                section.bullets.append(bullet)
+                bullets.append(bullet)
                 praised += 1
-    return section
+    return bullets
 
 
 def neighbours_brief(retriever: Retriever, authority: str, topic: str | None) -> Briefing:

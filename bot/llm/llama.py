@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import ctypes
-import hashlib
-import json
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from bot.llm import Message, without_control_tokens
+from bot.llm.prefix_cache import PrefixStates
 from index.errors import ModelUnavailable
-
-#: A prefix shorter than this is not worth a saved state (about a second of prefill on two cores).
-_WORTH_KEEPING = 64
-#: Prompts with different fixed prefixes (answers, follow-up rewrites) each keep their state.
-_KEPT_PREFIXES = 4
 
 #: Stands in for the last message's text when finding the prompt's fixed prefix: printable, so a
 #: template that trims messages keeps it, and never in real text.
@@ -136,10 +128,9 @@ class LlamaCppLLM:
         )
         self._stop = [model.token_get_text(eos)] if eos != -1 else []
         self._lock = threading.Lock()  # one generation at a time on one context
-        self._cache_dir = cache_dir
         stat = model_path.stat()
-        self._model_key = f"{model_path.name}:{stat.st_size}:{stat.st_mtime_ns}:{n_ctx}"
-        self._prefixes: dict[tuple[int, ...], bytes] = {}
+        key = f"{model_path.name}:{stat.st_size}:{stat.st_mtime_ns}:{n_ctx}"
+        self._states = PrefixStates(self._llama, name=model_path.name, model_key=key, cache_dir=cache_dir)
         self.last_prefix = "none"  # how the last answer's prefix was had (tests and benches read it)
         self.name = model_path.name
 
@@ -170,94 +161,13 @@ class LlamaCppLLM:
             same += 1
         return tokens[:same]
 
-    def _state_file(self, prefix: list[int]) -> Path | None:
-        if self._cache_dir is None:
-            return None
-        digest = hashlib.sha256(json.dumps([self._model_key, prefix]).encode()).hexdigest()[:16]
-        return self._cache_dir / f"prefix-{self.name}-{digest}.kv"
-
-    def _restore_prefix(self, prefix: list[int]) -> str:
-        """Put the prefix's KV state in the context: 'kept', 'memory', 'disk', 'computed' or 'none'."""
-        llama = self._llama
-        if len(prefix) < _WORTH_KEEPING:
-            llama.reset()  # the whole prompt in one batch: quick, and the same every time
-            return "none"
-        held = list(llama.input_ids[: llama.n_tokens])
-        if held[: len(prefix)] == prefix:
-            # Keep the prefix and nothing after it: the rest of the prompt is always evaluated in one
-            # batch, so the same prompt gets the same answer whatever was asked before (llama.cpp's
-            # sums differ in the last bits between one batch and token by token).
-            llama._ctx.kv_cache_seq_rm(-1, len(prefix), -1)  # noqa: SLF001
-            llama.n_tokens = len(prefix)
-            return "kept"
-        key = tuple(prefix)
-        if key in self._prefixes:
-            self._set_state(prefix, self._prefixes[key])
-            return "memory"
-        path = self._state_file(prefix)
-        if path is not None and path.exists():
-            try:
-                state = path.read_bytes()
-                self._set_state(prefix, state)
-                self._remember(key, state)
-                return "disk"
-            except (OSError, RuntimeError):
-                path.unlink(missing_ok=True)  # a torn or foreign file: compute it again
-        llama.reset()
-        llama.eval(prefix)
-        state = self._get_state()
-        self._remember(key, state)
-        if path is not None:
-            self._save(path, state)
-        return "computed"
-
-    def _remember(self, key: tuple[int, ...], state: bytes) -> None:
-        self._prefixes[key] = state
-        while len(self._prefixes) > _KEPT_PREFIXES:
-            del self._prefixes[next(iter(self._prefixes))]
-
-    def _get_state(self) -> bytes:
-        ctx = self._llama._ctx.ctx  # noqa: SLF001 - llama.cpp's sequence-state API needs the raw context
-        import llama_cpp
-
-        size = llama_cpp.llama_state_seq_get_size(ctx, 0)
-        buffer = (ctypes.c_uint8 * size)()
-        written = llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0)
-        return bytes(buffer[:written])
-
-    def _set_state(self, prefix: list[int], state: bytes) -> None:
-        import llama_cpp
-
-        llama = self._llama
-        llama._ctx.kv_cache_seq_rm(-1, 0, -1)  # noqa: SLF001
-        buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
-        if not llama_cpp.llama_state_seq_set_data(llama._ctx.ctx, buffer, len(state), 0):  # noqa: SLF001
-            llama.reset()
-            raise RuntimeError("llama.cpp refused the saved state")
-        llama.input_ids[: len(prefix)] = prefix
-        llama.n_tokens = len(prefix)
-        llama._requires_eval = True  # noqa: SLF001 - the logits were not restored; the next token re-computes them
-
-    def _save(self, path: Path, state: bytes) -> None:
-        """Write atomically, keeping only this model's few newest states."""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.partial")
-            partial.write_bytes(state)
-            partial.replace(path)
-            saved = sorted(path.parent.glob(f"prefix-{self.name}-*.kv"), key=lambda f: -f.stat().st_mtime_ns)
-            for old in saved[_KEPT_PREFIXES:]:  # states for prompt files that have since changed
-                old.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only data dir only costs the next process the prefix's prefill
-
     # --- writing ---
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         """Greedy decoding: answers should be the same every time for the same evidence."""
         with self._lock:
             tokens = self._tokens(self._format(messages))
-            self.last_prefix = self._restore_prefix(self._prefix_of(messages, tokens))
+            self.last_prefix = self._states.restore(self._prefix_of(messages, tokens))
             chunks = self._llama.create_completion(
                 prompt=tokens,
                 max_tokens=max_tokens,

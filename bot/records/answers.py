@@ -108,6 +108,7 @@ def _matching(records: list[dict], asked: RecordQuestion) -> list[dict]:
     return overall or [r for r in records if set((r.get("judgements") or {}).values()) & set(asked.grades)]
 
 
+# long: one branch per kind of records question about a council, tried in the order that decides it.
 def _about_one(plan, asked: RecordQuestion, retriever: Retriever, authority: str, cites: Cites) -> list[str]:
     visits = in_scope(plan, authority, inspections(retriever, authority))
     graded = [r for r in visits if r.get("judgements")]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.records.lookup import GRADE_ORDER, area_label
 from index import text
 from index.plan import QueryPlan
+from index.question import COMPARE, FALL, GRADE_HISTORY, RISE
 
 _WHO = re.compile(
     r"\b(who led|lead inspector|who inspected|which inspectors?|who (was|were) the (lead )?inspectors?)\b", re.I
@@ -53,18 +54,6 @@ _NUMBER_OF_INSPECTIONS = re.compile(
     r"|\b(which|what|who)\b.*\b(were|was|been|got) inspected\b",
     re.I,
 )
-
-
-_COMPARE = re.compile(r"\b(compare[sd]?|comparison|against|versus|vs|stack up|measure up|benchmark\w*)\b", re.I)
-
-
-_RISE = re.compile(r"\b(improved|improving|improvement from|got better|went up|moved up|rose|risen|climbed)\b", re.I)
-
-
-_FALL = re.compile(r"\b(declined|deteriorated|got worse|went down|fell|fallen|dropped|slipped)\b", re.I)
-
-
-_CHANGE = re.compile(r"\b(changed?|changes|over time|history|trend|trajectory|journey|progress(ed)?)\b", re.I)
 
 
 _GRADED = re.compile(
@@ -128,7 +117,7 @@ def read_record_question(plan: QueryPlan) -> RecordQuestion | None:
     lowered = question.lower()
     area = _area(lowered)
     grades, start = _grades(lowered)
-    direction = "up" if _RISE.search(question) else "down" if _FALL.search(question) else ""
+    direction = "up" if RISE.search(question) else "down" if FALL.search(question) else ""
     many = plan.group is not None or len(plan.filters.authorities) > 1 or _many(lowered)
     moment = (
         "no_longer" if re.search(r"\b(no longer|not any more|not anymore)\b", question, re.I)
@@ -148,7 +137,7 @@ def read_record_question(plan: QueryPlan) -> RecordQuestion | None:
         ask = "when"
     elif _FRAMEWORK.search(question) and not many:
         ask = "framework"
-    elif start or direction or (_CHANGE.search(question) or plan.intent.change) and _GRADED.search(question):
+    elif start or direction or (GRADE_HISTORY.search(question) or plan.intent.change) and _GRADED.search(question):
         ask = "change"
     elif _COUNT.search(question) and (grades or _GRADED.search(question)):
         ask = "count"
@@ -157,7 +146,7 @@ def read_record_question(plan: QueryPlan) -> RecordQuestion | None:
     elif _GRADED.search(question) or grades:
         ask = "rating"
     elif (plan.group is not None and plan.group.kind != "nation" or len(plan.filters.authorities) > 1) and (
-        _COMPARE.search(question) or re.search(r"\b(better|worse|higher|lower) (?:rated )?than\b", question, re.I)
+        COMPARE.search(question) or re.search(r"\b(better|worse|higher|lower) (?:rated )?than\b", question, re.I)
     ):
         ask = "rating"  # "How does Tameside compare with its statistical neighbours?": their grades side by side
     else:

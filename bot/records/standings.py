@@ -46,29 +46,13 @@ def history_lines(authority: str, graded: list[dict], area: str, asked: RecordQu
     return lines
 
 
+# long: one line per case of the ask (never, a grade asked, all grades), in the order they are said.
 def standings(
     plan, asked: RecordQuestion, retriever: Retriever, members: list[str], cites: Cites, found: list[str]
 ) -> list[str]:
     """Each member's grade at its latest graded inspection (or in the asked period), grouped by the ask."""
     area = asked.area or "overall_effectiveness"
-    rows: list[tuple[str, dict, str | None, str]] = []
-    ungraded: list[str] = []
-    history: dict[str, list[dict]] = {}  # for "never": every inspection that graded the area
-    for authority in members:
-        graded = in_scope(plan, authority, graded_reports(retriever, authority))
-        if not graded:
-            ungraded.append(authority)
-            continue
-        if asked.moment in ("ever", "never") and asked.grades:
-            # "Which councils have never been inadequate?": any graded inspection held, not only the latest.
-            hits = [r for r in graded if grade_in(r, area)[0] in asked.grades]
-            judged = [r for r in graded if grade_in(r, area)[0]]
-            history[authority] = judged
-            record = hits[-1] if hits else (judged or graded)[-1]
-        else:
-            record = pick(graded, asked.moment)[0] if pick(graded, asked.moment) else graded[-1]
-        grade, used = grade_in(record, area)
-        rows.append((authority, record, grade, used))
+    rows, ungraded, history = _rows(plan, asked, retriever, members, area)
     when = {
         "ever": "at any graded inspection the library holds",
         "never": "at any graded inspection the library holds",
@@ -129,16 +113,47 @@ def standings(
     if ungraded:
         period = plan.period.phrase if plan.period else ""
         lines.append(f"No graded inspection in the library {period}: {text.listed(ungraded)}.".replace("  ", " "))
+    return lines + _dating(plan, rows, cites)
+
+
+def _rows(
+    plan, asked: RecordQuestion, retriever: Retriever, members: list[str], area: str
+) -> tuple[list[tuple[str, dict, str | None, str]], list[str], dict[str, list[dict]]]:
+    """(council, record, grade, area graded) for each member with a graded inspection in scope; the rest."""
+    rows: list[tuple[str, dict, str | None, str]] = []
+    ungraded: list[str] = []
+    history: dict[str, list[dict]] = {}  # for "never": every inspection that graded the area
+    for authority in members:
+        graded = in_scope(plan, authority, graded_reports(retriever, authority))
+        if not graded:
+            ungraded.append(authority)
+            continue
+        if asked.moment in ("ever", "never") and asked.grades:
+            # "Which councils have never been inadequate?": any graded inspection held, not only the latest.
+            hits = [r for r in graded if grade_in(r, area)[0] in asked.grades]
+            judged = [r for r in graded if grade_in(r, area)[0]]
+            history[authority] = judged
+            record = hits[-1] if hits else (judged or graded)[-1]
+        else:
+            record = pick(graded, asked.moment)[0] if pick(graded, asked.moment) else graded[-1]
+        grade, used = grade_in(record, area)
+        rows.append((authority, record, grade, used))
+    return rows, ungraded, history
+
+
+def _dating(plan, rows: list[tuple[str, dict, str | None, str]], cites: Cites) -> list[str]:
+    """When the inspections span years: say so, since an older grade is history, not the current state."""
     dated = sorted((r for _, r, _, _ in rows if r.get("date")), key=lambda r: r["date"])
-    if dated and not plan.period and dated[0]["date"][:4] != dated[-1]["date"][:4]:
-        oldest, newest = dated[0], dated[-1]
-        lines.append(
-            f"These inspections date from {oldest['date'][:4]}{cites.mark(oldest, what='dates')} to "
-            f"{newest['date'][:4]}{cites.mark(newest, what='dates')}: an older grade is history, not the current state."
-        )
-    return lines
+    if not dated or plan.period or dated[0]["date"][:4] == dated[-1]["date"][:4]:
+        return []
+    oldest, newest = dated[0], dated[-1]
+    return [
+        f"These inspections date from {oldest['date'][:4]}{cites.mark(oldest, what='dates')} to "
+        f"{newest['date'][:4]}{cites.mark(newest, what='dates')}: an older grade is history, not the current state."
+    ]
 
 
+# long: who moved, between which inspections, said in one place so each line cites both reports.
 def changes(
     plan, asked: RecordQuestion, retriever: Retriever, members: list[str], cites: Cites, found: list[str]
 ) -> list[str]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 
@@ -56,6 +60,40 @@ def report_summary(console: Console, report: Report) -> None:
         for section in report.sections[:12]:
             numbers = f" ¶{section.paragraphs[0]}–{section.paragraphs[-1]}" if section.paragraphs else ""
             console.print(f"  p.{section.page} {safe(section.title)}{numbers}")
+
+
+@contextmanager
+def ingest_progress(console: Console, total: int) -> Iterator[Callable[[str, str, int], None]]:
+    """A progress bar over the files of an ingest: yields the callback the ingest calls per file."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    stored = {"passages": 0}
+    columns = [
+        TextColumn("[bold]ingest[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[passages]} passages · {task.fields[rate]}/s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("[dim]{task.fields[current]}[/dim]"),
+    ]
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("files", total=total, passages=0, rate="0", current="")
+
+        def on_file(source: str, outcome: str, count: int) -> None:
+            stored["passages"] += count
+            elapsed = progress.tasks[0].elapsed or 1e-9
+            rate = f"{stored['passages'] / elapsed:.0f}"
+            progress.update(task, advance=1, passages=stored["passages"], rate=rate, current=Path(source).name[:40])
+
+        yield on_file
 
 
 def ingest_summary(console: Console, summary: IngestSummary) -> None:

@@ -10,7 +10,7 @@ from bot.engine.check import check_claim
 from bot.engine.evaluate import load_claims, run_claims
 from tests.fixtures.library import briefing
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture(scope="module")
