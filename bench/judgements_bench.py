@@ -96,7 +96,13 @@ def _check_grades(answer: str, row: dict) -> tuple[int, int, list[str]]:
 def main(data_dir: Path, corpus: Path) -> None:
     settings = Settings(data_dir=data_dir, _env_file=None)
     library = create_library(settings)
-    engine = AnswerEngine(library.retriever, None)
+    engine = AnswerEngine(  # no model: records answers never need one
+        library.retriever,
+        None,
+        budget_tokens=settings.prompt_budget_tokens,
+        max_answer_tokens=settings.max_answer_tokens,
+        min_relevance=settings.min_relevance,
+    )
     truth = _truth(corpus)
     held = set(library.retriever.authorities())
     latencies: list[float] = []

@@ -45,8 +45,14 @@ def brief_from_words(
 ) -> Briefing:
     """A brief asked for in words ('Tameside front door'): the council, then the topic."""
     authority, asked_topic = brief_request(words, retriever.authorities())
-    reports = sorted(retriever.records().values(), key=lambda r: (r.get("date") or "", r.get("source") or ""))
-    return build_brief(retriever, reports, authority, asked_topic or topic, engine=engine, on_section=on_section)
+    return build_brief(
+        retriever, held_reports(retriever), authority, asked_topic or topic, engine=engine, on_section=on_section
+    )
+
+
+def held_reports(retriever: Retriever) -> list[dict]:
+    """Every report record the library holds, oldest first (ties by source): what a brief is built from."""
+    return sorted(retriever.records().values(), key=lambda r: (r.get("date") or "", r.get("source") or ""))
 
 
 def brief_comparison(briefing: Briefing, retriever: Retriever) -> list[Standing]:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import app, console, date_option, errors, fail, model_loads, question_or_exit, settings_or_exit
-from bot.services import INGEST_HINT
+from bot.services import INGEST_HINT, held_reports
 from index.errors import BriefingError
 from index.text import printable
 
@@ -197,7 +197,7 @@ def brief(
             else:
                 briefing = build_brief(
                     library.retriever,
-                    library.store.reports(),
+                    held_reports(library.retriever),
                     authority,
                     topic,
                     engine=engine,

@@ -30,6 +30,9 @@ from bot.records.question import read_record_question, reports_question
 from index.plan import Filters, QueryPlan
 from index.retrieve import Retriever
 
+SEARCH_K = 8  # passages a search returns: enough for the budget's extracts and the quotes' fallback
+READ_ABOUT = 4  # of the councils the records' figures single out, whose reports are then read
+
 
 def _wants_list(plan: QueryPlan, question: str) -> bool:
     return bool(plan.filters.authorities) and plan.group is None and asks_for_list(question)
@@ -46,7 +49,7 @@ class AnswerEngine:
         budget_tokens: int,
         max_answer_tokens: int,
         min_relevance: float,
-        search_k: int = 8,
+        search_k: int = SEARCH_K,
     ) -> None:
         self._retriever = retriever
         self._model = LazyModel(llm_factory)
@@ -171,6 +174,6 @@ class AnswerEngine:
                 return a.finish("answered", "", [], shown=True)  # nobody to read about: the figures are the answer
             # The reports' words are searched only for the councils the figures single out.
             a.filters = Filters(**vars(a.filters)) if a.filters else Filters()
-            a.filters.authorities = a.figures.authorities[:4]
+            a.filters.authorities = a.figures.authorities[:READ_ABOUT]
             a.asked = reports_question(a.asked, records_question, a.filters.authorities)
         return None

@@ -9,8 +9,12 @@ from index.chunk import COVER_SECTION
 from index.plan import QueryPlan
 from index.retrieve import Retriever, SearchResult
 
+COVERED_SHARE = 0.7  # a passage "plainly covers" a question when it holds this share of the question's words
+QUOTED = 3  # passages quoted when there is no model
+TABLES_PER_PLACE = 4  # judgement tables quoted per council: its latest few reports
 
-def covers(result: SearchResult, share: float = 0.7) -> bool:
+
+def covers(result: SearchResult, share: float = COVERED_SHARE) -> bool:
     """Whether one of the top passages contains most of the question's own words."""
     wanted = text_rules.content_words(result.plan.query)
     if len(wanted) < 2:
@@ -22,7 +26,9 @@ def covers(result: SearchResult, share: float = 0.7) -> bool:
     return False
 
 
-def evidence_only(question: str, result: SearchResult, limit: int = 3, first: int = 1) -> tuple[str, list[Citation]]:
+def evidence_only(
+    question: str, result: SearchResult, limit: int = QUOTED, first: int = 1
+) -> tuple[str, list[Citation]]:
     """The best quoted passages as the answer: instant, and always faithful."""
     citations: list[Citation] = []
     lines = []
@@ -45,7 +51,7 @@ def judgement_tables(plan: QueryPlan, retriever: Retriever, first: int = 1) -> t
     for scope in plan.scopes:
         if scope.authority not in plan.filters.authorities:
             continue
-        for record in scope.reports[-4:]:
+        for record in scope.reports[-TABLES_PER_PLACE:]:
             cover = next((p for p in retriever.passages_of(record["report_id"]) if p.section == COVER_SECTION), None)
             rows = cover_quote(cover) if cover else ""
             if not rows:

@@ -44,8 +44,8 @@ def asker(body: dict) -> Asker:
     if body.get("type") == "block_actions":
         return Asker(user_team(body.get("user") or {}, body), (body.get("channel") or {}).get("id", ""), user_id(body))
     event = body.get("event") or {}
-    thread = event.get("assistant_thread") or {}
-    if thread:  # the assistant surface's thread_started
+    if str(event.get("type", "")).startswith("assistant_thread_"):  # the assistant surface's thread events
+        thread = event.get("assistant_thread") or {}
         return Asker(user_team(event, body), thread.get("channel_id", ""), thread.get("user_id", ""))
     return Asker(user_team(event, body), event.get("channel", ""), event.get("user", ""))
 

@@ -7,9 +7,9 @@ from rich.console import Console
 from bot.engine.answer import Answer
 from bot.evidence.citations import Citation
 from bot.render.terminal import SentencePrinter, search_results, sources
-from index.chunk import Passage
 from index.plan import Filters, QueryPlan
 from index.retrieve import Hit, SearchResult
+from tests.fixtures.passages import passage
 
 HOSTILE = "[/bold] [link=http://evil.example]click[/link] \x1b]8;;http://evil.example\x07x\x1b]8;;\x07 \x1b[31mred\x07"
 
@@ -20,9 +20,7 @@ def _console():
 
 
 def _passage():
-    return Passage(
-        id="p", source="r.txt", report_id="r", text=HOSTILE, header="Kent", local_authority=HOSTILE, section=HOSTILE
-    )
+    return passage(HOSTILE, source="r.txt", header="Kent", local_authority=HOSTILE, section=HOSTILE)
 
 
 def test_search_results_show_hostile_text_literally():

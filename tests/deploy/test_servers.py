@@ -1,7 +1,6 @@
 """Scale-out: a real Chroma server and llama.cpp's OpenAI-compatible server on loopback."""
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -12,14 +11,9 @@ import httpx
 import pytest
 
 from tests.fixtures.library import OFSTED, SEEDS, briefing, engine_over
+from tests.fixtures.slack import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(url: str, seconds: float = 120) -> None:
@@ -36,7 +30,7 @@ def _wait(url: str, seconds: float = 120) -> None:
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    port = _port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     chroma = Path(sys.executable).parent / "chroma"
     proc = subprocess.Popen(
@@ -76,7 +70,7 @@ def _start_llm(model: Path, port: int) -> subprocess.Popen:
 
 
 def test_ingest_into_chroma_server_and_answer_through_llm_server(chroma_server, small_model, tmp_path):
-    port = _port()
+    port = free_port()
     llm = _start_llm(small_model, port)
     try:
         env = {
@@ -104,7 +98,7 @@ def test_llm_server_killed_mid_answer_gives_clear_error_then_recovers(small_mode
     from bot.llm.openai_compatible import OpenAICompatibleLLM
     from index.errors import ModelUnavailable
 
-    port = _port()
+    port = free_port()
     llm_proc = _start_llm(small_model, port)
     first_token = threading.Event()
 
@@ -155,7 +149,7 @@ def test_http_front_serves_health_and_metrics(small_library):
         governance=Governance(),
         metrics=Metrics(),
     )
-    port = _port()
+    port = free_port()
     server = serve_http(
         http_app(bot.app, bot.metrics, lambda: {"ok": True, "passages": small_library.store.count()}),
         port,

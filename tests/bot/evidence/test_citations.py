@@ -1,20 +1,13 @@
 from bot.evidence.citations import SentenceChecker
 from index.chunk import Passage
 from index.text import answer_sentences
+from tests.fixtures.passages import passage
 
 
 def _passage(n: int, text: str) -> Passage:
-    return Passage(
-        id=f"p{n}",
-        source=f"r{n}.pdf",
-        report_id="r",
-        text=text,
-        header="Kent | ILACS inspection | 2023-01-01",
-        local_authority="Kent",
-        date="2023-01-01",
-        page=n,
-        paragraph=str(n),
-    )
+    header = "Kent | ILACS inspection | 2023-01-01"
+    return passage(text, id=f"p{n}", source=f"r{n}.pdf", header=header, local_authority="Kent", date="2023-01-01",
+                   page=n, paragraph=str(n))  # fmt: skip
 
 
 def check(answer, evidence):

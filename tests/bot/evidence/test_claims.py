@@ -3,24 +3,14 @@
 import pytest
 
 from bot.evidence.claims import judge
-from index.chunk import Passage
+from tests.fixtures.passages import passage
 
 
 def _passage(text, *, authority="Lancashire", date="2023-01-26", section="Findings", kind="ILACS inspection"):
-    return Passage(
-        id="p",
-        source="r.pdf",
-        report_id="r",
-        text=text,
-        header=f"{authority} | {kind} | {date} | {section}",
-        kind=kind,
-        local_authority=authority,
-        date=date,
-        section=section,
-        page=4,
-        paragraph="12",
+    return passage(
+        text, kind=kind, local_authority=authority, date=date, section=section, page=4, paragraph="12",
         inspected="2022-11-28",
-    )
+    )  # fmt: skip
 
 
 COVER = _passage(
