@@ -71,13 +71,19 @@ def check_text(pasted: str, retriever: Retriever, filters: Filters | None = None
     return CheckReport(checked, {"total_ms": (time.perf_counter() - started) * 1000})
 
 
-def check_claim(claim: str, retriever: Retriever, filters: Filters | None = None) -> ClaimCheck:
+def check_claim(
+    claim: str, retriever: Retriever, filters: Filters | None = None, *, _done: frozenset[str] = frozenset()
+) -> ClaimCheck:
     """One claim against the library.
 
-    A claim about several places, or a change of grade across years, is several claims: each part
-    is checked against its own report, and the claim holds only if every part does.
+    A claim about several places it names, or a change of grade across years, is several claims:
+    each part is checked against its own report, and the claim holds only if every part does.
+    Each kind of split (spelling, places, years) happens at most once on the way down (`_done`),
+    so however a claim is worded, the checking ends.
     """
     plan = retriever.plan(claim, filters)
+    if "places" in _done and filters and len(filters.authorities) == 1:
+        plan.filters.authorities = list(filters.authorities)  # a place's part is about that place alone
     named = plan.filters.authorities
     if plan.ambiguous:
         reading = plan.ambiguous[0]
@@ -85,26 +91,38 @@ def check_claim(claim: str, retriever: Retriever, filters: Filters | None = None
             claim, "not_found", f"“{reading.said}” could mean {text.listed(reading.choices, 'or')}: say which council."
         )
     misspelt = [p for p in plan.places if p.how == "fuzzy" and p.authority]
-    if misspelt:
+    if misspelt and "spelling" not in _done:
         # "Lancashrie" is checked as Lancashire, and the verdict says it was read that way.
         fixed = claim
         for place in misspelt:
             fixed = re.sub(rf"\b{re.escape(place.said)}\b", place.authority or "", fixed, count=1, flags=re.I)
         if fixed == claim:  # the misspelling could not be found as written: check it as it stands
             return _check_one(claim, retriever, plan)
-        checked = check_claim(fixed, retriever, filters)
+        checked = check_claim(fixed, retriever, filters, _done=_done | {"spelling"})
         notes = [f"Read “{p.said}” as {p.authority}." for p in misspelt]
         return replace(checked, claim=claim, explanation=" ".join([*notes, checked.explanation]))
-    if len(named) > 1:
+    # Only councils the claim names are its parts: a region or a set of neighbours is one subject.
+    said = list(dict.fromkeys(p.authority for p in plan.places if p.authority and p.authority in named))
+    if len(said) > 1 and "places" not in _done:
         parts = [
-            check_claim(strip_authorities(claim, [o for o in named if o != place]), retriever, Filters([place]))
-            for place in named
+            check_claim(
+                strip_authorities(claim, [o for o in said if o != place]),
+                retriever,
+                Filters([place]),
+                _done=_done | {"places"},
+            )
+            for place in said
         ]
-        return _combined(claim, named, parts)
+        return _combined(claim, said, parts)
     changes = _grade_per_year(claim)
-    if named and len(changes) > 1:
+    if named and len(changes) > 1 and "years" not in _done:
         parts = [
-            check_claim(f"In {year}, {area.replace('_', ' ')} in {named[0]} was judged {grade}.", retriever, filters)
+            check_claim(
+                f"In {year}, {area.replace('_', ' ')} in {named[0]} was judged {grade}.",
+                retriever,
+                filters,
+                _done=_done | {"years"},
+            )
             for area, grade, year in changes
         ]
         return _combined(claim, [f"{grade} in {year}" for _, grade, year in changes], parts)

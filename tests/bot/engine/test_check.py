@@ -135,3 +135,26 @@ def test_a_grade_given_to_several_listed_areas_is_checked_for_each(small_library
 def test_a_misspelling_written_differently_from_how_it_is_read_still_gets_a_verdict(small_library):
     result = check_claim("Saint Helns was judged good in 2019.", small_library.retriever)
     assert result.verdict == "contradicted", result.explanation  # St Helens was judged inadequate in 2019
+
+
+AWKWARD_CLAIMS = [
+    # A region or a set of neighbours is one subject, not a list of parts (these once recursed for ever).
+    "The adoption agencies of the North West were praised by Ofsted.",
+    "Lancashire's statistical neighbours were all judged good.",
+    "Adopt North West, the regional adoption agency, was rated outstanding.",
+    # Places named by alias, misspelt, or next to places the library lacks.
+    "Lancs and St Helens were both judged requires improvement to be good in 2023.",
+    "Lancashrie and St Hellens were inadequate.",
+    "Lancashire, St Helens, North East Lincolnshire, Glasgow, Cardiff and Belfast were all judged good.",
+    "In 2019 Lancashire was good, in 2022 it was outstanding, in 2023 inadequate and in 2024 good again.",
+    # Long ones.
+    "St Helens " + "and its partners " * 300 + "were judged good in 2023.",
+    " ".join(f"In {year} St Helens was judged good." for year in range(2010, 2026)),
+]
+
+
+@pytest.mark.parametrize("claim", AWKWARD_CLAIMS)
+def test_no_claim_shape_crashes_the_check(small_library, claim):
+    """Every claim gets a verdict with a reason, whatever it names and however long it is."""
+    checked = check_claim(claim, small_library.retriever)
+    assert checked.verdict in ("supported", "contradicted", "not_found") and checked.explanation
