@@ -391,7 +391,11 @@ class Planner:
         return word in text.STOP_WORDS or self._library.lexical.knows(word)
 
     def _unknown_names(self, question: str) -> list[str]:
-        """Capitalised words (not sentence-initial) that occur nowhere in the library: 'Glasgow'."""
+        """Capitalised words (not sentence-initial) that occur nowhere in the library: 'Glasgow'.
+
+        Words of the calendar are never places: "before Thursday's meeting" names a day, not a council.
+        """
         words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,})\b", question)
+        words = [w for w in words if w.lower() not in text.CALENDAR]
         lexical = self._library.lexical
         return [w for w in words if not lexical.knows(w) and not lexical.knows(w.rstrip("s"))]

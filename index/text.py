@@ -315,6 +315,9 @@ MONTHS = [
     "december",
 ]
 _MONTH = re.compile(r"\b(" + "|".join(MONTHS) + r")\b", re.I)
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+#: Words of the calendar: capitalised in a question ("before Thursday's meeting"), never a place.
+CALENDAR = frozenset([*MONTHS, *WEEKDAYS, "christmas", "easter", "whitsun"])
 
 
 def month_year(iso: str, *, short: bool = False, unknown: str = "") -> str:

@@ -127,6 +127,14 @@ def test_unknown_place_is_noticed(small_library):
     assert "Glasgow" in plan.unknown_places and plan.filters.authorities == []
 
 
+def test_a_day_of_the_week_is_not_a_place(small_library):
+    """"Before Thursday's meeting" names a day: the plan looks for no council called Thursday."""
+    plan = small_library.retriever.plan("Brief me on Lancashire before Thursday's meeting")
+    assert plan.unknown_places == [] and plan.filters.authorities == ["Lancashire"]
+    plan = small_library.retriever.plan("What did Ofsted say about Glasgow on Monday?")
+    assert plan.unknown_places == ["Glasgow"]
+
+
 def test_the_plan_narrows_to_the_reports_of_the_asked_period(small_library):
     retriever = small_library.retriever
     plan = retriever.plan("What did Ofsted find in Lancashire's 2022 inspection?")
