@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.engine.answer import AnswerEngine
 from bot.llm import LLM
@@ -12,6 +14,10 @@ from index.embed import Embedder, OnnxEmbedder
 from index.errors import ModelUnavailable
 from index.library import Library
 from index.store import ChromaStore, Store
+
+if TYPE_CHECKING:
+    from index.ingest import IngestSummary
+    from index.sync import Fetcher
 
 
 def model_file(settings: Settings) -> Path:
@@ -119,3 +125,38 @@ def create_library(
         )
 
     return Library(settings.data_dir, open_store, open_embedder)
+
+
+def create_fetcher(settings: Settings) -> Fetcher:
+    """The polite client `briefing sync` reads Ofsted's site with; its page copies live in the data dir."""
+    from index.sync import Fetcher, ReportFolder
+
+    return Fetcher(
+        ReportFolder(settings.data_dir).pages,
+        user_agent=settings.sync_user_agent,
+        interval=settings.sync_interval,
+        timeout=settings.sync_timeout,
+        retries=settings.sync_retries,
+    )
+
+
+def ingest_into(
+    settings: Settings, library: Library, on_file=None, *, prune: bool = False
+) -> Callable[[list[Path]], IngestSummary]:
+    """Ingest files into this library with the settings' reader limits: what `ingest` and `sync` both run."""
+    from index.ingest import ingest
+
+    def run(paths: list[Path]) -> IngestSummary:
+        return ingest(
+            paths,
+            library.store,
+            library.embedder,
+            max_tokens=settings.passage_tokens,
+            workers=settings.ingest_workers,
+            file_timeout=settings.ingest_file_timeout,
+            file_memory_mb=settings.ingest_file_memory_mb,
+            prune=prune,
+            on_file=on_file,
+        )
+
+    return run

@@ -70,6 +70,33 @@ class Settings(BaseSettings):
             raise ValueError("0 (no cap) or at least 256: reading the largest reports takes about 70 MB")
         return value
 
+    # --- keeping the library current (`briefing sync`) ---
+    sync_site_url: str = Field(
+        "https://reports.ofsted.gov.uk", description="Ofsted's report site (search and provider pages), or a mirror."
+    )
+    sync_files_url: str | None = Field(
+        None, description="Where the PDFs are fetched from; unset = the links' own host (files.ofsted.gov.uk)."
+    )
+    sync_contact: str = Field("", description="An address for the site's operators, sent in the User-Agent.")
+    sync_interval: float = Field(1.0, ge=0, description="Seconds between two requests to the site (politeness).")
+    sync_timeout: float = Field(30.0, gt=0, description="Seconds one request may take before it is retried.")
+    sync_retries: int = Field(4, ge=0, description="Retries of a request after a 429, a 5xx, a timeout or a torn file.")
+    sync_kinds: str = Field(
+        "children's services inspection,focused visit,monitoring visit",
+        description="Comma-separated publication titles (as the site lists them) the library keeps.",
+    )
+    digest_every: float = Field(
+        60.0, ge=0, description="Seconds between the Slack bot's looks for new reports to post to followers; 0 = off."
+    )
+
+    @property
+    def sync_user_agent(self) -> str:
+        """Who is asking, so the site's operators can tell us apart from a scraper and reach us."""
+        from importlib.metadata import version
+
+        contact = f"; {self.sync_contact}" if self.sync_contact else ""
+        return f"briefing/{version('briefing')} (children's services briefing assistant{contact})"
+
     # --- the answer model ---
     llm_url: str | None = Field(None, description="OpenAI-compatible server (llama.cpp, vLLM); unset = in-process.")
     llm_api_key: SecretStr | None = Field(None, description="API key for llm_url, if it needs one.")

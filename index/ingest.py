@@ -85,6 +85,8 @@ def apply_sidecar(report: Report, row: dict[str, str] | None) -> Report:
     if not row:
         return report
     report.url = report.url or row.get("source_url") or row.get("url") or None
+    report.urn = report.urn or row.get("urn") or None
+    report.listed_as = report.listed_as or row.get("kind") or None
     for name in ("publication_date", "inspection_start_date", "inspection_end_date"):
         if getattr(report, name) is None and _iso(row.get(name)):
             setattr(report, name, _iso(row.get(name)))

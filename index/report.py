@@ -98,6 +98,9 @@ class Report(BaseModel):
     sections: list[Section] = Field(default_factory=list)
     paragraphs: list[Paragraph] = Field(default_factory=list)
     url: str | None = None
+    #: How Ofsted lists it: the provider's URN and the publication's title ("Children's services inspection").
+    urn: str | None = None
+    listed_as: str | None = None
     pages: int = 0
     #: The cover's own words (dates, lead inspector, judgement rows), verbatim, for citing them.
     cover_lines: list[str] = Field(default_factory=list)

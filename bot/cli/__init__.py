@@ -1,7 +1,8 @@
 """`briefing`: the one command that reaches every capability.
 
 Each module registers its commands on the one Typer app in `common`: `library` (what goes in and
-what is held), `answers` (ask, check, eval, brief), `serve` (the REPL, Slack, the model, doctor).
+what is held), `answers` (ask, check, eval, brief), `serve` (the REPL, Slack, the model, doctor),
+`sync` (sync, changes: the library kept current).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bot.cli import answers, library, serve  # noqa: F401 - each registers its commands on `app`
+from bot.cli import answers, library, serve, sync  # noqa: F401 - each registers its commands on `app`
 from bot.cli.common import app, errors
 from bot.render import safe
 from index.errors import BriefingError

@@ -38,9 +38,8 @@ def ingest(
     prune: Annotated[bool, typer.Option(help="Also drop reports whose files are gone.")] = False,
 ) -> None:
     """Add documents to the library (unchanged files are skipped; an interrupted run resumes)."""
-    from bot.app import create_library
+    from bot.app import create_library, ingest_into
     from bot.render.terminal import ingest_progress, ingest_summary
-    from index.ingest import ingest as run_ingest
     from index.load import find_documents
 
     settings = settings_or_exit()
@@ -51,17 +50,7 @@ def ingest(
     try:
         total = sum(1 for _ in find_documents(paths))
         with ingest_progress(console, total) as on_file:
-            summary = run_ingest(
-                paths,
-                library.store,
-                library.embedder,
-                max_tokens=settings.passage_tokens,
-                workers=settings.ingest_workers,
-                file_timeout=settings.ingest_file_timeout,
-                file_memory_mb=settings.ingest_file_memory_mb,
-                prune=prune,
-                on_file=on_file,
-            )
+            summary = ingest_into(settings, library, on_file, prune=prune)(paths)
     except KeyboardInterrupt:
         errors.print("interrupted: everything stored so far is kept; run the same command to carry on.")
         raise typer.Exit(130) from None

@@ -131,12 +131,7 @@ def build_brief(
     notes = []
     if not primary:
         notes.append(f"The library holds only news coverage of {name}; this brief is built from it.")
-    timeline = [
-        TimelineEntry(
-            r.get("date") or "", r.get("kind") or "", r.get("judgements") or {}, r["source"], r.get("url") or ""
-        )
-        for r in mine
-    ]
+    timeline = [TimelineEntry.of(r) for r in mine]
     sections: list[BriefSection] = []
 
     def add(section: BriefSection) -> None:

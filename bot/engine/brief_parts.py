@@ -51,6 +51,12 @@ class TimelineEntry:
     source: str
     url: str
 
+    @classmethod
+    def of(cls, record: dict) -> TimelineEntry:
+        """A report record as a line of the timeline."""
+        when, kind, grades = record.get("date") or "", record.get("kind") or "", record.get("judgements") or {}
+        return cls(when, kind, grades, record["source"], record.get("url") or "")
+
 
 @dataclass
 class Briefing:
@@ -63,6 +69,7 @@ class Briefing:
     sections: list[BriefSection]
     sources: list[dict]
     notes: list[str] = field(default_factory=list)
+    title: str = ""  # a heading other than "Briefing: <council>" (a digest of a new report)
 
     def as_json(self) -> dict:
         """The documented JSON shape."""
@@ -89,6 +96,7 @@ class Briefing:
             ],
             "sources": self.sources,
             "notes": self.notes,
+            "title": self.title,
         }
 
 

@@ -12,6 +12,8 @@ from index.text import printable
 
 
 def _title(brief: Briefing) -> str:
+    if brief.title:
+        return printable(brief.title)
     subject = brief.authority or "Across authorities"
     return printable(f"Briefing: {subject}" + (f" — {brief.topic}" if brief.topic else ""))
 

@@ -1,10 +1,11 @@
-"""Block Kit for what the bot posts: answers with their sources, the comparison grid, claim checks."""
+"""Block Kit for what the bot posts: answers with their sources, the comparison grid, claim checks, digests."""
 
 from __future__ import annotations
 
 import re
 
 from bot.engine.answer import Answer
+from bot.engine.brief_parts import Briefing
 from bot.engine.check import CheckReport
 from bot.evidence.citations import Citation, source_parts
 from bot.records.grid import COLUMNS, Standing
@@ -135,3 +136,27 @@ def check_blocks(report: CheckReport) -> list[dict]:
             lines.append(f"[{c.n}] {where} · {link}")
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:SECTION_LIMIT]}})
     return blocks
+
+
+def digest_blocks(digest: Briefing) -> list[dict]:
+    """Block Kit for a new report's digest: each section's cited lines, the sources, a "Brief me" button."""
+    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": digest.title[:150]}}]
+    if digest.notes:
+        blocks.append(_context(escape("\n".join(digest.notes))[:SECTION_LIMIT]))
+    cited: dict[int, Citation] = {}
+    for section in digest.sections:
+        lines = [f"*{escape(section.title)}*"]
+        for bullet in section.bullets:
+            marks = "".join(f"[{c.n}]" for c in bullet.citations)
+            note = f" _({escape(bullet.note)})_" if bullet.note else ""
+            lines.append(f"• {escape(bullet.text)} {marks}{note}".rstrip())
+            cited.update((c.n, c) for c in bullet.citations)
+        if not section.bullets:
+            lines.append("_Nothing in the report for this section._")
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:SECTION_LIMIT]}})
+    sources = "\n".join(_source(c) for _, c in sorted(cited.items()))
+    blocks += [_context(sources[start : start + SECTION_LIMIT]) for start in range(0, len(sources), SECTION_LIMIT)]
+    blocks.append(
+        {"type": "actions", "block_id": "digest", "elements": [_button("brief_me", "Brief me", digest.authority or "")]}
+    )
+    return blocks[:50]

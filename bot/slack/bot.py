@@ -7,16 +7,20 @@ ends in an answer, a "nothing in the library" reply, or an apology with an error
 The parts, each in its own module: `handlers` (Bolt's listeners, taking requests in),
 `governance` (allowlists as middleware, the audit trail), `thread` (the conversation's record,
 kept in Slack), `queue`, `worker`, `replies` (what each job posts), `blocks`, `messages`,
-`payload` (Slack's fields), `http` (the HTTP front).
+`payload` (Slack's fields), `http` (the HTTP front), `digests` (new reports, to the channels that
+follow their council).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from bot.engine.answer import AnswerEngine
+from bot.follows import FollowBook
 from bot.ops.metrics import Metrics
 from bot.settings import Settings
+from bot.slack.digests import Announcer
 from bot.slack.governance import Gate, Governance
 from bot.slack.handlers import Intake, register
 from bot.slack.queue import FairQueue
@@ -40,6 +44,9 @@ class SlackBot:
         governance: Governance,
         debug: bool = False,
         metrics: Metrics | None = None,
+        follows: FollowBook | None = None,
+        data_dir: Path | None = None,
+        digest_every: float = 0.0,
     ) -> None:
         from slack_bolt import App
         from slack_sdk import WebClient
@@ -60,10 +67,15 @@ class SlackBot:
             request_verification_enabled=signing_secret is not None,
             token_verification_enabled=False,
         )
-        self.intake = Intake(client, self.thread, self.gate, self.queue)
+        self.intake = Intake(client, self.thread, self.gate, self.queue, follows)
         register(self.app, self.intake)
         replies = Replies(engine, client, drafts, self.gate, self.metrics, debug=debug)
         self.worker = Worker(self.queue, self.thread, replies, self.gate, self.metrics)
+        self.announcer = None
+        if follows is not None and data_dir is not None:
+            # Digests of new reports for the channels that follow a council (see `digests`).
+            self.announcer = Announcer(client, follows, engine.retriever, data_dir, self.metrics, digest_every)
+            self.announcer.start()
 
     def accept(self, event: dict, body: dict) -> bool:
         """Take one event in as Bolt hands it over, governance first (for benches that skip HTTP)."""
@@ -78,6 +90,8 @@ class SlackBot:
     def shutdown(self) -> int:
         """Stop taking questions and tell everyone still waiting to ask again; returns how many were told."""
         self.intake.stopping = True
+        if self.announcer is not None:
+            self.announcer.stop()
         return self.worker.shutdown()
 
 
@@ -105,4 +119,7 @@ def create_bot(settings: Settings, engine: AnswerEngine) -> SlackBot:
         api_url=settings.slack_api_url,
         governance=governance,
         debug=settings.debug,
+        follows=FollowBook(settings.data_dir),
+        data_dir=settings.data_dir,
+        digest_every=settings.digest_every,
     )

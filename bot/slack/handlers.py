@@ -1,4 +1,4 @@
-"""Bolt's listeners: mentions, DMs, thread replies, slash commands, buttons, the assistant surface.
+"""Bolt's listeners: mentions, DMs, thread replies, slash commands, follows, buttons, the assistant surface.
 
 Each listener only takes a request in: it checks what governance decided (`context["allowed"]`),
 posts a placeholder and queues a `Job`. The worker does the answering.
@@ -14,12 +14,14 @@ from collections.abc import Callable
 from cachetools import LRUCache
 
 from bot.engine.messages import question_problem
+from bot.follows import FollowBook
 from bot.slack import messages
 from bot.slack.blocks import escape
 from bot.slack.governance import Gate
 from bot.slack.payload import question_text
 from bot.slack.queue import FairQueue, Job
 from bot.slack.thread import REMEMBERED, ThreadRecord
+from index.authorities import lookup
 
 log = logging.getLogger("briefing.slack")
 
@@ -29,8 +31,11 @@ _CHECK_REQUEST = re.compile(r"^check\s*:\s*(.+)$", re.I | re.S)  # "check: <clai
 class Intake:
     """Takes requests in from Slack: each answered once, by one replica, if its asker may ask."""
 
-    def __init__(self, client, thread: ThreadRecord, gate: Gate, queue: FairQueue) -> None:
+    def __init__(
+        self, client, thread: ThreadRecord, gate: Gate, queue: FairQueue, follows: FollowBook | None = None
+    ) -> None:
         self.client = client
+        self.follows = follows
         self.thread = thread
         self.gate = gate
         self.queue = queue
@@ -98,6 +103,43 @@ class Intake:
         who = context["asker"]
         job = Job(who.user, who.channel, "", command.get("text", ""), kind, team=who.team)
         ack(messages.TOO_MANY if self.queue.put(job) is None else accepted)
+
+    def follow(self, ack: Callable[..., None], command: dict, context: dict, verb: str) -> None:
+        """/follow, /unfollow and /following: the channel's follows, changed and told at once (no queue)."""
+        if self.gate.refused(context):
+            ack(messages.NOT_ENABLED)
+            return
+        if self.follows is None:
+            ack(messages.NO_FOLLOWS)
+            return
+        channel = context["asker"].channel
+        if verb == "following":
+            ack(messages.following(self.follows.following(channel)))
+            return
+        words = (command.get("text") or "").strip()
+        council = lookup(words) if words else None
+        if council is None or not council.current:
+            ack(messages.not_a_council(words, verb))
+            return
+        if verb == "follow":
+            fresh = self.follows.follow(channel, council.name, context["asker"].user)
+            ack(messages.followed(council.name, fresh))
+        else:
+            ack(messages.unfollowed(council.name, self.follows.unfollow(channel, council.name)))
+        self.gate.audit(kind=verb, user=context["asker"].user, channel=channel, question=council.name)
+
+    def brief_me(self, body: dict, action: dict, context: dict) -> None:
+        """A "Brief me" click under a digest: the council's brief, in the digest's thread, once."""
+        if self.gate.refused(context):
+            return
+        who = context["asker"]
+        message_ts = body.get("message", {}).get("ts") or body.get("container", {}).get("message_ts")
+        key = f"brief_me:{who.channel}:{message_ts}:{who.user}"
+        if not self.first_time(key):
+            return
+        job = Job(who.user, who.channel, message_ts or "", action.get("value", ""), "brief", team=who.team)
+        if self.queue.put(job) is None:
+            self.client.chat_postMessage(channel=who.channel, thread_ts=message_ts, text=messages.TOO_MANY)
 
     def choice(self, body: dict, action: dict, context: dict) -> None:
         """A click on one of the councils an ambiguous name could mean: the question again, with it."""
@@ -174,6 +216,11 @@ def _register_events(app, intake: Intake) -> None:
         ack()
         intake.choice(body, action, context)
 
+    @app.action("brief_me")
+    def on_brief_me(ack, body, action, context):
+        ack()
+        intake.brief_me(body, action, context)
+
 
 def _register_commands(app, intake: Intake) -> None:
     @app.command("/brief")
@@ -188,6 +235,13 @@ def _register_commands(app, intake: Intake) -> None:
     @app.command("/check")
     def on_check(ack, command, context):
         intake.command(ack, command, context, "check", "Checking that against the reports…")
+
+    for verb in ("follow", "unfollow", "following"):
+
+        def on_follow(ack, command, context, verb=verb):
+            intake.follow(ack, command, context, verb)
+
+        app.command(f"/{verb}")(on_follow)
 
 
 def _register_assistant(app, intake: Intake) -> None:

@@ -30,3 +30,32 @@ def apology(error_id: str, *, too_slow: bool) -> str:
     if too_slow:
         return f"Sorry, that took too long to answer (error id {error_id}). Please try a narrower question."
     return f"Sorry, something went wrong answering that (error id {error_id}). Please try again."
+
+
+NO_FOLLOWS = "Following councils is not set up on this bot."
+
+
+def following(councils: list[str]) -> str:
+    """The reply to /following."""
+    if not councils:
+        return "This channel follows no council. Try /follow Tameside."
+    return "This channel follows " + ", ".join(councils) + "."
+
+
+def not_a_council(words: str, verb: str) -> str:
+    """A /follow or /unfollow of something that is not a council with children's services today."""
+    if not words:
+        return f"Name a council, e.g. /{verb} Tameside."
+    return f"Sorry, {words!r} is not an English children's services authority today. Try /{verb} Tameside."
+
+
+def followed(council: str, fresh: bool) -> str:
+    """The reply to /follow."""
+    if not fresh:
+        return f"This channel already follows {council}."
+    return f"Following {council} here: when a new Ofsted report on it reaches the library, its digest is posted here."
+
+
+def unfollowed(council: str, was: bool) -> str:
+    """The reply to /unfollow."""
+    return f"No longer following {council} here." if was else f"This channel does not follow {council}."

@@ -123,13 +123,16 @@ class Replies:
         briefing = brief_from_words(self.engine.retriever, words)
         markdown = document.markdown(briefing)
         chunks = [markdown[i : i + SECTION_LIMIT] for i in range(0, len(markdown), SECTION_LIMIT)]
-        first = self.client.chat_postMessage(channel=job.channel, text=escape(chunks[0]))
+        # A "Brief me" under a digest answers in the digest's thread; /brief starts a thread of its own.
+        where = {"channel": job.channel, "thread_ts": job.thread_ts or None}
+        first = self.client.chat_postMessage(**where, text=escape(chunks[0]))
+        thread_ts = job.thread_ts or first["ts"]
         for chunk in chunks[1:]:
-            self.client.chat_postMessage(channel=job.channel, thread_ts=first["ts"], text=escape(chunk))
+            self.client.chat_postMessage(channel=job.channel, thread_ts=thread_ts, text=escape(chunk))
         rows = brief_comparison(briefing, self.engine.retriever)
         if rows:
             # "How it compares" as Block Kit fields: one authority per field, grades marked by colour.
             self.client.chat_postMessage(
-                channel=job.channel, thread_ts=first["ts"], text="How it compares", blocks=compare_blocks(rows)
+                channel=job.channel, thread_ts=thread_ts, text="How it compares", blocks=compare_blocks(rows)
             )
         self.gate.audit(kind="brief", user=job.user, channel=job.channel, question=words)
