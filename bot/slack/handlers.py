@@ -236,12 +236,14 @@ def _register_commands(app, intake: Intake) -> None:
     def on_check(ack, command, context):
         intake.command(ack, command, context, "check", "Checking that against the reports…")
 
-    for verb in ("follow", "unfollow", "following"):
-
-        def on_follow(ack, command, context, verb=verb):
+    def follows(verb: str):  # Bolt passes listeners their arguments by name: the verb is closed over
+        def on_follow(ack, command, context):
             intake.follow(ack, command, context, verb)
 
-        app.command(f"/{verb}")(on_follow)
+        return on_follow
+
+    for verb in ("follow", "unfollow", "following"):
+        app.command(f"/{verb}")(follows(verb))
 
 
 def _register_assistant(app, intake: Intake) -> None:

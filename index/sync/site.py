@@ -95,6 +95,7 @@ def _published(text: str) -> tuple[str, date] | None:
     """'Children's services inspection - 09 May 2025, pdf' → ("Children's services inspection", 2025-05-09)."""
     title, _, when = text.rpartition(" - ")
     when = re.sub(r",?\s*pdf\b.*$", "", when, flags=re.I).strip()
+    when = re.sub(r"\bSept\b", "Sep", when, flags=re.I)
     for form in ("%d %B %Y", "%d %b %Y"):
         try:
             return " ".join(title.split()), datetime.strptime(when, form).date()

@@ -78,3 +78,23 @@ def test_the_manifest_grants_the_assistant_calls_the_bot_makes():
     assert "assistant:write" in manifest["oauth_config"]["scopes"]["bot"]
     assert "assistant_thread_started" in manifest["settings"]["event_subscriptions"]["bot_events"]
     assert "assistant_view" in manifest["features"]
+
+
+def test_a_daily_sync_runs_beside_the_bot_and_writes_through_the_library_server():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    sync = compose["services"]["sync"]
+    assert sync["command"][:1] == ["sync"] and sync["command"][sync["command"].index("--every") + 1] == "24"
+    bot = compose["services"]["bot"]
+    assert sync["environment"]["BRIEFING_CHROMA_URL"] == bot["environment"]["BRIEFING_CHROMA_URL"]
+    assert sync["volumes"] == bot["volumes"]  # one data dir: arrivals and follows shared
+    timer = (DEPLOY / "briefing-sync.timer").read_text()
+    assert "OnCalendar=" in timer and "Persistent=true" in timer
+    service = (DEPLOY / "briefing-sync.service").read_text()
+    assert "Type=oneshot" in service and "briefing sync" in service and "SuccessExitStatus=2" in service
+    assert "chroma run" in (DEPLOY / "briefing-chroma.service").read_text()
+
+
+def test_the_manifest_has_the_follow_commands_the_bot_answers():
+    manifest = yaml.safe_load((DEPLOY / "slack-manifest.yaml").read_text())
+    commands = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert {"/follow", "/unfollow", "/following"} <= commands

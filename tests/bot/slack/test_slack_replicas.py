@@ -19,8 +19,10 @@ from tests.fixtures.slack import SECRET, audit_lines, event_body, free_port, men
 from tests.fixtures.slack_standin import SlackStandIn
 
 
-def _replica(engine, standin, governance) -> tuple[SlackBot, str]:
-    bot = SlackBot(engine, token="xoxb-test", signing_secret=SECRET, api_url=standin.url, governance=governance)
+def _replica(engine, standin, governance, **options) -> tuple[SlackBot, str]:
+    bot = SlackBot(
+        engine, token="xoxb-test", signing_secret=SECRET, api_url=standin.url, governance=governance, **options
+    )
     port = free_port()
     threading.Thread(
         target=bot.app.start, kwargs={"port": port, "http_server_logger_enabled": False}, daemon=True
