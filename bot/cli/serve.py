@@ -181,8 +181,9 @@ def doctor(no_model: Annotated[bool, typer.Option("--no-model", help="Skip the m
     checks = run_checks(settings_or_exit(), probe_model=not no_model)
     for check in checks:
         mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
-        console.print(f"{mark} {check.name:9s} {check.detail}", highlight=False)
+        # One check, one line, however long (an AVX-512 CPU's flags pass 200 columns): grep finds it whole.
+        console.print(f"{mark} {check.name:9s} {check.detail}", highlight=False, soft_wrap=True)
         if check.fix:
-            console.print(f"      fix: {check.fix}", highlight=False)
+            console.print(f"      fix: {check.fix}", highlight=False, soft_wrap=True)
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
