@@ -137,6 +137,7 @@ def create_fetcher(settings: Settings) -> Fetcher:
         interval=settings.sync_interval,
         timeout=settings.sync_timeout,
         retries=settings.sync_retries,
+        hosts=settings.sync_allowed_hosts,
     )
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+STALE_CLAIM = 600.0  # seconds after which an unposted claim is a replica that died mid-post
 
 _SCHEMA = """
 create table if not exists follows (
@@ -38,7 +40,7 @@ class FollowBook:
 
     def follow(self, channel: str, council: str, user: str = "") -> bool:
         """Follow a council in a channel; False when the channel follows it already."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="microseconds")  # ordered exactly against arrivals
         with closing(self._connect()) as db, db:
             added = db.execute(
                 "insert or ignore into follows (channel, council, since, by_user) values (?, ?, ?, ?)",
@@ -65,14 +67,35 @@ class FollowBook:
         with closing(self._connect()) as db:
             return db.execute("select channel, since from follows where council = ?", (council,)).fetchall()
 
-    def claim(self, source: str, channel: str) -> bool:
-        """Take the digest of a report for a channel; only one replica's claim succeeds."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+    def claim(self, source: str, channel: str, *, stale_after: float = STALE_CLAIM) -> bool:
+        """Take the digest of a report for a channel; only one replica's claim succeeds.
+
+        A claim never marked posted and older than `stale_after` seconds was a replica killed
+        between claiming and posting: it may be taken again, so the digest is not lost.
+        """
+        now = datetime.now(UTC)
+        stale = (now - timedelta(seconds=stale_after)).isoformat(timespec="seconds")
+        stamp = now.isoformat(timespec="seconds")
         with closing(self._connect()) as db, db:
             claimed = db.execute(
-                "insert or ignore into digests (source, channel, claimed) values (?, ?, ?)", (source, channel, now)
+                "insert or ignore into digests (source, channel, claimed) values (?, ?, ?)", (source, channel, stamp)
             )
-            return claimed.rowcount == 1
+            if claimed.rowcount == 1:
+                return True
+            taken_over = db.execute(
+                "update digests set claimed = ? where source = ? and channel = ? and posted_ts is null and claimed < ?",
+                (stamp, source, channel, stale),
+            )
+            return taken_over.rowcount == 1
+
+    def settled(self, *, stale_after: float = STALE_CLAIM) -> set[tuple[str, str]]:
+        """(source, channel) of every digest posted or being posted: a pass skips them without a write."""
+        stale = (datetime.now(UTC) - timedelta(seconds=stale_after)).isoformat(timespec="seconds")
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "select source, channel from digests where posted_ts is not null or claimed >= ?", (stale,)
+            )
+            return set(rows.fetchall())
 
     def posted(self, source: str, channel: str, ts: str) -> None:
         """Note where the digest went (for the thread a 'Brief me' click answers in)."""

@@ -25,6 +25,7 @@ def _default_data_dir() -> Path:
     return Path(base) / "briefing"
 
 
+# long: one field per setting with its description; the whole configuration in one place is the point.
 class Settings(BaseSettings):
     """The whole configuration; `briefing config` prints it with secrets masked."""
 
@@ -77,6 +78,11 @@ class Settings(BaseSettings):
     sync_files_url: str | None = Field(
         None, description="Where the PDFs are fetched from; unset = the links' own host (files.ofsted.gov.uk)."
     )
+    sync_hosts: str = Field(
+        "reports.ofsted.gov.uk,files.ofsted.gov.uk",
+        description="Comma-separated hosts a sync may fetch from, besides those of the two URLs above; "
+        "a link elsewhere on a page is refused.",
+    )
     sync_contact: str = Field("", description="An address for the site's operators, sent in the User-Agent.")
     sync_interval: float = Field(1.0, ge=0, description="Seconds between two requests to the site (politeness).")
     sync_timeout: float = Field(30.0, gt=0, description="Seconds one request may take before it is retried.")
@@ -88,6 +94,13 @@ class Settings(BaseSettings):
     digest_every: float = Field(
         60.0, ge=0, description="Seconds between the Slack bot's looks for new reports to post to followers; 0 = off."
     )
+
+    @property
+    def sync_allowed_hosts(self) -> set[str]:
+        """Where a sync may fetch: the site's host, the files' host, and those listed."""
+        listed = {h.strip().lower() for h in self.sync_hosts.split(",") if h.strip()}
+        urls = [self.sync_site_url, self.sync_files_url or ""]
+        return listed | {urlsplit(u).hostname for u in urls if urlsplit(u).hostname}
 
     @property
     def sync_user_agent(self) -> str:

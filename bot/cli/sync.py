@@ -122,6 +122,11 @@ def sync_command(
                 fail(str(err))
             errors.print(f"[red]error:[/red] {safe(err)}; trying again in {every:g} h", highlight=False)
             summary = None
+        except Exception as err:  # noqa: BLE001 - a service that crashes is restarted at once: it would hammer the site
+            if every is None:
+                raise
+            errors.print(f"[red]error:[/red] unexpected {type(err).__name__}: {safe(err)}; trying again in {every:g} h")
+            summary = None
         if every is None:
             if summary.skipped or summary.waiting:
                 raise typer.Exit(2)

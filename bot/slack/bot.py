@@ -20,7 +20,7 @@ from bot.engine.answer import AnswerEngine
 from bot.follows import FollowBook
 from bot.ops.metrics import Metrics
 from bot.settings import Settings
-from bot.slack.digests import Announcer
+from bot.slack.digests import Announcer, FollowCommands
 from bot.slack.governance import Gate, Governance
 from bot.slack.handlers import Intake, register
 from bot.slack.queue import FairQueue
@@ -67,8 +67,8 @@ class SlackBot:
             request_verification_enabled=signing_secret is not None,
             token_verification_enabled=False,
         )
-        self.intake = Intake(client, self.thread, self.gate, self.queue, follows)
-        register(self.app, self.intake)
+        self.intake = Intake(client, self.thread, self.gate, self.queue)
+        register(self.app, self.intake, FollowCommands(follows, self.gate))
         replies = Replies(engine, client, drafts, self.gate, self.metrics, debug=debug)
         self.worker = Worker(self.queue, self.thread, replies, self.gate, self.metrics)
         self.announcer = None

@@ -14,14 +14,13 @@ from collections.abc import Callable
 from cachetools import LRUCache
 
 from bot.engine.messages import question_problem
-from bot.follows import FollowBook
 from bot.slack import messages
 from bot.slack.blocks import escape
+from bot.slack.digests import FollowCommands
 from bot.slack.governance import Gate
 from bot.slack.payload import question_text
 from bot.slack.queue import FairQueue, Job
 from bot.slack.thread import REMEMBERED, ThreadRecord
-from index.authorities import lookup
 
 log = logging.getLogger("briefing.slack")
 
@@ -31,11 +30,8 @@ _CHECK_REQUEST = re.compile(r"^check\s*:\s*(.+)$", re.I | re.S)  # "check: <clai
 class Intake:
     """Takes requests in from Slack: each answered once, by one replica, if its asker may ask."""
 
-    def __init__(
-        self, client, thread: ThreadRecord, gate: Gate, queue: FairQueue, follows: FollowBook | None = None
-    ) -> None:
+    def __init__(self, client, thread: ThreadRecord, gate: Gate, queue: FairQueue) -> None:
         self.client = client
-        self.follows = follows
         self.thread = thread
         self.gate = gate
         self.queue = queue
@@ -104,30 +100,6 @@ class Intake:
         job = Job(who.user, who.channel, "", command.get("text", ""), kind, team=who.team)
         ack(messages.TOO_MANY if self.queue.put(job) is None else accepted)
 
-    def follow(self, ack: Callable[..., None], command: dict, context: dict, verb: str) -> None:
-        """/follow, /unfollow and /following: the channel's follows, changed and told at once (no queue)."""
-        if self.gate.refused(context):
-            ack(messages.NOT_ENABLED)
-            return
-        if self.follows is None:
-            ack(messages.NO_FOLLOWS)
-            return
-        channel = context["asker"].channel
-        if verb == "following":
-            ack(messages.following(self.follows.following(channel)))
-            return
-        words = (command.get("text") or "").strip()
-        council = lookup(words) if words else None
-        if council is None or not council.current:
-            ack(messages.not_a_council(words, verb))
-            return
-        if verb == "follow":
-            fresh = self.follows.follow(channel, council.name, context["asker"].user)
-            ack(messages.followed(council.name, fresh))
-        else:
-            ack(messages.unfollowed(council.name, self.follows.unfollow(channel, council.name)))
-        self.gate.audit(kind=verb, user=context["asker"].user, channel=channel, question=council.name)
-
     def brief_me(self, body: dict, action: dict, context: dict) -> None:
         """A "Brief me" click under a digest: the council's brief, in the digest's thread, once."""
         if self.gate.refused(context):
@@ -188,11 +160,11 @@ class Intake:
         return in_dm or bool(thread_ts and context.get("allowed") and self.thread.answers_in(channel, thread_ts))
 
 
-def register(app, intake: Intake) -> None:
+def register(app, intake: Intake, follows: FollowCommands) -> None:
     """Every listener the bot has, on one Bolt app, behind the governance middleware."""
     app.use(intake.gate.middleware)
     _register_events(app, intake)
-    _register_commands(app, intake)
+    _register_commands(app, intake, follows)
     _register_assistant(app, intake)
 
 
@@ -222,7 +194,7 @@ def _register_events(app, intake: Intake) -> None:
         intake.brief_me(body, action, context)
 
 
-def _register_commands(app, intake: Intake) -> None:
+def _register_commands(app, intake: Intake, follows: FollowCommands) -> None:
     @app.command("/brief")
     def on_brief(ack, command, context):
         intake.command(ack, command, context, "brief", f"Preparing a brief on {escape(command.get('text') or '…')}")
@@ -236,14 +208,14 @@ def _register_commands(app, intake: Intake) -> None:
     def on_check(ack, command, context):
         intake.command(ack, command, context, "check", "Checking that against the reports…")
 
-    def follows(verb: str):  # Bolt passes listeners their arguments by name: the verb is closed over
+    def follow(verb: str):  # Bolt passes listeners their arguments by name: the verb is closed over
         def on_follow(ack, command, context):
-            intake.follow(ack, command, context, verb)
+            follows.answer(ack, command, context, verb)
 
         return on_follow
 
     for verb in ("follow", "unfollow", "following"):
-        app.command(f"/{verb}")(follows(verb))
+        app.command(f"/{verb}")(follow(verb))
 
 
 def _register_assistant(app, intake: Intake) -> None:

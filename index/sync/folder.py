@@ -139,7 +139,7 @@ class ReportFolder:
             row.get("publication_date", ""),
             row.get("kind", ""),
             row.get("source_url", ""),
-            datetime.now(UTC).isoformat(timespec="seconds"),
+            datetime.now(UTC).isoformat(timespec="microseconds"),  # ordered exactly against follows
         )
         self.arrivals_log.parent.mkdir(parents=True, exist_ok=True)
         with self.arrivals_log.open("a", encoding="utf-8") as log:

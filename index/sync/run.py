@@ -15,7 +15,7 @@ from pathlib import Path
 
 from index.authorities import lookup
 from index.ingest import IngestSummary
-from index.sync.fetch import FetchCounts, Fetcher, NotAPdf, SiteUnavailable
+from index.sync.fetch import FetchCounts, Fetcher, NotAPdf, OffSite, SiteUnavailable, is_whole_pdf
 from index.sync.folder import Arrival, ReportFolder, arrivals
 from index.sync.site import (
     DEFAULT_KINDS,
@@ -88,15 +88,16 @@ def councils_listed(fetcher: Fetcher, site: str, on_progress: OnProgress | None 
         listed = providers_on(fetcher.page(url), url)
         if on_progress:
             on_progress("listing", page + 1, 0, url)
-        fresh = [p for p in listed if p.urn not in found]
         if page == 0 and not listed:
             raise LayoutChanged(f"{url}: no council links (a[href*='/provider/']) on the search page")
-        found.update((p.urn, p) for p in fresh)
-        if len(listed) < ROWS or not fresh:
+        fresh = [p for p in listed if p.urn not in found]
+        if not fresh:  # past the last page (or a site that ignores `start`): every council is in
             return list(found.values())
+        found.update((p.urn, p) for p in fresh)
     raise LayoutChanged(f"{site}: the search still lists new councils after {MAX_PAGES} pages")
 
 
+# long: the listing's rules in one place: which councils, which kinds, what is skipped and why.
 def read_site(
     fetcher: Fetcher,
     site: str,
@@ -106,7 +107,11 @@ def read_site(
     kinds: tuple[str, ...] = DEFAULT_KINDS,
     on_progress: OnProgress | None = None,
 ) -> list[tuple[str, Publication]]:
-    """(council, publication) for every wanted report of the councils asked for (all, by default)."""
+    """(council, publication) for every wanted report of the councils asked for (all, by default).
+
+    Every council page is read before anything is fetched; if none of them lists a publication the
+    way the reader expects, the layout has changed and the run stops here.
+    """
     providers = councils_listed(fetcher, site, on_progress)
     asked = {lookup(c).name for c in councils or [] if lookup(c)} if councils else None
     chosen: list[tuple[str, Provider]] = []
@@ -119,12 +124,26 @@ def read_site(
     summary.councils = len(chosen)
     summary.not_listed = sorted((asked or set()) - {name for name, _ in chosen})
     found: dict[str, tuple[str, Publication]] = {}
+    empty: list[tuple[str, Provider]] = []
     for done, (council, provider) in enumerate(chosen, start=1):
-        for publication in publications_on(fetcher.page(provider.url), provider):
+        try:
+            listed, unread = publications_on(fetcher.page(provider.url), provider)
+        except OffSite as err:
+            summary.skipped.append((council, str(err)))
+            continue
+        if not listed and not unread:
+            empty.append((council, provider))
+        for text in unread:
+            if wanted(text, kinds):
+                summary.skipped.append((council, f"a publication whose date could not be read: {text!r}"))
+        for publication in listed:
             if wanted(publication, kinds):
                 found.setdefault(publication.file_id, (council, publication))  # listed twice is one report
         if on_progress:
             on_progress("listing", done, len(chosen), council)
+    if chosen and len(empty) == len(chosen):
+        raise LayoutChanged(f"{empty[0][1].url}: no publication links (a.publication-link) on any council's page")
+    summary.skipped += [(council, "its page lists no publications") for council, _ in empty]
     return list(found.values())
 
 
@@ -159,12 +178,17 @@ def sync(
         if on_progress:
             on_progress("fetching", done - 1, len(missing), f"{council}: {publication.kind}")
         target = folder.target(publication, council)
-        url = _from(publication.url, files_url)
+        what = f"{council} {publication.kind} ({publication.published})"
         try:
-            fetcher.download(url, target)
-        except (NotAPdf, SiteUnavailable) as err:
-            summary.skipped.append((f"{council} {publication.kind} ({publication.published})", str(err)))
+            if not is_whole_pdf(target):  # whole already: a run killed before it noted the file
+                fetcher.download(_from(publication.url, files_url), target)
+        except (NotAPdf, OffSite) as err:
+            summary.skipped.append((what, str(err)))
             continue
+        except SiteUnavailable as err:  # it is refusing or failing: ask no more of it today
+            left = len(missing) - done + 1
+            summary.skipped.append((what, f"{err}; the {left} reports not yet fetched wait for the next run"))
+            break
         folder.record(publication, council, target)
         summary.downloaded.append(str(target))
     if on_progress and missing:

@@ -76,7 +76,7 @@ def _document(html: str, url: str):
         doc = lxml.html.fromstring(html or "<html></html>")
     except (ValueError, lxml.etree.ParserError) as err:
         raise LayoutChanged(f"{url}: not an HTML page ({err})") from None
-    doc.make_links_absolute(url)
+    doc.make_links_absolute(url, handle_failures="discard")  # a malformed href is dropped, not fatal
     return doc
 
 
@@ -104,24 +104,29 @@ def _published(text: str) -> tuple[str, date] | None:
     return None
 
 
-def publications_on(html: str, provider: Provider) -> list[Publication]:
-    """Every publication a provider page lists; `LayoutChanged` when it lists none the reader can read."""
+def publications_on(html: str, provider: Provider) -> tuple[list[Publication], list[str]]:
+    """The publications a provider page lists, and the hidden texts of any whose date it could not read.
+
+    A page with no publication links gives none (a new council may have nothing yet; the run decides
+    whether every page being empty means the layout changed). A publication link without its
+    hidden description is the structure gone: `LayoutChanged`.
+    """
     doc = _document(html, provider.url)
-    links = doc.xpath(f"//a[{_CLASS.format('publication-link')}]")
-    if not links:
-        raise LayoutChanged(f"{provider.url}: no publication links (a.publication-link) on {provider.name}'s page")
-    found = []
-    for link in links:
+    found, unread = [], []
+    for link in doc.xpath(f"//a[{_CLASS.format('publication-link')}]"):
         hidden = link.xpath(f".//span[{_CLASS.format('nonvisual')}]")
-        said = _published(" ".join(hidden[0].text_content().split())) if hidden else None
+        if not hidden:
+            raise LayoutChanged(f"{provider.url}: a publication link without span.nonvisual on {provider.name}'s page")
+        text = " ".join(hidden[0].text_content().split())
+        said = _published(text)
         if said is None or not link.get("href"):
-            what = "span.nonvisual" if not hidden else f"a date in {hidden[0].text_content().strip()!r}"
-            raise LayoutChanged(f"{provider.url}: a publication link without {what}")
+            unread.append(text)
+            continue
         found.append(Publication(provider, said[0], said[1], link.get("href")))
-    return found
+    return found, unread
 
 
-def wanted(publication: Publication, kinds: tuple[str, ...] = DEFAULT_KINDS) -> bool:
+def wanted(publication: Publication | str, kinds: tuple[str, ...] = DEFAULT_KINDS) -> bool:
     """A children's services report of one of the kinds the library keeps (apostrophes as typed or curled)."""
-    title = publication.kind.lower().replace("’", "'")
+    title = (publication if isinstance(publication, str) else publication.kind).lower().replace("’", "'")
     return any(kind.lower().replace("’", "'") in title for kind in kinds)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.sync.fetch import Fetcher, NotAPdf, SiteUnavailable
+from index.sync.fetch import Fetcher, NotAPdf, OffSite, SiteUnavailable
 from tests.fixtures.ofsted_site import OfstedSite, corpus_reports
 
 
@@ -42,7 +42,7 @@ def test_a_pdf_is_written_whole_and_matches_the_served_file(site, tmp_path):
     size = fetcher.download(_pdf_url(site), target)
     assert target.read_bytes() == site.reports[0].pdf.read_bytes()
     assert size == target.stat().st_size
-    assert not list(target.parent.glob("*.part"))
+    assert [p.name for p in target.parent.iterdir()] == ["report.pdf"]
 
 
 def test_429_is_retried_after_the_time_the_site_asks_for(site, tmp_path):
@@ -99,7 +99,7 @@ def test_a_torn_download_is_retried_and_never_left_in_place(site, tmp_path):
     with pytest.raises(SiteUnavailable, match="after 4 tries"):
         fetcher.download(_pdf_url(site), tmp_path / "torn.pdf")
     assert not (tmp_path / "torn.pdf").exists()
-    assert not list(tmp_path.glob("*.part"))
+    assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
 
 
 def test_an_html_error_page_served_as_a_pdf_is_refused_at_once(site, tmp_path):
@@ -107,10 +107,34 @@ def test_an_html_error_page_served_as_a_pdf_is_refused_at_once(site, tmp_path):
     target = tmp_path / "report.pdf"
     with pytest.raises(NotAPdf, match=r"not a PDF \(the site sent application/pdf: an error page\?\)"):
         _fetcher(tmp_path, Clock()).download(_pdf_url(site), target)
-    assert not target.exists() and not list(tmp_path.glob("*.part"))
+    assert not target.exists() and not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
     assert len(site.pdf_requests()) == 1  # asking again would get the same page
 
 
 def test_the_site_is_told_who_is_asking(site, tmp_path):
     _fetcher(tmp_path, Clock()).page(f"{site.url}/search?start=0&rows=100")
     assert site.agents == {"briefing-test/1 (tests)"}
+
+
+def test_a_body_cut_short_without_a_length_is_caught_by_the_end_of_file_marker(site, tmp_path):
+    site.fault("/v1/file/", "cut")
+    target = tmp_path / "report.pdf"
+    fetcher = _fetcher(tmp_path, Clock())
+    fetcher.download(_pdf_url(site), target)
+    assert target.read_bytes() == site.reports[0].pdf.read_bytes() and fetcher.counts.retries == 1
+
+
+def test_a_site_asking_to_wait_longer_than_we_would_stops_the_run_at_once(site, tmp_path):
+    clock = Clock()
+    site.fault("/search", "wait-an-hour")
+    with pytest.raises(SiteUnavailable, match="asked to wait 3600 s; stopping"):
+        _fetcher(tmp_path, clock).page(f"{site.url}/search?start=0&rows=100")
+    assert clock.slept == [] and len(site.requests) == 1
+
+
+def test_links_off_the_site_are_never_fetched(site, tmp_path):
+    fetcher = _fetcher(tmp_path, Clock(), hosts={"127.0.0.1"})
+    for url in ("http://169.254.169.254/v1/file/1", "file:///etc/passwd", "ftp://127.0.0.1/v1/file/1"):
+        with pytest.raises(OffSite, match="not on the site"):
+            fetcher.download(url, tmp_path / "x.pdf")
+    assert site.requests == [] and not (tmp_path / "x.pdf").exists()

@@ -24,7 +24,9 @@ def library(tmp_path, embedder):
 
 def _run(site, library, data_dir: Path, *, ingesting: bool = True, **options):
     folder = ReportFolder(data_dir)
-    fetcher = Fetcher(folder.pages, user_agent="briefing-test", interval=0, retries=2, backoff=0, sleep=lambda _: None)
+    fetcher = Fetcher(
+        folder.pages, user_agent="briefing-test", interval=0, retries=2, backoff=0, hosts={"127.0.0.1"}, sleep=id
+    )
     store = lambda paths: ingest(paths, library.store, library.embedder, workers=0)  # noqa: E731
     try:
         return sync(fetcher, folder, site.url, library.store.reports(), store if ingesting else None, **options)
@@ -36,9 +38,7 @@ def _ids(library) -> dict[str, dict]:
     return {r["url"].rsplit("/", 1)[-1]: r for r in library.store.reports()}
 
 
-def test_sync_adds_exactly_what_is_new_then_nothing_then_the_one_report_published_since(
-    ofsted_site, library, tmp_path
-):
+def test_sync_adds_exactly_what_is_new_then_nothing_then_the_one_report_published_since(ofsted_site, library, tmp_path):
     data = tmp_path / "data"
     ingest([OFSTED / "staffordshire"], library.store, library.embedder, workers=0)  # a copied corpus, held already
     later = next(r for r in ofsted_site.reports if r.pdf.name.startswith("2026") and "west" in str(r.pdf))
@@ -60,7 +60,7 @@ def test_sync_adds_exactly_what_is_new_then_nothing_then_the_one_report_publishe
 
     again = _run(ofsted_site, library, data)
     assert again.added == [] and again.to_fetch == [] and again.fetch.downloads == 0
-    assert again.fetch.not_modified == again.fetch.requests == 4  # the search page and three councils, all 304
+    assert again.fetch.not_modified == again.fetch.requests == 5  # two search pages (the second adds none), 3 councils
     assert len(ofsted_site.pdf_requests()) == 3
 
     ofsted_site.reports.append(later)
@@ -76,10 +76,33 @@ def test_sync_adds_exactly_what_is_new_then_nothing_then_the_one_report_publishe
 
 def test_a_changed_layout_stops_the_run_before_anything_is_fetched_or_stored(ofsted_site, library, tmp_path):
     ofsted_site.layout = "changed"
-    with pytest.raises(LayoutChanged, match=r"/provider/44/\d+: no publication links \(a\.publication-link\)"):
+    with pytest.raises(LayoutChanged, match=r"/provider/44/\d+: no publication links \(a\.publication-link\) on any"):
         _run(ofsted_site, library, tmp_path / "data")
     assert ofsted_site.pdf_requests() == [] and library.store.reports() == []
     assert not (tmp_path / "data" / "reports").exists()
+
+
+def test_a_council_with_nothing_published_yet_does_not_stop_the_others(ofsted_site, library, tmp_path):
+    ofsted_site.nothing_yet = [("2637540", "Cumberland Council")]
+    summary = _run(ofsted_site, library, tmp_path / "data", ingesting=False)
+    assert summary.skipped == [("Cumberland", "its page lists no publications")]
+    assert len(summary.downloaded) == 7
+
+
+def test_a_site_that_stops_answering_is_asked_no_more_today(ofsted_site, library, tmp_path):
+    ofsted_site.fault("/v1/file/", "500", "500", "500")  # one PDF's every try
+    summary = _run(ofsted_site, library, tmp_path / "data", ingesting=False)
+    assert len(ofsted_site.pdf_requests()) == 3 and summary.downloaded == []
+    ((what, why),) = summary.skipped
+    assert "HTTP 500 after 3 tries" in why and "the 7 reports not yet fetched wait for the next run" in why
+
+
+def test_a_link_to_another_host_is_refused_in_one_line(ofsted_site, library, tmp_path):
+    ofsted_site.file_host = "http://169.254.169.254"  # a hostile or broken mirror's page
+    summary = _run(ofsted_site, library, tmp_path / "data", ingesting=False, councils=["Staffordshire"])
+    assert len(summary.skipped) == 3 and all("169.254.169.254" in why and "not on the site" in why
+                                            for _, why in summary.skipped)  # fmt: skip
+    assert ofsted_site.pdf_requests() == [] and summary.downloaded == []
 
 
 def test_a_council_the_reference_list_does_not_know_is_named_and_skipped(ofsted_site, library, tmp_path):
@@ -96,7 +119,7 @@ def test_an_error_page_for_a_pdf_is_one_line_and_the_next_run_fetches_it(ofsted_
     bad = ofsted_site.reports[0]
     ofsted_site.fault(f"/v1/file/{bad.file_id}", "html")
     first = _run(ofsted_site, library, data, ingesting=False, councils=["North Northamptonshire"])
-    (what, why), = first.skipped
+    ((what, why),) = first.skipped
     assert "North Northamptonshire" in what and "not a PDF" in why and "\n" not in why
     assert len(first.downloaded) == 1
     second = _run(ofsted_site, library, data, ingesting=False, councils=["north northamptonshire"])
