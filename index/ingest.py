@@ -38,6 +38,7 @@ class IngestSummary:
     replaced: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, the stored report it repeats)
     passages: int = 0
     pages: int = 0
 
@@ -47,6 +48,7 @@ class _Read:
     source: str
     file_hash: str
     report: Report | None = None
+    content: str = ""  # the file's own digest: the same PDF under two names is one report
     passages: list[Passage] = field(default_factory=list)
     error: str = ""
 
@@ -118,14 +120,23 @@ def apply_sidecar(report: Report, row: dict[str, str] | None) -> Report:
 # --- reading (in worker processes) ---------------------------------------------------------------
 
 
-def _file_hash(path: Path, row: dict[str, str] | None, embedder_name: str = "") -> str:
-    """Changes with the file, its metadata row, the reader and the embedder: any of them means re-read."""
+def _file_hash(path: Path, row: dict[str, str] | None, embedder_name: str = "") -> tuple[str, str]:
+    """(what changes with the file, its row, the reader and the embedder; the file's own digest).
+
+    Any change to the first means re-read; the second tells the same PDF under two names.
+    """
     digest = hashlib.sha1(PIPELINE_VERSION.encode())
     digest.update(embedder_name.encode())
-    with path.open("rb") as file:  # in chunks: a huge file is refused by `load`, not read whole here
-        digest.update(hashlib.file_digest(file, "sha1").digest())
+    content = content_digest(path)
+    digest.update(bytes.fromhex(content))
     digest.update(repr(sorted((row or {}).items())).encode())
-    return digest.hexdigest()
+    return digest.hexdigest(), content
+
+
+def content_digest(path: Path) -> str:
+    """The SHA-1 of a file's bytes."""
+    with path.open("rb") as file:  # in chunks: a huge file is refused by `load`, not read whole here
+        return hashlib.file_digest(file, "sha1").hexdigest()
 
 
 OUT_OF_MEMORY = "ran out of memory while being read"
@@ -135,11 +146,11 @@ def _read_one(args: tuple[str, dict[str, str] | None, str, int, str]) -> _Read:
     source, row, known_hash, max_tokens, embedder_name = args
     path = Path(source)
     try:
-        file_hash = _file_hash(path, row, embedder_name)
+        file_hash, content = _file_hash(path, row, embedder_name)
     except OSError as err:
         return _Read(source, "", error=f"cannot read ({err.strerror})")
     if file_hash == known_hash:
-        return _Read(source, file_hash)
+        return _Read(source, file_hash, content=content)
     out_of_memory = False
     try:
         report = apply_sidecar(read_report(path), row)
@@ -155,7 +166,7 @@ def _read_one(args: tuple[str, dict[str, str] | None, str, int, str]) -> _Read:
         return _Read(source, file_hash, error=OUT_OF_MEMORY)
     if not found:
         return _Read(source, file_hash, error="no passages found in the text")
-    return _Read(source, file_hash, report, found)
+    return _Read(source, file_hash, report, passages=found, content=content)
 
 
 def _read_capped(args: tuple, memory_mb: int) -> _Read:
@@ -298,6 +309,7 @@ def ingest(
 
     seen: dict[str, np.ndarray] = {}
     waiting: list[_Read] = []  # read, not yet embedded: embedded together, fewer pads per batch
+    contents = _stored_contents(store.reports())
 
     def report(source: str, outcome: str, count: int) -> None:
         if on_file:
@@ -310,6 +322,7 @@ def ingest(
             count = len(read.passages)
             record = report_record(read.report)
             record["passages"] = count
+            record["content_sha1"] = read.content
             store.put_report(record, read.file_hash, read.passages, vectors[start : start + count])
             start += count
             (summary.replaced if read.source in known else summary.new).append(read.source)
@@ -325,6 +338,11 @@ def ingest(
         elif read.report is None:
             summary.unchanged.append(read.source)
             report(read.source, "unchanged", 0)
+        elif contents.setdefault(read.content, read.source) != read.source:
+            twin = contents[read.content]
+            summary.duplicates.append((read.source, twin))
+            summary.skipped.append((read.source, f"the same file as {twin}; read once"))
+            report(read.source, "skipped", 0)
         else:
             waiting.append(read)
             if sum(len(r.passages) for r in waiting) >= embed_together:
@@ -346,6 +364,20 @@ def ingest(
                 store.remove_report(source)
                 summary.removed.append(source)
     return summary
+
+
+def _stored_contents(records: list[dict]) -> dict[str, str]:
+    """File digest → source of every stored report (older records: from their file, if it is still there)."""
+    contents: dict[str, str] = {}
+    for record in records:
+        digest = record.get("content_sha1")
+        if not digest:
+            try:
+                digest = content_digest(Path(record["source"]))
+            except (OSError, KeyError):
+                continue
+        contents.setdefault(digest, record["source"])
+    return contents
 
 
 def admissible(

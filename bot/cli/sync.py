@@ -128,7 +128,9 @@ def sync_command(
             errors.print(f"[red]error:[/red] unexpected {type(err).__name__}: {safe(err)}; trying again in {every:g} h")
             summary = None
         if every is None:
-            if summary.skipped or summary.waiting:
+            if summary.waiting:  # downloaded, not added: the library was busy (exit 3, so a timer shows it)
+                raise typer.Exit(3)
+            if summary.skipped:
                 raise typer.Exit(2)
             return
         time.sleep(every * 3600)

@@ -19,7 +19,8 @@ from pathlib import Path
 from index.errors import BriefingError
 from index.sync.site import Publication, file_id
 
-COLUMNS = ("path", "urn", "local_authority", "publication_date", "kind", "source_url", "file_id")
+#: `held_as`: the library already had this PDF under another name (a copied corpus); never ingested twice.
+COLUMNS = ("path", "urn", "local_authority", "publication_date", "kind", "source_url", "file_id", "held_as")
 
 
 class SyncRunning(BriefingError):
@@ -96,6 +97,17 @@ class ReportFolder:
                 found[row.get("file_id") or file_id(row.get("source_url", ""))] = path
         return found
 
+    def held_elsewhere(self) -> set[str]:
+        """File ids of PDFs the library holds under another name."""
+        return {row["file_id"] for row in self.rows() if row.get("held_as")}
+
+    def mark_held(self, sources: dict[str, str]) -> None:
+        """Note that these downloaded files (source → the stored twin) are in the library already."""
+        rows = self.rows()
+        for row in rows:
+            row["held_as"] = sources.get(str(self.root / row["path"]), row.get("held_as", ""))
+        self._write(rows)
+
     def target(self, publication: Publication, council: str) -> Path:
         """Where a publication's PDF goes: the council's folder, dated, one name per file id."""
         name = f"{publication.published.isoformat()}-{_slug(publication.kind)}"
@@ -119,8 +131,11 @@ class ReportFolder:
                 "file_id": publication.file_id,
             }
         )
+        self._write(rows)
+
+    def _write(self, rows: list[dict[str, str]]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        part = self.sheet.with_name("metadata.csv.part")
+        part = self.sheet.with_name(".metadata.csv.part")
         with part.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
             writer.writeheader()

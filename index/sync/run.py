@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.authorities import lookup
+from index.authorities import authority_key, lookup
 from index.ingest import IngestSummary
 from index.sync.fetch import FetchCounts, Fetcher, NotAPdf, OffSite, SiteUnavailable, is_whole_pdf
 from index.sync.folder import Arrival, ReportFolder, arrivals
@@ -167,8 +167,20 @@ def sync(
     listed = read_site(fetcher, site, summary, councils=councils, kinds=kinds, on_progress=on_progress)
     summary.listed = len(listed)
     in_library = {file_id(r["url"]): r["source"] for r in held_reports if r.get("url")}
+    # A report copied in without its source URL is known by its council and publication day instead.
+    by_day = {
+        (authority_key(r["local_authority"]), r["publication_date"])
+        for r in held_reports
+        if not r.get("url") and r.get("local_authority") and r.get("publication_date")
+    }
     on_disk = folder.downloaded()
-    missing = [(c, p) for c, p in listed if p.file_id not in in_library and p.file_id not in on_disk]
+    missing = [
+        (c, p)
+        for c, p in listed
+        if p.file_id not in in_library
+        and p.file_id not in on_disk
+        and (authority_key(c), p.published.isoformat()) not in by_day
+    ]
     summary.held = summary.listed - len(missing)
     summary.to_fetch = missing
     if dry_run:
@@ -193,13 +205,19 @@ def sync(
         summary.downloaded.append(str(target))
     if on_progress and missing:
         on_progress("fetching", len(missing), len(missing), "")
-    waiting = {fid: path for fid, path in folder.downloaded().items() if fid not in in_library}
+    twins = folder.held_elsewhere()
+    waiting = {fid: path for fid, path in folder.downloaded().items() if fid not in in_library and fid not in twins}
     now_held = {r["source"] for r in held_reports}
     if waiting and ingest is not None:
         stored = ingest(sorted(waiting.values()))
         now_held |= {*stored.new, *stored.replaced, *stored.unchanged}
-        summary.skipped += [(source, why) for source, why in stored.skipped]
-    summary.added = _log_arrivals(folder, now_held)
+        twin_of = dict(stored.duplicates)
+        if twin_of:  # the library had these PDFs under other names: noted, so never fetched or read again
+            folder.mark_held(twin_of)
+            now_held |= set(twin_of)
+        summary.held += len(twin_of)
+        summary.skipped += [(source, why) for source, why in stored.skipped if source not in twin_of]
+    summary.added = _log_arrivals(folder, now_held - set(folder_twins(folder)))
     summary.waiting = sorted(str(p) for p in waiting.values() if str(p) not in now_held)
     summary.seconds = time.monotonic() - started
     return summary
@@ -213,6 +231,11 @@ def _from(url: str, files_url: str | None) -> str:
 
     parts = urlsplit(url)
     return files_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def folder_twins(folder: ReportFolder) -> list[str]:
+    """Sources of downloaded PDFs the library holds under another name: not arrivals."""
+    return [str(folder.root / row["path"]) for row in folder.rows() if row.get("held_as")]
 
 
 def _log_arrivals(folder: ReportFolder, now_held: set[str]) -> list[Arrival]:

@@ -53,7 +53,7 @@ def test_while_the_library_is_open_elsewhere_sync_downloads_and_the_next_run_ing
     reader = ChromaStore(path=tmp_path / "data" / "chroma", writer=False)  # the REPL or the bot, embedded
     busy = run(ofsted_site, "sync", "--json", "-a", "Staffordshire")
     reader.close()
-    assert busy.returncode == 2 and "in use by another process" in busy.stderr
+    assert busy.returncode == 3 and "in use by another process" in busy.stderr
     assert len(json.loads(busy.stdout)["waiting_to_ingest"]) == 3
     free = json.loads(run(ofsted_site, "sync", "--json", "-a", "Staffordshire").stdout)
     assert len(free["added"]) == 3 and free["pdfs_fetched"] == 0

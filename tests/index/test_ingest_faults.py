@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -86,8 +87,8 @@ READ_REPORT = ingest_module.read_report
 
 def test_a_file_that_hangs_or_kills_its_reader_is_skipped_and_the_run_goes_on(library, tmp_path, embedder, monkeypatch):
     folder = _drop(tmp_path)
-    for name in ("crashes.txt", "hangs.txt"):
-        shutil.copy(LETTER, folder / name)
+    for name in ("crashes.txt", "hangs.txt"):  # each its own document (the same bytes would be one report)
+        (folder / name).write_text(LETTER.read_text() + f"\n\nA note filed as {name}.\n")
     monkeypatch.setattr(ingest_module, "_read_one", poison_read)  # the workers fork with it in place
     summary = ingest([folder], library.store, embedder, workers=2, file_timeout=5)
     reasons = _reasons(summary)
@@ -137,3 +138,15 @@ def test_prune_from_another_directory_keeps_reports_stored_with_relative_paths(t
     summary = ingest([SEEDS], library.store, embedder, workers=1, prune=True)
     assert summary.removed == [] and "drop/letter.txt" in library.store.file_hashes()
     library.store.close()
+
+
+def test_the_same_document_under_two_names_is_one_report(library, tmp_path, embedder):
+    folder = _drop(tmp_path)
+    shutil.copy(LETTER, folder / "letter (copy).txt")  # a drop folder's everyday duplicate
+    summary = ingest([folder], library.store, embedder, workers=0)
+    assert len(summary.new) == 1
+    (duplicate, twin), = summary.duplicates
+    assert _reasons(summary)[Path(duplicate).name] == f"the same file as {twin}; read once"
+    assert len(library.store.reports()) == 1
+    again = ingest([folder], library.store, embedder, workers=0)  # and stays one, run after run
+    assert again.new == [] and len(library.store.reports()) == 1

@@ -37,11 +37,11 @@ def test_unchanged_reingest_writes_nothing(small_library):
 
 
 def test_changed_file_replaces_its_passages_and_prune_removes_gone_files(small_library, tmp_path):
-    copy = tmp_path / "letter.txt"
-    shutil.copy(LETTER, copy)
+    copy = tmp_path / "letter.txt"  # its own document: the library holds the letter's bytes already
+    copy.write_text(LETTER.read_text().replace("Overview", "Overview\n\nA note on the copy kept by the team."))
     ingest([copy], small_library.store, small_library.embedder)
     count = small_library.store.count()
-    copy.write_text(LETTER.read_text().replace("Overview", "Overview\n\nA new paragraph about fostering panels."))
+    copy.write_text(copy.read_text().replace("Overview", "Overview\n\nA new paragraph about fostering panels."))
     summary = ingest([copy], small_library.store, small_library.embedder)
     assert summary.replaced == [str(copy)]
     stored = {p.id for p in small_library.store.all_passages() if p.source == str(copy)}

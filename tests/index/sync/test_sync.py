@@ -184,3 +184,20 @@ def test_a_sync_killed_mid_download_and_run_again_ends_with_the_same_library(ofs
     assert fetched.index(f"/v1/file/{newest.file_id}") < fetched.index(f"/v1/file/{staffordshire[1].file_id}")
     assert fetched.count(f"/v1/file/{newest.file_id}") == 1  # whole before the kill: not fetched again
     assert not list((data / "reports").rglob("*.part"))  # the cut-off file was fetched whole, then moved in
+
+
+def test_a_pdf_the_library_holds_under_another_name_is_never_ingested_twice(ofsted_site, library, tmp_path):
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    copied = loose / "staffs.pdf"  # no metadata sheet beside it: no source URL, no publication date
+    copied.write_bytes((OFSTED / "staffordshire" / "2024-01-12-childrens-services-inspection.pdf").read_bytes())
+    ingest([loose], library.store, library.embedder, workers=0)
+    (record,) = library.store.reports()
+    assert record["url"] is None and record["publication_date"] is None
+    data = tmp_path / "data"
+    first = _run(ofsted_site, library, data, councils=["Staffordshire"])
+    assert len(first.added) == 2 and first.skipped == [] and first.held == 1  # the copy is the third
+    assert len(library.store.reports()) == 3
+    again = _run(ofsted_site, library, data, councils=["Staffordshire"])
+    assert again.to_fetch == [] and again.added == [] and again.skipped == [] and again.waiting == []
+    assert len(ofsted_site.pdf_requests()) == 3
