@@ -57,3 +57,14 @@ def test_while_the_library_is_open_elsewhere_sync_downloads_and_the_next_run_ing
     assert len(json.loads(busy.stdout)["waiting_to_ingest"]) == 3
     free = json.loads(run(ofsted_site, "sync", "--json", "-a", "Staffordshire").stdout)
     assert len(free["added"]) == 3 and free["pdfs_fetched"] == 0
+
+
+def test_followed_syncs_only_the_councils_slack_channels_follow(ofsted_site, tmp_path):
+    from bot.follows import FollowBook
+
+    none = run(ofsted_site, "sync", "--followed")
+    assert none.returncode == 1 and "no channel follows a council yet" in none.stderr
+    FollowBook(tmp_path / "data").follow("CGOOD", "Staffordshire")
+    planned = json.loads(run(ofsted_site, "sync", "--followed", "--dry-run", "--json").stdout)
+    assert planned["councils_listed"] == 1 and {p["council"] for p in planned["to_fetch"]} == {"Staffordshire"}
+    assert planned["pdfs_fetched"] == 0 and ofsted_site.pdf_requests() == []

@@ -71,6 +71,14 @@ def _publish_today(site, report: Listed) -> None:
     site.reports.append(replace(report, published=date.today()))
 
 
+def _news(site, library, data, folder: str) -> None:
+    """The council's back catalogue synced, then its newest report published today and synced."""
+    newest = _hold_back_newest(site, folder)
+    _sync(site, library, data)
+    _publish_today(site, newest)
+    _sync(site, library, data)
+
+
 def test_one_digest_per_new_report_for_a_followed_council_across_two_replicas(followers, ofsted_site):
     standin, ((first, url_a), (second, url_b)), library, data = followers
     assert "Following North Northamptonshire here" in _command(url_a, "follow", "north northamptonshire")
@@ -101,10 +109,7 @@ def test_only_channels_following_when_a_report_arrives_get_its_digest(followers,
     _command(url_a, "follow", "Staffordshire", channel="COTHER")
     assert FollowBook(data).following("COTHER") == ["Staffordshire"]  # a new process reads the same book
     assert _command(url_a, "unfollow", "staffordshire") == "No longer following Staffordshire here."
-    newest = _hold_back_newest(ofsted_site, "staffordshire")
-    _sync(ofsted_site, library, data)
-    _publish_today(ofsted_site, newest)
-    _sync(ofsted_site, library, data)
+    _news(ofsted_site, library, data, "staffordshire")
     _command(url_a, "follow", "Staffordshire")  # after the report arrived: not told of it
     assert first.announcer.look() == 1 and [d["channel"] for d in _digests(standin)] == ["COTHER"]
 
@@ -112,10 +117,7 @@ def test_only_channels_following_when_a_report_arrives_get_its_digest(followers,
 def test_a_digest_is_never_lost_to_a_failed_post_or_a_replica_killed_mid_post(followers, ofsted_site):
     standin, ((first, url_a), (second, _)), library, data = followers
     _command(url_a, "follow", "West Northamptonshire")
-    newest = _hold_back_newest(ofsted_site, "west-northamptonshire")
-    _sync(ofsted_site, library, data)
-    _publish_today(ofsted_site, newest)
-    _sync(ofsted_site, library, data)
+    _news(ofsted_site, library, data, "west-northamptonshire")
     standin.errors["chat.postMessage"] = "channel_not_found"
     assert first.announcer.look() == 0
     del standin.errors["chat.postMessage"]
@@ -132,10 +134,7 @@ def test_a_digest_is_never_lost_to_a_failed_post_or_a_replica_killed_mid_post(fo
 def test_brief_me_under_a_digest_posts_the_brief_in_its_thread(followers, ofsted_site):
     standin, ((first, url_a), (_, url_b)), library, data = followers
     _command(url_a, "follow", "West Northamptonshire")
-    newest = _hold_back_newest(ofsted_site, "west-northamptonshire")
-    _sync(ofsted_site, library, data)
-    _publish_today(ofsted_site, newest)
-    _sync(ofsted_site, library, data)
+    _news(ofsted_site, library, data, "west-northamptonshire")
     assert first.announcer.look() == 1
     digest_ts = standin.posted[-1]
     action = {
