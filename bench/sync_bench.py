@@ -26,6 +26,7 @@ from pathlib import Path
 
 from index.library import DEFAULT_COLLECTION
 from index.store import ChromaStore
+from index.sync import ReportFolder
 from tests.fixtures.ofsted_site import OfstedSite, corpus_reports
 
 OFSTED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "ofsted"
@@ -88,7 +89,11 @@ def main() -> None:
     folders = sorted(p.name for p in OFSTED.iterdir() if p.is_dir())
     reports = corpus_reports(*folders)
     store = ChromaStore(path=args.data_dir / "chroma", collection=DEFAULT_COLLECTION)
-    held = sorted((r for r in store.reports() if r.get("url")), key=lambda r: r["source"])
+    synced = {row["file_id"] for row in ReportFolder(args.data_dir).rows()}  # an earlier run's: on disk already
+    held = sorted(
+        (r for r in store.reports() if r.get("url") and r["url"].rsplit("/", 1)[-1] not in synced),
+        key=lambda r: r["source"],
+    )
     store.close()
     before = _held(args.data_dir)
     step = max(1, len(held) // (2 * args.new))
@@ -101,7 +106,11 @@ def main() -> None:
         rows.append(("unchanged daily run", *_sync(args.data_dir, site)))
         rows.append(("dry run", *_sync(args.data_dir, site, "--dry-run")))
         again = _remove(args.data_dir, second)
-        order = [p.file_id for p in sorted((r for r in reports if r.file_id in again), key=lambda r: r.urn)]
+        # The order a sync fetches in: councils as the search lists them, each council's newest first.
+        rank = {urn: i for i, (urn, _) in enumerate(site.providers())}
+        fetched_first = lambda r: (rank[r.urn], -r.published.toordinal())  # noqa: E731
+        missing = sorted((r for r in reports if r.file_id in again), key=fetched_first)
+        order = [r.file_id for r in missing]
         killed_after = _killed_at(args.data_dir, site, order[len(order) // 2])
         rows.append(("after a kill mid-way", *_sync(args.data_dir, site)))
         after = _held(args.data_dir)
@@ -116,7 +125,8 @@ def main() -> None:
     print(f"added exactly the removed reports: {added == removed}")
     quiet = rows[1][1]["pdfs_fetched"] == 0 and not rows[1][1]["added"]
     print(f"unchanged run fetched no PDF and added nothing: {quiet}")
-    print(f"killed after {killed_after:.1f} s, run again: the same library as before: {after == before}")
+    where = f"PDF {len(order) // 2 + 1} of {len(order)}"
+    print(f"killed after {killed_after:.1f} s at {where}; run again, the same library as before: {after == before}")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,20 @@
 """The flows every surface shares, written once.
 
-A comparison, a brief from a request's words, what the library holds, a date as people type it,
-and the messages each surface shows for them.
+A comparison, a brief from a request's words (and a request for one told from a question), what
+the library holds, a date as people type it, and the messages each surface shows for them.
 
 Surfaces (CLI, REPL, Slack) add only their own grammar: an option name, a command, a block.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from bot.engine.answer import AnswerEngine
 from bot.engine.brief import brief_request, build_brief
-from bot.engine.brief_parts import Briefing
+from bot.engine.brief_parts import Briefing, BriefSection, Bullet, number_sources
 from bot.records.grid import Standing, comparison, council_named
 from index.authorities import current_authorities, lookup, not_held
 from index.retrieve import Retriever
@@ -83,3 +84,47 @@ def parse_date(value: str) -> date:
         return date.fromisoformat(value if len(value) > 4 else f"{value}-01-01")
     except ValueError:
         raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD or YYYY)") from None
+
+
+#: A request for a brief rather than a question: "brief me on X", "give me a quick brief on X's Y",
+#: "prep me for Thursday's meeting with X", "can you do a briefing on X".
+_BRIEF_ASK = re.compile(
+    r"^\W*(?:(?:hey|hi|ok|okay|please|pls|quickly|can you|could you|would you|will you)\W+)*"
+    r"(?:(?:give|get|send|write|do|make|need|want)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?"
+    r"(?:(?:quick|short|brief|one[- ]page|pre[- ]meeting)\s+)*brief(?:ing)?\b"
+    r"|brief\s+(?:me|us)\b|prep(?:are)?\s+(?:me|us)\b"
+    r"|(?:a\s+)?(?:(?:quick|short)\s+)?brief(?:ing)?\s+(?:on|about|for)\b)",
+    re.I,
+)
+#: Words about the occasion, not the subject: "before Thursday's meeting with", "for tomorrow's panel".
+_OCCASION = re.compile(
+    r"\b(?:before|ahead of|for|at|in)\s+(?:(?:the|my|our|this|next|tomorrow'?s?|today'?s?|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s?|weekly|monthly|quarterly|\w+'s)\s+)*"
+    r"(?:meeting|visit|call|session|board|panel|committee|catch[- ]?up|review|interview|chat)\b(?:\s+with)?"
+    r"|\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|next week|this week)\b'?s?"
+    r"|\b(?:meeting|call|visit)\s+with\b",
+    re.I,
+)
+
+
+def brief_asked(question: str, held: list[str]) -> str | None:
+    """The words of a brief request ("Tameside front door"), or None when the question is not one."""
+    lead = _BRIEF_ASK.match(question)
+    if lead is None:
+        return None
+    words = _OCCASION.sub(" ", question[lead.end() :])
+    words = re.sub(r"^\W*(?:(?:me|us|on|about|for|re|regarding|of|the|with)\W+)*", "", words, flags=re.I)
+    words = re.sub(r"\s+", " ", words).strip(" ?.!,;:")
+    return words or None
+
+
+def brief_summary(briefing: Briefing, per_section: int = 3) -> Briefing:
+    """The brief cut to a screen: its glance, strengths, concerns and list, a few cited lines each."""
+    keep = ("At a glance", "Strengths", "Concerns", "What Ofsted asked to improve")
+    sections = [
+        BriefSection(s.title, [Bullet(b.text, list(b.citations), b.note) for b in s.points[:per_section]])
+        for s in briefing.sections
+        if s.title in keep
+    ]
+    sources = number_sources(sections)
+    return Briefing(briefing.authority, briefing.topic, briefing.generated_at, [], sections, sources, briefing.notes)

@@ -50,6 +50,11 @@ def sync_summary(console: Console, summary: SyncSummary) -> None:
         console.print(f"[green]added[/green] {safe(what)}")
     for what, why in summary.skipped:
         console.print(f"[yellow]skipped[/yellow] {safe(what)}: {safe(why)}")
+    if summary.refused:
+        console.print(
+            f"[dim]{len(summary.refused)} reports the site served as something other than a PDF this week "
+            "are asked for again in a few days[/dim]"
+        )
     for name in summary.unknown:
         console.print(f"[yellow]not a council the reference list knows[/yellow]: {safe(name)}; its reports are skipped")
     for name in summary.not_listed:

@@ -13,13 +13,15 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from index.errors import BriefingError
 from index.sync.site import Publication, file_id
 
 #: `held_as`: the library already had this PDF under another name (a copied corpus); never ingested twice.
+RETRY_REFUSED_DAYS = 7  # a PDF the site served as an error page is asked for again after this long
+
 COLUMNS = ("path", "urn", "local_authority", "publication_date", "kind", "source_url", "file_id", "held_as")
 
 
@@ -56,6 +58,7 @@ class ReportFolder:
         self.sheet = self.root / "metadata.csv"
         self.arrivals_log = data_dir / "sync" / "arrivals.jsonl"
         self.pages = data_dir / "sync" / "pages"
+        self.refusals = data_dir / "sync" / "refused.json"
         self._lock = None
 
     # --- one run at a time ----------------------------------------------------------------------
@@ -143,6 +146,32 @@ class ReportFolder:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(part, self.sheet)
+
+    # --- what the site served that was not a report ---------------------------------------------
+
+    def refused(self, within_days: int = RETRY_REFUSED_DAYS) -> dict[str, str]:
+        """File id → why, for downloads refused (an error page, not a PDF) in the last `within_days`."""
+        try:
+            known = json.loads(self.refusals.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        since = (datetime.now(UTC) - timedelta(days=within_days)).isoformat()
+        return {fid: entry["why"] for fid, entry in known.items() if entry.get("when", "") >= since}
+
+    def refuse(self, refused: dict[str, str]) -> None:
+        """Remember refused downloads, so the daily run does not ask for the same error page every day."""
+        if not refused:
+            return
+        try:
+            known = json.loads(self.refusals.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        known.update({fid: {"when": now, "why": why} for fid, why in refused.items()})
+        self.refusals.parent.mkdir(parents=True, exist_ok=True)
+        part = self.refusals.with_name(".refused.json.part")
+        part.write_text(json.dumps(known, indent=1), encoding="utf-8")
+        os.replace(part, self.refusals)
 
     # --- what arrived ---------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ class SyncSummary:
     listed: int = 0
     held: int = 0
     to_fetch: list[tuple[str, Publication]] = field(default_factory=list)  # (council, publication)
+    refused: list[tuple[str, Publication]] = field(default_factory=list)  # served as not-a-PDF this week
     downloaded: list[str] = field(default_factory=list)
     added: list[Arrival] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -61,6 +62,7 @@ class SyncSummary:
             "publications_listed": self.listed,
             "already_held": self.held,
             "to_fetch": [_described(council, p) for council, p in self.to_fetch],
+            "refused_this_week": [_described(council, p) for council, p in self.refused],
             "downloaded": self.downloaded,
             "added": [a.as_json() for a in self.added],
             "waiting_to_ingest": self.waiting,
@@ -181,11 +183,15 @@ def sync(
         and p.file_id not in on_disk
         and (authority_key(c), p.published.isoformat()) not in by_day
     ]
-    summary.held = summary.listed - len(missing)
+    refused = folder.refused()
+    summary.refused = [(c, p) for c, p in missing if p.file_id in refused]
+    missing = [(c, p) for c, p in missing if p.file_id not in refused]
+    summary.held = summary.listed - len(missing) - len(summary.refused)
     summary.to_fetch = missing
     if dry_run:
         summary.seconds = time.monotonic() - started
         return summary
+    newly_refused: dict[str, str] = {}
     for done, (council, publication) in enumerate(missing, start=1):
         if on_progress:
             on_progress("fetching", done - 1, len(missing), f"{council}: {publication.kind}")
@@ -196,6 +202,7 @@ def sync(
                 fetcher.download(_from(publication.url, files_url), target)
         except (NotAPdf, OffSite) as err:
             summary.skipped.append((what, str(err)))
+            newly_refused[publication.file_id] = str(err)
             continue
         except SiteUnavailable as err:  # it is refusing or failing: ask no more of it today
             left = len(missing) - done + 1
@@ -203,6 +210,7 @@ def sync(
             break
         folder.record(publication, council, target)
         summary.downloaded.append(str(target))
+    folder.refuse(newly_refused)
     if on_progress and missing:
         on_progress("fetching", len(missing), len(missing), "")
     twins = folder.held_elsewhere()

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -114,7 +115,7 @@ def test_a_council_the_reference_list_does_not_know_is_named_and_skipped(ofsted_
     assert len(summary.to_fetch) == 7 and "/v1/file/narnia-1" not in ofsted_site.pdf_requests()
 
 
-def test_an_error_page_for_a_pdf_is_one_line_and_the_next_run_fetches_it(ofsted_site, library, tmp_path):
+def test_an_error_page_for_a_pdf_is_one_line_and_is_asked_for_again_a_week_later(ofsted_site, library, tmp_path):
     data = tmp_path / "data"
     bad = ofsted_site.reports[0]
     ofsted_site.fault(f"/v1/file/{bad.file_id}", "html")
@@ -122,8 +123,13 @@ def test_an_error_page_for_a_pdf_is_one_line_and_the_next_run_fetches_it(ofsted_
     ((what, why),) = first.skipped
     assert "North Northamptonshire" in what and "not a PDF" in why and "\n" not in why
     assert len(first.downloaded) == 1
-    second = _run(ofsted_site, library, data, ingesting=False, councils=["north northamptonshire"])
-    assert [p.file_id for _, p in second.to_fetch] == [bad.file_id] and second.skipped == []
+    daily = _run(ofsted_site, library, data, ingesting=False, councils=["north northamptonshire"])
+    assert daily.to_fetch == [] and [p.file_id for _, p in daily.refused] == [bad.file_id]
+    assert ofsted_site.pdf_requests().count(f"/v1/file/{bad.file_id}") == 1  # not the same error page every day
+    refusals = data / "sync" / "refused.json"
+    refusals.write_text(refusals.read_text().replace(date.today().isoformat()[:4], "2000"))  # a week on
+    later = _run(ofsted_site, library, data, ingesting=False, councils=["north northamptonshire"])
+    assert [p.file_id for _, p in later.to_fetch] == [bad.file_id] and later.skipped == []
 
 
 def test_a_dry_run_lists_and_fetches_nothing(ofsted_site, library, tmp_path):
