@@ -17,7 +17,7 @@ from typing import TextIO
 from rich.console import Console
 
 from bot.render import safe
-from bot.services import EMPTY_LIBRARY, INGEST_HINT, brief_from_words, compare_request, parse_date
+from bot.services import EMPTY_LIBRARY, INGEST_HINT, brief_asked, brief_from_words, compare_request, parse_date
 from bot.settings import Settings
 from index.errors import BriefingError
 
@@ -292,6 +292,19 @@ def _brief(words: str, console: Console, backend: Backend, session: Session) -> 
     console.print(document.text(brief_from_words(backend.library.retriever, words)))
 
 
+def _brief_summary(words: str, console: Console, backend: Backend) -> None:
+    from bot.render import document
+    from bot.services import BRIEF_WHAT, brief_summary
+
+    if not words:
+        console.print(BRIEF_WHAT)
+        return
+    briefing = brief_from_words(backend.library.retriever, words)
+    console.print(document.text(brief_summary(briefing)), markup=False, highlight=False)
+    subject = " ".join(w for w in (briefing.authority, briefing.topic) if w)
+    console.print(f"The whole brief (how it compares, questions to ask): /brief {subject}", style="dim", markup=False)
+
+
 def _ask(question: str, console: Console, backend: Backend, session: Session, interactive: bool) -> None:
     from bot.engine.answer import Turn
     from bot.evidence.citations import source_parts
@@ -299,6 +312,9 @@ def _ask(question: str, console: Console, backend: Backend, session: Session, in
     from index.plan import Filters
 
     engine = backend.engine
+    if (words := brief_asked(question)) is not None:  # "brief me on X before Thursday": the brief's summary
+        _brief_summary(words or session.authority or "", console, backend)
+        return
     use_llm = backend.use_llm and backend.model_error is None
     filters = Filters(authorities=[session.authority] if session.authority else [], since=session.since)
     with SentencePrinter(console) as printer:

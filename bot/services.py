@@ -46,9 +46,32 @@ def brief_from_words(
 ) -> Briefing:
     """A brief asked for in words ('Tameside front door'): the council, then the topic."""
     authority, asked_topic = brief_request(words, retriever.authorities())
+    asked_topic = brief_topic(asked_topic or "")
     return build_brief(
         retriever, held_reports(retriever), authority, asked_topic or topic, engine=engine, on_section=on_section
     )
+
+
+#: Words of a brief request that say what kind of account is wanted, not what it is about.
+_NOT_A_TOPIC = frozenset(
+    re.findall(
+        r"\S+",
+        """what did does do ofsted ofsted's inspectors the report reports inspection inspections say said says
+        found find finding findings headline headlines key main about on of re how came come out in its their
+        a an latest recent last most ilacs please quick short s""",
+    )
+)
+
+
+def brief_topic(words: str) -> str | None:
+    """The subject left in a brief request's words ("what Ofsted said about 's care leavers" → "care leavers")."""
+    tokens = [w.strip("-'’") for w in re.findall(r"[\w’'-]+", words)]
+    kept = [w for w in tokens if w and w.lower() not in _NOT_A_TOPIC and not w.isdigit()]
+    while kept and kept[-1].lower() in {"and", "or", "with", "for", "to"}:
+        kept.pop()
+    while kept and kept[0].lower() in {"and", "or", "with", "for", "to"}:
+        kept.pop(0)
+    return " ".join(kept) or None
 
 
 def held_reports(retriever: Retriever) -> list[dict]:
@@ -86,36 +109,53 @@ def parse_date(value: str) -> date:
         raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD or YYYY)") from None
 
 
+#: How long or what sort of brief: "quick", "one-page", "two-minute", "5 minute".
+_SIZE = r"(?:quick|short|brief|one[- ]page|pre[- ]meeting|(?:\w+|\d+)[- ]minutes?|top[- ]line)"
 #: A request for a brief rather than a question: "brief me on X", "give me a quick brief on X's Y",
 #: "prep me for Thursday's meeting with X", "can you do a briefing on X".
 _BRIEF_ASK = re.compile(
-    r"^\W*(?:(?:hey|hi|ok|okay|please|pls|quickly|can you|could you|would you|will you)\W+)*"
-    r"(?:(?:give|get|send|write|do|make|need|want)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?"
-    r"(?:(?:quick|short|brief|one[- ]page|pre[- ]meeting)\s+)*brief(?:ing)?\b"
+    r"^\W*(?:(?:hey|hi|ok|okay|please|pls|quickly|can you|could you|would you|will you|i|we|i'd|we'd|"
+    r"i would|we would|like|just)\W+)*"
+    r"(?:(?:give|get|send|write|do|make|need|want|like|have)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?"
+    r"(?:" + _SIZE + r"\s+)*brief(?:ing)?\b"
     r"|brief\s+(?:me|us)\b|prep(?:are)?\s+(?:me|us)\b"
-    r"|(?:a\s+)?(?:(?:quick|short)\s+)?brief(?:ing)?\s+(?:on|about|for)\b)",
+    r"|(?:a\s+|an\s+)?(?:" + _SIZE + r"\s+)*brief(?:ing)?\s+(?:please\s+)?(?:on|about|for|of)\b)",
     re.I,
 )
 #: Words about the occasion, not the subject: "before Thursday's meeting with", "for tomorrow's panel".
+_AUDIENCE = (
+    r"(?:meeting|visit|call|session|board|panel|committee|catch[- ]?up|review|interview|chat|away ?day|"
+    r"lead member|members?|councillors?|director|dcs|chief executive|portfolio holder|cabinet|leader)s?"
+)
 _OCCASION = re.compile(
-    r"\b(?:before|ahead of|for|at|in)\s+(?:(?:the|my|our|this|next|tomorrow'?s?|today'?s?|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s?|weekly|monthly|quarterly|\w+'s)\s+)*"
-    r"(?:meeting|visit|call|session|board|panel|committee|catch[- ]?up|review|interview|chat)\b(?:\s+with)?"
-    r"|\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|next week|this week)\b'?s?"
+    r"\b(?:before|ahead of|for|at)\s+(?:[\w'’-]+\s+){0,3}?" + _AUDIENCE + r"(?:\s+" + _AUDIENCE + r")*\b"
+    r"(?:\s+with)?"
+    r"|\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|next week|this week)\b(?:'?s\b)?"
     r"|\b(?:meeting|call|visit)\s+with\b",
     re.I,
 )
 
 
-def brief_asked(question: str, held: list[str]) -> str | None:
-    """The words of a brief request ("Tameside front door"), or None when the question is not one."""
+def brief_asked(question: str) -> str | None:
+    """The words of a brief request ("Tameside front door"); "" for one that names nothing; None for a question."""
     lead = _BRIEF_ASK.match(question)
     if lead is None:
         return None
     words = _OCCASION.sub(" ", question[lead.end() :])
     words = re.sub(r"^\W*(?:(?:me|us|on|about|for|re|regarding|of|the|with)\W+)*", "", words, flags=re.I)
-    words = re.sub(r"\s+", " ", words).strip(" ?.!,;:")
-    return words or None
+    # "…from the 2025 inspection", "…in its latest report": a brief is built from the latest report anyway.
+    words = re.sub(
+        r"\b(?:from|in|at|after|since)\s+(?:the|its|their)?\s*(?:latest|last|recent|most recent|\d{4})?\s*"
+        r"(?:ilacs\s+|ofsted\s+)?(?:inspection|report|visit)s?\b",
+        " ",
+        words,
+        flags=re.I,
+    )
+    return re.sub(r"\s+", " ", words).strip(" ?.!,;:")
+
+
+#: What a surface says to a brief request that names no council or topic.
+BRIEF_WHAT = "Brief you on which council (or topic)? For example: brief me on Tameside's front door."
 
 
 def brief_summary(briefing: Briefing, per_section: int = 3) -> Briefing:

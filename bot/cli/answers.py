@@ -28,12 +28,16 @@ def ask(
     """Answer a question from the library, every sentence cited."""
     from bot.app import create_engine, create_library
     from bot.render.terminal import sources as render_sources
+    from bot.services import brief_asked
     from index.plan import Filters
 
     settings = settings_or_exit()
     asked = question_or_exit(question)
     filters = Filters(authorities=list(authority or []), since=date_option(since, "--since"))
     engine = create_engine(settings, create_library(settings))
+    if (words := brief_asked(asked)) is not None:  # "brief me on X before Thursday": the brief, not a sentence
+        _brief_reply(engine.retriever, words, as_json)
+        return
     # A cold run's two slow steps at once: the model loads (C code, GIL released) while the library
     # opens and warms. A question the records answer does not use it, but waits for the load to end
     # rather than exit with llama.cpp half-way through loading.
@@ -61,6 +65,26 @@ def ask(
     render_sources(console, result)
     if result.status == "no_evidence" and not engine.retriever.authorities():
         errors.print(INGEST_HINT, highlight=False)
+
+
+def _brief_reply(retriever, words: str, as_json: bool) -> None:
+    """A brief asked for in a question: on screen its summary, the whole brief one command away."""
+    from bot.render import document
+    from bot.services import BRIEF_WHAT, brief_from_words, brief_summary
+
+    if not words:
+        fail(BRIEF_WHAT)
+    try:
+        briefing = brief_from_words(retriever, words)
+    except BriefingError as err:
+        fail(str(err))
+    if as_json:
+        sys.stdout.write(json.dumps({"status": "brief", "brief": briefing.as_json()}, indent=2) + "\n")
+        return
+    sys.stdout.write(document.text(brief_summary(briefing)))
+    topic = f' --topic "{briefing.topic}"' if briefing.topic else ""
+    subject = f'"{briefing.authority}"' if briefing.authority else ""
+    console.print(f"[dim]The whole brief (how it compares, questions to ask): briefing brief {subject}{topic}[/dim]")
 
 
 def _answer(engine, asked: str, filters, *, no_llm: bool, as_json: bool):

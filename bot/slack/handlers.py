@@ -14,6 +14,7 @@ from collections.abc import Callable
 from cachetools import LRUCache
 
 from bot.engine.messages import question_problem
+from bot.services import BRIEF_WHAT, brief_asked
 from bot.slack import messages
 from bot.slack.blocks import escape
 from bot.slack.digests import FollowCommands
@@ -72,6 +73,11 @@ class Intake:
         kind = "ask"
         if asked_check := _CHECK_REQUEST.match(text):
             kind, text = "check", asked_check.group(1).strip()
+        elif (words := brief_asked(text)) is not None:  # "brief me on X before Thursday": the brief itself
+            if not words:
+                self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=BRIEF_WHAT)
+                return False
+            kind, text = "brief", words
         placeholder = self.thread.placeholder(channel, thread_ts, key)
         self.thread.spoke_in(channel, thread_ts)
         who = context["asker"]

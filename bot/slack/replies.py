@@ -14,7 +14,7 @@ from bot.slack.blocks import SECTION_LIMIT, answer_blocks, check_blocks, compare
 from bot.slack.governance import Gate
 from bot.slack.queue import Job
 from bot.slack.thread import ANSWER_EVENT, ASIDE_EVENT
-from index.errors import TooSlow
+from index.errors import BriefingError, TooSlow
 
 log = logging.getLogger("briefing.slack")
 
@@ -120,15 +120,24 @@ class Replies:
     def brief(self, job: Job) -> None:
         """The brief as messages in a thread, with the comparison grid as Block Kit after it."""
         words = job.text.strip()
-        briefing = brief_from_words(self.engine.retriever, words)
-        markdown = document.markdown(briefing)
-        chunks = [markdown[i : i + SECTION_LIMIT] for i in range(0, len(markdown), SECTION_LIMIT)]
-        # A "Brief me" under a digest answers in the digest's thread; /brief starts a thread of its own.
+        try:
+            briefing = brief_from_words(self.engine.retriever, words)
+            chunks = _chunks(document.markdown(briefing))
+        except BriefingError as err:  # a council the library does not hold: say so, not "something went wrong"
+            briefing, chunks = None, [f"Sorry, {err}"]
+        # A brief asked for in a mention replaces its placeholder; a "Brief me" under a digest answers in
+        # the digest's thread; /brief starts a thread of its own.
         where = {"channel": job.channel, "thread_ts": job.thread_ts or None}
-        first = self.client.chat_postMessage(**where, text=escape(chunks[0]))
-        thread_ts = job.thread_ts or first["ts"]
+        if job.placeholder_ts:
+            self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=escape(chunks[0]))
+            thread_ts = job.thread_ts
+        else:
+            first = self.client.chat_postMessage(**where, text=escape(chunks[0]))
+            thread_ts = job.thread_ts or first["ts"]
         for chunk in chunks[1:]:
             self.client.chat_postMessage(channel=job.channel, thread_ts=thread_ts, text=escape(chunk))
+        if briefing is None:
+            return
         rows = brief_comparison(briefing, self.engine.retriever)
         if rows:
             # "How it compares" as Block Kit fields: one authority per field, grades marked by colour.
@@ -136,3 +145,8 @@ class Replies:
                 channel=job.channel, thread_ts=thread_ts, text="How it compares", blocks=compare_blocks(rows)
             )
         self.gate.audit(kind="brief", user=job.user, channel=job.channel, question=words)
+
+
+def _chunks(text: str) -> list[str]:
+    """Text cut to what one Slack message holds."""
+    return [text[i : i + SECTION_LIMIT] for i in range(0, len(text), SECTION_LIMIT)]

@@ -166,3 +166,12 @@ def test_one_writer_or_many_readers_per_library(tmp_path):
     writer.release()
     out = subprocess.run([*briefing, "ingest", str(LETTER)], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
+
+
+def test_a_brief_asked_for_in_a_question_is_the_brief_summary_with_the_whole_one_command_away(small_library_dir):
+    env = {"BRIEFING_DATA_DIR": str(small_library_dir), "COLUMNS": "200"}
+    out = briefing("ask", "--no-llm", "Brief me on St Helens before Thursday's meeting", env=env)
+    assert "Briefing: St Helens" in out and "At a glance" in out and "Concerns" in out
+    assert "nothing on Thursday" not in out and 'briefing brief "St Helens"' in out
+    topic = briefing("ask", "--no-llm", "give me a quick brief on st helens's care leavers", env=env)
+    assert "Briefing: St Helens — care leavers" in topic and '--topic "care leavers"' in topic

@@ -160,3 +160,13 @@ def test_an_overlong_question_and_an_unexpected_error_leave_the_session_running(
     assert "2,500 characters long" in shown and len(calls) == 2  # the long one never reached the engine
     assert "unexpected KeyError" in shown and "Traceback" not in shown
     assert "Lancashire" in shown.split("unexpected KeyError", 1)[1]  # the next question was answered
+
+
+def test_a_brief_asked_for_in_the_repl_is_its_summary(small_library_dir, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(small_library_dir, data)
+    out = _piped(data, "brief me on St Helens before Thursday's meeting\n/quit\n")
+    assert "Briefing: St Helens" in out.stdout and "At a glance" in out.stdout
+    assert "/brief St Helens" in out.stdout and "nothing on Thursday" not in out.stdout

@@ -353,3 +353,19 @@ def test_an_ambiguous_place_offers_buttons_and_a_click_answers_for_that_council(
     answer = standin.final_answers()[1]
     assert "West Sussex" in answer["text"] and "East Sussex" not in answer["text"]
     next(served, None)
+
+
+def test_a_brief_asked_for_in_a_mention_is_the_brief_in_its_thread(slack):
+    standin, bot, url, _ = slack
+    post(url, mention("brief me on Lancashire before Thursday's meeting", ts="77.1", event_id="EvBriefMe"))
+
+    def briefed() -> bool:
+        return any("Briefing: Lancashire" in (m.get("text") or "") for m in standin.thread("CGOOD", "77.1"))
+
+    assert standin.wait_for(briefed)
+    said = " ".join(m.get("text") or "" for m in standin.thread("CGOOD", "77.1"))
+    assert "Thursday" not in said.split("Briefing: Lancashire")[0]  # no "the library has nothing on Thursday"
+    post(url, mention("brief me", ts="78.1", event_id="EvBriefWhat"))
+    assert standin.wait_for(
+        lambda: any("which council" in (m.get("text") or "") for m in standin.named("chat.postMessage"))
+    )

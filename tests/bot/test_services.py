@@ -1,0 +1,67 @@
+"""The flows every surface shares: a brief asked for in a question is told from a question."""
+
+import pytest
+
+from bot.services import brief_asked, brief_from_words, brief_summary, brief_topic
+
+
+@pytest.mark.parametrize(
+    ("asked", "words"),
+    [
+        ("Brief me on Blackpool before Thursday's meeting", "Blackpool"),
+        ("brief me on Wigan's front door from the 2025 inspection", "Wigan's front door"),
+        ("give me a quick brief on Tameside's front door", "Tameside's front door"),
+        ("prep me for Thursday's meeting with Lancashire", "Lancashire"),
+        ("Prepare me for the panel with Knowsley tomorrow", "Knowsley"),
+        ("can you do a briefing on neglect in Sandwell?", "neglect in Sandwell"),
+        ("pls brief me re st helens care leavers", "st helens care leavers"),
+        ("I need a one-page brief on Leeds for the scrutiny committee", "Leeds"),
+        ("a five-minute brief on Leeds for the cabinet member", "Leeds"),
+        ("Short brief please on Kent's adoption support", "Kent's adoption support"),
+        ("brief me", ""),
+    ],
+)
+def test_a_brief_request_is_its_subject_without_the_occasion(asked, words):
+    assert brief_asked(asked) == words
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Ofsted say about strategy discussions in Lancashire?",
+        "how brief was the inspection in Leeds?",
+        "What did the briefing to members say about care leavers?",
+        "Were strategy meetings held promptly in Wigan?",
+        "summarise the 2023 report for St Helens",
+    ],
+)
+def test_a_question_is_not_a_brief_request(question):
+    assert brief_asked(question) is None
+
+
+@pytest.mark.parametrize(
+    ("left", "topic"),
+    [
+        ("what Ofsted said about 's care leavers", "care leavers"),
+        ("the key findings on the front door - MASH and EDT", "front door MASH and EDT"),
+        ("how its 2024 report came out", None),
+    ],
+)
+def test_a_brief_topic_is_what_it_is_about_not_what_sort_of_account(left, topic):
+    assert brief_topic(left) == topic
+
+
+def test_the_summary_is_the_brief_cut_to_a_screen_every_line_still_cited(small_library):
+    retriever = small_library.retriever
+    whole = brief_from_words(retriever, brief_asked("brief me on St Helens before Thursday's meeting"))
+    short = brief_summary(whole)
+    assert short.authority == "St Helens" and [s.title for s in short.sections] == [
+        "At a glance",
+        "Strengths",
+        "Concerns",
+        "What Ofsted asked to improve",
+    ]
+    assert all(0 < len(s.bullets) <= 3 for s in short.sections)
+    assert all(b.citations for s in short.sections for b in s.bullets)
+    numbers = [c.n for s in short.sections for b in s.bullets for c in b.citations]
+    assert sorted(set(numbers)) == list(range(1, max(numbers) + 1))  # numbered afresh, none missing
