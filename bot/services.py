@@ -16,7 +16,7 @@ from bot.engine.answer import AnswerEngine
 from bot.engine.brief import brief_request, build_brief
 from bot.engine.brief_parts import Briefing, BriefSection, Bullet, number_sources
 from bot.records.grid import Standing, comparison, council_named
-from index.authorities import current_authorities, lookup, not_held
+from index.authorities import current_authorities, find_authorities, lookup, not_held
 from index.retrieve import Retriever
 
 EMPTY_LIBRARY = "The library is empty."
@@ -110,16 +110,18 @@ def parse_date(value: str) -> date:
 
 
 #: How long or what sort of brief: "quick", "one-page", "two-minute", "5 minute".
-_SIZE = r"(?:quick|short|brief|one[- ]page|pre[- ]meeting|(?:\w+|\d+)[- ]minutes?|top[- ]line)"
+_SIZE = r"(?:quick|short|one[- ]page|pre[- ]meeting|(?:\w+|\d+)[- ]minutes?|top[- ]line)"
+#: What follows the word "brief" in a request: what it is on, or "please" first. "A brief overview",
+#: "a brief summary of", "brief me: which…" are questions, not requests for a brief.
+_ON = r"(?:\s+please)?\s+(?:on|about|re|regarding|for|of|ahead|before)\b"
 #: A request for a brief rather than a question: "brief me on X", "give me a quick brief on X's Y",
 #: "prep me for Thursday's meeting with X", "can you do a briefing on X".
 _BRIEF_ASK = re.compile(
     r"^\W*(?:(?:hey|hi|ok|okay|please|pls|quickly|can you|could you|would you|will you|i|we|i'd|we'd|"
     r"i would|we would|like|just)\W+)*"
     r"(?:(?:give|get|send|write|do|make|need|want|like|have)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?"
-    r"(?:" + _SIZE + r"\s+)*brief(?:ing)?\b"
-    r"|brief\s+(?:me|us)\b|prep(?:are)?\s+(?:me|us)\b"
-    r"|(?:a\s+|an\s+)?(?:" + _SIZE + r"\s+)*brief(?:ing)?\s+(?:please\s+)?(?:on|about|for|of)\b)",
+    r"(?:" + _SIZE + r"\s+)*brief(?:ing)?" + _ON + r"|brief\s+(?:me|us)" + _ON + r"|prep(?:are)?\s+(?:me|us)"
+    r"(?=\s+(?:for|ahead|before)\b)|(?:a\s+|an\s+)?(?:" + _SIZE + r"\s+)*brief(?:ing)?" + _ON + r")",
     re.I,
 )
 #: Words about the occasion, not the subject: "before Thursday's meeting with", "for tomorrow's panel".
@@ -138,6 +140,8 @@ _OCCASION = re.compile(
 
 def brief_asked(question: str) -> str | None:
     """The words of a brief request ("Tameside front door"); "" for one that names nothing; None for a question."""
+    if re.fullmatch(r"\W*(?:please\s+|can you\s+|could you\s+)*brief\s+(?:me|us)(?:\s+please)?\W*", question, re.I):
+        return ""
     lead = _BRIEF_ASK.match(question)
     if lead is None:
         return None
@@ -151,7 +155,12 @@ def brief_asked(question: str) -> str | None:
         words,
         flags=re.I,
     )
-    return re.sub(r"\s+", " ", words).strip(" ?.!,;:")
+    words = re.sub(r"\s+", " ", words).strip(" ?.!,;:")
+    words = re.sub(r"^please\b|\bplease$", "", words, flags=re.I).strip(" ,")
+    if not words:
+        return ""
+    # A brief is of one council: "brief me on how many councils…", "…on Somerset vs Devon" are questions.
+    return words if len(find_authorities(words)) == 1 else None
 
 
 #: What a surface says to a brief request that names no council or topic.

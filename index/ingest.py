@@ -339,10 +339,14 @@ def ingest(
             summary.unchanged.append(read.source)
             report(read.source, "unchanged", 0)
         elif contents.setdefault(read.content, read.source) != read.source:
+            # The same bytes as a stored report: one report. Not a problem to report run after run; and
+            # a stored file rewritten into a copy of another loses its old passages.
             twin = contents[read.content]
             summary.duplicates.append((read.source, twin))
-            summary.skipped.append((read.source, f"the same file as {twin}; read once"))
-            report(read.source, "skipped", 0)
+            if read.source in known:
+                store.remove_report(read.source)
+                summary.removed.append(read.source)
+            report(read.source, "unchanged", 0)
         else:
             waiting.append(read)
             if sum(len(r.passages) for r in waiting) >= embed_together:
@@ -367,16 +371,17 @@ def ingest(
 
 
 def _stored_contents(records: list[dict]) -> dict[str, str]:
-    """File digest → source of every stored report (older records: from their file, if it is still there)."""
+    """File digest → source of every stored report, from the bytes its file has now.
+
+    A stored digest is not trusted: a file moved, renamed or rewritten since must not make its new
+    self (or another file) look like a copy. A report whose file is gone holds no bytes.
+    """
     contents: dict[str, str] = {}
-    for record in records:
-        digest = record.get("content_sha1")
-        if not digest:
-            try:
-                digest = content_digest(Path(record["source"]))
-            except (OSError, KeyError):
-                continue
-        contents.setdefault(digest, record["source"])
+    for record in sorted(records, key=lambda r: r.get("source") or ""):
+        try:
+            contents.setdefault(content_digest(Path(record["source"])), record["source"])
+        except (OSError, KeyError):
+            continue
     return contents
 
 

@@ -105,6 +105,8 @@ def ingest_summary(console: Console, summary: IngestSummary) -> None:
     )
     for source, reason in summary.skipped:
         console.print(f"[yellow]skipped[/yellow] {safe(source)}: {safe(reason)}")
+    for source, twin in summary.duplicates:
+        console.print(f"[dim]the same file as {safe(twin)}, held once: {safe(source)}[/dim]")
     for source in summary.removed:
         console.print(f"[dim]removed[/dim] {safe(source)}")
 

@@ -128,6 +128,7 @@ class Replies:
         # A brief asked for in a mention replaces its placeholder; a "Brief me" under a digest answers in
         # the digest's thread; /brief starts a thread of its own.
         where = {"channel": job.channel, "thread_ts": job.thread_ts or None}
+        job.replied = True  # its reply is going out: a shutdown must not overwrite it with "ask again"
         if job.placeholder_ts:
             self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=escape(chunks[0]))
             thread_ts = job.thread_ts

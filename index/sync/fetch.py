@@ -42,6 +42,10 @@ class NotAPdf(BriefingError):
     """What came back for a report is not a whole PDF (an error page, a torn download)."""
 
 
+class ErrorPage(NotAPdf):
+    """The site answered 200 with something that is not a PDF (its "report not found" page): remembered a while."""
+
+
 @dataclass
 class FetchCounts:
     """What a run asked of the site: for the daily run's cost, and for tests."""
@@ -179,7 +183,7 @@ class Fetcher:
                 for chunk in response.iter_bytes(65536):
                     if size == 0 and not chunk.lstrip()[:5].startswith(b"%PDF-"):
                         kind = response.headers.get("Content-Type", "unknown").split(";")[0]
-                        raise NotAPdf(f"{url}: not a PDF (the site sent {kind}: an error page?)")
+                        raise ErrorPage(f"{url}: not a PDF (the site sent {kind}: an error page?)")
                     out.write(chunk)
                     size += len(chunk)
                     if size > MAX_PDF_BYTES:

@@ -100,9 +100,9 @@ class ReportFolder:
                 found[row.get("file_id") or file_id(row.get("source_url", ""))] = path
         return found
 
-    def held_elsewhere(self) -> set[str]:
-        """File ids of PDFs the library holds under another name."""
-        return {row["file_id"] for row in self.rows() if row.get("held_as")}
+    def held_elsewhere(self) -> dict[str, str]:
+        """File id → the source the library holds it as, for PDFs it holds under another name."""
+        return {row["file_id"]: row["held_as"] for row in self.rows() if row.get("held_as")}
 
     def mark_held(self, sources: dict[str, str]) -> None:
         """Note that these downloaded files (source → the stored twin) are in the library already."""

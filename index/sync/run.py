@@ -15,7 +15,7 @@ from pathlib import Path
 
 from index.authorities import authority_key, lookup
 from index.ingest import IngestSummary
-from index.sync.fetch import FetchCounts, Fetcher, NotAPdf, OffSite, SiteUnavailable, is_whole_pdf
+from index.sync.fetch import ErrorPage, FetchCounts, Fetcher, NotAPdf, OffSite, SiteUnavailable, is_whole_pdf
 from index.sync.folder import Arrival, ReportFolder, arrivals
 from index.sync.site import (
     DEFAULT_KINDS,
@@ -202,7 +202,8 @@ def sync(
                 fetcher.download(_from(publication.url, files_url), target)
         except (NotAPdf, OffSite) as err:
             summary.skipped.append((what, str(err)))
-            newly_refused[publication.file_id] = str(err)
+            if isinstance(err, ErrorPage):  # a 403, a 404 or an off-site link may mend by tomorrow
+                newly_refused[publication.file_id] = str(err)
             continue
         except SiteUnavailable as err:  # it is refusing or failing: ask no more of it today
             left = len(missing) - done + 1
@@ -213,7 +214,8 @@ def sync(
     folder.refuse(newly_refused)
     if on_progress and missing:
         on_progress("fetching", len(missing), len(missing), "")
-    twins = folder.held_elsewhere()
+    held_sources = {r["source"] for r in held_reports}
+    twins = {fid for fid, twin in folder.held_elsewhere().items() if twin in held_sources}  # while the twin stays
     waiting = {fid: path for fid, path in folder.downloaded().items() if fid not in in_library and fid not in twins}
     now_held = {r["source"] for r in held_reports}
     if waiting and ingest is not None:
@@ -224,7 +226,7 @@ def sync(
             folder.mark_held(twin_of)
             now_held |= set(twin_of)
         summary.held += len(twin_of)
-        summary.skipped += [(source, why) for source, why in stored.skipped if source not in twin_of]
+        summary.skipped += stored.skipped
     summary.added = _log_arrivals(folder, now_held - set(folder_twins(folder)))
     summary.waiting = sorted(str(p) for p in waiting.values() if str(p) not in now_held)
     summary.seconds = time.monotonic() - started

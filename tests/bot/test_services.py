@@ -19,6 +19,7 @@ from bot.services import brief_asked, brief_from_words, brief_summary, brief_top
         ("a five-minute brief on Leeds for the cabinet member", "Leeds"),
         ("Short brief please on Kent's adoption support", "Kent's adoption support"),
         ("brief me", ""),
+        ("brief me please", ""),
     ],
 )
 def test_a_brief_request_is_its_subject_without_the_occasion(asked, words):
@@ -33,6 +34,13 @@ def test_a_brief_request_is_its_subject_without_the_occasion(asked, words):
         "What did the briefing to members say about care leavers?",
         "Were strategy meetings held promptly in Wigan?",
         "summarise the 2023 report for St Helens",
+        "Can you give me a brief overview of Leeds's strengths?",
+        "do a brief comparison of Leeds and Bradford",
+        "give me a brief answer: is Kent good or outstanding?",
+        "Prepare me a list of questions for Blackpool",
+        "Brief me: which councils got outstanding for care leavers?",
+        "could you do a quick brief on how many reports mention agency staff",
+        "brief me on Somerset vs Devon",
     ],
 )
 def test_a_question_is_not_a_brief_request(question):
