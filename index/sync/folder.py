@@ -60,6 +60,7 @@ class ReportFolder:
         self.pages = data_dir / "sync" / "pages"
         self.refusals = data_dir / "sync" / "refused.json"
         self._lock = None
+        self._rows: list[dict[str, str]] | None = None
 
     # --- one run at a time ----------------------------------------------------------------------
 
@@ -75,7 +76,7 @@ class ReportFolder:
             handle.close()
             raise SyncRunning(f"another sync is running on {self.root.parent}; this one stops") from None
         self._lock = handle
-
+        self._rows = None  # read afresh under the lock: an earlier run may have written since
     def unlock(self) -> None:
         """Let the next run in."""
         if self._lock is not None:
@@ -85,11 +86,13 @@ class ReportFolder:
     # --- the PDFs and their sheet ---------------------------------------------------------------
 
     def rows(self) -> list[dict[str, str]]:
-        """The sheet's rows (none before the first sync)."""
-        if not self.sheet.is_file():
-            return []
-        with self.sheet.open(encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
+        """The sheet's rows (none before the first sync), read once: a run holds the lock, so only it writes."""
+        if self._rows is None:
+            self._rows = []
+            if self.sheet.is_file():
+                with self.sheet.open(encoding="utf-8", newline="") as handle:
+                    self._rows = list(csv.DictReader(handle))
+        return [dict(row) for row in self._rows]
 
     def downloaded(self) -> dict[str, Path]:
         """File id → the PDF on disk, for every row whose file is there."""
@@ -146,6 +149,7 @@ class ReportFolder:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(part, self.sheet)
+        self._rows = [dict(row) for row in rows]
 
     # --- what the site served that was not a report ---------------------------------------------
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from index.authorities import authority_key, lookup
 from index.ingest import IngestSummary
@@ -214,10 +215,9 @@ def sync(
     folder.refuse(newly_refused)
     if on_progress and missing:
         on_progress("fetching", len(missing), len(missing), "")
-    held_sources = {r["source"] for r in held_reports}
-    twins = {fid for fid, twin in folder.held_elsewhere().items() if twin in held_sources}  # while the twin stays
-    waiting = {fid: path for fid, path in folder.downloaded().items() if fid not in in_library and fid not in twins}
     now_held = {r["source"] for r in held_reports}
+    twins = {fid for fid, twin in folder.held_elsewhere().items() if twin in now_held}  # while the twin stays
+    waiting = {fid: path for fid, path in folder.downloaded().items() if fid not in in_library and fid not in twins}
     if waiting and ingest is not None:
         stored = ingest(sorted(waiting.values()))
         now_held |= {*stored.new, *stored.replaced, *stored.unchanged}
@@ -225,9 +225,10 @@ def sync(
         if twin_of:  # the library had these PDFs under other names: noted, so never fetched or read again
             folder.mark_held(twin_of)
             now_held |= set(twin_of)
-        summary.held += len(twin_of)
+        summary.held += len(set(twin_of) & set(summary.downloaded))  # one fetched earlier is counted already
         summary.skipped += stored.skipped
-    summary.added = _log_arrivals(folder, now_held - set(folder_twins(folder)))
+    twin_sources = {str(folder.root / row["path"]) for row in folder.rows() if row.get("held_as")}
+    summary.added = _log_arrivals(folder, now_held - twin_sources)  # a twin is not an arrival
     summary.waiting = sorted(str(p) for p in waiting.values() if str(p) not in now_held)
     summary.seconds = time.monotonic() - started
     return summary
@@ -237,15 +238,8 @@ def _from(url: str, files_url: str | None) -> str:
     """A PDF's link, moved onto a mirror's files host when one is set."""
     if not files_url:
         return url
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return files_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def folder_twins(folder: ReportFolder) -> list[str]:
-    """Sources of downloaded PDFs the library holds under another name: not arrivals."""
-    return [str(folder.root / row["path"]) for row in folder.rows() if row.get("held_as")]
 
 
 def _log_arrivals(folder: ReportFolder, now_held: set[str]) -> list[Arrival]:
