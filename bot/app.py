@@ -16,6 +16,7 @@ from index.library import Library
 from index.store import ChromaStore, Store
 
 if TYPE_CHECKING:
+    from bot.evidence.entailment import Entailment
     from index.ingest import IngestSummary
     from index.sync import Fetcher
 
@@ -85,12 +86,50 @@ def create_llm(settings: Settings, *, check: bool = True) -> LLM:
     )
 
 
-def create_engine(settings: Settings, library: Library, *, llm: LLM | None = None) -> AnswerEngine:
-    """The answer engine over a library; the model loads on first use."""
+def create_judge(settings: Settings) -> Entailment | None:
+    """The claim judge the settings ask for, or None for the rules alone.
+
+    In process it is a second, small context over the answer model's own file: the weights are
+    mapped once and shared, and a judgement never disturbs an answer being written.
+    """
+    from bot.evidence.entailment import ModelEntailment
+    from bot.llm.llama import LlamaCppLLM
+    from bot.llm.openai_compatible import OpenAICompatibleLLM
+
+    if settings.judge == "rules":
+        return None
+    if settings.judge_url:
+        key = settings.judge_api_key.get_secret_value() if settings.judge_api_key else None
+        return ModelEntailment(OpenAICompatibleLLM(settings.judge_url, model=settings.judge_model, api_key=key))
+    if settings.llm_url:
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        return ModelEntailment(OpenAICompatibleLLM(settings.llm_url, model=settings.llm_model, api_key=key))
+    path = model_file(settings)
+    result = check_model(settings, path, trust_record=True)
+    if not result.ok:
+        raise ModelUnavailable(f"{result.detail}; fix: {result.fix}")
+    return ModelEntailment(
+        LlamaCppLLM(
+            path,
+            n_threads=settings.n_threads,
+            n_ctx=settings.judge_ctx,
+            cache_dir=settings.cache_dir,
+            n_gpu_layers=settings.n_gpu_layers,
+            repack=settings.llama_repack,
+        )
+    )
+
+
+def create_engine(
+    settings: Settings, library: Library, *, llm: LLM | None = None, judge: Entailment | None = None
+) -> AnswerEngine:
+    """The answer engine over a library; the model (and the judge, if the settings want one) load on first use."""
     factory = (lambda: llm) if llm is not None else (lambda: create_llm(settings))
+    judge_factory = (lambda: judge) if judge is not None else (lambda: create_judge(settings))
     return AnswerEngine(
         library.retriever,
         factory,
+        judge_factory=judge_factory,
         budget_tokens=settings.prompt_budget_tokens,
         max_answer_tokens=settings.max_answer_tokens,
         min_relevance=settings.min_relevance,

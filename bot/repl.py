@@ -57,6 +57,7 @@ class Backend:
             if self.use_llm:
                 try:
                     _ = self.engine.llm
+                    self.engine.judge()  # loaded now too, so the first answer does not wait for it
                 except BriefingError as err:
                     self.model_error = str(err)
         except BriefingError as err:
@@ -277,13 +278,12 @@ def _sources(words: str, console: Console, backend: Backend, session: Session) -
 
 
 def _check(words: str, console: Console, backend: Backend, session: Session) -> None:
-    from bot.engine.check import check_text
     from bot.render.terminal import claim_checks
 
     if not words:
         console.print("usage: /check CLAIM, e.g. /check care leavers were judged good in the latest inspection")
         return
-    claim_checks(console, check_text(words, backend.library.retriever))
+    claim_checks(console, backend.engine.check(words, use_judge=backend.use_llm))
 
 
 def _brief(words: str, console: Console, backend: Backend, session: Session) -> None:

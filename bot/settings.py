@@ -143,6 +143,19 @@ class Settings(BaseSettings):
     )
     min_relevance: float = Field(0.3, description="Below this dense similarity a passage is not evidence.")
 
+    # --- the claim judge (answers' sentences and `briefing check`) ---
+    judge: Literal["model", "rules"] = Field(
+        "model",
+        description="model = after the rules pass a sentence, the model must say its window states all of it "
+        "(a second small context over the same model file, or judge_url); rules = the deterministic checks alone.",
+    )
+    judge_url: str | None = Field(
+        None, description="OpenAI-compatible server for the judge (a stronger model elsewhere); unset = in-process."
+    )
+    judge_api_key: SecretStr | None = Field(None, description="API key for judge_url, if it needs one.")
+    judge_model: str = Field("local", description="Model name sent to judge_url.")
+    judge_ctx: int = Field(1024, ge=256, description="Context of the in-process judge: one window and one claim.")
+
     # --- Slack ---
     slack_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("BRIEFING_SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN")

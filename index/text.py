@@ -334,10 +334,29 @@ def long_date(iso: str) -> str:
     return f"{day} {MONTHS[month - 1].capitalize()} {year}"
 
 
+_FRACTION = re.compile(
+    r"\b(a|an|one|two|three|four|five|six|seven|eight|nine)[\s-]+(half|halves|thirds?|quarters?|fifths?|tenths?)\b",
+    re.I,
+)
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fifth": 5, "tenth": 10}
+
+
+def _fraction_shares(match: re.Match[str]) -> set[str]:
+    """'two fifths' → {'40'}: the percentage a report prints; an inexact share ('two thirds') is no figure."""
+    top = 1 if match.group(1).lower() in ("a", "an") else _NUMBER_WORDS[match.group(1).lower()]
+    name = match.group(2).lower()
+    bottom = _DENOMINATORS["half" if name.startswith("hal") else name.removesuffix("s")]
+    share = 100 * top / bottom
+    return {str(int(share))} if share == int(share) else set()
+
+
 def numbers(text: str) -> set[str]:
-    """The quantities a text states ('18', '12%', '£1.5', 'twelve' → '12'), years left out."""
+    """The quantities a text states ('18', '12%', '£1.5', 'twelve' → '12', 'two fifths' → '40'), years left out."""
     text = plain(text)
     found: set[str] = set()
+    for match in _FRACTION.finditer(text):
+        found |= _fraction_shares(match)
+    text = _FRACTION.sub(" ", text)
     for match in _NUMBER.finditer(text):
         token = match.group(0).replace(",", "").lstrip("£").rstrip("%")
         if YEAR.fullmatch(token):

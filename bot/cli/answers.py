@@ -114,21 +114,19 @@ def check(
     claim: Annotated[str, typer.Argument(help="A sentence or paragraph to check, e.g. from a board paper.")],
     authority: Annotated[list[str] | None, typer.Option("--authority", "-a", help="Only this authority.")] = None,
     no_llm: Annotated[
-        bool, typer.Option("--no-llm", help="Accepted for symmetry: checking never uses the model.")
+        bool, typer.Option("--no-llm", help="The rules alone: no judge model reads the supported claims.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Check claims against the reports: supported, contradicted (with what the report says) or not found."""
-    from bot.app import create_library
-    from bot.engine.check import check_text
+    from bot.app import create_engine, create_library
     from bot.render.terminal import claim_checks
     from index.plan import Filters
 
+    settings = settings_or_exit()
     try:
-        report = check_text(
-            question_or_exit(claim),
-            create_library(settings_or_exit()).retriever,
-            Filters(authorities=list(authority or [])),
+        report = create_engine(settings, create_library(settings)).check(
+            question_or_exit(claim), Filters(authorities=list(authority or [])), use_judge=not no_llm
         )
     except BriefingError as err:
         fail(str(err))

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from bot.engine.asking import Answer, Asking
+from bot.engine.check import CheckReport, check_text
 from bot.engine.messages import (
     EMPTY_LIBRARY_TEXT,
     WHICH_COUNCIL_TEXT,
@@ -23,10 +24,12 @@ from bot.engine.messages import (
 )
 from bot.engine.prompt import Turn, standalone
 from bot.engine.write import Writer
+from bot.evidence.entailment import Entailment
 from bot.llm import LLM, LazyModel
 from bot.records.answers import answer_from_records
 from bot.records.improvements import asks_for_list, has_list, list_answer
 from bot.records.question import read_record_question, reports_question
+from index.errors import ModelUnavailable
 from index.plan import Filters, QueryPlan
 from index.retrieve import Retriever
 
@@ -38,6 +41,14 @@ def _wants_list(plan: QueryPlan, question: str) -> bool:
     return bool(plan.filters.authorities) and plan.group is None and asks_for_list(question)
 
 
+def _loaded(judge: LazyModel[Entailment]) -> tuple[Entailment | None, str]:
+    try:
+        return judge.get(), ""
+    except ModelUnavailable as err:
+        return None, f"The judge model is unavailable ({err}): sentences were checked by the rules alone."
+
+
+# long: the engine's steps are its methods, in the order a question meets them, beside the checks it lends out.
 class AnswerEngine:
     """Answers questions from the library; the CLI, REPL and Slack bot all use this one object."""
 
@@ -46,13 +57,15 @@ class AnswerEngine:
         retriever: Retriever,
         llm_factory: Callable[[], LLM] | None,
         *,
+        judge_factory: Callable[[], Entailment | None] | None = None,
         budget_tokens: int,
         max_answer_tokens: int,
         min_relevance: float,
         search_k: int = SEARCH_K,
     ) -> None:
         self._retriever = retriever
-        self._model = LazyModel(llm_factory)
+        self._model: LazyModel[LLM] = LazyModel(llm_factory)
+        self._judge: LazyModel[Entailment] = LazyModel(judge_factory)
         self._writer = Writer(
             retriever, budget_tokens=budget_tokens, max_answer_tokens=max_answer_tokens, min_relevance=min_relevance
         )
@@ -69,9 +82,24 @@ class AnswerEngine:
         """The model, loaded on first use (None when answering from evidence only)."""
         return self._model.get()
 
+    def judge(self) -> tuple[Entailment | None, str]:
+        """The claim judge, and why there is none when the settings wanted one (the rules still check)."""
+        return _loaded(self._judge)
+
+    def check(self, pasted: str, filters: Filters | None = None, *, use_judge: bool = True) -> CheckReport:
+        """`briefing check`, `/check` and Slack's check: each claim by the rules, then by the judge if there is one."""
+        judge, why_not = self.judge() if use_judge else (None, "")
+        report = check_text(pasted, self._retriever, filters, entailment=judge)
+        report.judged_by = judge.name if judge is not None else "rules"
+        report.notes += [why_not] if why_not else []
+        return report
+
     def preload(self) -> threading.Thread:
-        """Start loading the model on another thread, so a cold process warms the library meanwhile."""
-        return self._model.preload()
+        """Start loading the model, then the judge, on another thread, so a cold process warms the library meanwhile."""
+        load = lambda: (self._model.preload().join(), self._judge.preload().join())  # noqa: E731
+        thread = threading.Thread(target=load, name="models-load", daemon=True)
+        thread.start()
+        return thread
 
     def needs_model(self, question: str, filters: Filters | None = None) -> bool:
         """Whether answering this needs the model at all: a records question or a plain decline does not."""
@@ -120,7 +148,10 @@ class AnswerEngine:
             return a.finish("no_evidence", no_evidence_text(result.plan, a.held), [])
         if llm is None:
             return self._writer.quote(a, result)
-        return self._writer.write(a, result, llm, deadline)
+        judge, why_not = self.judge()
+        if why_not:
+            a.notes.append(why_not)
+        return self._writer.write(a, result, llm, deadline, judge)
 
     def _decline(self, a: Asking) -> Answer | None:
         """Nothing to answer from: a name to settle, another inspectorate, places or years not held."""

@@ -3,7 +3,8 @@
 A board paper says "Ofsted judged our care leavers good in 2023". Each sentence is a claim; each
 claim is *supported* (a report says it, facts and all), *contradicted* (a report speaks to it and
 says otherwise — we show what it does say), or *not_found* (nothing in the library decides it,
-such as a year with no report). No model: the same deterministic checks that gate every answer.
+such as a year with no report). The same checks gate every answer: deterministic rules first, then,
+when the settings give one, a judge model that must read the claim's meaning in the deciding window.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.evidence.citations import Citation, citation_json
-from bot.evidence.claims import Judged, graded_claims, graded_claims_at, judge
+from bot.evidence.claims import Judged, judge, looked_back_years
+from bot.evidence.entailment import Entailment, needs_judging, source_of
+from bot.evidence.grades import graded_claims, graded_claims_at
 from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
@@ -29,6 +32,8 @@ PLACE_OVERLAP = 0.85
 PLACE_MIN_WORDS = 6
 #: How much more plainly about the claim a contradicting window must be than the best support.
 OUTVOTE_MARGIN = 0.15
+#: Supporting windows the judge model is asked about, best first: one passage may be the wrong one.
+JUDGED_WINDOWS = 2
 _PRESENT = re.compile(r"\b(is|are|remains?|still|currently|current|now|latest|has been|have been)\b", re.I)
 
 
@@ -57,29 +62,45 @@ class CheckReport:
 
     claims: list[ClaimCheck]
     timings: dict[str, float]
+    judged_by: str = "rules"  # the rules alone, or the judge model that also read each supported claim
+    notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         """What `briefing check --json` prints."""
-        return {"claims": [c.as_json() for c in self.claims], "timings": {k: round(v) for k, v in self.timings.items()}}
+        return {
+            "claims": [c.as_json() for c in self.claims],
+            "judged_by": self.judged_by,
+            "notes": self.notes,
+            "timings": {k: round(v) for k, v in self.timings.items()},
+        }
 
 
-def check_text(pasted: str, retriever: Retriever, filters: Filters | None = None) -> CheckReport:
+def check_text(
+    pasted: str, retriever: Retriever, filters: Filters | None = None, *, entailment: Entailment | None = None
+) -> CheckReport:
     """Split a pasted paragraph into claims and check each one."""
     started = time.perf_counter()
     claims = [c for c in text.answer_sentences(pasted) if len(text.content_words(c)) >= 2]
-    checked = [check_claim(claim, retriever, filters) for claim in claims]
+    checked = [check_claim(claim, retriever, filters, entailment=entailment) for claim in claims]
     return CheckReport(checked, {"total_ms": (time.perf_counter() - started) * 1000})
 
 
+# long: the three kinds of split (spelling, places, years) read best together, each at most once.
 def check_claim(
-    claim: str, retriever: Retriever, filters: Filters | None = None, *, _done: frozenset[str] = frozenset()
+    claim: str,
+    retriever: Retriever,
+    filters: Filters | None = None,
+    *,
+    entailment: Entailment | None = None,
+    _done: frozenset[str] = frozenset(),
 ) -> ClaimCheck:
     """One claim against the library.
 
     A claim about several places it names, or a change of grade across years, is several claims:
     each part is checked against its own report, and the claim holds only if every part does.
     Each kind of split (spelling, places, years) happens at most once on the way down (`_done`),
-    so however a claim is worded, the checking ends.
+    so however a claim is worded, the checking ends. `entailment`, when given, must also read the
+    claim's meaning in the window the rules found before it is called supported.
     """
     plan = retriever.plan(claim, filters)
     if "places" in _done and filters and len(filters.authorities) == 1:
@@ -97,8 +118,8 @@ def check_claim(
         for place in misspelt:
             fixed = re.sub(rf"\b{re.escape(place.said)}\b", place.authority or "", fixed, count=1, flags=re.I)
         if fixed == claim:  # the misspelling could not be found as written: check it as it stands
-            return _check_one(claim, retriever, plan)
-        checked = check_claim(fixed, retriever, filters, _done=_done | {"spelling"})
+            return _check_one(claim, retriever, plan, entailment)
+        checked = check_claim(fixed, retriever, filters, entailment=entailment, _done=_done | {"spelling"})
         notes = [f"Read “{p.said}” as {p.authority}." for p in misspelt]
         return replace(checked, claim=claim, explanation=" ".join([*notes, checked.explanation]))
     # Only councils the claim names are its parts: a region or a set of neighbours is one subject.
@@ -109,6 +130,7 @@ def check_claim(
                 strip_authorities(claim, [o for o in said if o != place]),
                 retriever,
                 Filters([place]),
+                entailment=entailment,
                 _done=_done | {"places"},
             )
             for place in said
@@ -121,12 +143,13 @@ def check_claim(
                 f"In {year}, {area.replace('_', ' ')} in {named[0]} was judged {grade}.",
                 retriever,
                 filters,
+                entailment=entailment,
                 _done=_done | {"years"},
             )
             for area, grade, year in changes
         ]
         return _combined(claim, [f"{grade} in {year}" for _, grade, year in changes], parts)
-    return _check_one(claim, retriever, plan)
+    return _check_one(claim, retriever, plan, entailment)
 
 
 def _which_council(claim: str, retriever: Retriever) -> str:
@@ -147,8 +170,11 @@ def _grade_per_year(claim: str) -> list[tuple[str, str, int]]:
 
 
 def _year_of(at: int, years: list[tuple[int, int]]) -> int:
-    """The year a grade is given for: the one just after it ("good in 2023"), else the last before it."""
-    after = [y for y, where in years if 0 < where - at <= 25]
+    """The year a grade (ending at `at`) is given for: the one just after it, else the last before it.
+
+    "Good in 2023"; "requires improvement overall in its 2024 inspection".
+    """
+    after = [y for y, where in years if 0 <= where - at <= 25]
     before = [y for y, where in years if where < at]
     return after[0] if after else before[-1] if before else years[0][0]
 
@@ -172,7 +198,7 @@ def _combined(claim: str, labels: list[str], parts: list[ClaimCheck]) -> ClaimCh
     return ClaimCheck(claim, "not_found", " ".join(missing), citations)
 
 
-def _check_one(claim: str, retriever: Retriever, plan) -> ClaimCheck:
+def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | None) -> ClaimCheck:
     named = plan.filters.authorities
     if plan.unknown_places and not named:
         places = ", ".join(plan.unknown_places)
@@ -192,11 +218,44 @@ def _check_one(claim: str, retriever: Retriever, plan) -> ClaimCheck:
     else:
         note = ""
     if graded_claims(claim) and named:
-        return _check_graded(claim, retriever, reports, years) or ClaimCheck(
+        # "Rated care leavers good and found return interviews timely": the table decides the grade, the
+        # report's words the rest, and the claim holds only if both do.
+        said = _said_besides_grades(claim)
+        graded_part = claim
+        for part in said:
+            graded_part = graded_part.replace(part, " ")
+        graded = _check_graded(graded_part, retriever, reports, years) or ClaimCheck(
             claim, "not_found", note or f"The library holds no judgements for {', '.join(named)}."
         )
+        if graded.verdict != "supported" or not said:
+            return replace(graded, claim=claim)
+        context = " ".join([named[0], *map(str, sorted(years - looked_back_years(claim)))])
+        asked = [f"{context}: {part}" for part in said]
+        parts = [_check_one(a, retriever, retriever.plan(a, plan.filters), entailment) for a in asked]
+        return _combined(claim, ["the grades", *(f"“{part}”" for part in said)], [graded, *parts])
+    statements = [p.strip(" ,.") for p in _SECOND_STATEMENT.split(claim)]
+    if len(statements) > 1 and all(len(text.content_words(p)) >= 3 for p in statements) and named:
+        # Two statements in one claim: each is found (or not) in its own words, and both must hold.
+        context = " ".join([named[0], *map(str, sorted(years - looked_back_years(claim)))])
+        parts = [statements[0]] + [f"{context}: {p}" for p in statements[1:]]
+        checked = [_check_one(p, retriever, retriever.plan(p, plan.filters), entailment) for p in parts]
+        return _combined(claim, [f"“{p}”" for p in statements], checked)
     weighed = [(p, judge(claim, p, retriever.grades_for(p.report_id))) for p in _candidates(claim, retriever, plan)]
-    return _verdict(claim, weighed, note)
+    return _verdict(claim, weighed, note, entailment=entailment)
+
+
+#: Where a claim joins a second statement to its first ("… and found …", "… and that …", "…; …").
+_SECOND_STATEMENT = re.compile(
+    r",?\s+(?:and|but|while|whereas|although|though)\s+(?=(?:also\s+|it\s+)?(?:found|said|noted|described|"
+    r"reported|praised|criticised|highlighted|identified|concluded|that|there)\b)|;\s+",
+    re.I,
+)
+
+
+def _said_besides_grades(claim: str) -> list[str]:
+    """The statements of a graded claim that are not grades: each must be found in the report's words."""
+    pieces = [p.strip(" ,.") for p in _SECOND_STATEMENT.split(claim)]
+    return [p for p in pieces[1:] if not graded_claims(p) and len(text.content_words(p)) >= 3]
 
 
 def _candidates(claim: str, retriever: Retriever, plan) -> list[Passage]:
@@ -213,7 +272,14 @@ def _candidates(claim: str, retriever: Retriever, plan) -> list[Passage]:
     return list(found.values())
 
 
-def _verdict(claim: str, weighed: list[tuple[Passage, Judged]], note: str, *, table: bool = False) -> ClaimCheck:
+def _verdict(
+    claim: str,
+    weighed: list[tuple[Passage, Judged]],
+    note: str,
+    *,
+    table: bool = False,
+    entailment: Entailment | None = None,
+) -> ClaimCheck:
     """Supported, unless words more plainly about the claim say otherwise.
 
     A loose match elsewhere must not outvote a passage that says the claim's own words with one fact
@@ -244,9 +310,21 @@ def _verdict(claim: str, weighed: list[tuple[Passage, Judged]], note: str, *, ta
         said = found.quote if not passage.from_metadata else f"{found.quote} (Ofsted's published metadata)"
         explanation = f"{found.reason[0].upper()}{found.reason[1:]}. The {_where(passage)} says: “{said}”"
         return ClaimCheck(claim, "contradicted", explanation, _citations(contradicted[:1]))
+    if supported and entailment is not None and not table:
+        meant = [pj for pj in supported[:JUDGED_WINDOWS] if _means(claim, pj, entailment)]
+        if not meant:
+            passage, found = supported[0]
+            explanation = f"The {_where(passage)} speaks to this but does not plainly say it: “{found.quote}”"
+            return ClaimCheck(claim, "not_found", explanation, _citations(supported[:1]))
+        supported = meant
     if supported:
         return ClaimCheck(claim, "supported", f"The {_where(supported[0][0])} says this.", _citations(supported[:2]))
     return ClaimCheck(claim, "not_found", note or "Nothing in the library decides this claim.")
+
+
+def _means(claim: str, weighed: tuple[Passage, Judged], entailment: Entailment) -> bool:
+    passage, found = weighed
+    return not needs_judging(claim, passage) or entailment.entails(claim, found.quote, source_of(passage))
 
 
 def _needed_overlap(found: Judged, substantive: bool) -> float:

@@ -186,8 +186,14 @@ def _by_kind(outcomes: list[Outcome]) -> dict[str, str]:
 
 
 def load_claims(path: Path) -> list[dict]:
-    """Claims with the verdict a careful reader gives them (`tests/data/claims.jsonl`)."""
-    return _jsonl(path, "claim")
+    """Claims with the verdict a careful reader gives them, as `expect` or (the blind sets) `label`."""
+    rows = _jsonl(path, "claim")
+    for number, row in enumerate(rows, start=1):
+        row.setdefault("expect", row.get("label"))
+        if row["expect"] not in ("supported", "contradicted", "not_found", "not_supported"):
+            raise BriefingError(f"{path}: claim {number} has no expect/label of supported, contradicted or not_found")
+        row.setdefault("kind", "claim")
+    return rows
 
 
 def _jsonl(path: Path, required: str) -> list[dict]:
@@ -204,7 +210,7 @@ def _jsonl(path: Path, required: str) -> list[dict]:
     return rows
 
 
-def run_claims(retriever, claims: list[dict]) -> tuple[list[dict], dict]:
+def run_claims(retriever, claims: list[dict], entailment=None) -> tuple[list[dict], dict]:
     """Check every claim; the rates the issue asks for, overall and by kind of change.
 
     `expect` is supported, contradicted, not_found, or not_supported (anything but supported will
@@ -216,7 +222,7 @@ def run_claims(retriever, claims: list[dict]) -> tuple[list[dict], dict]:
     outcomes = []
     for item in claims:
         started = time.perf_counter()
-        verdict = check_claim(item["claim"], retriever)
+        verdict = check_claim(item["claim"], retriever, entailment=entailment)
         outcomes.append({**item, "verdict": verdict.verdict, "explanation": verdict.explanation,
                          "ms": (time.perf_counter() - started) * 1000})  # fmt: skip
     summary = {"claims": len(outcomes)}
@@ -230,6 +236,9 @@ def run_claims(retriever, claims: list[dict]) -> tuple[list[dict], dict]:
     summary["wrong_not_supported_pct"] = round(
         100.0 * sum(o["verdict"] != "supported" for o in caught) / max(1, len(caught)), 1
     )
+    summary["wrong_called_supported"] = f"{sum(o['verdict'] == 'supported' for o in caught)}/{len(caught)}"
+    true = [o for o in outcomes if o["expect"] == "supported"]
+    summary["true_called_contradicted"] = f"{sum(o['verdict'] == 'contradicted' for o in true)}/{len(true)}"
     by_kind: dict[str, list[dict]] = {}
     for o in outcomes:
         by_kind.setdefault(o["kind"], []).append(o)

@@ -12,6 +12,7 @@ from bot.engine.messages import no_evidence_text
 from bot.engine.prompt import build_prompt, fit_prompt, select_evidence
 from bot.engine.quotes import covers, evidence_only, judgement_tables
 from bot.evidence.citations import SentenceChecker
+from bot.evidence.entailment import Entailment
 from bot.llm import LLM, Message
 from index import text as text_rules
 from index.errors import TooSlow
@@ -38,7 +39,9 @@ class Writer:
             text, citations = evidence_only(a.asked, result, first=self._first(a))
         return a.finish("answered", text, citations)
 
-    def write(self, a: Asking, result: SearchResult, llm: LLM, deadline: float | None) -> Answer:
+    def write(
+        self, a: Asking, result: SearchResult, llm: LLM, deadline: float | None, judge: Entailment | None = None
+    ) -> Answer:
         """The model writes from the evidence; each sentence is shown only once a passage supports it."""
         a.announce()
         # The budget holds the whole prompt, counted in the model's own tokens: prefill is the cost.
@@ -50,7 +53,7 @@ class Writer:
             # Not even one extract fits beside this question: quote the passages rather than guess.
             return a.finish("answered", *evidence_only(a.asked, result, first=first))
         checker = SentenceChecker(
-            evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first
+            evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first, entailment=judge
         )
         self._stream(a, llm, messages, checker, deadline)
         if not checker.sentences:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.evidence.claims import QUOTE_JOIN, Judged, judge, locate
+from bot.evidence.entailment import Entailment, needs_judging, source_of
 from index import text
 from index.chunk import Passage
 
@@ -111,6 +112,7 @@ class SentenceChecker:
     citations: dict[int, Citation] = field(default_factory=dict)
     dropped: list[tuple[str, str]] = field(default_factory=list)
     first: int = 1  # the number the first citation gets (after figures already cited above the answer)
+    entailment: Entailment | None = None  # after the rules, a judge of meaning (None: the rules alone)
     _numbers: dict[int, int] = field(default_factory=dict)
 
     def check(self, sentence: str) -> str | None:
@@ -133,6 +135,11 @@ class SentenceChecker:
             return None
         supported.sort(key=lambda nj: -(nj[1].score + (0.05 if nj[0] in claimed else 0.0)))
         keep = [nj for nj in supported if nj[0] in claimed] or supported[:1]
+        if self.entailment is not None:
+            keep = self._meant(claim, keep, supported)
+            if not keep:
+                self.dropped.append((bare, "the judge model did not read it in the passage"))
+                return None
         numbers = []
         for n, found in keep[:2]:
             shown = self._numbers.setdefault(n, len(self._numbers) + self.first)
@@ -144,6 +151,21 @@ class SentenceChecker:
         checked = CheckedSentence(bare, numbers)
         self.sentences.append(checked)
         return _with_marks(checked)
+
+    def _meant(
+        self, claim: str, keep: list[tuple[int, Judged]], supported: list[tuple[int, Judged]]
+    ) -> list[tuple[int, Judged]]:
+        """The windows the judge agrees state the sentence: the cited ones, else the next best (two asked at most)."""
+        assert self.entailment is not None
+        asked = list(dict.fromkeys([*keep[:2], *supported[:2]]))[:2]
+        meant = []
+        for n, found in asked:
+            passage = self.evidence[n - 1]
+            if not needs_judging(claim, passage) or self.entailment.entails(claim, found.quote, source_of(passage)):
+                meant.append((n, found))
+                if (n, found) in keep:
+                    break  # the sentence's own citation holds: nothing more to ask
+        return meant
 
     @property
     def text(self) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.evidence.grades import EVERY_AREA, EVERY_AREA_WORDS, grade_conflict, graded_claims, stated_grades
 from index import meaning, text
 from index.authorities import authority_key, find_authorities
 from index.chunk import COVER_SECTION, Passage
@@ -27,12 +28,6 @@ _DECIDING_MARGIN = 0.1
 
 Status = Literal["supported", "contradicted", "unsupported"]
 
-_AREAS = text.JUDGEMENT_AREAS
-_JUDGEMENT_CUE = re.compile(
-    r"\b(judged|judgements?|judgments?|rated?|ratings?|graded|grades?|overall effectiveness|found to be|"
-    r"experiences and progress)\b",
-    re.I,
-)
 #: How a sentence says something was asked for (narrow: "improved" is a finding, not a request).
 _ASKS = re.compile(
     r"\b(recommend\w*|asked\b|needs? to|should|must|was told to|areas? for (improvement|development|priority)|"
@@ -76,7 +71,7 @@ def judge(sentence: str, passage: Passage, grades: Mapping[str, str] | None = No
     verdicts = []
     for score, window in deciding:
         conflict, gap = _disagreements(sentence, window, passage, grades or {})
-        if not (graded_claims(sentence) and _stated_grades(window)):  # a table row decides by its grade
+        if not (graded_claims(sentence) and stated_grades(window)):  # a table row decides by its grade
             gap = gap or _clause_gap(sentence, window, passage)
         status: Status = "contradicted" if conflict else "unsupported" if gap else "supported"
         verdicts.append(Judged(status, window, score, conflict or gap))
@@ -116,7 +111,12 @@ def locate(sentence: str, passage: Passage) -> list[tuple[float, str]]:
         # The table row stating the claimed area decides a graded claim, however few words it shares.
         areas = {area for area, _ in graded_claims(sentence)}
         best = max(max(s for s, _ in scored), SUPPORT_THRESHOLD)
-        scored = [(best if areas & set(_stated_grades(w)) else s, w) for s, w in scored]
+
+        def states_claimed(window: str) -> bool:
+            stated = set(stated_grades(window))
+            return bool(areas & stated) or (EVERY_AREA in areas and len(stated) > 1)  # all rows, for "every area"
+
+        scored = [(best if states_claimed(w) else s, w) for s, w in scored]
     return sorted(scored, key=lambda sw: (-sw[0], len(sw[1])))
 
 
@@ -176,132 +176,21 @@ def _claim_words(sentence: str) -> set[str]:
 
 def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> tuple[str, str]:
     """(conflict, gap): why the window contradicts the sentence, or what the sentence adds to it."""
-    for check in (_grade_conflict, _place_conflict, _year_conflict, _number_conflict, _polarity_conflict,
-                  _quantity_conflict, _negation_conflict, _request_conflict):  # fmt: skip
+    conflict = grade_conflict(sentence, window, passage, grades)
+    if conflict:
+        return conflict, ""
+    if EVERY_AREA in {area for area, _ in graded_claims(sentence)}:
+        # "Good in every other area" is decided by all the report's grades, not by one row of its table;
+        # and the words that give every area a grade are no quantity of their own.
+        if not grades and len(stated_grades(f"{passage.section}. {window}")) < 2:
+            return "", "one row does not give every grade"
+        sentence = EVERY_AREA_WORDS.sub(" ", sentence)
+    for check in (_place_conflict, _year_conflict, _number_conflict, _polarity_conflict, _quantity_conflict,
+                  _negation_conflict, _request_conflict):  # fmt: skip
         reason = check(sentence, window, passage, grades)
         if reason:
             return reason, ""
     return "", _month_gap(sentence, window, passage) or _quantity_gap(sentence, window)
-
-
-_COPULA = re.compile(
-    r"(\b(is|are|was|were|remains?|been|be|as|from|to|is an?|are an?|was an?)\s+(still\s+|now\s+|currently\s+|rated\s+|"
-    r"judged\s+|graded\s+)?|:\s*|^\s*)$",
-    re.I,
-)
-_GRADE_NOUN = re.compile(
-    r"\s+(grade|judge?ment|rating|overall|authority|council|service|services|in|for|at|and|by|from|to|since)\b", re.I
-)
-
-
-def graded_claims(sentence: str) -> list[tuple[str, str]]:
-    """(area, grade) pairs a sentence states: each grade bound to the area named just before it.
-
-    "Good practice" and "good-quality support" describe work, not a judgement; "an outstanding
-    grade", "care leavers: outstanding" and "is still inadequate" state one. With no area named,
-    a grade is the overall judgement. Areas listed together ("help and protection and children in
-    care were both outstanding") all take the grade.
-    """
-    return [(area, grade) for area, grade, _ in graded_claims_at(sentence)]
-
-
-# Between two areas listed together: only "and", a comma, or "the experiences and progress of".
-_LISTED_TOGETHER = re.compile(
-    r"^[\s,]*(?:and|&|as well as)?[\s,]*(?:the\s+)?(?:(?:experiences and progress|progress|experiences) of\s+)?"
-    r"(?:the\s+)?$",
-    re.I,
-)
-
-
-def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
-    """`graded_claims` with where each grade word stands (to pair grades with years)."""
-    if not text.GRADE.search(sentence):
-        return []
-    areas = _area_mentions(sentence)
-    cued = bool(_JUDGEMENT_CUE.search(sentence))
-    claims = []
-    since = 0  # where the previous grade ended: areas after it and before this grade share this grade
-    for match in text.GRADE.finditer(sentence):
-        before, after = sentence[: match.start()], sentence[match.end() :]
-        describes_work = re.match(r"-|\s+[a-z]", after) and not _GRADE_NOUN.match(after)
-        if describes_work:
-            continue
-        if not (cued or areas) and not _COPULA.search(before):
-            continue
-        preceding = [a for a in areas if a[1] < match.start()]
-        listed = _listed_run([a for a in preceding if a[1] >= since], sentence)
-        since = match.end()
-        if len(listed) > 1:
-            # "help and protection and children in care both outstanding": every area listed gets the grade.
-            claims += [(area, text.grade_of(match.group(0)), match.start()) for area, _, _ in listed]
-            continue
-        if preceding:
-            area = max(preceding, key=lambda a: a[1])[0]
-        elif areas:
-            area = min(areas, key=lambda a: a[1])[0]
-        else:
-            area = "overall_effectiveness"
-        claims.append((area, text.grade_of(match.group(0)), match.start()))
-    return claims
-
-
-def _listed_run(areas: list[tuple[str, int, int]], sentence: str) -> list[tuple[str, int, int]]:
-    """The areas named together just before a grade: the last one, and those joined to it by "and" or commas."""
-    run = areas[-1:]
-    for previous in reversed(areas[:-1]):
-        if not _LISTED_TOGETHER.match(sentence[previous[2] : run[0][1]]):
-            break
-        run.insert(0, previous)
-    # "Overall, help and protection was good": "overall" opens the sentence, it is not listed.
-    return [a for a in run if a[0] != "overall_effectiveness"] if len(run) > 1 else run
-
-
-def _area_mentions(sentence: str) -> list[tuple[str, int, int]]:
-    found: list[tuple[str, int, int]] = []
-    taken: list[tuple[int, int]] = []
-    for area, pattern in _AREAS:
-        for match in re.finditer(rf"\b({pattern})\b", sentence, re.I):
-            if any(s < match.end() and match.start() < e for s, e in taken):
-                continue
-            taken.append(match.span())
-            found.append((area, match.start(), match.end()))
-    return sorted(found, key=lambda a: a[1])
-
-
-def _stated_grades(window: str) -> dict[str, str]:
-    """Grades a window of report text states, by area ('The experiences and progress of care leavers Good').
-
-    Areas are read most specific first, and each label read is masked so that "care leavers" inside
-    "children in care and care leavers" is not read again as an area of its own.
-    """
-    found: dict[str, str] = {}
-    for area, pattern in _AREAS:
-        label = re.compile(rf"\b({pattern})\b", re.I)
-        for match in re.finditer(rf"{label.pattern}[^.;#]{{0,60}}?{text.GRADE.pattern}", window, re.I):
-            found.setdefault(area, text.grade_of(match.group(match.lastindex)))
-        window = label.sub(lambda m: "#" * len(m.group(0)), window)
-    return found
-
-
-def _grade_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
-    claims = graded_claims(sentence)
-    if not claims:
-        return ""
-    stated = {**_stated_grades(f"{passage.section}. {window}"), **{k: v for k, v in grades.items() if v}}
-    combined = "children_in_care_and_care_leavers"
-    for area, grade in claims:
-        if area == combined and combined not in stated:
-            parts = [a for a in ("children_in_care", "care_leavers") if a in stated]
-        elif area in ("children_in_care", "care_leavers") and area not in stated:
-            parts = [combined] if combined in stated else []
-        else:
-            parts = [area] if area in stated else []
-        if not parts:
-            return f"the report gives no {area.replace('_', ' ')} grade"
-        for part in parts:
-            if stated[part] != grade:
-                return f"the report judged {part.replace('_', ' ')} {stated[part]}, not {grade}"
-    return ""
 
 
 def _place_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
@@ -312,6 +201,18 @@ def _place_conflict(sentence: str, window: str, passage: Passage, grades: Mappin
         if key != own and key not in in_window:
             return f"the passage is about {passage.local_authority or 'another place'}, not {named}"
     return ""
+
+
+_LOOKS_BACK = re.compile(
+    r"\b(?:(?:since|after)\b[^.;]{0,30}?|(?:previous|last|earlier|prior|preceding)\s+(?:inspection|visit|report)"
+    r"[^.;]{0,20}?)\b(19[89]\d|20[0-4]\d)\b",
+    re.I,
+)
+
+
+def looked_back_years(sentence: str) -> set[int]:
+    """Years a claim names as the past its report looks back to ("since the 2021 inspection"), not as the report's."""
+    return {int(m.group(1)) for m in _LOOKS_BACK.finditer(sentence)}
 
 
 def _year_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
@@ -326,6 +227,10 @@ def _year_conflict(sentence: str, window: str, passage: Passage, grades: Mapping
     if passage.date:
         year, month = int(passage.date[:4]), int(passage.date[5:7] or 6)
         allowed |= {year + 1} if month >= 11 else {year - 1} if month <= 3 else set()
+    # "Little progress since the 2021 inspection": a year the report looks back to, earlier than the report.
+    looked_back = looked_back_years(sentence)
+    if passage.date:
+        allowed |= {y for y in looked_back if y < int(passage.date[:4])}
     wrong = sorted(claimed - allowed)
     if wrong:
         when = passage.date[:4] if passage.date else "an undated"

@@ -1,7 +1,7 @@
 """The answer model behind one small protocol: in-process llama.cpp, or any OpenAI-compatible server.
 
-Pick one with `bot.app.create_llm` (settings decide); a new backend is a class with `name`, `stream`
-and `count_tokens`, in a module of its own here.
+Pick one with `bot.app.create_llm` (settings decide); a new backend is a class with `name`, `stream`,
+`count_tokens` and `weigh` (for the claim judge), in a module of its own here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 Message = dict[str, str]
 
@@ -27,6 +27,18 @@ class LLM(Protocol):
     def count_tokens(self, messages: list[Message]) -> int:
         """How many tokens the model will read for these messages, chat template included."""
         ...
+
+
+def shares(weights: dict[str, float]) -> dict[str, float]:
+    """Weights scaled to sum to 1; all zero when the model gave none of the choices any weight."""
+    total = sum(weights.values())
+    return {c: (w / total if total > 0 else 0.0) for c, w in weights.items()}
+
+
+def reply_word(reply: str) -> str:
+    """A reply's first word, without case or punctuation: how a one-word choice is read off text."""
+    words = reply.strip().split()
+    return words[0].strip(".,!:;\"'").casefold() if words else ""
 
 
 #: Chat control tokens as templates write them: ChatML/Qwen/Llama 3/Phi `<|...|>`, Llama 2 and
@@ -57,16 +69,19 @@ def estimate_tokens(messages: list[Message]) -> int:
     return sum(count_tokens(m["content"]) + 6 for m in messages) + 3
 
 
-class LazyModel:
-    """A model loaded on first use, once per process: a failure (a probe, a load) is kept, not retried per question."""
+Loaded = TypeVar("Loaded")
 
-    def __init__(self, factory: Callable[[], LLM] | None) -> None:
+
+class LazyModel(Generic[Loaded]):
+    """A model (or a judge over one) loaded on first use, once per process: a failure is kept, not retried."""
+
+    def __init__(self, factory: Callable[[], Loaded | None] | None) -> None:
         self._factory = factory
-        self._llm: LLM | None = None
+        self._llm: Loaded | None = None
         self._failure: Exception | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> LLM | None:
+    def get(self) -> Loaded | None:
         """The model (None when there is no factory: answers from evidence only)."""
         from index.errors import ModelUnavailable
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.llm import Message, estimate_tokens, without_control_tokens
+from bot.llm import Message, estimate_tokens, reply_word, shares, without_control_tokens
 from index.errors import ModelUnavailable
 
 
@@ -40,6 +40,7 @@ class OpenAICompatibleLLM:
         self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout, connect=5))
         self._model = model
         self._server_counts = True
+        self._logprobs = True  # until the server refuses them
         self.name = f"{model} @ {masked_url(base_url)}"  # shown in answers and --json
         self._shown_url = masked_url(self._url)  # errors name the server, never its password
 
@@ -87,6 +88,41 @@ class OpenAICompatibleLLM:
         except httpx.HTTPError as err:
             reason = type(err).__name__
             raise ModelUnavailable(f"the model server at {self._shown_url} is unreachable ({reason})") from err
+
+    def weigh(self, messages: list[Message], choices: list[str]) -> dict[str, float]:
+        """One token with its top log-probabilities (llama.cpp's server and vLLM give them); else the reply's word."""
+        import math
+
+        import httpx
+
+        body = {"model": self._model, "messages": without_control_tokens(messages), "max_tokens": 1, "temperature": 0.0}
+        asked = {**body, "logprobs": True, "top_logprobs": 10} if self._logprobs else body
+        try:
+            response = self._client.post(self._url, json=asked)
+            if response.status_code != 200 and self._logprobs:
+                # Some servers refuse log-probabilities (llama-cpp-python's, unless logits_all): ask for the word.
+                response = self._client.post(self._url, json=body)
+                self._logprobs = response.status_code != 200
+        except httpx.HTTPError as err:
+            reason = type(err).__name__
+            raise ModelUnavailable(f"the model server at {self._shown_url} is unreachable ({reason})") from err
+        if response.status_code != 200:
+            raise ModelUnavailable(f"the model server at {self._shown_url} answered HTTP {response.status_code}")
+        try:
+            choice = response.json()["choices"][0]
+            reply = choice["message"].get("content") or ""
+            tops = ((choice.get("logprobs") or {}).get("content") or [{}])[0].get("top_logprobs") or []
+            weights = dict.fromkeys(choices, 0.0)
+            for top in tops:
+                word = reply_word(str(top["token"]))
+                for c in choices:
+                    if c.casefold() == word:
+                        weights[c] += math.exp(float(top["logprob"]))
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            raise ModelUnavailable(f"the model server at {self._shown_url} sent a reply it could not read") from None
+        if not any(weights.values()):  # a server that gives no log-probabilities: the word it wrote
+            weights = {c: float(c.casefold() == reply_word(str(reply))) for c in choices}
+        return shares(weights)
 
 
 def _delta_text(payload: str, url: str) -> str:

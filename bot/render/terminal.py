@@ -299,3 +299,8 @@ def claim_checks(console: Console, report: CheckReport) -> None:
                 markup=False,
                 highlight=False,
             )
+    for note in report.notes:
+        console.print(text_rules.printable(note), style="yellow", markup=False, highlight=False)
+    if report.claims:
+        judged = "the rules alone" if report.judged_by == "rules" else f"the rules, then {report.judged_by}"
+        console.print(f"Checked by {judged}.", style="dim", markup=False, highlight=False)

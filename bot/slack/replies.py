@@ -6,7 +6,6 @@ import logging
 import time
 
 from bot.engine.answer import AnswerEngine, Turn
-from bot.engine.check import check_text
 from bot.ops.metrics import Metrics
 from bot.render import document
 from bot.services import brief_comparison, brief_from_words, compare_request
@@ -94,7 +93,7 @@ class Replies:
 
     def check(self, job: Job) -> None:
         """Each claim's verdict, with the report's own words."""
-        report = check_text(job.text, self.engine.retriever)
+        report = self.engine.check(job.text)
         blocks = check_blocks(report)
         summary = escape("; ".join(f"{c.verdict.replace('_', ' ')}: {c.claim}" for c in report.claims) or "no claims")
         if job.placeholder_ts:

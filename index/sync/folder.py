@@ -77,6 +77,7 @@ class ReportFolder:
             raise SyncRunning(f"another sync is running on {self.root.parent}; this one stops") from None
         self._lock = handle
         self._rows = None  # read afresh under the lock: an earlier run may have written since
+
     def unlock(self) -> None:
         """Let the next run in."""
         if self._lock is not None:

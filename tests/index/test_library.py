@@ -128,7 +128,7 @@ def test_unknown_place_is_noticed(small_library):
 
 
 def test_a_day_of_the_week_is_not_a_place(small_library):
-    """"Before Thursday's meeting" names a day: the plan looks for no council called Thursday."""
+    """ "Before Thursday's meeting" names a day: the plan looks for no council called Thursday."""
     plan = small_library.retriever.plan("Brief me on Lancashire before Thursday's meeting")
     assert plan.unknown_places == [] and plan.filters.authorities == ["Lancashire"]
     plan = small_library.retriever.plan("What did Ofsted say about Glasgow on Monday?")

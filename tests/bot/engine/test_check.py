@@ -150,6 +150,11 @@ AWKWARD_CLAIMS = [
     # Long ones.
     "St Helens " + "and its partners " * 300 + "were judged good in 2023.",
     " ".join(f"In {year} St Helens was judged good." for year in range(2010, 2026)),
+    # Several statements, grades for every area, shares in words, years looked back to.
+    "St Helens was rated good across the board in 2023 and it found that " + "; ".join(["caseloads fell"] * 40),
+    "Lancashire rated care leavers outstanding and its other areas good, while it also said that since the 2019 "
+    "inspection two fifths of staff had left and that; and that; but that.",
+    "; ; and that , but while",
 ]
 
 
@@ -158,3 +163,62 @@ def test_no_claim_shape_crashes_the_check(small_library, claim):
     """Every claim gets a verdict with a reason, whatever it names and however long it is."""
     checked = check_claim(claim, small_library.retriever)
     assert checked.verdict in ("supported", "contradicted", "not_found") and checked.explanation
+
+
+class Judge:
+    """A stand-in judge of meaning: says Yes or No as told, and records what it was shown."""
+
+    name = "stand-in judge"
+
+    def __init__(self, says: bool) -> None:
+        self.says = says
+        self.asked: list[tuple[str, str, str]] = []
+
+    def entails(self, claim, evidence, source):
+        self.asked.append((claim, evidence, source))
+        return self.says
+
+
+def _faithful_claim(retriever) -> str:
+    """A faithful claim of the committed set that the rules alone call supported."""
+    for item in load_claims(DATA / "claims.jsonl"):
+        if item["kind"] == "faithful" and check_claim(item["claim"], retriever).verdict == "supported":
+            return item["claim"]
+    raise AssertionError("no faithful claim is supported by the rules")
+
+
+def test_the_judge_can_only_take_support_away_and_says_what_the_report_does_say(small_library):
+    retriever = small_library.retriever
+    claim = _faithful_claim(retriever)
+    doubting = Judge(says=False)
+    vetoed = check_claim(claim, retriever, entailment=doubting)
+    assert vetoed.verdict == "not_found" and "does not plainly say it" in vetoed.explanation
+    assert vetoed.citations and vetoed.citations[0].quote in vetoed.explanation
+    asked_claim, window, source = doubting.asked[0]
+    assert window == vetoed.citations[0].quote and vetoed.citations[0].passage.local_authority in source
+    agreeing = Judge(says=True)
+    assert check_claim(claim, retriever, entailment=agreeing).verdict == "supported"
+    # A claim the rules contradict is never put to the judge, whatever it would say.
+    swapped = check_claim("St Helens care leavers were judged good in 2023.", retriever, entailment=agreeing)
+    assert swapped.verdict == "contradicted"
+
+
+def test_a_grade_read_off_the_judgement_table_is_not_put_to_the_judge(small_library):
+    doubting = Judge(says=False)
+    result = check_claim("St Helens care leavers were judged outstanding in 2023.", small_library.retriever,
+                         entailment=doubting)  # fmt: skip
+    assert result.verdict == "supported" and doubting.asked == []
+
+
+def test_a_graded_claim_with_a_second_statement_needs_both(small_library):
+    retriever = small_library.retriever
+    claim = (
+        "St Helens care leavers were judged outstanding in 2023 and it found that no child was ever seen by a "
+        "social worker."
+    )
+    # The grade alone holds (the table says so); the second statement is weighed on its own words, and
+    # when it does not hold, nor does the claim.
+    assert check_claim("St Helens care leavers were judged outstanding in 2023.", retriever).verdict == "supported"
+    result = check_claim(claim, retriever, entailment=Judge(says=False))
+    assert result.verdict == "not_found", result.explanation
+    assert "no child was ever seen by a social worker" in result.explanation

@@ -116,3 +116,41 @@ def test_each_number_shows_the_words_behind_every_sentence_citing_it():
 def test_a_list_item_is_checked_on_its_own():
     text, _ = check("Strategy discussions are timely [1].\n- The council also buys care leavers cars [1].", EVIDENCE)
     assert text == "Strategy discussions are timely [1]."
+
+
+class Doubter:
+    """A stand-in judge of meaning that agrees only with the windows it is told to."""
+
+    name = "doubter"
+
+    def __init__(self, agrees_with: str = "") -> None:
+        self.agrees_with = agrees_with
+        self.asked: list[tuple[str, str]] = []
+
+    def entails(self, claim, evidence, source):
+        self.asked.append((claim, evidence))
+        return bool(self.agrees_with) and self.agrees_with in evidence
+
+
+def test_a_sentence_the_judge_does_not_read_in_its_passage_is_dropped():
+    judge = Doubter()
+    checker = SentenceChecker(EVIDENCE, entailment=judge)
+    assert checker.check("Strategy discussions are timely but often brief [1].") is None
+    assert checker.dropped[-1][1] == "the judge model did not read it in the passage"
+    assert judge.asked and not checker.citations  # asked, refused, nothing cited
+
+
+def test_a_sentence_the_judge_agrees_with_is_shown_with_its_citation():
+    judge = Doubter(agrees_with="timely")
+    checker = SentenceChecker(EVIDENCE, entailment=judge)
+    assert checker.check("Strategy discussions are timely but often brief [1].") == (
+        "Strategy discussions are timely but often brief [1]."
+    )
+    assert len(judge.asked) == 1  # the cited window held: nothing more asked
+
+
+def test_the_judge_is_not_asked_what_the_rules_already_refused():
+    judge = Doubter(agrees_with="Care")
+    checker = SentenceChecker(EVIDENCE, entailment=judge)
+    assert checker.check("Strategy discussions are never held [1].") is None
+    assert judge.asked == []

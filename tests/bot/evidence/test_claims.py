@@ -119,7 +119,7 @@ def test_grades_however_phrased_are_bound_to_their_area(sentence, grades):
 
 
 def test_only_areas_listed_together_share_a_grade():
-    from bot.evidence.claims import graded_claims
+    from bot.evidence.grades import graded_claims
 
     assert graded_claims("Overall, help and protection was judged good") == [("help_and_protection", "good")]
     assert graded_claims("Leaders have ensured that services for care leavers are now good") == [
@@ -129,3 +129,56 @@ def test_only_areas_listed_together_share_a_grade():
         ("help_and_protection", "outstanding"),
         ("children_in_care", "outstanding"),
     ]
+
+
+FULL_COVER = _passage(
+    "The impact of leaders on social work practice with children and families Good\n"
+    "The experiences and progress of children who need help and protection Good\n"
+    "The experiences and progress of children in care Good\n"
+    "The experiences and progress of care leavers Outstanding\n"
+    "Overall effectiveness Good",
+    section="Judgements",
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        ("Lancashire was rated good across the board.", "contradicted"),  # care leavers were outstanding
+        ("Lancashire was judged good in every area.", "contradicted"),
+        ("Lancashire rated care leavers outstanding and its other areas good.", "supported"),
+        ("Care leavers were outstanding and all other judgements good.", "supported"),
+        ("Care leavers were good and the remaining areas outstanding.", "contradicted"),
+    ],
+)
+def test_a_grade_for_every_area_is_checked_against_each_of_the_reports_judgements(sentence, status):
+    assert judge(sentence, FULL_COVER).status == status
+
+
+def test_one_area_graded_in_all_its_parts_is_still_that_one_area():
+    from bot.evidence.grades import graded_claims
+
+    assert graded_claims("Help and protection was good in all areas of practice.") == [("help_and_protection", "good")]
+
+
+def test_a_framework_that_names_leadership_differently_still_decides_a_leadership_grade():
+    older = _passage(
+        "Leadership, management and governance Requires improvement\nOverall effectiveness Requires improvement",
+        section="Judgements",
+        date="2016-03-01",
+    )
+    assert judge("Leadership was judged good in 2016.", older).status == "contradicted"
+    assert judge("Leadership was judged requires improvement in 2016.", older).status == "supported"
+
+
+def test_a_share_in_words_is_the_percentage_the_report_prints():
+    rise = _passage("Social worker numbers in the permanence teams rose by 40%, and caseloads fell.")
+    assert judge("Social worker numbers in the permanence teams rose by two fifths.", rise).status == "supported"
+    assert judge("Social worker numbers in the permanence teams rose by a quarter.", rise).status == "contradicted"
+
+
+def test_a_year_the_report_looks_back_to_is_not_the_reports_year():
+    progress = _passage("Little progress has been made in improving services for care leavers.", date="2025-01-10")
+    looking_back = "In 2025 there had been little progress for care leavers since the 2021 inspection."
+    assert judge(looking_back, progress).status == "supported"
+    assert judge("In 2021 there had been little progress for care leavers.", progress).status == "contradicted"

@@ -164,3 +164,68 @@ def test_a_model_server_down_for_a_moment_is_counted_by_again_once_it_is_back():
         assert llm.count_tokens(messages) == by_server  # back: counted by the server again
     finally:
         server.kill()
+
+
+def test_the_judge_reads_yes_and_no_off_the_real_models_logits(small_model, tmp_path):
+    from bot.evidence.entailment import ModelEntailment
+
+    llm = LlamaCppLLM(small_model, n_threads=2, n_ctx=1024, cache_dir=tmp_path)
+    extract = "Strategy discussions are held promptly and are well attended by the police and health partners."
+    asked = [
+        {"role": "system", "content": "Answer Yes or No."},
+        {"role": "user", "content": f"Extract: {extract}\nClaim: Strategy discussions are held promptly. Yes or No?"},
+    ]
+    weights = llm.weigh(asked, ["Yes", "No"])
+    assert set(weights) == {"Yes", "No"} and abs(sum(weights.values()) - 1) < 1e-6
+    assert 0 < weights["Yes"] < 1
+    assert llm.weigh(asked, ["Yes", "No"]) == weights  # the same logits every time: no sampling
+    reversed_claim = [asked[0], {**asked[1], "content": asked[1]["content"].replace("held promptly", "never held")}]
+    assert llm.weigh(reversed_claim, ["Yes", "No"]) != weights  # the claim's words move the belief
+    judge = ModelEntailment(llm)
+    assert judge.entails("Strategy discussions are held promptly.", extract, "Ofsted, Lancashire") in (True, False)
+    assert judge.calls == 1
+
+
+def test_a_server_judge_reads_log_probabilities_and_falls_back_to_the_word():
+    import json as jsonlib
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from bot.llm.openai_compatible import OpenAICompatibleLLM
+    from tests.fixtures.model_standin import send_json
+
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            asked = jsonlib.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(asked)
+            if asked.get("logprobs") and len(seen) > 1:  # from the second call on: a server that refuses them
+                self.send_response(400)
+                self.end_headers()
+                return
+            tops = [{"token": "Yes", "logprob": -0.2231}, {"token": " No", "logprob": -1.6094}]
+            logprobs = (
+                {"content": [{"token": "Yes", "logprob": -0.2231, "top_logprobs": tops}]}
+                if asked.get("logprobs")
+                else None
+            )
+            send_json(self, {"choices": [{"message": {"content": "No"}, "logprobs": logprobs}]})
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        llm = OpenAICompatibleLLM(f"http://127.0.0.1:{server.server_port}/v1")
+        messages = [{"role": "user", "content": "Yes or No?"}]
+        first = llm.weigh(messages, ["Yes", "No"])
+        assert first["Yes"] == pytest.approx(0.8 / (0.8 + 0.2), abs=1e-3)
+        assert seen[0]["max_tokens"] == 1 and seen[0]["temperature"] == 0.0
+        assert llm.weigh(messages, ["Yes", "No"]) == {"Yes": 0.0, "No": 1.0}  # refused: the word it wrote
+        assert "logprobs" not in seen[-1]
+        llm.weigh(messages, ["Yes", "No"])
+        assert "logprobs" not in seen[-1]  # not asked again once refused
+    finally:
+        server.shutdown()

@@ -1,0 +1,173 @@
+"""The grades a sentence claims, and the grades a report's words state: read apart from the other facts.
+
+"Care leavers were judged good", "an outstanding grade for help and protection", "good across the
+board, care leavers included": each grade is bound to the judgement area it is said of (or to every
+area), so a claim is weighed against the report's own row for that area, whatever framework named it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from index import text
+from index.chunk import Passage
+
+_AREAS = text.JUDGEMENT_AREAS
+_JUDGEMENT_CUE = re.compile(
+    r"\b(judged|judgements?|judgments?|rated?|ratings?|graded|grades?|overall effectiveness|found to be|"
+    r"experiences and progress)\b",
+    re.I,
+)
+_COPULA = re.compile(
+    r"(\b(is|are|was|were|remains?|been|be|as|from|to|is an?|are an?|was an?)\s+(still\s+|now\s+|currently\s+|rated\s+|"
+    r"judged\s+|graded\s+)?|:\s*|^\s*)$",
+    re.I,
+)
+_GRADE_NOUN = re.compile(
+    r"\s+(grade|judge?ment|rating|overall|authority|council|service|services|in|for|at|and|by|from|to|since)\b", re.I
+)
+
+
+def graded_claims(sentence: str) -> list[tuple[str, str]]:
+    """(area, grade) pairs a sentence states: each grade bound to the area named just before it.
+
+    "Good practice" and "good-quality support" describe work, not a judgement; "an outstanding
+    grade", "care leavers: outstanding" and "is still inadequate" state one. With no area named,
+    a grade is the overall judgement. Areas listed together ("help and protection and children in
+    care were both outstanding") all take the grade.
+    """
+    return [(area, grade) for area, grade, _ in graded_claims_at(sentence)]
+
+
+# Between two areas listed together: only "and", a comma, or "the experiences and progress of".
+_LISTED_TOGETHER = re.compile(
+    r"^[\s,]*(?:and|&|as well as)?[\s,]*(?:the\s+)?(?:(?:experiences and progress|progress|experiences) of\s+)?"
+    r"(?:the\s+)?$",
+    re.I,
+)
+
+
+def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
+    """`graded_claims` with where each grade word ends (to pair grades with the years after them)."""
+    if not text.GRADE.search(sentence):
+        return []
+    areas = _area_mentions(sentence)
+    cued = bool(_JUDGEMENT_CUE.search(sentence))
+    claims = []
+    since = 0  # where the previous grade ended: areas after it and before this grade share this grade
+    for match in text.GRADE.finditer(sentence):
+        before, after = sentence[: match.start()], sentence[match.end() :]
+        every = EVERY_AREA_WORDS.match(after.lstrip(" ,")) or EVERY_AREA_WORDS.search(sentence[since : match.start()])
+        describes_work = re.match(r"-|\s+[a-z]", after) and not _GRADE_NOUN.match(after) and not every
+        if describes_work:
+            continue
+        if not (cued or areas) and not _COPULA.search(before):
+            continue
+        preceding = [a for a in areas if a[1] < match.start()]
+        listed = _listed_run([a for a in preceding if a[1] >= since], sentence)
+        since_last, since = since, match.end()
+        if len(listed) > 1:
+            # "help and protection and children in care both outstanding": every area listed gets the grade.
+            claims += [(area, text.grade_of(match.group(0)), match.end()) for area, _, _ in listed]
+            continue
+        # "Help and protection was good in all areas" grades one area, not every one.
+        if every and not [a for a in preceding if a[1] >= since_last]:
+            claims.append((EVERY_AREA, text.grade_of(match.group(0)), match.end()))
+            continue
+        if preceding:
+            area = max(preceding, key=lambda a: a[1])[0]
+        elif areas:
+            area = min(areas, key=lambda a: a[1])[0]
+        else:
+            area = "overall_effectiveness"
+        claims.append((area, text.grade_of(match.group(0)), match.end()))
+    return claims
+
+
+#: A grade given to every judgement at once, in a manager's words.
+EVERY_AREA = "every_area"
+EVERY_AREA_WORDS = re.compile(
+    r"\b(across the board|in (?:all|every|each) (?:\w+ )?(?:areas?|judge?ments?)|(?:all|every|each) (?:\w+ )?"
+    r"(?:areas|judge?ments)|on every (?:judge?ment|count|measure)|(?:its |the )?(?:other|remaining) (?:\w+ )?"
+    r"(?:areas?|judge?ments?)|everything)\b",
+    re.I,
+)
+
+
+def _listed_run(areas: list[tuple[str, int, int]], sentence: str) -> list[tuple[str, int, int]]:
+    """The areas named together just before a grade: the last one, and those joined to it by "and" or commas."""
+    run = areas[-1:]
+    for previous in reversed(areas[:-1]):
+        if not _LISTED_TOGETHER.match(sentence[previous[2] : run[0][1]]):
+            break
+        run.insert(0, previous)
+    # "Overall, help and protection was good": "overall" opens the sentence, it is not listed.
+    return [a for a in run if a[0] != "overall_effectiveness"] if len(run) > 1 else run
+
+
+def _area_mentions(sentence: str) -> list[tuple[str, int, int]]:
+    found: list[tuple[str, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for area, pattern in _AREAS:
+        for match in re.finditer(rf"\b({pattern})\b", sentence, re.I):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            taken.append(match.span())
+            found.append((area, match.start(), match.end()))
+    return sorted(found, key=lambda a: a[1])
+
+
+def stated_grades(window: str) -> dict[str, str]:
+    """Grades a window of report text states, by area ('The experiences and progress of care leavers Good').
+
+    Areas are read most specific first, and each label read is masked so that "care leavers" inside
+    "children in care and care leavers" is not read again as an area of its own.
+    """
+    found: dict[str, str] = {}
+    for area, pattern in _AREAS:
+        label = re.compile(rf"\b({pattern})\b", re.I)
+        for match in re.finditer(rf"{label.pattern}[^.;#]{{0,60}}?{text.GRADE.pattern}", window, re.I):
+            found.setdefault(area, text.grade_of(match.group(match.lastindex)))
+        window = label.sub(lambda m: "#" * len(m.group(0)), window)
+    return found
+
+
+def grade_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
+    """Why the window (or the report's known `grades`) gives a claimed area another grade; "" if none does."""
+    claims = graded_claims(sentence)
+    if not claims:
+        return ""
+    stated = {**stated_grades(f"{passage.section}. {window}"), **{k: v for k, v in grades.items() if v}}
+    named = {area for area, _ in claims if area != EVERY_AREA}
+    for area, grade in claims:
+        parts = _stated_parts(area, stated, named)
+        if not parts and area == EVERY_AREA:
+            continue  # a row of one named area says nothing of the others (see `_rows_gap`)
+        if not parts:
+            shown = "judgement" if area == EVERY_AREA else f"{area.replace('_', ' ')} grade"
+            return f"the report gives no {shown}"
+        for part in parts:
+            if stated[part] != grade:
+                return f"the report judged {part.replace('_', ' ')} {stated[part]}, not {grade}"
+    return ""
+
+
+#: Frameworks name the same judgement differently: the claim's area, and what a report may call it instead.
+_SAME_AREA = {
+    "children_in_care": ["children_in_care_and_care_leavers"],
+    "care_leavers": ["children_in_care_and_care_leavers"],
+    "impact_of_leaders": ["leadership_management_governance"],
+    "leadership_management_governance": ["impact_of_leaders"],
+}
+
+
+def _stated_parts(area: str, stated: Mapping[str, str], named: set[str]) -> list[str]:
+    """The report's judgements a claimed area stands for ("every area": all those the claim does not name)."""
+    if area == EVERY_AREA:
+        return [a for a in stated if a not in named and not any(a in _SAME_AREA.get(n, []) for n in named)]
+    if area in stated:
+        return [area]
+    if area == "children_in_care_and_care_leavers":
+        return [a for a in ("children_in_care", "care_leavers") if a in stated]
+    return [a for a in _SAME_AREA.get(area, []) if a in stated][:1]
