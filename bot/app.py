@@ -89,8 +89,9 @@ def create_llm(settings: Settings, *, check: bool = True) -> LLM:
 def create_judge(settings: Settings) -> Entailment | None:
     """The claim judge the settings ask for, or None for the rules alone.
 
-    In process it is a second, small context over the answer model's own file: the weights are
-    mapped once and shared, and a judgement never disturbs an answer being written.
+    In process it is a second, small context over the answer model's own file, so a judgement never
+    disturbs an answer being written. With only BRIEFING_LLM_URL set it asks the answer server: give
+    the server two slots (llama-server `--parallel 2`), or a judge server of its own, to keep streaming.
     """
     from bot.evidence.entailment import ModelEntailment
     from bot.llm.llama import LlamaCppLLM
@@ -123,9 +124,15 @@ def create_judge(settings: Settings) -> Entailment | None:
 def create_engine(
     settings: Settings, library: Library, *, llm: LLM | None = None, judge: Entailment | None = None
 ) -> AnswerEngine:
-    """The answer engine over a library; the model (and the judge, if the settings want one) load on first use."""
+    """The answer engine over a library; the model (and the judge, if the settings want one) load on first use.
+
+    An in-process judge is a second context over the model file: llama.cpp maps the weights, so on a
+    CPU the two share them through the page cache (not with GPU layers or repacked weights).
+    """
     factory = (lambda: llm) if llm is not None else (lambda: create_llm(settings))
-    judge_factory = (lambda: judge) if judge is not None else (lambda: create_judge(settings))
+    # An engine around a model it is handed (tests, benches) judges by the rules unless handed a judge too.
+    judged = judge is not None or llm is None or settings.judge_url
+    judge_factory = (lambda: judge) if judge is not None else (lambda: create_judge(settings)) if judged else None
     return AnswerEngine(
         library.retriever,
         factory,

@@ -154,7 +154,7 @@ class Settings(BaseSettings):
     )
     judge_api_key: SecretStr | None = Field(None, description="API key for judge_url, if it needs one.")
     judge_model: str = Field("local", description="Model name sent to judge_url.")
-    judge_ctx: int = Field(1024, ge=256, description="Context of the in-process judge: one window and one claim.")
+    judge_ctx: int = Field(1024, ge=768, description="Context of the in-process judge: one window and one claim.")
 
     # --- Slack ---
     slack_bot_token: SecretStr | None = Field(

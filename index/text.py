@@ -342,12 +342,12 @@ _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fifth": 5, "
 
 
 def _fraction_shares(match: re.Match[str]) -> set[str]:
-    """'two fifths' → {'40'}: the percentage a report prints; an inexact share ('two thirds') is no figure."""
+    """'two fifths' → {'40'}, 'a third' → {'33'}: the whole percentage a report prints for the share."""
     top = 1 if match.group(1).lower() in ("a", "an") else _NUMBER_WORDS[match.group(1).lower()]
     name = match.group(2).lower()
     bottom = _DENOMINATORS["half" if name.startswith("hal") else name.removesuffix("s")]
     share = 100 * top / bottom
-    return {str(int(share))} if share == int(share) else set()
+    return {str(int(share))}
 
 
 def numbers(text: str) -> set[str]:

@@ -8,6 +8,7 @@ quoted). What one question carries through the steps is an `Asking`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -91,12 +92,18 @@ class AnswerEngine:
         judge, why_not = self.judge() if use_judge else (None, "")
         report = check_text(pasted, self._retriever, filters, entailment=judge)
         report.judged_by = judge.name if judge is not None else "rules"
-        report.notes += [why_not] if why_not else []
+        report.notes += [n for n in (why_not, judge.failure if judge else "") if n]
         return report
 
     def preload(self) -> threading.Thread:
         """Start loading the model, then the judge, on another thread, so a cold process warms the library meanwhile."""
-        load = lambda: (self._model.preload().join(), self._judge.preload().join())  # noqa: E731
+
+        def load() -> None:
+            self._model.preload().join()
+            with contextlib.suppress(Exception):  # a failed model is not probed again for the judge
+                if self._model.get() is not None:
+                    self._judge.get()
+
         thread = threading.Thread(target=load, name="models-load", daemon=True)
         thread.start()
         return thread
@@ -151,7 +158,10 @@ class AnswerEngine:
         judge, why_not = self.judge()
         if why_not:
             a.notes.append(why_not)
-        return self._writer.write(a, result, llm, deadline, judge)
+        answer = self._writer.write(a, result, llm, deadline, judge)
+        if judge is not None and judge.failure and judge.failure not in answer.notes:
+            answer.notes.append(judge.failure)
+        return answer
 
     def _decline(self, a: Asking) -> Answer | None:
         """Nothing to answer from: a name to settle, another inspectorate, places or years not held."""

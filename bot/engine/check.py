@@ -233,8 +233,8 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
         asked = [f"{context}: {part}" for part in said]
         parts = [_check_one(a, retriever, retriever.plan(a, plan.filters), entailment) for a in asked]
         return _combined(claim, ["the grades", *(f"“{part}”" for part in said)], [graded, *parts])
-    statements = [p.strip(" ,.") for p in _SECOND_STATEMENT.split(claim)]
-    if len(statements) > 1 and all(len(text.content_words(p)) >= 3 for p in statements) and named:
+    statements = _statements(claim)
+    if len(statements) > 1 and all(len(text.content_words(p)) >= 2 for p in statements) and named:
         # Two statements in one claim: each is found (or not) in its own words, and both must hold.
         context = " ".join([named[0], *map(str, sorted(years - looked_back_years(claim)))])
         parts = [statements[0]] + [f"{context}: {p}" for p in statements[1:]]
@@ -244,18 +244,46 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
     return _verdict(claim, weighed, note, entailment=entailment)
 
 
-#: Where a claim joins a second statement to its first ("… and found …", "… and that …", "…; …").
+#: Where a claim joins a second statement to its first ("… and found …", "…, and inspectors said …", "…; …").
 _SECOND_STATEMENT = re.compile(
-    r",?\s+(?:and|but|while|whereas|although|though)\s+(?=(?:also\s+|it\s+)?(?:found|said|noted|described|"
-    r"reported|praised|criticised|highlighted|identified|concluded|that|there)\b)|;\s+",
+    r",?\s+(?:and|but|while|whereas|although|though)\s+(?=(?:also\s+|it\s+|they\s+|ofsted\s+|inspectors\s+|"
+    r"the report\s+)?(?P<opens>found|finds|said|says|noted|described|reported|praised|criticised|highlighted|"
+    r"identified|concluded|that|there)\b)|;\s+",
     re.I,
 )
+_REPORTING = re.compile(r"\b(found|finds|said|says|noted|described|reported|highlighted|identified|concluded)\b", re.I)
+_NEGATED_REPORT = re.compile(r"\b(not|never|no longer|didn['’]t|doesn['’]t)\b.*\bthat\b", re.I)
+MAX_STATEMENTS = 4  # beyond this a claim is weighed whole: each part costs a search and up to two judgements
+
+
+def _statements(claim: str) -> list[str]:
+    """A claim's statements, each to hold on its own; the claim whole when splitting would change what it says.
+
+    "…and that…" splits only after a verb of reporting ("found that X and that Y"), never under a
+    "not" ("did not find that X and that Y" denies both together), and "and that reduced…" is a cause.
+    """
+    cuts = []
+    for match in _SECOND_STATEMENT.finditer(claim):
+        before = claim[: match.start()]
+        if match.group("opens") and match.group("opens").lower() == "that" and not _REPORTING.search(before):
+            continue
+        if _NEGATED_REPORT.search(before):
+            return [claim]
+        cuts.append(match)
+    pieces, start = [], 0
+    for match in cuts:
+        pieces.append(claim[start : match.start()])
+        start = match.end()
+    pieces = [p.strip(" ,.") for p in [*pieces, claim[start:]] if p.strip(" ,.")]
+    return pieces if 1 < len(pieces) <= MAX_STATEMENTS else [claim]
 
 
 def _said_besides_grades(claim: str) -> list[str]:
-    """The statements of a graded claim that are not grades: each must be found in the report's words."""
-    pieces = [p.strip(" ,.") for p in _SECOND_STATEMENT.split(claim)]
-    return [p for p in pieces[1:] if not graded_claims(p) and len(text.content_words(p)) >= 3]
+    """The statements of a graded claim that are not grades, wherever they stand: each needs the report's words."""
+    pieces = _statements(claim)
+    if len(pieces) < 2:
+        return []
+    return [p for p in pieces if not graded_claims(p) and len(text.content_words(p)) >= 2]
 
 
 def _candidates(claim: str, retriever: Retriever, plan) -> list[Passage]:

@@ -191,7 +191,9 @@ def load_claims(path: Path) -> list[dict]:
     for number, row in enumerate(rows, start=1):
         row.setdefault("expect", row.get("label"))
         if row["expect"] not in ("supported", "contradicted", "not_found", "not_supported"):
-            raise BriefingError(f"{path}: claim {number} has no expect/label of supported, contradicted or not_found")
+            raise BriefingError(
+                f"{path}: claim {number}: expect/label must be supported, contradicted, not_found or not_supported"
+            )
         row.setdefault("kind", "claim")
     return rows
 

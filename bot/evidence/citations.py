@@ -2,9 +2,10 @@
 
 A sentence is shown only once it has passed: its words must stand in one window of a passage, and
 the facts a misquote changes (grade, number, year, place, "not", praise or criticism, finding or
-request) must agree with that window (see `bot.evidence.claims`). A sentence citing the wrong passage is
-moved to the one that supports it; a sentence nothing supports is dropped. Citations are numbered
-in order of first use, so no number is ever shown without its source.
+request) must agree with that window (see `bot.evidence.claims`), and, when there is a judge of
+meaning (`bot.evidence.entailment`), it must agree the window states the sentence. A sentence
+citing the wrong passage is moved to the one that supports it; a sentence nothing supports is
+dropped. Citations are numbered in order of first use, so no number is ever shown without its source.
 """
 
 from __future__ import annotations

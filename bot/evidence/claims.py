@@ -23,6 +23,9 @@ from index.chunk import COVER_SECTION, Passage
 #: 0.5 was chosen on the dev questions (issue 4): lower lets unrelated paragraphs through.
 SUPPORT_THRESHOLD = 0.5
 
+#: Grades a report must be known to give before "good in every area" can be weighed (ILACS gives five, SIF six).
+EVERY_AREA_MIN = 4
+
 #: How far below the best window another may score and still decide the claim.
 _DECIDING_MARGIN = 0.1
 
@@ -182,15 +185,18 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
     if EVERY_AREA in {area for area, _ in graded_claims(sentence)}:
         # "Good in every other area" is decided by all the report's grades, not by one row of its table;
         # and the words that give every area a grade are no quantity of their own.
-        if not grades and len(stated_grades(f"{passage.section}. {window}")) < 2:
-            return "", "one row does not give every grade"
+        known = {**stated_grades(f"{passage.section}. {window}"), **{k: v for k, v in grades.items() if v}}
+        if len(known) < EVERY_AREA_MIN:
+            return "", "these rows do not give every grade"
         sentence = EVERY_AREA_WORDS.sub(" ", sentence)
     for check in (_place_conflict, _year_conflict, _number_conflict, _polarity_conflict, _quantity_conflict,
                   _negation_conflict, _request_conflict):  # fmt: skip
         reason = check(sentence, window, passage, grades)
         if reason:
             return reason, ""
-    return "", _month_gap(sentence, window, passage) or _quantity_gap(sentence, window)
+    return "", _month_gap(sentence, window, passage) or _quantity_gap(sentence, window) or _looked_back_gap(
+        sentence, window, passage
+    )
 
 
 def _place_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
@@ -215,6 +221,18 @@ def looked_back_years(sentence: str) -> set[int]:
     return {int(m.group(1)) for m in _LOOKS_BACK.finditer(sentence)}
 
 
+def _earlier_looked_back(sentence: str, passage: Passage) -> set[int]:
+    """'Since the 2021 inspection' in a claim about a later report: not the report's year (see `_looked_back_gap`)."""
+    return {y for y in looked_back_years(sentence) if passage.date and y < int(passage.date[:4])}
+
+
+def _looked_back_gap(sentence: str, window: str, passage: Passage) -> str:
+    """A year the claim says the report looks back to must be one the passage names."""
+    stated = text.years(window) | text.years(passage.text)
+    unsaid = sorted(_earlier_looked_back(sentence, passage) - stated)
+    return f"the report does not say it looks back to {', '.join(map(str, unsaid))}" if unsaid else ""
+
+
 def _year_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
     claimed = text.years(sentence)
     if not claimed:
@@ -227,11 +245,7 @@ def _year_conflict(sentence: str, window: str, passage: Passage, grades: Mapping
     if passage.date:
         year, month = int(passage.date[:4]), int(passage.date[5:7] or 6)
         allowed |= {year + 1} if month >= 11 else {year - 1} if month <= 3 else set()
-    # "Little progress since the 2021 inspection": a year the report looks back to, earlier than the report.
-    looked_back = looked_back_years(sentence)
-    if passage.date:
-        allowed |= {y for y in looked_back if y < int(passage.date[:4])}
-    wrong = sorted(claimed - allowed)
+    wrong = sorted(claimed - allowed - _earlier_looked_back(sentence, passage))
     if wrong:
         when = passage.date[:4] if passage.date else "an undated"
         return f"this is from the {when} {passage.kind or 'document'}, not {', '.join(map(str, wrong))}"

@@ -9,15 +9,27 @@ sentence first, and a No makes it not found (never contradicted: the judge saw o
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 import prompts
-from bot.evidence.grades import graded_claims
+from bot.evidence.grades import EVERY_AREA_WORDS, graded_claims
 from index import text
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
 
 YES, NO = "Yes", "No"
+#: Words that only say a grade was given, by whom and when: no finding of their own for the judge to read.
+_GRADE_TALK = (
+    "judged judgement judgements rated rating graded grade grades overall effectiveness experiences progress "
+    "children who need ofsted inspection inspectors report latest council authority services its their the was "
+    "were is are been has have in and of for"
+)
+#: Below this much belief in either word the model is not answering the question (a reasoning model's
+#: preamble, a chatty "The…"): the judge stands down rather than veto everything.
+MIN_MASS = 0.2
 _MEMORY = 2048  # (claim, window) verdicts remembered: an answer re-checks a sentence against each passage
+#: Words of a window and of a claim shown to the judge: a sentence pair and a long sentence fit its small context.
+WINDOW_WORDS, CLAIM_WORDS = 220, 120
 
 
 class Chooser(Protocol):
@@ -26,7 +38,10 @@ class Chooser(Protocol):
     name: str
 
     def weigh(self, messages: list[dict[str, str]], choices: list[str]) -> dict[str, float]:
-        """Each choice's share of the model's belief for its first reply token; the shares sum to 1 (or all 0)."""
+        """Each choice's probability as the model's first reply token (1 for the word written, if that is all it has).
+
+        Raises `index.errors.ModelUnavailable` when the model cannot be asked.
+        """
         ...
 
 
@@ -34,6 +49,7 @@ class Entailment(Protocol):
     """Whether a piece of report text states everything a claim says."""
 
     name: str
+    failure: str  # why the judge stood down ("" while it judges): said in the answer's notes
 
     def entails(self, claim: str, evidence: str, source: str) -> bool:
         """True only when `evidence` (report text; `source` says whose and when) states all of `claim`."""
@@ -41,7 +57,11 @@ class Entailment(Protocol):
 
 
 class ModelEntailment:
-    """The yes/no question put to a model; Yes only when the model puts `confidence` or more on it."""
+    """The yes/no question put to a model; Yes only when the model puts `confidence` or more on it.
+
+    A judge that fails (a server gone, a context overflow, a model that answers neither word) stands
+    down for the rest of the process: the rules' verdicts stand, and `failure` says why, for the notes.
+    """
 
     def __init__(self, model: Chooser, *, confidence: float = 0.5) -> None:
         self._model = model
@@ -49,21 +69,48 @@ class ModelEntailment:
         self._seen: dict[tuple[str, str, str], bool] = {}
         self.name = f"model judge ({model.name})"
         self.calls = 0  # questions actually put to the model (benches read it)
+        self.failure = ""
 
     def entails(self, claim: str, evidence: str, source: str) -> bool:
-        """Yes or No from the model's belief in its first word; a model sure of neither says No."""
+        """Yes or No from the model's belief in its first word; True (the rules decide) once it has failed."""
         key = (claim, evidence, source)
-        if key not in self._seen:
-            asked = prompts.render("entailment_user", source=source, evidence=evidence, claim=claim)
-            messages = [
-                {"role": "system", "content": prompts.template("entailment_system").strip()},
-                {"role": "user", "content": asked},
-            ]
-            self.calls += 1
-            if len(self._seen) >= _MEMORY:
-                self._seen.clear()
-            self._seen[key] = self._model.weigh(messages, [YES, NO])[YES] >= self._confidence
-        return self._seen[key]
+        said = self._seen.get(key)
+        if said is not None:
+            return said
+        if self.failure:
+            return True
+        if len(claim.split()) > CLAIM_WORDS:
+            said = False  # a claim cut short could not be all supported by what is shown: not asked in part
+        else:
+            said = self._ask(claim, " ".join(evidence.split()[:WINDOW_WORDS]), source)  # a window's start holds it
+            if said is None:
+                return True
+        if len(self._seen) >= _MEMORY:
+            self._seen.clear()
+        self._seen[key] = said
+        return said
+
+    def _ask(self, claim: str, evidence: str, source: str) -> bool | None:
+        from index.errors import ModelUnavailable
+
+        asked = prompts.render("entailment_user", source=source, evidence=evidence, claim=claim)
+        messages = [
+            {"role": "system", "content": prompts.template("entailment_system").strip()},
+            {"role": "user", "content": asked},
+        ]
+        self.calls += 1
+        try:
+            weights = self._model.weigh(messages, [YES, NO])
+        except ValueError:
+            return False  # this one prompt does not fit the judge's context: not shown to be supported
+        except (ModelUnavailable, RuntimeError) as err:  # llama.cpp reports a failed decode as RuntimeError
+            self.failure = f"The judge model failed ({err}); the rest was checked by the rules alone."
+            return None
+        mass = weights[YES] + weights[NO]
+        if mass < MIN_MASS:
+            self.failure = "The judge model does not answer Yes or No; the rest was checked by the rules alone."
+            return None
+        return weights[YES] / mass >= self._confidence
 
 
 def source_of(passage: Passage) -> str:
@@ -73,5 +120,15 @@ def source_of(passage: Passage) -> str:
 
 
 def needs_judging(claim: str, passage: Passage) -> bool:
-    """A grade read off a judgement table is decided by the table, exactly: the judge reads prose."""
-    return not (passage.section in (COVER_SECTION, METADATA_SECTION) and graded_claims(claim))
+    """A grade read off a judgement table is decided by the table, exactly: the judge reads prose.
+
+    A sentence that says more than its grades ("judged good, and inspectors found care leavers let
+    down") is put to the judge even when a table row is cited: the table cannot speak for the rest.
+    """
+    if passage.section not in (COVER_SECTION, METADATA_SECTION) or not graded_claims(claim):
+        return True
+    rest = text.GRADE.sub(" ", EVERY_AREA_WORDS.sub(" ", claim))
+    for _, pattern in text.JUDGEMENT_AREAS:
+        rest = re.sub(rf"\b({pattern})\b", " ", rest, flags=re.I)
+    source = text.content_words(f"{passage.local_authority} {_GRADE_TALK}")
+    return len(text.content_words(rest) - source - {str(y) for y in text.years(claim)}) > 2

@@ -58,8 +58,13 @@ def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
     since = 0  # where the previous grade ended: areas after it and before this grade share this grade
     for match in text.GRADE.finditer(sentence):
         before, after = sentence[: match.start()], sentence[match.end() :]
-        every = EVERY_AREA_WORDS.match(after.lstrip(" ,")) or EVERY_AREA_WORDS.search(sentence[since : match.start()])
-        describes_work = re.match(r"-|\s+[a-z]", after) and not _GRADE_NOUN.match(after) and not every
+        # "Good across the board" (just after the grade); "its other three areas good" (just before it).
+        follows = EVERY_AREA_WORDS.match(after.lstrip(" ,"))
+        describes_work = re.match(r"-|\s+[a-z]", after) and not _GRADE_NOUN.match(after) and not follows
+        precedes = EVERY_AREA_WORDS.search(sentence[since : match.start()])
+        if (follows or precedes) and _EXCEPT.match(after[follows.end() + 1 :] if follows else after):
+            continue  # the exception is not bound to an area here: no grade is read rather than a wrong one
+        every = follows or precedes
         if describes_work:
             continue
         if not (cued or areas) and not _COPULA.search(before):
@@ -90,9 +95,11 @@ EVERY_AREA = "every_area"
 EVERY_AREA_WORDS = re.compile(
     r"\b(across the board|in (?:all|every|each) (?:\w+ )?(?:areas?|judge?ments?)|(?:all|every|each) (?:\w+ )?"
     r"(?:areas|judge?ments)|on every (?:judge?ment|count|measure)|(?:its |the )?(?:other|remaining) (?:\w+ )?"
-    r"(?:areas?|judge?ments?)|everything)\b",
+    r"(?:areas?|judge?ments?))\b(?!\s+(?:for|of|to|where|in which)\b)",  # not "all areas for improvement"
     re.I,
 )
+#: "Good in every area except help and protection": an exception this reader does not bind, so no every-area grade.
+_EXCEPT = re.compile(r"^[\s,]*(?:\w+\s+){0,3}?(?:except|apart from|other than|but not|bar|save|excluding)\b", re.I)
 
 
 def _listed_run(areas: list[tuple[str, int, int]], sentence: str) -> list[tuple[str, int, int]]:

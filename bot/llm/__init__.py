@@ -1,7 +1,8 @@
 """The answer model behind one small protocol: in-process llama.cpp, or any OpenAI-compatible server.
 
 Pick one with `bot.app.create_llm` (settings decide); a new backend is a class with `name`, `stream`,
-`count_tokens` and `weigh` (for the claim judge), in a module of its own here.
+`count_tokens` (the `LLM` protocol), and `weigh` if it can judge claims (`bot.evidence.entailment.Chooser`),
+in a module of its own here.
 """
 
 from __future__ import annotations
@@ -27,12 +28,6 @@ class LLM(Protocol):
     def count_tokens(self, messages: list[Message]) -> int:
         """How many tokens the model will read for these messages, chat template included."""
         ...
-
-
-def shares(weights: dict[str, float]) -> dict[str, float]:
-    """Weights scaled to sum to 1; all zero when the model gave none of the choices any weight."""
-    total = sum(weights.values())
-    return {c: (w / total if total > 0 else 0.0) for c, w in weights.items()}
 
 
 def reply_word(reply: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.llm import Message, shares, without_control_tokens
+from bot.llm import Message, without_control_tokens
 from bot.llm.prefix_cache import PrefixStates
 from index.errors import ModelUnavailable
 
@@ -182,16 +182,20 @@ class LlamaCppLLM:
                     yield text
 
     def weigh(self, messages: list[Message], choices: list[str]) -> dict[str, float]:
-        """The next-token probabilities of each choice's first token, read straight off the logits (no sampling)."""
+        """Each choice's first token's probability as the next token, read off the logits (no sampling)."""
         import numpy as np
 
         firsts = {c: self._tokens(c)[0] for c in choices}
         with self._lock:
             tokens = self._tokens(self._format(messages))
+            if len(tokens) >= self._llama.n_ctx():
+                raise ValueError(
+                    f"the prompt ({len(tokens)} tokens) is longer than the context ({self._llama.n_ctx()})"
+                )
             self.last_prefix = self._states.restore(self._prefix_of(messages, tokens))
             self._llama.eval(tokens[self._llama.n_tokens :])
             logits = np.ctypeslib.as_array(self._llama._ctx.get_logits(), shape=(self._llama.n_vocab(),))  # noqa: SLF001
             logits = logits.astype(np.float64)
         probabilities = np.exp(logits - logits.max())
         probabilities /= probabilities.sum()
-        return shares({c: float(probabilities[t]) for c, t in firsts.items()})
+        return {c: float(probabilities[t]) for c, t in firsts.items()}

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.llm import Message, estimate_tokens, reply_word, shares, without_control_tokens
+from bot.llm import Message, estimate_tokens, reply_word, without_control_tokens
 from index.errors import ModelUnavailable
 
 
@@ -90,7 +90,7 @@ class OpenAICompatibleLLM:
             raise ModelUnavailable(f"the model server at {self._shown_url} is unreachable ({reason})") from err
 
     def weigh(self, messages: list[Message], choices: list[str]) -> dict[str, float]:
-        """One token with its top log-probabilities (llama.cpp's server and vLLM give them); else the reply's word."""
+        """One token's top probabilities (llama.cpp's server and vLLM give them); else 1 for the word it wrote."""
         import math
 
         import httpx
@@ -99,7 +99,7 @@ class OpenAICompatibleLLM:
         asked = {**body, "logprobs": True, "top_logprobs": 10} if self._logprobs else body
         try:
             response = self._client.post(self._url, json=asked)
-            if response.status_code != 200 and self._logprobs:
+            if response.status_code in (400, 422) and self._logprobs:
                 # Some servers refuse log-probabilities (llama-cpp-python's, unless logits_all): ask for the word.
                 response = self._client.post(self._url, json=body)
                 self._logprobs = response.status_code != 200
@@ -122,7 +122,7 @@ class OpenAICompatibleLLM:
             raise ModelUnavailable(f"the model server at {self._shown_url} sent a reply it could not read") from None
         if not any(weights.values()):  # a server that gives no log-probabilities: the word it wrote
             weights = {c: float(c.casefold() == reply_word(str(reply))) for c in choices}
-        return shares(weights)
+        return weights
 
 
 def _delta_text(payload: str, url: str) -> str:

@@ -135,6 +135,8 @@ def check_blocks(report: CheckReport) -> list[dict]:
             where = " · ".join(escape(part) for part in source_parts(p))
             lines.append(f"[{c.n}] {where} · {link}")
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:SECTION_LIMIT]}})
+    judged = "the rules alone" if report.judged_by == "rules" else f"the rules, then {report.judged_by}"
+    blocks.append(_context(escape("\n".join([*report.notes, f"Checked by {judged}."]))[:SECTION_LIMIT]))
     return blocks
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import prompts
 from bot.evidence.entailment import ModelEntailment, needs_judging, source_of
-from bot.llm import reply_word, shares
+from bot.llm import reply_word
 from index.authorities import find_authorities
 from tests.fixtures.passages import passage
 
@@ -72,11 +70,62 @@ def test_the_judges_prompts_hold_no_facts_a_small_model_could_copy():
 
 def test_grades_read_off_a_judgement_table_are_left_to_the_table():
     assert not needs_judging("Lancashire care leavers were judged good.", COVER)
+    assert not needs_judging("In 2023 Ofsted rated Lancashire good overall, with care leavers good too.", COVER)
+    assert not needs_judging("Lancashire was rated good across the board in 2023.", COVER)
     assert needs_judging("Lancashire care leavers were judged good.", FINDING)
     assert needs_judging("Strategy discussions are prompt.", COVER)
+    # A grade with a finding beside it: the table cannot speak for the finding.
+    assert needs_judging("Lancashire was judged good, and inspectors found care leavers are badly let down.", COVER)
 
 
-def test_a_reply_is_read_by_its_first_word_and_weights_become_shares():
+def test_a_reply_is_read_by_its_first_word():
     assert reply_word(" Yes, it does.") == "yes" and reply_word("No.") == "no" and reply_word("") == ""
-    assert shares({"Yes": 0.3, "No": 0.1}) == pytest.approx({"Yes": 0.75, "No": 0.25})
-    assert shares({"Yes": 0.0, "No": 0.0}) == {"Yes": 0.0, "No": 0.0}
+
+
+def test_belief_is_yes_against_no_and_a_model_that_answers_neither_stands_down():
+    class Weights(Believer):
+        def __init__(self, yes, no):
+            super().__init__(yes)
+            self.no = no
+
+        def weigh(self, messages, choices):
+            self.prompts.append(messages)
+            return {"Yes": self.yes, "No": self.no}
+
+    assert ModelEntailment(Weights(0.3, 0.1)).entails("a claim", "a window", "a source")  # 0.75 of its belief
+    assert not ModelEntailment(Weights(0.1, 0.3)).entails("a claim", "a window", "a source")
+    chatty = ModelEntailment(Weights(0.02, 0.01))  # it wanted to say something else: not a Yes
+    assert chatty.entails("a claim", "a window", "a source")  # the rules' verdict stands ...
+    assert "does not answer Yes or No" in chatty.failure  # ... and the notes say why
+    chatty.entails("another claim", "a window", "a source")
+    assert chatty.calls == 1  # stood down: not asked again
+
+
+def test_a_judge_that_fails_stands_down_and_says_so():
+    from index.errors import ModelUnavailable
+
+    class Gone(Believer):
+        def weigh(self, messages, choices):
+            self.prompts.append(messages)
+            raise ModelUnavailable("the model server at http://judge is unreachable (ConnectError)")
+
+    class TooLong(Believer):
+        def weigh(self, messages, choices):
+            raise ValueError("the prompt is longer than the context")
+
+    judge = ModelEntailment(Gone(0.9))
+    assert judge.entails("a claim", "a window", "a source") and "unreachable" in judge.failure
+    overflow = ModelEntailment(TooLong(0.9))
+    assert not overflow.entails("a claim", "a window", "a source") and not overflow.failure  # that one only
+
+
+def test_what_the_judge_is_shown_fits_its_small_context():
+    from bot.evidence.entailment import CLAIM_WORDS, WINDOW_WORDS
+
+    model = Believer(0.9)
+    judge = ModelEntailment(model)
+    assert not judge.entails("caseloads " * (CLAIM_WORDS + 1), "an extract", "a source")  # refused, not asked in part
+    assert model.prompts == []
+    assert judge.entails("caseloads are manageable", "word " * (WINDOW_WORDS * 3), "a source")
+    (messages,) = model.prompts
+    assert messages[1]["content"].count("word") == WINDOW_WORDS

@@ -176,14 +176,19 @@ def test_the_judge_reads_yes_and_no_off_the_real_models_logits(small_model, tmp_
         {"role": "user", "content": f"Extract: {extract}\nClaim: Strategy discussions are held promptly. Yes or No?"},
     ]
     weights = llm.weigh(asked, ["Yes", "No"])
-    assert set(weights) == {"Yes", "No"} and abs(sum(weights.values()) - 1) < 1e-6
-    assert 0 < weights["Yes"] < 1
+    assert set(weights) == {"Yes", "No"} and 0 < weights["Yes"] + weights["No"] <= 1 + 1e-6
+    assert weights["Yes"] + weights["No"] > 0.2  # told to answer Yes or No, it does
     assert llm.weigh(asked, ["Yes", "No"]) == weights  # the same logits every time: no sampling
     reversed_claim = [asked[0], {**asked[1], "content": asked[1]["content"].replace("held promptly", "never held")}]
     assert llm.weigh(reversed_claim, ["Yes", "No"]) != weights  # the claim's words move the belief
+    # Through the real prompts: the fixed instructions are computed once, then restored for each claim.
     judge = ModelEntailment(llm)
-    assert judge.entails("Strategy discussions are held promptly.", extract, "Ofsted, Lancashire") in (True, False)
-    assert judge.calls == 1
+    judge.entails("Strategy discussions are held promptly.", extract, "Ofsted, Lancashire, ILACS inspection")
+    judge.entails("Strategy discussions are poorly attended.", extract, "Ofsted, Lancashire, ILACS inspection")
+    assert judge.calls == 2 and not judge.failure
+    assert llm.last_prefix in ("kept", "memory")
+    with pytest.raises(ValueError, match="longer than the context"):
+        llm.weigh([{"role": "user", "content": "word " * 1500}], ["Yes", "No"])
 
 
 def test_a_server_judge_reads_log_probabilities_and_falls_back_to_the_word():
@@ -221,7 +226,7 @@ def test_a_server_judge_reads_log_probabilities_and_falls_back_to_the_word():
         llm = OpenAICompatibleLLM(f"http://127.0.0.1:{server.server_port}/v1")
         messages = [{"role": "user", "content": "Yes or No?"}]
         first = llm.weigh(messages, ["Yes", "No"])
-        assert first["Yes"] == pytest.approx(0.8 / (0.8 + 0.2), abs=1e-3)
+        assert first == pytest.approx({"Yes": 0.8, "No": 0.2}, abs=1e-3)
         assert seen[0]["max_tokens"] == 1 and seen[0]["temperature"] == 0.0
         assert llm.weigh(messages, ["Yes", "No"]) == {"Yes": 0.0, "No": 1.0}  # refused: the word it wrote
         assert "logprobs" not in seen[-1]
