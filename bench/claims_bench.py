@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("--judge", choices=["rules", "model"], default="rules")
     parser.add_argument("files", nargs="*", type=Path)
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()
     settings = Settings(data_dir=args.data_dir, judge=args.judge)
     library = create_library(settings)
     judge = create_judge(settings)

@@ -269,6 +269,8 @@ _ADJECTIVE = re.compile(r"(ent|ant|ate|ive|able|ible|al|ful|ous|ed|ely|ly|ear|ur
 
 
 def _polarity_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
+    if graded_claims(sentence):
+        sentence = text.GRADE.sub(" ", sentence)  # "requires improvement" is a grade, weighed by the grade check
     # "without delay" praises: its "delay" is not the opposite of "prompt".
     said = {text.stem(meaning.base(w)) for w in text.words(meaning.NOT_CRITICAL.sub(" promptly ", window))}
     # "not consistently" says what "inconsistent" says: a negated word agrees with its opposite.

@@ -82,13 +82,19 @@ def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
             continue
         if preceding:
             area = max(preceding, key=lambda a: a[1])[0]
-        elif areas:
-            area = min(areas, key=lambda a: a[1])[0]
+        elif (later := [a for a in areas if a[1] > match.end()]) and not _CLAUSE_END.search(
+            sentence[match.end() : later[0][1]]
+        ):
+            area = later[0][0]  # "an outstanding grade for care leavers": the area named after, in its clause
         else:
             area = "overall_effectiveness"
         claims.append((area, text.grade_of(match.group(0)), match.end()))
     return claims
 
+
+#: Where one clause ends: a grade before it is not given to an area named after it ("good in 2016, and its
+#: care leavers outstanding" grades the council overall, then its care leavers).
+_CLAUSE_END = re.compile(r"[,;:]|\b(and|but|while|whereas|although)\b", re.I)
 
 #: A grade given to every judgement at once, in a manager's words.
 EVERY_AREA = "every_area"
