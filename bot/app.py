@@ -62,11 +62,18 @@ def check_model(settings: Settings, path: Path, *, trust_record: bool) -> ProbeR
     return result
 
 
-def create_llm(settings: Settings, *, check: bool = True) -> LLM:
-    """The answer model the settings ask for: a server, or llama.cpp in this process once it has run."""
+def create_llm(settings: Settings, *, check: bool = True, judging: bool = False) -> LLM:
+    """The answer model the settings ask for: a server, or llama.cpp in this process once it has run.
+
+    `judging` asks for the claim judge's model instead: BRIEFING_JUDGE_URL if set, and in process a
+    second, small context over the same file (no prompt-lookup drafts: it writes one token).
+    """
     from bot.llm.llama import LlamaCppLLM
     from bot.llm.openai_compatible import OpenAICompatibleLLM
 
+    if judging and settings.judge_url:
+        key = settings.judge_api_key.get_secret_value() if settings.judge_api_key else None
+        return OpenAICompatibleLLM(settings.judge_url, model=settings.judge_model, api_key=key)
     if settings.llm_url:
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         return OpenAICompatibleLLM(settings.llm_url, model=settings.llm_model, api_key=key)
@@ -78,9 +85,9 @@ def create_llm(settings: Settings, *, check: bool = True) -> LLM:
     return LlamaCppLLM(
         path,
         n_threads=settings.n_threads,
-        n_ctx=settings.n_ctx,
+        n_ctx=settings.judge_ctx if judging else settings.n_ctx,
         cache_dir=settings.cache_dir,
-        draft_tokens=settings.draft_tokens,
+        draft_tokens=0 if judging else settings.draft_tokens,
         n_gpu_layers=settings.n_gpu_layers,
         repack=settings.llama_repack,
     )
@@ -94,31 +101,10 @@ def create_judge(settings: Settings) -> Entailment | None:
     the server two slots (llama-server `--parallel 2`), or a judge server of its own, to keep streaming.
     """
     from bot.evidence.entailment import ModelEntailment
-    from bot.llm.llama import LlamaCppLLM
-    from bot.llm.openai_compatible import OpenAICompatibleLLM
 
     if settings.judge == "rules":
         return None
-    if settings.judge_url:
-        key = settings.judge_api_key.get_secret_value() if settings.judge_api_key else None
-        return ModelEntailment(OpenAICompatibleLLM(settings.judge_url, model=settings.judge_model, api_key=key))
-    if settings.llm_url:
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        return ModelEntailment(OpenAICompatibleLLM(settings.llm_url, model=settings.llm_model, api_key=key))
-    path = model_file(settings)
-    result = check_model(settings, path, trust_record=True)
-    if not result.ok:
-        raise ModelUnavailable(f"{result.detail}; fix: {result.fix}")
-    return ModelEntailment(
-        LlamaCppLLM(
-            path,
-            n_threads=settings.n_threads,
-            n_ctx=settings.judge_ctx,
-            cache_dir=settings.cache_dir,
-            n_gpu_layers=settings.n_gpu_layers,
-            repack=settings.llama_repack,
-        )
-    )
+    return ModelEntailment(create_llm(settings, judging=True))  # type: ignore[arg-type]  # both backends weigh
 
 
 def create_engine(
