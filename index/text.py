@@ -335,10 +335,10 @@ def long_date(iso: str) -> str:
 
 
 _FRACTION = re.compile(
-    r"\b(a|an|one|two|three|four|five|six|seven|eight|nine)[\s-]+(half|halves|thirds?|quarters?|fifths?|tenths?)\b",
+    r"\b(a|an|one|two|three|four|five|six|seven|eight|nine)[\s-]+(half|halves|thirds?|quarters?|fifths?|sixths?|eighths?|tenths?)\b",
     re.I,
 )
-_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fifth": 5, "tenth": 10}
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fifth": 5, "sixth": 6, "eighth": 8, "tenth": 10}
 
 
 def _fraction_shares(match: re.Match[str]) -> set[str]:
@@ -347,7 +347,7 @@ def _fraction_shares(match: re.Match[str]) -> set[str]:
     name = match.group(2).lower()
     bottom = _DENOMINATORS["half" if name.startswith("hal") else name.removesuffix("s")]
     share = 100 * top / bottom
-    return {str(int(share))}
+    return {str(round(share))}  # the nearest whole percentage: 'two thirds' → 67
 
 
 def numbers(text: str) -> set[str]:

@@ -91,7 +91,7 @@ class AnswerEngine:
         """`briefing check`, `/check` and Slack's check: each claim by the rules, then by the judge if there is one."""
         judge, why_not = self.judge() if use_judge else (None, "")
         report = check_text(pasted, self._retriever, filters, entailment=judge)
-        report.judged_by = judge.name if judge is not None else "rules"
+        report.judged_by = judge.name if judge is not None and not judge.failure else "rules"
         report.notes += [n for n in (why_not, judge.failure if judge else "") if n]
         return report
 

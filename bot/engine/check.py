@@ -209,22 +209,25 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
     reports = _reports_of(retriever, named)
     years = text.years(claim)
     own_years = years - looked_back_years(claim)  # "since the 2019 inspection" is not the report's year
-    if named and own_years and not any(_years_of(r) & own_years for r in reports):
-        # No report of that year: nothing can decide the claim (another year's words only show it moved).
+    # A year given as the report's ("its 2022 inspection", "in 2022 Ofsted found"), not any year in the claim
+    # ("the 2020 to 2025 strategy"), with no report of it: nothing can decide the claim.
+    asked_of = own_years if graded_claims(claim) else own_years & _report_years(claim)
+    if named and asked_of and not any(_years_of(r) & asked_of for r in reports):
         held = sorted({int(r["date"][:4]) for r in reports if r.get("date")})
         held_text = ", ".join(map(str, held)) if held else "no dated reports"
-        missing = ", ".join(map(str, sorted(own_years)))
+        missing = ", ".join(map(str, sorted(asked_of)))
         note = f"The library has no {missing} report on {', '.join(named)}; it holds {held_text}."
         return ClaimCheck(claim, "not_found", note)
     note = ""
     if graded_claims(claim) and named:
         # "Rated care leavers good and found return interviews timely": the table decides the grade, the
         # report's words the rest, and the claim holds only if both do.
-        said = _said_besides_grades(claim)
-        graded_part = claim
-        for part in said:
-            graded_part = graded_part.replace(part, " ")
-        graded = _check_graded(graded_part, retriever, reports, years) or ClaimCheck(
+        said, graded_part = _said_besides_grades(claim)
+        if len(_SECOND_STATEMENT.findall(claim)) >= MAX_STATEMENTS:  # else the table alone would decide it all
+            return ClaimCheck(
+                claim, "not_found", "Too many statements in one claim to weigh at once: check them apart."
+            )
+        graded = _check_graded(graded_part, retriever, reports, own_years) or ClaimCheck(
             claim, "not_found", note or f"The library holds no judgements for {', '.join(named)}."
         )
         if graded.verdict != "supported" or not said:
@@ -261,29 +264,54 @@ def _statements(claim: str) -> list[str]:
 
     "…and that…" splits only after a verb of reporting ("found that X and that Y"), never under a
     "not" ("did not find that X and that Y" denies both together), and "and that reduced…" is a cause.
+    A statement that opens on "they" or "it" needs the one before it, so neither is split off.
     """
+    return [claim[start:end].strip(" ,.") for start, end in _statement_spans(claim)]
+
+
+_LEANS_BACK = re.compile(
+    r"^\W*(?:(?:also|inspectors|ofsted|it|the report)\s+)?(?:(?:found|finds|said|says|noted|reported|described|"
+    r"concluded)\s+)?(?:that\s+)?(?:they|it|this|these|those|he|she|its|their|them)\b"
+    r"(?!\s+(?:also\s+)?(?:found|finds|said|says|noted|reported|described|concluded)\b)",  # "it found": the report
+    re.I,
+)
+
+
+def _statement_spans(claim: str) -> list[tuple[int, int]]:
     cuts = []
     for match in _SECOND_STATEMENT.finditer(claim):
         before = claim[: match.start()]
         if match.group("opens") and match.group("opens").lower() == "that" and not _REPORTING.search(before):
             continue
         if _NEGATED_REPORT.search(before):
-            return [claim]
+            return [(0, len(claim))]
         cuts.append(match)
-    pieces, start = [], 0
+    spans, start = [], 0
     for match in cuts:
-        pieces.append(claim[start : match.start()])
+        spans.append((start, match.start()))
         start = match.end()
-    pieces = [p.strip(" ,.") for p in [*pieces, claim[start:]] if p.strip(" ,.")]
-    return pieces if 1 < len(pieces) <= MAX_STATEMENTS else [claim]
+    spans = [(s, e) for s, e in [*spans, (start, len(claim))] if claim[s:e].strip(" ,.")]
+    if any(_LEANS_BACK.match(claim[s:e]) for s, e in spans[1:]):
+        return [(0, len(claim))]
+    return spans if 1 < len(spans) <= MAX_STATEMENTS else [(0, len(claim))]
 
 
-def _said_besides_grades(claim: str) -> list[str]:
-    """The statements of a graded claim that are not grades, wherever they stand: each needs the report's words."""
-    pieces = _statements(claim)
-    if len(pieces) < 2:
-        return []
-    return [p for p in pieces if not graded_claims(p) and len(text.content_words(p)) >= 2]
+def _said_besides_grades(claim: str) -> tuple[list[str], str]:
+    """A graded claim's statements that hold no grade it states, and the claim without them (for the table).
+
+    A statement is prose only if none of the claim's grades stands in it ("Leeds requires improvement"
+    is a grade, though alone it names no area).
+    """
+    spans = _statement_spans(claim)
+    if len(spans) < 2:
+        return [], claim
+    ends = {at for _, _, at in graded_claims_at(claim)}
+    prose = [(s, e) for s, e in spans if not any(s < at <= e for at in ends)]
+    prose = [(s, e) for s, e in prose if len(text.content_words(claim[s:e])) >= 2]
+    graded_part = claim
+    for s, e in reversed(prose):
+        graded_part = graded_part[:s] + " " + graded_part[e:]
+    return [claim[s:e].strip(" ,.") for s, e in prose], graded_part
 
 
 def _candidates(claim: str, retriever: Retriever, plan) -> list[Passage]:
@@ -404,9 +432,25 @@ def _reports_of(retriever: Retriever, authorities: list[str]) -> list[dict]:
 
 
 def _years_of(record: dict) -> set[int]:
-    """The years a report can be called by: when inspected and when published."""
+    """The years a report can be called by: when inspected and when published.
+
+    A report out early in a year may be called by the year before, when its visit was.
+    """
     stamps = [record.get(k) for k in ("date", "inspection_start_date", "inspection_end_date", "publication_date")]
-    return {int(s[:4]) for s in stamps if s}
+    years = {int(s[:4]) for s in stamps if s}
+    return years | {int(s[:4]) - 1 for s in stamps if s and len(s) >= 7 and s[5:7] <= "03"}
+
+
+_REPORT_WORD = re.compile(r"\b(report|inspect\w*|re-?inspect\w*|visit\w*|ofsted|ilacs|published|judge?ment)\b", re.I)
+
+
+def _report_years(claim: str) -> set[int]:
+    """Years the claim gives as a report's: a report word within a few words of the year."""
+    return {
+        int(m.group(0))
+        for m in text.YEAR.finditer(claim)
+        if _REPORT_WORD.search(claim[max(0, m.start() - 30) : m.end() + 30])
+    }
 
 
 def _where(passage: Passage) -> str:

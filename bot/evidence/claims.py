@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.evidence.grades import EVERY_AREA, EVERY_AREA_WORDS, grade_conflict, graded_claims, stated_grades
+from bot.evidence.grades import (
+    EVERY_AREA,
+    EVERY_AREA_WORDS,
+    grade_conflict,
+    graded_claims,
+    graded_claims_at,
+    stated_grades,
+)
 from index import meaning, text
 from index.authorities import authority_key, find_authorities
 from index.chunk import COVER_SECTION, Passage
@@ -269,8 +276,9 @@ _ADJECTIVE = re.compile(r"(ent|ant|ate|ive|able|ible|al|ful|ous|ed|ely|ly|ear|ur
 
 
 def _polarity_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
-    if graded_claims(sentence):
-        sentence = text.GRADE.sub(" ", sentence)  # "requires improvement" is a grade, weighed by the grade check
+    bound = {at for _, _, at in graded_claims_at(sentence)}
+    if bound:  # "requires improvement" as a grade is weighed by the grade check; "good support" is still praise
+        sentence = text.GRADE.sub(lambda m: " " if m.end() in bound else m.group(0), sentence)
     # "without delay" praises: its "delay" is not the opposite of "prompt".
     said = {text.stem(meaning.base(w)) for w in text.words(meaning.NOT_CRITICAL.sub(" promptly ", window))}
     # "not consistently" says what "inconsistent" says: a negated word agrees with its opposite.

@@ -21,12 +21,15 @@ YES, NO = "Yes", "No"
 #: Words that only say a grade was given, by whom and when: no finding of their own for the judge to read.
 _GRADE_TALK = (
     "judged judgement judgements rated rating graded grade grades overall effectiveness experiences progress "
-    "children who need ofsted inspection inspectors report latest council authority services its their the was "
-    "were is are been has have in and of for"
+    "children who need ofsted inspection inspectors report latest recent previous last most council authority "
+    "services service its their the was were is are been has have in and of for by with while still now also too "
+    "both each all every other remaining area areas across board included including came out got given received "
+    "went from to"
 )
 #: Below this much belief in either word the model is not answering the question (a reasoning model's
 #: preamble, a chatty "The…"): the judge stands down rather than veto everything.
 MIN_MASS = 0.2
+FAILURES_TO_STAND_DOWN = 3
 _MEMORY = 2048  # (claim, window) verdicts remembered: an answer re-checks a sentence against each passage
 #: Words of a window and of a claim shown to the judge: a sentence pair and a long sentence fit its small context.
 WINDOW_WORDS, CLAIM_WORDS = 220, 120
@@ -59,8 +62,9 @@ class Entailment(Protocol):
 class ModelEntailment:
     """The yes/no question put to a model; Yes only when the model puts `confidence` or more on it.
 
-    A judge that fails (a server gone, a context overflow, a model that answers neither word) stands
-    down for the rest of the process: the rules' verdicts stand, and `failure` says why, for the notes.
+    A judge that fails three times running (a server gone) or answers neither word stands down for the
+    rest of the process: the rules' verdicts stand, and `failure` says why, for the notes. A single
+    failure leaves that one sentence to the rules.
     """
 
     def __init__(self, model: Chooser, *, confidence: float = 0.5) -> None:
@@ -70,6 +74,7 @@ class ModelEntailment:
         self.name = f"model judge ({model.name})"
         self.calls = 0  # questions actually put to the model (benches read it)
         self.failure = ""
+        self._failed_in_a_row = 0
 
     def entails(self, claim: str, evidence: str, source: str) -> bool:
         """Yes or No from the model's belief in its first word; True (the rules decide) once it has failed."""
@@ -104,8 +109,12 @@ class ModelEntailment:
         except ValueError:
             return False  # this one prompt does not fit the judge's context: not shown to be supported
         except (ModelUnavailable, RuntimeError) as err:  # llama.cpp reports a failed decode as RuntimeError
-            self.failure = f"The judge model failed ({err}); the rest was checked by the rules alone."
+            # One timeout or a server restarting is not a judge gone: it stands down after a few in a row.
+            self._failed_in_a_row += 1
+            if self._failed_in_a_row >= FAILURES_TO_STAND_DOWN:
+                self.failure = f"The judge model failed ({err}); the rest was checked by the rules alone."
             return None
+        self._failed_in_a_row = 0
         mass = weights[YES] + weights[NO]
         if mass < MIN_MASS:
             self.failure = "The judge model does not answer Yes or No; the rest was checked by the rules alone."
@@ -131,4 +140,4 @@ def needs_judging(claim: str, passage: Passage) -> bool:
     for _, pattern in text.JUDGEMENT_AREAS:
         rest = re.sub(rf"\b({pattern})\b", " ", rest, flags=re.I)
     source = text.content_words(f"{passage.local_authority} {_GRADE_TALK}")
-    return len(text.content_words(rest) - source - {str(y) for y in text.years(claim)}) > 2
+    return len(text.content_words(rest) - source - {str(y) for y in text.years(claim)}) > 0

@@ -94,7 +94,7 @@ def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
 
 #: Where one clause ends: a grade before it is not given to an area named after it ("good in 2016, and its
 #: care leavers outstanding" grades the council overall, then its care leavers).
-_CLAUSE_END = re.compile(r"[,;:]|\b(and|but|while|whereas|although)\b", re.I)
+_CLAUSE_END = re.compile(r";|,\s*(?:and|but|while|whereas|although)\b", re.I)
 
 #: A grade given to every judgement at once, in a manager's words.
 EVERY_AREA = "every_area"

@@ -106,6 +106,8 @@ class OpenAICompatibleLLM:
         except httpx.HTTPError as err:
             reason = type(err).__name__
             raise ModelUnavailable(f"the model server at {self._shown_url} is unreachable ({reason})") from err
+        if response.status_code == 400 and "context" in response.text.lower():
+            raise ValueError(f"the prompt is longer than the context of the model server at {self._shown_url}")
         if response.status_code != 200:
             raise ModelUnavailable(f"the model server at {self._shown_url} answered HTTP {response.status_code}")
         try:

@@ -222,3 +222,23 @@ def test_a_graded_claim_with_a_second_statement_needs_both(small_library):
     result = check_claim(claim, retriever, entailment=Judge(says=False))
     assert result.verdict == "not_found", result.explanation
     assert "no child was ever seen by a social worker" in result.explanation
+
+
+def test_statements_split_only_where_each_stands_on_its_own():
+    from bot.engine.check import _report_years, _said_besides_grades, _statements
+
+    assert _statements("Leeds was judged good; inspectors found that caseloads are high.") == [
+        "Leeds was judged good",
+        "inspectors found that caseloads are high",
+    ]
+    leaning = "Leeds's care leavers live in stable homes, and inspectors found that they are visited regularly."
+    assert _statements(leaning) == [leaning.rstrip(".")]  # "they" needs the statement before it
+    assert _statements("Inspectors did not find that caseloads were high and that supervision was poor.") == [
+        "Inspectors did not find that caseloads were high and that supervision was poor"
+    ]
+    # A statement that holds one of the claim's grades is never prose, though alone it names no area.
+    assert (
+        _said_besides_grades("Leeds requires improvement, and inspectors found that care leavers were good.")[0] == []
+    )
+    assert _report_years("Inspectors described the sufficiency strategy 2020 to 2025 as ambitious.") == set()
+    assert _report_years("Leeds's 2022 inspection found caseloads high.") == {2022}

@@ -187,3 +187,20 @@ def test_a_year_the_report_looks_back_to_is_not_the_reports_year():
     assert judge("In 2021 there had been little progress for care leavers.", unnamed).status == "contradicted"
     assert judge(looking_back, unnamed).status == "unsupported"
     assert judge(looking_back.replace("2021", "2019"), progress).status != "supported"
+
+
+def test_a_grade_binds_to_the_area_named_after_it_in_its_own_clause():
+    from bot.evidence.grades import graded_claims
+
+    assert graded_claims("Leeds was rated outstanding for the experiences and progress of care leavers.") == [
+        ("care_leavers", "outstanding")
+    ]
+    assert graded_claims("Hackney came out good in 2016, and its care leavers got an outstanding.") == [
+        ("overall_effectiveness", "good"),
+        ("care_leavers", "outstanding"),
+    ]
+
+
+def test_a_grade_word_describing_work_is_still_praise_beside_a_grade():
+    poor = _passage("Multi-agency working is poor and inconsistent.")
+    assert judge("Lancashire was judged good overall, with good multi-agency working.", poor).status != "supported"

@@ -114,7 +114,10 @@ def test_a_judge_that_fails_stands_down_and_says_so():
             raise ValueError("the prompt is longer than the context")
 
     judge = ModelEntailment(Gone(0.9))
-    assert judge.entails("a claim", "a window", "a source") and "unreachable" in judge.failure
+    assert judge.entails("a claim", "a window", "a source") and not judge.failure  # one failure: that sentence only
+    for n in range(2):
+        judge.entails(f"claim {n}", "a window", "a source")
+    assert "unreachable" in judge.failure  # three in a row: it stands down
     overflow = ModelEntailment(TooLong(0.9))
     assert not overflow.entails("a claim", "a window", "a source") and not overflow.failure  # that one only
 
