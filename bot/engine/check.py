@@ -218,43 +218,46 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
         missing = ", ".join(map(str, sorted(asked_of)))
         note = f"The library has no {missing} report on {', '.join(named)}; it holds {held_text}."
         return ClaimCheck(claim, "not_found", note)
-    note = ""
+    # A later statement is checked with the council and year the claim gave once, at its start.
+    context = " ".join([named[0], *map(str, sorted(own_years))]) if named else ""
+
+    def each_holds(labels: list[str], first: list[ClaimCheck], statements: list[str]) -> ClaimCheck:
+        asked = [f"{context}: {statement}" for statement in statements]
+        parts = [_check_one(a, retriever, retriever.plan(a, plan.filters), entailment) for a in asked]
+        return _combined(claim, labels, [*first, *parts])
+
     if graded_claims(claim) and named:
         # "Rated care leavers good and found return interviews timely": the table decides the grade, the
         # report's words the rest, and the claim holds only if both do.
-        said, graded_part = _said_besides_grades(claim)
         if len(_SECOND_STATEMENT.findall(claim)) >= MAX_STATEMENTS:  # else the table alone would decide it all
             return ClaimCheck(
                 claim, "not_found", "Too many statements in one claim to weigh at once: check them apart."
             )
+        said, graded_part = _said_besides_grades(claim)
         graded = _check_graded(graded_part, retriever, reports, own_years) or ClaimCheck(
-            claim, "not_found", note or f"The library holds no judgements for {', '.join(named)}."
+            claim, "not_found", f"The library holds no judgements for {', '.join(named)}."
         )
         if graded.verdict != "supported" or not said:
             return replace(graded, claim=claim)
-        context = " ".join([named[0], *map(str, sorted(years - looked_back_years(claim)))])
-        asked = [f"{context}: {part}" for part in said]
-        parts = [_check_one(a, retriever, retriever.plan(a, plan.filters), entailment) for a in asked]
-        return _combined(claim, ["the grades", *(f"“{part}”" for part in said)], [graded, *parts])
+        return each_holds(["the grades", *(f"“{part}”" for part in said)], [graded], said)
     statements = _statements(claim)
     if len(statements) > 1 and all(len(text.content_words(p)) >= 2 for p in statements) and named:
         # Two statements in one claim: each is found (or not) in its own words, and both must hold.
-        context = " ".join([named[0], *map(str, sorted(years - looked_back_years(claim)))])
-        parts = [statements[0]] + [f"{context}: {p}" for p in statements[1:]]
-        checked = [_check_one(p, retriever, retriever.plan(p, plan.filters), entailment) for p in parts]
-        return _combined(claim, [f"“{p}”" for p in statements], checked)
+        first = _check_one(statements[0], retriever, retriever.plan(statements[0], plan.filters), entailment)
+        return each_holds([f"“{p}”" for p in statements], [first], statements[1:])
     weighed = [(p, judge(claim, p, retriever.grades_for(p.report_id))) for p in _candidates(claim, retriever, plan)]
-    return _verdict(claim, weighed, note, entailment=entailment)
+    return _verdict(claim, weighed, "", entailment=entailment)
 
 
+#: How a claim says the report said something.
+_REPORTS = "found|finds|said|says|noted|described|reported|highlighted|identified|concluded"
 #: Where a claim joins a second statement to its first ("… and found …", "…, and inspectors said …", "…; …").
 _SECOND_STATEMENT = re.compile(
     r",?\s+(?:and|but|while|whereas|although|though)\s+(?=(?:also\s+|it\s+|they\s+|ofsted\s+|inspectors\s+|"
-    r"the report\s+)?(?P<opens>found|finds|said|says|noted|described|reported|praised|criticised|highlighted|"
-    r"identified|concluded|that|there)\b)|;\s+",
+    rf"the report\s+)?(?P<opens>{_REPORTS}|praised|criticised|that|there)\b)|;\s+",
     re.I,
 )
-_REPORTING = re.compile(r"\b(found|finds|said|says|noted|described|reported|highlighted|identified|concluded)\b", re.I)
+_REPORTING = re.compile(rf"\b({_REPORTS})\b", re.I)
 _NEGATED_REPORT = re.compile(r"\b(not|never|no longer|didn['’]t|doesn['’]t)\b.*\bthat\b", re.I)
 MAX_STATEMENTS = 4  # beyond this a claim is weighed whole: each part costs a search and up to two judgements
 
@@ -269,10 +272,10 @@ def _statements(claim: str) -> list[str]:
     return [claim[start:end].strip(" ,.") for start, end in _statement_spans(claim)]
 
 
+#: A statement opening on a pronoun that needs the statement before it ("it found" is the report: not one).
 _LEANS_BACK = re.compile(
-    r"^\W*(?:(?:also|inspectors|ofsted|it|the report)\s+)?(?:(?:found|finds|said|says|noted|reported|described|"
-    r"concluded)\s+)?(?:that\s+)?(?:they|it|this|these|those|he|she|its|their|them)\b"
-    r"(?!\s+(?:also\s+)?(?:found|finds|said|says|noted|reported|described|concluded)\b)",  # "it found": the report
+    rf"^\W*(?:(?:also|inspectors|ofsted|it|the report)\s+)?(?:(?:{_REPORTS})\s+)?(?:that\s+)?"
+    rf"(?:they|it|this|these|those|he|she|its|their|them)\b(?!\s+(?:also\s+)?(?:{_REPORTS})\b)",
     re.I,
 )
 
