@@ -176,6 +176,12 @@ _PLACE_AFTER = re.compile(
     re.I,
 )
 
+#: After a place typed in shorthand: a year, or Ofsted's name for what it did there.
+_SHORTHAND_AFTER = re.compile(
+    r"^\s+(?:(?:19|20)?\d\d(?=\s*(?:$|[-–—?!.:;)]|,(?!\s*\d)|\s(?:ofsted|ilacs|inspection|report)\b))|ofsted\b|ilacs\b)",
+    re.I,
+)
+
 
 @lru_cache(maxsize=8192)
 def authority_key(name: str) -> str:
@@ -344,6 +350,8 @@ def _as_written(text: str, key: str) -> str:
 def _reads_as_place(text: str, key: str) -> bool:
     """'Reading's judgement' names a place; 'reading the report' and 'Reading between the lines' do not."""
     for match in re.finditer(rf"\b{_key_pattern(key)}\b", text, re.I):
+        if _SHORTHAND_AFTER.match(text[match.end() :]):
+            return True  # "hull 26 ofsted", "reading 2024 ilacs": a manager's shorthand for the council
         if not match.group(0)[:1].isupper():
             continue
         opens = match.start() == 0 or re.search(r"[.?!:;]\s*$", text[: match.start()])

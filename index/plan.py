@@ -27,6 +27,7 @@ from index.question import (
     Group,
     Intent,
     Period,
+    full_years,
     mentioned_years,
     other_inspectorate,
     read_group,
@@ -288,6 +289,7 @@ class Planner:
         held_keys = {authority_key(h) for h in held}
         candidates = tuple(dict.fromkeys([*KNOWN_AUTHORITIES, *held]))
         readings = read_places(question, candidates, self._is_word)
+        question = full_years(question, [r.said for r in readings])
         places: list[PlaceReading] = []
         ambiguous: list[PlaceReading] = []
         unknown: list[str] = []

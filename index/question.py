@@ -364,3 +364,33 @@ def read_group(question: str, subject: str | None = None, places: tuple[str, ...
 def region_label(region: str) -> str:
     """'the North West', 'London': a region as a sentence names it."""
     return region if region in ("London", "East of England", "Yorkshire and the Humber") else f"the {region}"
+
+
+# A year typed as two digits, as managers type in Slack: "wigan 25 ofsted", "nov 24", "in '23".
+_SHORT_MONTH = "|".join(rf"{m[:3]}(?:{m[3:]})?" + (r"|sept" if m == "september" else "") for m in MONTHS)
+#: What may follow a two-digit year: the end, a dash, a framework word; never a noun it could count
+#: ("Lancashire 15 children", "in may 15 children").
+_YEAR_ENDS = (
+    r"(?=\s*(?:$|[-–—?!.:;)]|,(?!\s*\d)|\s(?:ofsted|ilacs|inspection|report|visit|judge?ments?|and|vs|versus)\b))"
+)
+_AFTER_MONTH = re.compile(rf"\b({_SHORT_MONTH})\.?\s+(0[5-9]|[1-3]\d)\b{_YEAR_ENDS}", re.I)
+_APOSTROPHE_YEAR = re.compile(r"(?<![\w'’])['’](0[5-9]|[1-3]\d)\b(?!['’\w])")
+
+
+def full_years(question: str, places: list[str]) -> str:
+    """The question with two-digit years written out: "nov 24" → "November 2024", "wigan 25" → "wigan 2025".
+
+    A two-digit number is a year only where a year stands: after a month, after an apostrophe, or
+    right after a council's name (or "ofsted", "ilacs") with nothing after it that it could count.
+    """
+
+    def month(match: re.Match[str]) -> str:
+        said = match.group(1).lower()
+        name = next(m for m in MONTHS if said.startswith(m[:3]))
+        return f"{name.capitalize()} 20{match.group(2)}"
+
+    question = _AFTER_MONTH.sub(month, question)
+    question = _APOSTROPHE_YEAR.sub(lambda m: f"20{m.group(1)}", question)
+    names = [re.escape(p) for p in sorted(set(places), key=len, reverse=True) if p] + ["ofsted", "ilacs"]
+    after = re.compile(rf"\b((?:{'|'.join(names)})(?:['’]s)?)\s+(0[5-9]|[1-3]\d)\b{_YEAR_ENDS}", re.I)
+    return after.sub(lambda m: f"{m.group(1)} 20{m.group(2)}", question)

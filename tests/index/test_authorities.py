@@ -121,3 +121,13 @@ def test_statistical_neighbours_and_coverage_come_from_the_reference_list():
     assert not lookup("Cumbria").current and lookup("Cumberland").current
     missing = not_held(["Lancashire", "St Helen's", "NE Lincs"])
     assert len(missing) == 150 and "Lancashire" not in missing and "Tameside" in missing
+
+
+def test_a_common_word_place_in_a_managers_shorthand_is_the_council():
+    # "hull 26 ofsted": a year or Ofsted's name straight after it says a council is meant, lower case or not.
+    assert find_authorities("hull 26 ofsted - care leavers judgment?") == ["Kingston upon Hull"]
+    assert find_authorities("Reading 2024 ilacs, front door") == ["Reading"]
+    assert find_authorities("reading ofsted report") == ["Reading"]
+    # A number it counts, or an ordinary verb, is not.
+    assert find_authorities("reading 15 children's files") == []
+    assert find_authorities("bath 20 minutes after") == []

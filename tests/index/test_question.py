@@ -92,3 +92,23 @@ def test_sets_of_councils_are_read_from_the_question():
     assert read_group("How many councils are inadequate nationally?").kind == "nation"
     assert read_group("Is North East Lincolnshire good?", None, ("North East Lincolnshire",)) is None
     assert read_group("What did Ofsted say about care leavers in Lancashire?", None, ("Lancashire",)) is None
+
+
+def test_two_digit_years_are_written_out_only_where_a_year_stands():
+    from index.question import full_years
+
+    places = ["wigan", "Knowsley", "Bolton"]
+    cases = {
+        "wigan 25 ofsted - wht did care leavers get??": "wigan 2025 ofsted - wht did care leavers get??",
+        "knowsley ofsted nov 24 - PA caseloads": "knowsley ofsted November 2024 - PA caseloads",
+        "inspected in Sept 23": "inspected in September 2023",
+        "what did they say in '23?": "what did they say in 2023?",
+        "Wigan 25 and Bolton 24": "Wigan 2025 and Bolton 2024",
+        "ofsted 25 - front door?": "ofsted 2025 - front door?",
+    }
+    for said, meant in cases.items():
+        assert full_years(said, places) == meant, said
+    # A day of the month, a count, a modal "may": left as typed.
+    for said in ("report on November 24, 2024", "the 24 November visit", "Knowsley 15 children were seen",
+                 "in may 15 children", "Wigan 25, 26 and 27"):  # fmt: skip
+        assert full_years(said, places) == said, said
