@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from index import text as text_rules
+
 REFERENCE = Path(__file__).parent / "reference" / "local_authorities.csv"
 
 
@@ -177,10 +179,7 @@ _PLACE_AFTER = re.compile(
 )
 
 #: After a place typed in shorthand: a year, or Ofsted's name for what it did there.
-_SHORTHAND_AFTER = re.compile(
-    r"^\s+(?:(?:19|20)?\d\d(?=\s*(?:$|[-–—?!.:;)]|,(?!\s*\d)|\s(?:ofsted|ilacs|inspection|report)\b))|ofsted\b|ilacs\b)",
-    re.I,
-)
+_SHORTHAND_AFTER = re.compile(rf"^\s+(?:(?:19|20)?\d\d{text_rules.YEAR_ENDS}|ofsted\b|ilacs\b)", re.I)
 
 
 @lru_cache(maxsize=8192)

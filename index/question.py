@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from index.text import MONTHS, listed, possessive
+from index.text import MONTHS, YEAR_ENDS, listed, possessive
 
 _Y = r"((?:19|20)\d\d)"
 _MONTH = "(" + "|".join(MONTHS) + ")"
@@ -368,12 +368,7 @@ def region_label(region: str) -> str:
 
 # A year typed as two digits, as managers type in Slack: "wigan 25 ofsted", "nov 24", "in '23".
 _SHORT_MONTH = "|".join(rf"{m[:3]}(?:{m[3:]})?" + (r"|sept" if m == "september" else "") for m in MONTHS)
-#: What may follow a two-digit year: the end, a dash, a framework word; never a noun it could count
-#: ("Lancashire 15 children", "in may 15 children").
-_YEAR_ENDS = (
-    r"(?=\s*(?:$|[-–—?!.:;)]|,(?!\s*\d)|\s(?:ofsted|ilacs|inspection|report|visit|judge?ments?|and|vs|versus)\b))"
-)
-_AFTER_MONTH = re.compile(rf"\b({_SHORT_MONTH})\.?\s+(0[5-9]|[1-3]\d)\b{_YEAR_ENDS}", re.I)
+_AFTER_MONTH = re.compile(rf"\b({_SHORT_MONTH})\.?\s+(0[5-9]|[1-3]\d)\b{YEAR_ENDS}", re.I)
 _APOSTROPHE_YEAR = re.compile(r"(?<![\w'’])['’](0[5-9]|[1-3]\d)\b(?!['’\w])")
 
 
@@ -392,5 +387,5 @@ def full_years(question: str, places: list[str]) -> str:
     question = _AFTER_MONTH.sub(month, question)
     question = _APOSTROPHE_YEAR.sub(lambda m: f"20{m.group(1)}", question)
     names = [re.escape(p) for p in sorted(set(places), key=len, reverse=True) if p] + ["ofsted", "ilacs"]
-    after = re.compile(rf"\b((?:{'|'.join(names)})(?:['’]s)?)\s+(0[5-9]|[1-3]\d)\b{_YEAR_ENDS}", re.I)
+    after = re.compile(rf"\b((?:{'|'.join(names)})(?:['’]s)?)\s+(0[5-9]|[1-3]\d)\b{YEAR_ENDS}", re.I)
     return after.sub(lambda m: f"{m.group(1)} 20{m.group(2)}", question)
