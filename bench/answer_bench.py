@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.app import create_engine, create_library
 from bot.engine.evaluate import load_questions, run
+from bot.services import answer_as_seen
 from bot.settings import Settings
 
 
@@ -22,10 +23,10 @@ def main() -> None:
     engine = create_engine(settings, create_library(settings))
     questions = load_questions(corpus.parent / "eval/dev_questions.jsonl")
     engine.ask("warm up: strategy discussions in Lancashire", use_llm=False)
-    _, evidence_only = run(engine, questions, use_llm=False)
+    _, evidence_only = run(lambda q: answer_as_seen(engine, q, use_llm=False), questions)
     print("evidence only:", json.dumps(evidence_only))
     _ = engine.llm  # load the model before timing
-    outcomes, with_model = run(engine, questions, use_llm=True)
+    outcomes, with_model = run(lambda q: answer_as_seen(engine, q, use_llm=True), questions)
     for o in outcomes:
         print(
             f"  {o.id} {o.status:11s} gold={o.gold_cited!s:5s} facts={o.facts_present!s:5s} "

@@ -9,14 +9,18 @@ Surfaces (CLI, REPL, Slack) add only their own grammar: an option name, a comman
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 from bot.engine.answer import AnswerEngine
+from bot.engine.asking import Answer
 from bot.engine.brief import brief_request, build_brief
 from bot.engine.brief_parts import Briefing, BriefSection, Bullet, number_sources
+from bot.evidence.citations import Citation
 from bot.records.grid import Standing, comparison, council_named
 from index.authorities import current_authorities, find_authorities, lookup, not_held
+from index.errors import BriefingError
 from index.retrieve import Retriever
 
 EMPTY_LIBRARY = "The library is empty."
@@ -177,3 +181,41 @@ def brief_summary(briefing: Briefing, per_section: int = 3) -> Briefing:
     ]
     sources = number_sources(sections)
     return Briefing(briefing.authority, briefing.topic, briefing.generated_at, [], sections, sources, briefing.notes)
+
+
+def answer_as_seen(engine: AnswerEngine, question: str, *, use_llm: bool = True) -> Answer:
+    """What a person asking this in the CLI or REPL is shown, as an answer: for a brief request, the brief's summary.
+
+    `briefing eval` measures through this, so a "brief me on…" question is scored on the brief it gets.
+    """
+    words = brief_asked(question)
+    if words is None:
+        return engine.ask(question, use_llm=use_llm)
+    if not words:
+        return Answer(question, "clarify", BRIEF_WHAT)
+    started = time.perf_counter()
+    try:
+        summary = brief_summary(brief_from_words(engine.retriever, words))
+    except BriefingError as err:
+        return Answer(question, "no_evidence", str(err))
+    answer = briefing_answer(question, summary)
+    answer.timings = {"total_ms": (time.perf_counter() - started) * 1000}
+    return answer
+
+
+def briefing_answer(question: str, briefing: Briefing) -> Answer:
+    """A brief as an answer: each section's cited lines under its title, and every citation behind them once."""
+    lines: list[str] = []
+    citations: dict[int, Citation] = {}
+    for section in briefing.sections:
+        if not section.bullets:
+            continue
+        lines.append(f"{section.title}:")
+        for bullet in section.bullets:
+            marks = "".join(f"[{c.n}]" for c in bullet.citations)
+            words = " | ".join(bullet.cells) if bullet.cells else bullet.text
+            lines.append(f"- {words} {marks}".rstrip())
+            citations.update((c.n, c) for c in bullet.citations)
+    status = "answered" if citations else "no_evidence"
+    listed = sorted(citations.values(), key=lambda c: c.n)
+    return Answer(question, status, "\n".join(lines), listed, notes=briefing.notes)

@@ -177,10 +177,13 @@ def _read_capped(args: tuple, memory_mb: int) -> _Read:
     crash, if C code cannot cope) rather than waking the machine's OOM killer, which could as well
     pick the ingest itself or the bot beside it. An operator's own lower limit is kept.
     """
+    import contextlib
     import resource
 
     import pypdfium2  # noqa: F401 - the libraries load before the cap: it is for the file's own work
-    import trafilatura  # noqa: F401
+
+    with contextlib.suppress(ImportError):  # a broken HTML reader fails the HTML pages alone, never the PDFs
+        import trafilatura  # noqa: F401
 
     from index.chunk import count_tokens
 

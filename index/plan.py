@@ -35,6 +35,7 @@ from index.question import (
     read_period,
 )
 from index.report import is_primary
+from index.shorthand import plain_words
 
 LIBRARY = "the library"  # the scope of a question that names no place
 
@@ -285,6 +286,7 @@ class Planner:
     def plan(self, question: str, filters: Filters | None) -> QueryPlan:
         """The plan for one question (the caller holds one library version for it)."""
         filters = Filters(**vars(filters)) if filters else Filters()
+        question = plain_words(question)  # "wht did PA caseloads…": read as the reports write it
         held = self._library.authorities()
         held_keys = {authority_key(h) for h in held}
         candidates = tuple(dict.fromkeys([*KNOWN_AUTHORITIES, *held]))

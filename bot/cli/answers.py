@@ -149,6 +149,7 @@ def evaluate(
 
     from bot.app import create_engine, create_library
     from bot.engine.evaluate import load_questions, run
+    from bot.services import answer_as_seen
 
     settings = settings_or_exit()
     items: list[dict] = []
@@ -158,7 +159,7 @@ def evaluate(
         except OSError as err:
             fail(f"{path}: {err.strerror}")
     engine = create_engine(settings, create_library(settings))
-    outcomes, summary = run(engine, items, use_llm=not no_llm)
+    outcomes, summary = run(lambda question: answer_as_seen(engine, question, use_llm=not no_llm), items)
     if as_json:
         sys.stdout.write(json.dumps({"summary": summary, "questions": [vars(o) for o in outcomes]}, indent=2) + "\n")
         return

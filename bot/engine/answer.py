@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from bot.engine.asking import Answer, Asking
+from bot.engine.asking import Answer, Asking, joined
 from bot.engine.check import CheckReport, check_text
 from bot.engine.messages import (
     EMPTY_LIBRARY_TEXT,
@@ -25,11 +25,13 @@ from bot.engine.messages import (
 )
 from bot.engine.prompt import Turn, standalone
 from bot.engine.write import Writer
+from bot.evidence.citations import renumber
 from bot.evidence.entailment import Entailment
 from bot.llm import LLM, LazyModel
 from bot.records.answers import answer_from_records
 from bot.records.improvements import asks_for_list, has_list, list_answer
 from bot.records.question import read_record_question, reports_question
+from index.asks import separate_asks
 from index.errors import ModelUnavailable
 from index.plan import Filters, QueryPlan
 from index.retrieve import Retriever
@@ -141,6 +143,8 @@ class AnswerEngine:
         started = time.perf_counter()
         # The model loads only when it is needed: a follow-up to rewrite, or an answer to write.
         asked = standalone(question, history or [], self.llm if use_llm and history else None)
+        if len(asks := separate_asks(asked)) > 1:
+            return self._ask_each(question, asks, filters, use_llm, on_sentence, on_notes, deadline, started)
         plan = self._retriever.plan(asked, filters)
         a = Asking(question, asked, plan, self._retriever.authorities(), filters, on_sentence, on_notes, started)
         a.notes = plan_notes(plan)
@@ -162,6 +166,37 @@ class AnswerEngine:
         if judge is not None and judge.failure and judge.failure not in answer.notes:
             answer.notes.append(judge.failure)
         return answer
+
+    def _ask_each(
+        self,
+        question: str,
+        asks: list[str],
+        filters: Filters | None,
+        use_llm: bool,
+        on_sentence: Callable[[str], None] | None,
+        on_notes: Callable[[list[str]], None] | None,
+        deadline: float | None,
+        started: float,
+    ) -> Answer:
+        """Two asks in one question ("what grade…, and what needs to improve?"): each answered in its own right."""
+        answers: list[Answer] = []
+        told: set[str] = set()
+
+        def notes_once(notes: list[str]) -> None:
+            if on_notes and (new := [n for n in notes if n not in told]):
+                told.update(new)
+                on_notes(new)
+
+        for ask in asks:
+            by = sum(len(a.citations) for a in answers)
+            shown = (lambda sentence, by=by: on_sentence(renumber(sentence, by))) if on_sentence else None
+            answer = self.ask(
+                ask, filters=filters, use_llm=use_llm, on_sentence=shown, on_notes=notes_once, deadline=deadline
+            )
+            if answer.status == "clarify":
+                return answer  # a name to settle first: the rest is asked again once it is
+            answers.append(answer)
+        return joined(question, answers, started)
 
     def _decline(self, a: Asking) -> Answer | None:
         """Nothing to answer from: a name to settle, another inspectorate, places or years not held."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.evidence.citations import Citation, citation_json
+from bot.evidence.citations import Citation, citation_json, renumber
 from bot.llm import Message
 from bot.records.answers import RecordAnswer
 from index.plan import Filters, QueryPlan
@@ -115,3 +115,31 @@ class Asking:
             self.question, status, text, citations, self.model_name, self.timings, prompt or [], self.asked,
             self.dropped, notes=self.notes, choices=self.choices, plan=self.plan.as_dict(),
         )  # fmt: skip
+
+
+def joined(question: str, answers: list[Answer], started: float) -> Answer:
+    """The answers to a question's asks as one: in turn, the citations of each numbered on from those before."""
+    texts: list[str] = []
+    citations: list[Citation] = []
+    for answer in answers:
+        by = len(citations)
+        texts.append(renumber(answer.text, by))
+        citations += [replace(c, n=c.n + by) for c in answer.citations]
+    answered = [a for a in answers if a.status == "answered"]
+    first = answers[0]
+    timings = {"total_ms": (time.perf_counter() - started) * 1000}
+    if shown := [a.timings["first_sentence_ms"] for a in answers[:1] if "first_sentence_ms" in a.timings]:
+        timings["first_sentence_ms"] = shown[0]
+    return Answer(
+        question,
+        "answered" if answered else first.status,
+        "\n".join(t for t in texts if t),
+        citations,
+        next((a.model for a in answers if not a.model.startswith("none")), first.model),
+        timings,
+        [m for a in answers for m in a.prompt],
+        " / ".join(a.standalone_question for a in answers),
+        [d for a in answers for d in a.dropped],
+        notes=list(dict.fromkeys(n for a in answers for n in a.notes)),
+        plan=first.plan,
+    )

@@ -6,10 +6,11 @@ import json
 import re
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine.answer import Answer, AnswerEngine
+from bot.engine.answer import Answer
 from bot.evidence.citations import QUOTE_JOIN
 from index import text
 from index.errors import BriefingError
@@ -127,10 +128,10 @@ def score(item: dict, answer: Answer, sources: SourceText | None = None) -> Outc
     )
 
 
-def run(engine: AnswerEngine, questions: list[dict], *, use_llm: bool = True) -> tuple[list[Outcome], dict]:
-    """Ask every question; return per-question outcomes and the summary figures."""
+def run(ask: Callable[[str], Answer], questions: list[dict]) -> tuple[list[Outcome], dict]:
+    """Ask every question as a person would (`ask` is what they are shown); the outcomes and summary figures."""
     sources = SourceText()
-    outcomes = [score(item, engine.ask(item["question"], use_llm=use_llm), sources) for item in questions]
+    outcomes = [score(item, ask(item["question"]), sources) for item in questions]
     answerable = [o for o in outcomes if o.answerable]
     unanswerable = [o for o in outcomes if not o.answerable]
     cites = sum(o.citations for o in outcomes)

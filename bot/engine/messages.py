@@ -33,6 +33,11 @@ def no_evidence_text(plan: QueryPlan, held: list[str]) -> str:
     return text
 
 
+def side_empty_text(side: str) -> str:
+    """One side of a comparison that the evidence does not answer: said, so the answer is not read as whole."""
+    return f"The library has nothing on this for {side} that passed the checks."
+
+
 def clarify_text(plan: QueryPlan) -> str:
     """Ask which council an ambiguous name means, offering the ones the library holds."""
     reading = plan.ambiguous[0]

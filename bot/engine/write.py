@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import time
 
+import prompts
 from bot.engine.asking import Answer, Asking
-from bot.engine.messages import no_evidence_text
+from bot.engine.messages import no_evidence_text, side_empty_text
 from bot.engine.prompt import build_prompt, fit_prompt, select_evidence
 from bot.engine.quotes import covers, evidence_only, judgement_tables
-from bot.evidence.citations import SentenceChecker
+from bot.evidence.citations import Citation, SentenceChecker
 from bot.evidence.entailment import Entailment
 from bot.llm import LLM, Message
 from index import text as text_rules
 from index.errors import TooSlow
-from index.retrieve import Retriever, SearchResult
+from index.retrieve import Hit, Retriever, SearchResult
+
+#: Sides written one after another: two or three councils compared, or the first and last reports of a change.
+MAX_SIDES = 3
 
 
 class Writer:
@@ -42,8 +46,14 @@ class Writer:
     def write(
         self, a: Asking, result: SearchResult, llm: LLM, deadline: float | None, judge: Entailment | None = None
     ) -> Answer:
-        """The model writes from the evidence; each sentence is shown only once a passage supports it."""
+        """The model writes from the evidence; each sentence is shown only once a passage supports it.
+
+        A comparison (councils, or one council's reports over time) is written side by side: the
+        model is shown one side's evidence at a time, so a small model cannot answer one side only.
+        """
         a.announce()
+        if len(sides := _sides(result)) > 1:
+            return self._write_sides(a, result, sides, llm, deadline, judge)
         # The budget holds the whole prompt, counted in the model's own tokens: prefill is the cost.
         room = self._budget - llm.count_tokens(build_prompt(a.asked, []))
         evidence = select_evidence(result, room, self._min_relevance)
@@ -68,6 +78,47 @@ class Writer:
             answer_text = "\n".join(filter(None, [answer_text, tables]))
             citations += table_citations
         return a.finish("answered", answer_text, citations, messages, shown=True)
+
+    def _write_sides(
+        self,
+        a: Asking,
+        result: SearchResult,
+        sides: list[tuple[str, list[Hit]]],
+        llm: LLM,
+        deadline: float | None,
+        judge: Entailment | None,
+    ) -> Answer:
+        """Each side from its own evidence, its citations numbered on from the side before."""
+        base = llm.count_tokens(build_prompt(a.asked, []))
+        room = max(0, self._budget - base) // len(sides)
+        texts: list[str] = []
+        unanswered: list[str] = []
+        citations: list[Citation] = []
+        messages: list[Message] = []
+        for side, hits in sides:
+            asked = prompts.render("answer_side", question=a.asked, side=side)
+            evidence = select_evidence(SearchResult(result.plan, hits), room, self._min_relevance)
+            budget = room + llm.count_tokens(build_prompt(asked, []))
+            evidence, side_messages, tokens = fit_prompt(asked, evidence, budget, llm.count_tokens)
+            a.timings["prompt_tokens"] = a.timings.get("prompt_tokens", 0) + tokens
+            messages += side_messages
+            first = self._first(a) + len(citations)
+            checker = SentenceChecker(
+                evidence, self._retriever.grades_for, question=asked, dropped=a.dropped, first=first, entailment=judge
+            )
+            if evidence:
+                self._stream(a, llm, side_messages, checker, deadline)
+            if checker.sentences:
+                texts.append(checker.text)
+                citations += [checker.citations[n] for n in sorted(checker.citations)]
+            else:
+                unanswered.append(side)
+        if not citations:
+            return self._nothing_faithful(a, result, messages)
+        for side in unanswered:  # said after the sides that were answered, so no answer reads as whole
+            a.show(empty := side_empty_text(side))
+            texts.append(empty)
+        return a.finish("answered", "\n".join(texts), citations, messages, shown=True)
 
     def _stream(
         self, a: Asking, llm: LLM, messages: list[Message], checker: SentenceChecker, deadline: float | None
@@ -107,3 +158,21 @@ class Writer:
         if covers(result):
             return a.finish("answered", *evidence_only(a.asked, result, first=self._first(a)), messages)
         return a.finish("no_evidence", no_evidence_text(result.plan, a.held), [], messages)
+
+
+def _sides(result: SearchResult) -> list[tuple[str, list[Hit]]]:
+    """The search's shares as sides to write in turn, each named as the answer names it.
+
+    A change over more reports than fit keeps its first and last; a side is a council, or a report's month.
+    More councils than sides (neighbours, a region) are written as one answer.
+    """
+    groups: dict[str, list[Hit]] = {}
+    for hit in result.hits:
+        if hit.group:
+            groups.setdefault(hit.group, []).append(hit)
+    named = list(groups.items())
+    if result.plan.intent.change and len(result.plan.filters.authorities) <= 1:
+        named.sort(key=lambda side: side[1][0].passage.date or "")
+        named = [(f"the {text_rules.month_year(hits[0].passage.date)} report", hits) for _, hits in named]
+        return [named[0], named[-1]] if len(named) > MAX_SIDES else named
+    return named if len(named) <= MAX_SIDES else []  # a set of councils (neighbours, a region) shares one answer

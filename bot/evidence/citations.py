@@ -197,6 +197,13 @@ def is_fragment(sentence: str) -> bool:
     )
 
 
+def renumber(text_: str, by: int) -> str:
+    """The text with every citation mark moved on by `by`: an answer placed after another's citations."""
+    if not by:
+        return text_
+    return _CITE.sub(lambda m: "[" + re.sub(r"\d+", lambda d: str(int(d.group(0)) + by), m.group(1)) + "]", text_)
+
+
 def _with_marks(sentence: CheckedSentence) -> str:
     marks = "".join(f"[{n}]" for n in sentence.cites)
     body = sentence.text

@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.services import brief_asked, brief_from_words, brief_summary, brief_topic
+from bot.services import answer_as_seen, brief_asked, brief_from_words, brief_summary, brief_topic
+from tests.fixtures.library import engine_over
 
 
 @pytest.mark.parametrize(
@@ -73,3 +74,16 @@ def test_the_summary_is_the_brief_cut_to_a_screen_every_line_still_cited(small_l
     assert all(b.citations for s in short.sections for b in s.bullets)
     numbers = [c.n for s in short.sections for b in s.bullets for c in b.citations]
     assert sorted(set(numbers)) == list(range(1, max(numbers) + 1))  # numbered afresh, none missing
+
+
+def test_a_brief_request_is_measured_as_the_summary_a_person_sees_and_a_question_as_its_answer(small_library):
+    engine = engine_over(small_library.retriever)
+    seen = answer_as_seen(engine, "Quick brief please on St Helens for the lead member", use_llm=False)
+    summary = brief_summary(brief_from_words(small_library.retriever, "St Helens"))
+    lines = [b.text for s in summary.sections for b in s.points]
+    assert seen.status == "answered" and all(line in seen.text for line in lines)
+    assert [c.n for c in seen.citations] == list(range(1, len(seen.citations) + 1))
+    assert {c.passage.source for c in seen.citations} == {s["source"] for s in summary.sources}
+    assert answer_as_seen(engine, "brief me", use_llm=False).status == "clarify"
+    asked = answer_as_seen(engine, "What did Ofsted say about St Helens care leavers?", use_llm=False)
+    assert "At a glance:" not in asked.text and asked.plan  # asked, not briefed

@@ -1,5 +1,7 @@
 """The answer engine's own logic, with a fake model over a real small library."""
 
+import re
+
 from bot.app import create_engine
 from bot.settings import Settings
 from tests.fixtures.fakes import FakeLLM
@@ -143,12 +145,63 @@ def test_a_named_place_the_library_lacks_is_said_while_the_rest_is_answered(smal
     assert "[1] Lancashire" in llm.history[0][1]["content"]
 
 
-def test_two_places_share_the_evidence(small_library):
-    llm = FakeLLM()
-    llm.enqueue("NO EVIDENCE")
-    _engine(small_library, llm).ask("Compare how St Helens and North East Lincolnshire support care leavers")
-    prompt = llm.history[0][1]["content"]
-    assert "] St Helens" in prompt and "] North East Lincolnshire" in prompt
+class EchoesFirstExtract(FakeLLM):
+    """A model that says the first sentence of its first extract, citing it: checkable, whatever the evidence."""
+
+    silent_after: int | None = None  # prompts after this many are answered NO EVIDENCE
+
+    def stream(self, messages, max_tokens):
+        self.history.append(messages)
+        if self.silent_after is not None and len(self.history) > self.silent_after:
+            yield "NO EVIDENCE"
+            return
+        prompt = messages[1]["content"]
+        line = prompt.split("\n", 2)[2].split("\n")[0]  # the first extract's first line, after its label
+        line = re.sub(r"^\d+\.\s+", "", line)  # without the report's paragraph number
+        yield line.split(". ")[0].rstrip(".") + " [1]."
+
+
+def test_two_places_are_written_side_by_side_each_from_its_own_evidence(small_library):
+    llm = EchoesFirstExtract()
+    streamed: list[str] = []
+    answer = _engine(small_library, llm).ask(
+        "Compare how St Helens and North East Lincolnshire support care leavers", on_sentence=streamed.append
+    )
+    first, second = (prompt[1]["content"] for prompt in llm.history)
+    assert "] St Helens" in first and "] North East Lincolnshire" not in first
+    assert "] North East Lincolnshire" in second and "] St Helens" not in second
+    assert answer.status == "answered" and answer.text == "\n".join(streamed)
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    marks = [sorted(int(n) for n in re.findall(r"\[(\d+)\]", sentence)) for sentence in streamed]
+    assert marks[0][0] == 1 and marks[1][0] == marks[0][-1] + 1  # the second side's numbers follow the first's
+    by_n = {c.n: c.passage.local_authority for c in answer.citations}
+    assert {by_n[n] for n in marks[0]} == {"St Helens"} and {by_n[n] for n in marks[1]} == {"North East Lincolnshire"}
+
+
+def test_a_side_the_evidence_does_not_answer_is_said_not_left_out(small_library):
+    from bot.engine.messages import side_empty_text
+
+    llm = EchoesFirstExtract()
+    llm.silent_after = 1  # the second side's model finds nothing
+    answer = _engine(small_library, llm).ask("Compare how St Helens and North East Lincolnshire support care leavers")
+    assert len(llm.history) == 2 and answer.status == "answered"
+    assert {c.passage.local_authority for c in answer.citations} == {"St Helens"}
+    assert answer.text.splitlines()[-1] == side_empty_text("North East Lincolnshire")
+
+
+def test_two_asks_are_each_answered_their_citations_numbered_on(small_library):
+    llm = EchoesFirstExtract()
+    streamed: list[str] = []
+    answer = _engine(small_library, llm).ask(
+        "What overall grade did St Helens get in 2023, and what did Ofsted say about its care leavers?",
+        on_sentence=streamed.append,
+    )
+    assert len(llm.history) == 1  # the grade is looked up; only the finding is written
+    assert "good" in streamed[0].lower() and "[1]" in streamed[0]
+    assert answer.status == "answered" and [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    later = f"[{len(answer.citations)}]"
+    assert later in streamed[-1] and len(answer.citations) >= 2
+    assert all(c.passage.local_authority == "St Helens" for c in answer.citations)
 
 
 def test_a_change_in_judgements_is_looked_up_oldest_first(small_library):
@@ -162,11 +215,12 @@ def test_a_change_in_judgements_is_looked_up_oldest_first(small_library):
 def test_change_over_time_lays_out_each_report_oldest_first(small_library):
     llm = FakeLLM()
     llm.enqueue("NO EVIDENCE")
+    llm.enqueue("NO EVIDENCE")
     answer = _engine(small_library, llm).ask("How has St Helens' work with care leavers changed from 2019 to 2023?")
-    prompt = llm.history[0][1]["content"]
-    assert prompt.index("2019") < prompt.rindex("2023")
-    labels = [line for line in prompt.splitlines() if line.startswith("[")]
-    assert any("2019" in label for label in labels) and any("2023" in label for label in labels)
+    # Each report is written from its own evidence, the older first.
+    older, newer = ([line for line in p[1]["content"].splitlines() if line.startswith("[")] for p in llm.history)
+    assert older and all("2019" in label for label in older)
+    assert newer and all("2023" in label for label in newer)
     assert any("oldest first" in n and "The latest" in n for n in answer.notes)
     # The model said nothing checkable: each report's own judgement table answers, oldest first.
     assert answer.status == "answered" and [c.passage.date[:4] for c in answer.citations] == ["2019", "2023"]

@@ -1,0 +1,47 @@
+import pytest
+
+from index.asks import separate_asks
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        (
+            "What overall grade did Tameside get in 2022, and what did inspectors say about its front door?",
+            [
+                "What overall grade did Tameside get in 2022?",
+                "what did inspectors say about its front door (Tameside 2022)?",
+            ],
+        ),
+        (
+            "How was Lancashire rated in 2018? And what needed to improve?",
+            ["How was Lancashire rated in 2018?", "what needed to improve (Lancashire 2018)?"],
+        ),
+        (
+            "which judgement did Wigan get for care leavers and how many care leavers were in touch",
+            ["which judgement did Wigan get for care leavers?", "how many care leavers were in touch (Wigan)?"],
+        ),
+        (
+            "What was Harrow's overall grade in 2025, and how many directors has it had since 2020?",
+            ["What was Harrow's overall grade in 2025?", "how many directors has it had since 2020 (Harrow)?"],
+        ),
+    ],
+)
+def test_two_asks_in_one_question_are_each_asked_standing_alone(question, asks):
+    assert separate_asks(question) == asks
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What were the strengths and weaknesses of Tameside's front door?",
+        "Compare Somerset and Devon on care leavers",
+        "How and why did Lancashire improve?",
+        "What did Ofsted say about neglect and domestic abuse in Wigan in 2025?",
+        "Who was the lead inspector, and when?",
+        "What did Ofsted say about Kent's care leavers, and what about Medway's?",  # one topic, two places
+        "brief me on Tameside before Thursday's meeting",
+    ],
+)
+def test_one_ask_stays_whole(question):
+    assert separate_asks(question) == [question]
