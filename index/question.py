@@ -43,7 +43,9 @@ _YEAR_LIST = re.compile(rf"{_Y}((?:\s*(?:,|and|or|&|vs\.?|versus|v\.?|compared (
 # "inspection", "report", "visit", "judgements"…
 _YEAR_AS_TIME = re.compile(
     rf"\b(?:in|during|for|of|at|from)\s+(?:(?:the|its|their|this|that|[A-Z][\w’']*)\s+){{0,2}}{_Y}\b"
-    rf"|\b{_Y}(?:['’]s)?\s+(?:\w+\s+)?(?:inspections?|reports?|visits?|judge?ments?|ratings?|grades?|ILACS|SIF|findings)\b"
+    rf"|\b{_Y}(?:['’]s)?\s+(?:\w+\s+)?"
+    rf"(?:inspections?|reports?|visits?|judge?ments?|ratings?|grades?|ILACS|SIF|findings|Ofsted)\b"
+    rf"|\b{_Y}\s*[–—:-]\s"  # shorthand, "wigan 2025 - care leavers": the heading's year is the time
     rf"|\b(?:inspections?|reports?|judge?ments?|ratings?|grades?)\s+{_Y}\b",  # "rating 2018 vs 2023"
     re.I,
 )

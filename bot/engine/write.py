@@ -48,11 +48,12 @@ class Writer:
     ) -> Answer:
         """The model writes from the evidence; each sentence is shown only once a passage supports it.
 
-        A comparison (councils, or one council's reports over time) is written side by side: the
-        model is shown one side's evidence at a time, so a small model cannot answer one side only.
+        A comparison the question asks for (councils it names, or one council's reports over time) is
+        written side by side: the model is shown one side's evidence at a time, so a small model cannot
+        answer one side only. A set of councils (a region, those the records single out) shares one answer.
         """
         a.announce()
-        if len(sides := _sides(result)) > 1:
+        if a.figures is None and result.plan.group is None and len(sides := _sides(result)) > 1:
             return self._write_sides(a, result, sides, llm, deadline, judge)
         # The budget holds the whole prompt, counted in the model's own tokens: prefill is the cost.
         room = self._budget - llm.count_tokens(build_prompt(a.asked, []))

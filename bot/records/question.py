@@ -58,7 +58,8 @@ _NUMBER_OF_INSPECTIONS = re.compile(
 
 _GRADED = re.compile(
     r"\b(rat(ed|ing|ings)|grades?|graded|judge?ments?|judged|overall effectiveness|outstanding|good|inadequate|"
-    r"requires improvement|how (is|are|was|were|did) .* (rated|judged))\b",
+    r"requires improvement|how (is|are|was|were|did) .* (rated|judged)|"
+    r"(?:what|which)\W+(?:\w+\W+){0,8}?(?:did|does|do)\W+(?:\w+\W+){0,6}?(?:get|receive|achieve|score))\b",
     re.I,
 )
 

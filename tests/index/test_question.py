@@ -51,6 +51,8 @@ def test_years_in_passing_are_not_periods_and_tricky_periods_are_read():
     assert read_period("over the past year", TODAY).since == date(2025, 11, 30)
     assert read_period("What judgements did Bolton receive in its 2021 inspection?", TODAY).phrase == "from 2021"
     assert read_period("Lancashire's 2022 inspection", TODAY).years == (2022,)
+    assert read_period("wigan 2025 ofsted - care leavers judgement?", TODAY).years == (2025,)
+    assert read_period("knowsley 2024 - were caseloads flagged", TODAY).years == (2024,)
 
 
 def test_needing_to_improve_is_not_a_change_over_time():

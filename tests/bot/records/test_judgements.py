@@ -41,6 +41,11 @@ def test_a_grade_in_a_year_is_the_report_of_that_year(small_library):
     ]
 
 
+def test_what_an_area_got_typed_in_slack_shorthand_is_its_grade(small_library):
+    answer = _records_answer(small_library, "st helens 19 ofsted - wht did care leavers get??")
+    assert "care leavers inadequate [1]" in answer.text and "2023" not in answer.text
+
+
 def test_still_is_answered_yes_or_no_from_the_latest_graded_inspection(small_library):
     answer = _records_answer(small_library, "Is St Helens still inadequate?")
     assert answer.text.startswith("No. St Helens' latest graded inspection")
