@@ -1,8 +1,11 @@
 """A question that asks two things ("what grade did they get, and what must improve?"): its asks, each alone.
 
 Each ask is answered in its own right (a grade from the records, a finding from the reports), so
-neither half of the question is lost to the other. A later ask that names no council or year is
-read with the ones the question named earlier.
+neither half of the question is lost to the other. An ask that names no council or year is read
+with the ones the rest of the question names ("what is working well and what needs to improve in
+Knowsley?"); one that leans back ("what had it been rated before?") also carries what the ask
+before it was about. A later ask that compares ("…and how does that compare with Bolton?") is
+not an ask of its own: the question stays whole, for the comparison to be read.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import re
 
 from index import text
-from index.authorities import find_authorities
+from index.authorities import KNOWN_AUTHORITIES, find_authorities, read_places
+from index.question import COMPARE
+from index.shorthand import plain_words
 
 #: Words that open an ask: a question word, or an auxiliary that starts a yes/no question.
 _OPENS = (
@@ -23,24 +28,63 @@ _JOIN = re.compile(
     rf"where|why)\b)|\s*[?]\s*(?:(?:and|but|also|plus)\s+)?)(?={_OPENS})",
     re.I,
 )
+#: An ask that sets itself beside another: it belongs with the question it compares with.
+_COMPARES = re.compile(rf"{COMPARE.pattern}|\b(?:better|worse|higher|lower|more|less)\s+than\b", re.I)
+#: An ask about an earlier time than the one named ("the previous inspection", "before that").
+_LOOKS_BACK = re.compile(
+    r"\b(?:previous(?:ly)?|before (?:that|then|it|this)|earlier|prior|last time|since|first|used to)\b", re.I
+)
+_LEANS_BACK = re.compile(r"\b(?:it|its|they|their|them|that|this|these|those)\b", re.I)
+#: Words of an ask that say what is asked, not what it is about.
+_ASKING = frozenset(
+    re.findall(
+        r"\S+",
+        """what which how who when where why did does do was were is are has have had get got receive received
+        grade grades graded rated rating ratings judged judgement judgements judgment overall ofsted inspection
+        inspections inspectors inspector report reports say said find found the a an in its their of for at by
+        given give re-inspection reinspection latest recent last""",
+    )
+)
 MAX_ASKS = 3
 
 
 def separate_asks(question: str) -> list[str]:
     """The question's asks, each standing alone; one item when it asks one thing."""
-    pieces = [p.strip(" ,;") for p in _JOIN.split(question.strip())]
-    pieces = [p for p in pieces if p]
+    pieces = [p.strip(" ,;") for p in _JOIN.split(plain_words(question).strip())]
+    pieces = [p.rstrip("?") for p in pieces if p]
     if len(pieces) < 2 or len(pieces) > MAX_ASKS or any(len(text.content_words(p)) < 2 for p in pieces):
         return [question]
-    asks = [pieces[0].rstrip("?") + "?"]
-    for piece in pieces[1:]:
-        asks.append(carry(piece.rstrip("?"), " ".join(pieces[: pieces.index(piece)])) + "?")
+    if any(_COMPARES.search(p) for p in pieces[1:]):
+        return [question]
+    asks = []
+    for i, piece in enumerate(pieces):
+        rest = " ".join(p for j, p in enumerate(pieces) if j != i)
+        topic = _topic(pieces[i - 1]) if i and _LEANS_BACK.search(piece) else ""
+        asks.append(carry(piece, rest, " ".join(pieces[:i]), topic) + "?")
     return asks
 
 
-def carry(ask: str, before: str) -> str:
-    """The ask with the councils and years said before it, unless it names its own."""
-    carried = [] if find_authorities(ask) else find_authorities(before)
-    if not text.years(ask):
-        carried += [str(y) for y in sorted(text.years(before))]
-    return f"{ask} ({' '.join(carried)})" if carried else ask
+def carry(ask: str, rest: str, before: str, topic: str = "") -> str:
+    """The ask with the councils said elsewhere in the question and the years said before it, unless it has its own.
+
+    A year said later is not carried back: "…and how has it changed since 2019?" does not date the first ask.
+    """
+    named = read_places(ask, KNOWN_AUTHORITIES)  # any place said, even one to ask back about, is the ask's own
+    places = [] if named else find_authorities(rest)
+    years = [] if text.years(ask) or _LOOKS_BACK.search(ask) else sorted(text.years(before))
+    carried = ", ".join([*places, *([topic] if topic else [])])
+    if years:
+        carried += (" " if carried else "") + "in " + text.listed([str(y) for y in years], "and")
+    return f"{ask} ({carried})" if carried else ask
+
+
+def _topic(ask: str) -> str:
+    """What an ask is about, without its question words, places and years ("Knowsley's adoption service")."""
+    named = {w.lower() for r in read_places(ask, KNOWN_AUTHORITIES) for w in r.said.split()}
+    kept = [
+        w
+        for w in re.findall(r"[\w’'-]+", ask)
+        if w.lower() not in _ASKING and w.lower() not in text.STOP_WORDS and not text.years(w)
+        and re.sub(r"['’]s$", "", w).lower() not in named
+    ]  # fmt: skip
+    return " ".join(kept)

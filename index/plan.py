@@ -30,6 +30,7 @@ from index.question import (
     full_years,
     mentioned_years,
     other_inspectorate,
+    period_beside_places,
     read_group,
     read_intent,
     read_period,
@@ -338,7 +339,9 @@ class Planner:
         for reading in readings:
             query = re.sub(rf"\b{re.escape(reading.said)}(?:'s|’s)?", " ", query, flags=re.I)
         query = re.sub(r"\s+", " ", _QUESTION_NOISE.sub(" ", query)).strip(" ?.,'’") or question
-        period = read_period(question, self._today or date.today())
+        period = read_period(question, self._today or date.today()) or period_beside_places(
+            question, [r.said for r in readings]
+        )
         intent = read_intent(question)
         if len(filters.authorities) > 1 or unknown and filters.authorities:
             intent = Intent(intent.latest, intent.change, True)

@@ -43,9 +43,7 @@ _YEAR_LIST = re.compile(rf"{_Y}((?:\s*(?:,|and|or|&|vs\.?|versus|v\.?|compared (
 # "inspection", "report", "visit", "judgements"…
 _YEAR_AS_TIME = re.compile(
     rf"\b(?:in|during|for|of|at|from)\s+(?:(?:the|its|their|this|that|[A-Z][\w’']*)\s+){{0,2}}{_Y}\b"
-    rf"|\b{_Y}(?:['’]s)?\s+(?:\w+\s+)?"
-    rf"(?:inspections?|reports?|visits?|judge?ments?|ratings?|grades?|ILACS|SIF|findings|Ofsted)\b"
-    rf"|\b{_Y}\s*[–—:-]\s"  # shorthand, "wigan 2025 - care leavers": the heading's year is the time
+    rf"|\b{_Y}(?:['’]s)?\s+(?:\w+\s+)?(?:inspections?|reports?|visits?|judge?ments?|ratings?|grades?|ILACS|SIF|findings)\b"
     rf"|\b(?:inspections?|reports?|judge?ments?|ratings?|grades?)\s+{_Y}\b",  # "rating 2018 vs 2023"
     re.I,
 )
@@ -67,7 +65,8 @@ CHANGE = re.compile(
     r"\b(chang(ed|ing)|improved|improving|declined|declining|deteriorated|deteriorating|progressed|"
     r"got (better|worse)|gone (up|down)|over time|over the years|trend|trajectory|"
     r"since (?:(?:19|20)\d\d|(?:its|the|their) (?:last|previous|earlier))|each inspection|every inspection|"
-    r"compared? with (?:its|their) (?:previous|last|earlier))\b|\bhow has .+ chang",
+    r"compared? with (?:its|their) (?:previous|last|earlier)|changes? (?:between|from|since))\b"
+    r"|\bhow (?:has|have|did|do|does) .+ chang",
     re.I,
 )
 #: Beside a grade, these make a records question one about the grades' history ("Tameside's journey to good").
@@ -391,3 +390,21 @@ def full_years(question: str, places: list[str]) -> str:
     names = [re.escape(p) for p in sorted(set(places), key=len, reverse=True) if p] + ["ofsted", "ilacs"]
     after = re.compile(rf"\b((?:{'|'.join(names)})(?:['’]s)?)\s+(0[5-9]|[1-3]\d)\b{YEAR_ENDS}", re.I)
     return after.sub(lambda m: f"{m.group(1)} 20{m.group(2)}", question)
+
+
+def period_beside_places(question: str, places: list[str]) -> Period | None:
+    """A year typed right after a council's name, as a heading ("wigan 2025 ofsted -", "knowsley 2024 -").
+
+    Only where a year stands (see `full_years`); "Wigan 2019 - present" is a span, not that year.
+    """
+    names = [re.escape(p) for p in sorted(set(places), key=len, reverse=True) if p]
+    if not names:
+        return None
+    beside = re.compile(
+        rf"\b(?:{'|'.join(names)})(?:['’]s)?\s+{_Y}\b{YEAR_ENDS}(?!\s*[-–—]\s*(?:present|now|date|today|onwards?)\b)",
+        re.I,
+    )
+    years = tuple(sorted({int(m.group(1)) for m in beside.finditer(question)}))
+    if not years:
+        return None
+    return Period(years=years, said=", ".join(map(str, years)), phrase=f"from {listed(years, 'or')}")

@@ -26,25 +26,38 @@ _ACRONYMS = {
     "iro": "independent reviewing officer", "iros": "independent reviewing officers", "ooh": "out of hours",
     "edt": "emergency duty team", "uasc": "unaccompanied asylum-seeking children",
     "cse": "child sexual exploitation", "cce": "child criminal exploitation", "slt": "senior leadership team",
-    "dcs": "director of children's services", "neet": "not in education, employment or training",
+    "dcs": "director of children's services", "ri": "requires improvement", "cic": "children in care",
+    "fv": "focused visit", "mv": "monitoring visit", "neet": "not in education, employment or training",
     "ehcp": "education, health and care plan", "dv": "domestic abuse", "da": "domestic abuse",
     "cwd": "disabled children",
 }  # fmt: skip
 #: Two-letter acronyms typed in lower case too: none of them is also a word.
 _TYPED_LOWER = frozenset({"pa", "cp", "yp"})
-_WORD = re.compile(r"(?<![\w'’-])(w/o|w/|[A-Za-z]+\d?)(?![\w’-]|'\w)")
+#: Shorthand that is only shorthand in lower case ("BC" is a borough council, "COS" a name).
+_LOWER_ONLY = frozenset({"bc", "cos", "coz", "u", "ur"})
+#: Acronyms that are words in lower case ("ooh").
+_UPPER_ONLY = frozenset({"ooh"})
+_WORD = re.compile(r"(?<![\w'’£$-])(w/o|w/|[A-Za-z]+\d?)(?![\w’-]|'\w|\.\w)")
 
 
 def plain_words(question: str) -> str:
-    """The question with chat shorthand spelled out and acronyms given their words."""
+    """The question with chat shorthand spelled out and acronyms given their words (twice is once)."""
 
     def spelt(match: re.Match[str]) -> str:
         said = match.group(1)
         key = said.lower()
-        if key in _CHAT and not (key == "u" and said.isupper()):
+        if key in _LOWER_ONLY and not said.islower():
+            return said
+        if key in _CHAT:
             return _CHAT[key]
-        if key in _ACRONYMS and (said.isupper() or said.islower() and (len(key) > 2 or key in _TYPED_LOWER)):
-            return f"{said} ({_ACRONYMS[key]})"
+        if match.string[match.end() :].startswith(" ("):
+            return said  # already given its words
+        if re.search(r"\d\s*k?\s*$", match.string[: match.start()]):
+            return said  # "£30k pa" is a year's pay, not a personal adviser
+        single = key[:-1] if said[:-1].isupper() and said.endswith("s") and key[:-1] in _ACRONYMS else key
+        lower_ok = single not in _UPPER_ONLY and (len(key) > 2 or key in _TYPED_LOWER)
+        if single in _ACRONYMS and (said.isupper() or single != key or said.islower() and lower_ok):
+            return f"{said} ({_ACRONYMS[single]})"
         return said
 
     return _WORD.sub(spelt, question)

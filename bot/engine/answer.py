@@ -143,7 +143,9 @@ class AnswerEngine:
         started = time.perf_counter()
         # The model loads only when it is needed: a follow-up to rewrite, or an answer to write.
         asked = standalone(question, history or [], self.llm if use_llm and history else None)
-        if len(asks := separate_asks(asked)) > 1:
+        asks = separate_asks(asked)
+        if len(asks) > 1 and not any(self._retriever.plan(ask, filters).ambiguous for ask in asks):
+            # (A name to ask back about is asked about the whole question, so the choice re-asks all of it.)
             return self._ask_each(question, asks, filters, use_llm, on_sentence, on_notes, deadline, started)
         plan = self._retriever.plan(asked, filters)
         a = Asking(question, asked, plan, self._retriever.authorities(), filters, on_sentence, on_notes, started)

@@ -127,9 +127,19 @@ def joined(question: str, answers: list[Answer], started: float) -> Answer:
         citations += [replace(c, n=c.n + by) for c in answer.citations]
     answered = [a for a in answers if a.status == "answered"]
     first = answers[0]
-    timings = {"total_ms": (time.perf_counter() - started) * 1000}
-    if shown := [a.timings["first_sentence_ms"] for a in answers[:1] if "first_sentence_ms" in a.timings]:
-        timings["first_sentence_ms"] = shown[0]
+    timings: dict[str, float] = {}
+    for answer in answers:  # the work of every ask (prompt tokens, retrieval), added up
+        for key, value in answer.timings.items():
+            timings[key] = timings.get(key, 0.0) + value
+    timings["total_ms"] = (time.perf_counter() - started) * 1000
+    timings.pop("first_sentence_ms", None)
+    timings.pop("first_token_ms", None)
+    # The first sentence shown came from the first ask that showed one; its times run from that ask's start.
+    shown = next((a for a in answers if "first_sentence_ms" in a.timings), None)
+    offset = sum(a.timings.get("total_ms", 0.0) for a in answers[: answers.index(shown)]) if shown else 0.0
+    for key in ("first_sentence_ms", "first_token_ms"):
+        if shown and key in shown.timings:
+            timings[key] = offset + shown.timings[key]
     return Answer(
         question,
         "answered" if answered else first.status,

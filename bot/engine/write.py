@@ -70,14 +70,18 @@ class Writer:
         if not checker.sentences:
             return self._nothing_faithful(a, result, messages)
         citations = [checker.citations[n] for n in sorted(checker.citations)]
-        answer_text = checker.text
+        return self._written(a, checker.text, citations, messages)
+
+    def _written(self, a: Asking, answer_text: str, citations: list[Citation], messages: list[Message]) -> Answer:
+        """The checked sentences (already shown) as the answer; for a change in grades, each report's table after."""
         if a.plan.intent.change and a.plan.about_cover:
             # How judgements changed: each report's own judgement table, oldest first, after the sentences.
-            tables, table_citations = judgement_tables(a.plan, self._retriever, first=len(citations) + 1)
+            first = self._first(a) + len(citations)
+            tables, table_citations = judgement_tables(a.plan, self._retriever, first=first)
             for line in tables.splitlines():
                 a.show(line)
             answer_text = "\n".join(filter(None, [answer_text, tables]))
-            citations += table_citations
+            citations = citations + table_citations
         return a.finish("answered", answer_text, citations, messages, shown=True)
 
     def _write_sides(
@@ -90,8 +94,9 @@ class Writer:
         judge: Entailment | None,
     ) -> Answer:
         """Each side from its own evidence, its citations numbered on from the side before."""
-        base = llm.count_tokens(build_prompt(a.asked, []))
-        room = max(0, self._budget - base) // len(sides)
+        # Each side has the room one answer's extracts have: a side's turn costs its own prefill, and
+        # halving the room left a side a sentence or nothing.
+        room = max(0, self._budget - llm.count_tokens(build_prompt(a.asked, [])))
         texts: list[str] = []
         unanswered: list[str] = []
         citations: list[Citation] = []
@@ -105,7 +110,7 @@ class Writer:
             messages += side_messages
             first = self._first(a) + len(citations)
             checker = SentenceChecker(
-                evidence, self._retriever.grades_for, question=asked, dropped=a.dropped, first=first, entailment=judge
+                evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first, entailment=judge
             )
             if evidence:
                 self._stream(a, llm, side_messages, checker, deadline)
@@ -119,7 +124,7 @@ class Writer:
         for side in unanswered:  # said after the sides that were answered, so no answer reads as whole
             a.show(empty := side_empty_text(side))
             texts.append(empty)
-        return a.finish("answered", "\n".join(texts), citations, messages, shown=True)
+        return self._written(a, "\n".join(texts), citations, messages)
 
     def _stream(
         self, a: Asking, llm: LLM, messages: list[Message], checker: SentenceChecker, deadline: float | None
@@ -167,13 +172,17 @@ def _sides(result: SearchResult) -> list[tuple[str, list[Hit]]]:
     A change over more reports than fit keeps its first and last; a side is a council, or a report's month.
     More councils than sides (neighbours, a region) are written as one answer.
     """
-    groups: dict[str, list[Hit]] = {}
+    compared = result.plan.filters.authorities
+    by_report = result.plan.intent.change and len(compared) <= 1
+    # Every council compared is a side, found or not: one the search found nothing for is said, not dropped.
+    groups: dict[str, list[Hit]] = {} if by_report else {name: [] for name in compared}
     for hit in result.hits:
         if hit.group:
             groups.setdefault(hit.group, []).append(hit)
     named = list(groups.items())
-    if result.plan.intent.change and len(result.plan.filters.authorities) <= 1:
+    if by_report:
         named.sort(key=lambda side: side[1][0].passage.date or "")
-        named = [(f"the {text_rules.month_year(hits[0].passage.date)} report", hits) for _, hits in named]
+        label = [text_rules.month_year(hits[0].passage.date, unknown="undated") for _, hits in named]
+        named = [(f"the {when} report", hits) for when, (_, hits) in zip(label, named, strict=True)]
         return [named[0], named[-1]] if len(named) > MAX_SIDES else named
     return named if len(named) <= MAX_SIDES else []  # a set of councils (neighbours, a region) shares one answer

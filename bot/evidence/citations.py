@@ -124,6 +124,9 @@ class SentenceChecker:
         if len(text.content_words(bare)) < 2 or _LABEL_ECHO.search(bare) or "NO EVIDENCE" in bare.upper():
             self.dropped.append((bare, "claims nothing to check"))
             return None
+        if any(text.squeeze(bare) == text.squeeze(s.text) for s in self.sentences):
+            self.dropped.append((bare, "repeats an earlier sentence"))  # a small model can loop on one sentence
+            return None
         claim = f"{self.question} {bare}" if self.question and is_fragment(bare) else bare
         verdicts: list[tuple[int, Judged]] = [
             (n, judge(claim, passage, self.grades_for(passage.report_id)))

@@ -10,12 +10,12 @@ from index.asks import separate_asks
             "What overall grade did Tameside get in 2022, and what did inspectors say about its front door?",
             [
                 "What overall grade did Tameside get in 2022?",
-                "what did inspectors say about its front door (Tameside 2022)?",
+                "what did inspectors say about its front door (Tameside in 2022)?",
             ],
         ),
         (
             "How was Lancashire rated in 2018? And what needed to improve?",
-            ["How was Lancashire rated in 2018?", "what needed to improve (Lancashire 2018)?"],
+            ["How was Lancashire rated in 2018?", "what needed to improve (Lancashire in 2018)?"],
         ),
         (
             "which judgement did Wigan get for care leavers and how many care leavers were in touch",
@@ -24,6 +24,21 @@ from index.asks import separate_asks
         (
             "What was Harrow's overall grade in 2025, and how many directors has it had since 2020?",
             ["What was Harrow's overall grade in 2025?", "how many directors has it had since 2020 (Harrow)?"],
+        ),
+        (  # the council said at the end is the first ask's too
+            "What is working well and what needs to improve in Knowsley?",
+            ["What is working well (Knowsley)?", "what needs to improve in Knowsley?"],
+        ),
+        (  # an ask about an earlier time is not held to the year named, and carries what "it" was
+            "What grade did Bolton's fostering service get in 2022, and what was it rated at the previous inspection?",
+            [
+                "What grade did Bolton's fostering service get in 2022?",
+                "what was it rated at the previous inspection (Bolton, fostering service)?",
+            ],
+        ),
+        (  # a year said later does not date the ask before it
+            "What did Ofsted say about neglect in Wigan, and what has changed since 2019?",
+            ["What did Ofsted say about neglect in Wigan?", "what has changed since 2019 (Wigan)?"],
         ),
     ],
 )
@@ -40,6 +55,8 @@ def test_two_asks_in_one_question_are_each_asked_standing_alone(question, asks):
         "What did Ofsted say about neglect and domestic abuse in Wigan in 2025?",
         "Who was the lead inspector, and when?",
         "What did Ofsted say about Kent's care leavers, and what about Medway's?",  # one topic, two places
+        "What did Ofsted say about care leavers in Wigan and how does that compare with Bolton?",
+        "How good is Wigan's front door, and is it better than Salford's?",
         "brief me on Tameside before Thursday's meeting",
     ],
 )

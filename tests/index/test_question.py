@@ -1,6 +1,6 @@
 from datetime import date
 
-from index.question import read_intent, read_period
+from index.question import period_beside_places, read_intent, read_period
 
 TODAY = date(2026, 11, 30)
 
@@ -32,6 +32,8 @@ def test_intents():
     assert read_intent("What is Lancashire's current Ofsted rating?").latest
     assert read_intent("How have St Helens' judgements changed from 2019 to 2023?").change
     assert read_intent("Compare Lancashire and Surrey on care leavers").compare
+    assert read_intent("How did Ofsted's view of Kent's front door change between its two inspections?").change
+    assert read_intent("What were the changes between the 2019 and 2023 reports on neglect?").change
     plain = read_intent("What did Ofsted say about strategy discussions in Lancashire?")
     assert not (plain.latest or plain.change or plain.compare)
 
@@ -51,8 +53,19 @@ def test_years_in_passing_are_not_periods_and_tricky_periods_are_read():
     assert read_period("over the past year", TODAY).since == date(2025, 11, 30)
     assert read_period("What judgements did Bolton receive in its 2021 inspection?", TODAY).phrase == "from 2021"
     assert read_period("Lancashire's 2022 inspection", TODAY).years == (2022,)
-    assert read_period("wigan 2025 ofsted - care leavers judgement?", TODAY).years == (2025,)
-    assert read_period("knowsley 2024 - were caseloads flagged", TODAY).years == (2024,)
+    for passing in (
+        "Wigan 2019 - present: how has practice changed?",
+        "Our 2024 Ofsted action plan",
+        "COVID 2020 - how",
+    ):
+        assert read_period(passing, TODAY) is None
+
+
+def test_a_year_typed_after_a_council_is_the_time_asked_about():
+    assert period_beside_places("wigan 2025 ofsted - care leavers judgement?", ["wigan"]).years == (2025,)
+    assert period_beside_places("knowsley 2024 - were caseloads flagged", ["knowsley"]).years == (2024,)
+    assert period_beside_places("Wigan 2019 - present: how has practice changed?", ["Wigan"]) is None
+    assert period_beside_places("Wigan 2019 children in care", ["Wigan"]) is None  # "2019 children": a count
 
 
 def test_needing_to_improve_is_not_a_change_over_time():

@@ -154,3 +154,11 @@ def test_the_judge_is_not_asked_what_the_rules_already_refused():
     checker = SentenceChecker(EVIDENCE, entailment=judge)
     assert checker.check("Strategy discussions are never held [1].") is None
     assert judge.asked == []
+
+
+def test_a_sentence_the_model_repeats_is_shown_once():
+    looped = (
+        "Strategy discussions are timely [1]. Strategy discussions are timely [1]. Strategy discussions are timely."
+    )
+    text, _ = check(looped, EVIDENCE)
+    assert text == "Strategy discussions are timely [1]."
