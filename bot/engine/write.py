@@ -23,6 +23,7 @@ from index.retrieve import Hit, Retriever, SearchResult
 MAX_SIDES = 3
 
 
+# long: one answer or side by side, the two ways of writing share the streaming, the checks and the fallbacks.
 class Writer:
     """Turns search results into an answer: written by the model within the budgets, or quoted."""
 
@@ -101,7 +102,11 @@ class Writer:
         unanswered: list[str] = []
         citations: list[Citation] = []
         messages: list[Message] = []
+        councils = not (a.plan.intent.change and len(a.plan.filters.authorities) <= 1)
         for side, hits in sides:
+            if not hits or hits[0].similarity < self._min_relevance:
+                unanswered.append(side)  # nothing on the question there: the model is not asked to find some
+                continue
             asked = prompts.render("answer_side", question=a.asked, side=side)
             evidence = select_evidence(SearchResult(result.plan, hits), room, self._min_relevance)
             budget = room + llm.count_tokens(build_prompt(asked, []))
@@ -112,10 +117,11 @@ class Writer:
             checker = SentenceChecker(
                 evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first, entailment=judge
             )
+            lead = f"{side}: " if councils else ""  # whose findings these are, before the first of them
             if evidence:
-                self._stream(a, llm, side_messages, checker, deadline)
+                self._stream(a, llm, side_messages, checker, deadline, lead)
             if checker.sentences:
-                texts.append(checker.text)
+                texts.append(lead + checker.text)
                 citations += [checker.citations[n] for n in sorted(checker.citations)]
             else:
                 unanswered.append(side)
@@ -127,9 +133,18 @@ class Writer:
         return self._written(a, "\n".join(texts), citations, messages)
 
     def _stream(
-        self, a: Asking, llm: LLM, messages: list[Message], checker: SentenceChecker, deadline: float | None
+        self,
+        a: Asking,
+        llm: LLM,
+        messages: list[Message],
+        checker: SentenceChecker,
+        deadline: float | None,
+        lead: str = "",
     ) -> None:
-        """Read the model's draft sentence by sentence, passing on each that the checks let through."""
+        """Read the model's draft sentence by sentence, passing on each that the checks let through.
+
+        `lead` goes before the first sentence shown (a comparison's side: "Somerset: …").
+        """
         pending = ""
         tokens = llm.stream(messages, self._max_tokens)
         try:
@@ -141,7 +156,7 @@ class Writer:
                 complete, pending = text_rules.complete_sentences(pending)
                 for sentence in complete:
                     if shown := checker.check(sentence):
-                        a.show(shown)
+                        a.show(lead + shown if len(checker.sentences) == 1 else shown)
         finally:
             # Stopped early (the deadline, a caller's callback): the model's lock and the server's
             # connection are let go now, not whenever the traceback is freed.
@@ -149,7 +164,7 @@ class Writer:
             if close is not None:
                 close()
         if pending.strip() and (shown := checker.check(pending)):
-            a.show(shown)
+            a.show(lead + shown if len(checker.sentences) == 1 else shown)
 
     def _nothing_faithful(self, a: Asking, result: SearchResult, messages: list[Message]) -> Answer:
         """The model found nothing it could say faithfully.
