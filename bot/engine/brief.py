@@ -15,8 +15,10 @@ from bot.engine.brief_compare import how_it_compares
 from bot.engine.brief_parts import Briefing, BriefSection, Bullet, TimelineEntry, findings, number_sources, passages_of
 from bot.evidence.citations import Citation, best_quote, opening
 from bot.records.improvements import improvement_bullets
+from bot.records.lookup import cover_quote
 from index import meaning, text
 from index.authorities import authority_key, find_authorities, lookup, nearest, strip_authorities
+from index.chunk import COVER_SECTION
 from index.errors import UnknownAuthority
 from index.plan import Filters
 from index.report import is_primary
@@ -63,8 +65,9 @@ def _cover(retriever: Retriever, report: dict) -> list[Citation]:
     """The report's cover passage (dates, lead inspector, judgements), to cite metadata bullets to."""
     passages = passages_of(retriever, report["source"])
     for passage in passages:
-        if passage.section == "Judgements":
-            return [Citation(0, passage, passage.text)]
+        if passage.section == COVER_SECTION:
+            # The rows that state the grades, each as the report prints it (the passage is the table rebuilt).
+            return [Citation(0, passage, cover_quote(passage))]
     # News and letters have no cover table: their opening passage says what they are about.
     return [Citation(0, passages[0], opening(passages[0], 1))] if passages else []
 
