@@ -94,7 +94,7 @@ _RECORD_WORDS = frozenset(
     under year years month months across in of for the a an and or but with by on as be stand stands standing
     result results outcome outcomes score scores level levels position times visits visited not no longer
     aren't isn't wasn't weren't hasn't haven't didn't doesn't don't never ever go goes going gone move moves
-    service higher lower longer anymore""",
+    service higher lower longer anymore re reinspection reinspected""",
     )
 )
 

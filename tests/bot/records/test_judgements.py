@@ -46,6 +46,11 @@ def test_what_an_area_got_typed_in_slack_shorthand_is_its_grade(small_library):
     assert "care leavers inadequate [1]" in answer.text and "2023" not in answer.text
 
 
+def test_a_grade_at_a_re_inspection_is_looked_up(small_library):
+    answer = _records_answer(small_library, "What grade did St Helens' care leavers get at the 2019 re-inspection?")
+    assert "care leavers inadequate [1]" in answer.text and "2023" not in answer.text
+
+
 def test_still_is_answered_yes_or_no_from_the_latest_graded_inspection(small_library):
     answer = _records_answer(small_library, "Is St Helens still inadequate?")
     assert answer.text.startswith("No. St Helens' latest graded inspection")
