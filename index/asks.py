@@ -30,10 +30,10 @@ _JOIN = re.compile(
 )
 #: An ask that sets itself beside another: it belongs with the question it compares with.
 _COMPARES = re.compile(rf"{COMPARE.pattern}|\b(?:better|worse|higher|lower|more|less)\s+than\b", re.I)
-#: An ask about an earlier time than the one named ("the previous inspection", "before that").
-_LOOKS_BACK = re.compile(
-    r"\b(?:previous(?:ly)?|before (?:that|then|it|this)|earlier|prior|last time|since|first|used to)\b", re.I
-)
+#: An ask about a time before the one named ("the previous inspection", "before that"): read as before it.
+_EARLIER = re.compile(r"\b(?:previous(?:ly)?|before (?:that|then|it|this)|earlier|prior|last time)\b", re.I)
+#: An ask with a time of its own, relative to no year ("since", "first", "used to"): no year is carried.
+_OWN_TIME = re.compile(r"\b(?:since|first|used to|ever|never)\b", re.I)
 _LEANS_BACK = re.compile(r"\b(?:it|its|they|their|them|that|this|these|those)\b", re.I)
 #: Words of an ask that say what is asked, not what it is about.
 _ASKING = frozenset(
@@ -67,13 +67,16 @@ def separate_asks(question: str) -> list[str]:
 def carry(ask: str, rest: str, before: str, topic: str = "") -> str:
     """The ask with the councils said elsewhere in the question and the years said before it, unless it has its own.
 
-    A year said later is not carried back: "…and how has it changed since 2019?" does not date the first ask.
+    A year said later is not carried back: "…and how has it changed since 2019?" does not date the first ask;
+    an ask about the time before ("the previous inspection") is asked of the time before the year said.
     """
     named = read_places(ask, KNOWN_AUTHORITIES)  # any place said, even one to ask back about, is the ask's own
     places = [] if named else find_authorities(rest)
-    years = [] if text.years(ask) or _LOOKS_BACK.search(ask) else sorted(text.years(before))
+    years = [] if text.years(ask) or _OWN_TIME.search(ask) else sorted(text.years(before))
     carried = ", ".join([*places, *([topic] if topic else [])])
-    if years:
+    if years and _EARLIER.search(ask):
+        carried += f" before {years[0]}"  # "the previous inspection" of the one asked about, not of the latest
+    elif years:
         carried += (" " if carried else "") + "in " + text.listed([str(y) for y in years], "and")
     return f"{ask} ({carried})" if carried else ask
 

@@ -29,11 +29,11 @@ from index.asks import separate_asks
             "What is working well and what needs to improve in Knowsley?",
             ["What is working well (Knowsley)?", "what needs to improve in Knowsley?"],
         ),
-        (  # an ask about an earlier time is not held to the year named, and carries what "it" was
+        (  # an ask about an earlier time is asked before the year named, and carries what "it" was
             "What grade did Bolton's fostering service get in 2022, and what was it rated at the previous inspection?",
             [
                 "What grade did Bolton's fostering service get in 2022?",
-                "what was it rated at the previous inspection (Bolton, fostering service)?",
+                "what was it rated at the previous inspection (Bolton, fostering service before 2022)?",
             ],
         ),
         (  # a year said later does not date the ask before it
