@@ -65,7 +65,13 @@ class Writer:
             # Not even one extract fits beside this question: quote the passages rather than guess.
             return a.finish("answered", *evidence_only(a.asked, result, first=first))
         checker = SentenceChecker(
-            evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first, entailment=judge
+            evidence,
+            self._retriever.grades_for,
+            question=a.asked,
+            dropped=a.dropped,
+            first=first,
+            entailment=judge,
+            dates=True,
         )
         self._stream(a, llm, messages, checker, deadline)
         if not checker.sentences:
@@ -115,7 +121,13 @@ class Writer:
             messages += side_messages
             first = self._first(a) + len(citations)
             checker = SentenceChecker(
-                evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first, entailment=judge
+                evidence,
+                self._retriever.grades_for,
+                question=a.asked,
+                dropped=a.dropped,
+                first=first,
+                entailment=judge,
+                dates=True,
             )
             lead = f"{side}: " if councils else ""  # whose findings these are, before the first of them
             if evidence:

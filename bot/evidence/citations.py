@@ -115,6 +115,9 @@ class SentenceChecker:
     first: int = 1  # the number the first citation gets (after figures already cited above the answer)
     entailment: Entailment | None = None  # after the rules, a judge of meaning (None: the rules alone)
     _numbers: dict[int, int] = field(default_factory=dict)
+    dates: bool = False  # lead a sentence that gives no year with its report's month and year
+    _said: set[str] = field(default_factory=set)  # each sentence shown, squeezed: a repeat is not shown again
+    _introduced: set[str] = field(default_factory=set)  # reports a shown sentence has already dated
 
     def check(self, sentence: str) -> str | None:
         """The sentence as it may be shown, with final citation numbers; None if it failed."""
@@ -124,7 +127,7 @@ class SentenceChecker:
         if len(text.content_words(bare)) < 2 or _LABEL_ECHO.search(bare) or "NO EVIDENCE" in bare.upper():
             self.dropped.append((bare, "claims nothing to check"))
             return None
-        if any(text.squeeze(bare) == text.squeeze(s.text) for s in self.sentences):
+        if text.squeeze(bare) in self._said:
             self.dropped.append((bare, "repeats an earlier sentence"))  # a small model can loop on one sentence
             return None
         claim = f"{self.question} {bare}" if self.question and is_fragment(bare) else bare
@@ -152,9 +155,24 @@ class SentenceChecker:
                 # Every sentence resting on this passage shows its own words under the same number.
                 cited.quote += QUOTE_JOIN + found.quote
             numbers.append(shown)
-        checked = CheckedSentence(bare, numbers)
+        self._said.add(text.squeeze(bare))
+        checked = CheckedSentence(self._dated(bare, self.evidence[keep[0][0] - 1]), numbers)
         self.sentences.append(checked)
         return _with_marks(checked)
+
+    def _dated(self, sentence: str, passage: Passage) -> str:
+        """The sentence led by when its finding dates from, the first time its report is cited, if it gives no year.
+
+        A finding is history unless it says when: "March 2018 report: The locality teams…".
+        """
+        report = passage.report_id
+        if not self.dates or report in self._introduced:
+            return sentence
+        self._introduced.add(report)
+        if text.years(sentence) or not passage.date or is_fragment(sentence) or re.match(r"(yes|no)\b", sentence, re.I):
+            return sentence
+        what = "article" if "news" in (passage.kind or "") else "report"
+        return f"{text.month_year(passage.date)} {what}: {sentence}"
 
     def _meant(
         self, claim: str, keep: list[tuple[int, Judged]], supported: list[tuple[int, Judged]]
