@@ -64,20 +64,19 @@ class Writer:
         if not evidence:
             # Not even one extract fits beside this question: quote the passages rather than guess.
             return a.finish("answered", *evidence_only(a.asked, result, first=first))
-        checker = SentenceChecker(
-            evidence,
-            self._retriever.grades_for,
-            question=a.asked,
-            dropped=a.dropped,
-            first=first,
-            entailment=judge,
-            dates=True,
-        )
+        checker = self._checker(a, evidence, first, judge)
         self._stream(a, llm, messages, checker, deadline)
         if not checker.sentences:
             return self._nothing_faithful(a, result, messages)
         citations = [checker.citations[n] for n in sorted(checker.citations)]
         return self._written(a, checker.text, citations, messages)
+
+    def _checker(self, a: Asking, evidence: list, first: int, judge: Entailment | None) -> SentenceChecker:
+        """The checks a written sentence passes before it is shown, its citations numbered from `first`."""
+        return SentenceChecker(
+            evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first,
+            entailment=judge, dates=True,
+        )  # fmt: skip
 
     def _written(self, a: Asking, answer_text: str, citations: list[Citation], messages: list[Message]) -> Answer:
         """The checked sentences (already shown) as the answer; for a change in grades, each report's table after."""
@@ -120,15 +119,7 @@ class Writer:
             a.timings["prompt_tokens"] = a.timings.get("prompt_tokens", 0) + tokens
             messages += side_messages
             first = self._first(a) + len(citations)
-            checker = SentenceChecker(
-                evidence,
-                self._retriever.grades_for,
-                question=a.asked,
-                dropped=a.dropped,
-                first=first,
-                entailment=judge,
-                dates=True,
-            )
+            checker = self._checker(a, evidence, first, judge)
             lead = f"{side}: " if councils else ""  # whose findings these are, before the first of them
             if evidence:
                 self._stream(a, llm, side_messages, checker, deadline, lead)
