@@ -47,11 +47,21 @@ _ABOUT_COVER = re.compile(
     r"requires improvement|who led|lead inspector|led the|when was|inspected|changed)\b",
     re.I,
 )
+# What sets sides against each other, not what is compared: left out when each side is searched on its own.
+_SIDE_NOISE = re.compile(
+    r"(?<![\w-])(?:chang(?:e|ed|es|ing)|improved|improving|declined?|declining|deteriorat\w*|progressed|"
+    r"over time|trend|trajectory|compar\w*|versus|vs\.?|against|differ\w*|both|better|worse|side by side|"
+    r"(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"between|from|since|then|views?|rated?|re-?inspections?|inspections?|visits?|published|with|one|ones|"
+    r"two|years?|each|other)(?![\w-])|(?<![\w-])['’]?s\b|\bre-(?!\w)|[()]",  # and what a council's name left: "'s"
+    re.I,
+)
 # Words every question and every report shares; as search terms they only add noise.
+# Only whole words: "of" in "out-of-hours" is part of the topic.
 _QUESTION_NOISE = re.compile(
-    r"\b(what|which|who|how|when|where|why|did|does|do|is|are|was|were|has|have|had|say|says|said|tell|me|"
+    r"(?<![\w-])(what|which|who|how|when|where|why|did|does|do|is|are|was|were|has|have|had|say|says|said|tell|me|"
     r"about|brief|ofsted|ofsted's|inspectors?|inspection|report(s|ed)?|find|found|think|thought|the|of|in|on|"
-    r"for|to|and|a|an|its|their|there|they|it|please|give|show|summar[iy]se|latest|current(ly)?|now|recent(ly)?)\b",
+    r"for|to|and|a|an|its|their|there|they|it|please|give|show|summar[iy]se|latest|current(ly)?|now|recent(ly)?)(?![\w-])",
     re.I,
 )
 
@@ -170,6 +180,17 @@ class QueryPlan:
         elif absent:
             text_ += f"; {len(absent)} are not"
         return text_ + "."
+
+    @property
+    def side_topic(self) -> str:
+        """What each side of a comparison or change is searched for: the topic without the sides' words.
+
+        "How did support for care leavers change between the 2017 and 2026 inspections?" is searched in
+        each report as "support care leavers"; the words that set the sides apart would rank passages
+        about any change, or any year, above those on the topic.
+        """
+        topic = re.sub(r"\s+", " ", _SIDE_NOISE.sub(" ", self.query)).strip(" ?.,;:'’-")
+        return topic if len(text.content_words(topic)) >= 1 else self.query
 
     @property
     def canonical_question(self) -> str:

@@ -19,8 +19,11 @@ from index.text import MONTHS, YEAR_ENDS, listed, possessive
 _Y = r"((?:19|20)\d\d)"
 _MONTH = "(" + "|".join(MONTHS) + ")"
 _THE = r"(?:(?:the|its|their|a|an)\s+)?"
+# "between 2019 and 2023", "between the 2016 re-inspection and the 2023 inspection": a few words may name each end.
 _RANGE = re.compile(
-    rf"\b(?:between|from)\s+(?:{_MONTH}\s+)?{_Y}\s+(?:and|to|until|till)\s+(?:{_MONTH}\s+)?{_Y}\b", re.I
+    rf"\b(?:between|from)\s+{_THE}(?:{_MONTH}\s+)?{_Y}(?:\s+[\w’'-]+){{0,3}}?\s+(?:and|to|until|till)\s+"
+    rf"{_THE}(?:{_MONTH}\s+)?{_Y}\b",
+    re.I,
 )
 _DASHED = re.compile(rf"\b{_Y}\s*[–-]\s*{_Y}\b")
 _FINANCIAL = re.compile(rf"\b(?:in|during|for|over)\s+(?:the\s+)?{_Y}\s*[/–-]\s*(\d\d)\b", re.I)
@@ -43,7 +46,7 @@ _YEAR_LIST = re.compile(rf"{_Y}((?:\s*(?:,|and|or|&|vs\.?|versus|v\.?|compared (
 # "inspection", "report", "visit", "judgements"…
 _YEAR_AS_TIME = re.compile(
     rf"\b(?:in|during|for|of|at|from)\s+(?:(?:the|its|their|this|that|[A-Z][\w’']*)\s+){{0,2}}{_Y}\b"
-    rf"|\b{_Y}(?:['’]s)?\s+(?:\w+\s+)?(?:inspections?|reports?|visits?|judge?ments?|ratings?|grades?|ILACS|SIF|findings)\b"
+    rf"|\b{_Y}(?:['’]s)?\s+(?:[\w-]+\s+)?(?:re-?)?(?:inspections?|reports?|visits?|judge?ments?|ratings?|grades?|ILACS|SIF|findings)\b"
     rf"|\b(?:inspections?|reports?|judge?ments?|ratings?|grades?)\s+{_Y}\b",  # "rating 2018 vs 2023"
     re.I,
 )

@@ -182,12 +182,18 @@ class Retriever:
 
     def _search(self, question: str, filters: Filters | None, k: int) -> SearchResult:
         plan = self.plan(question, filters)
-        vector = self._embedder.embed_query(plan.canonical_question)
         groups = self._groups(plan)
         if len(groups) == 1:
-            return SearchResult(plan, self._rank(plan, groups[0][1], vector, k))
+            vector = self._embedder.embed_query(plan.canonical_question)
+            return SearchResult(plan, self._rank(plan, groups[0][1], vector, k, plan.query))
+        # Each side is already one place or report: it is searched for the topic alone, not for the
+        # words that set the sides apart ("changed between", "compared with", the years).
+        topic = plan.side_topic
+        vector = self._embedder.embed_query(topic)
         share = max(2, -(-k // len(groups)))
-        ranked = [[dataclass_replace(h, group=name) for h in self._rank(plan, f, vector, share)] for name, f in groups]
+        ranked = [
+            [dataclass_replace(h, group=name) for h in self._rank(plan, f, vector, share, topic)] for name, f in groups
+        ]
         hits: list[Hit] = []
         for i in range(share):
             hits += [group[i] for group in ranked if i < len(group)]
@@ -221,18 +227,18 @@ class Retriever:
                 return [r["report_id"] for r in scope.reports] or ["(none)"]
         return []
 
-    def _rank(self, plan: QueryPlan, filters: Filters, vector, k: int) -> list[Hit]:
-        """Lexical and dense rankings under one set of filters, fused and reranked."""
+    def _rank(self, plan: QueryPlan, filters: Filters, vector, k: int, query: str) -> list[Hit]:
+        """Lexical (for `query`) and dense rankings under one set of filters, fused and reranked."""
         depth = max(k * 5, 40)
         where = filters.where()
         scope = self._scoped_reports(filters)
         if scope is not None:
             # A few reports: rank their passages exactly, from cached vectors and a restricted BM25.
             dense = self._dense_within(scope, vector, depth)
-            lexical = self.lexical.search(plan.query, depth, within=self.positions_of(scope))
+            lexical = self.lexical.search(query, depth, within=self.positions_of(scope))
         else:
             dense = self._store.query(vector, where, depth)
-            lexical = self.lexical.search(plan.query, depth, filters.keeps if where else None)
+            lexical = self.lexical.search(query, depth, filters.keeps if where else None)
         fused: dict[str, Hit] = {}
         for rank, (passage, similarity) in enumerate(dense):
             hit = fused.setdefault(passage.id, Hit(passage, 0.0))

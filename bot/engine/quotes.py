@@ -7,11 +7,13 @@ from bot.records.lookup import cover_quote
 from index import text as text_rules
 from index.chunk import COVER_SECTION
 from index.plan import QueryPlan
-from index.retrieve import Retriever, SearchResult
+from index.retrieve import Hit, Retriever, SearchResult
 
 COVERED_SHARE = 0.7  # a passage "plainly covers" a question when it holds this share of the question's words
 QUOTED = 3  # passages quoted when there is no model
 TABLES_PER_PLACE = 4  # judgement tables quoted per council: its latest few reports
+SIDE_QUOTE_SHARE = 0.75  # a side's passage is quoted when its best sentences hold this share of the topic's words
+SIDE_QUOTE_TRIES = 3  # the side's best passages looked at for such sentences
 
 
 def covers(result: SearchResult, share: float = COVERED_SHARE) -> bool:
@@ -41,6 +43,20 @@ def evidence_only(
         when = hit.passage.date or "undated"
         lines.append(f"{hit.passage.local_authority} ({hit.passage.kind}, {when}): “{quote}” [{n}]")
     return "\n".join(lines), citations
+
+
+def side_quote(topic: str, hits: list[Hit], n: int) -> tuple[str, Citation] | None:
+    """A side of a comparison in its report's own words: the sentences of one of its best passages on the topic.
+
+    None when none of them says (nearly) all the topic's words (cover pages, passages found by meaning
+    alone): a quote that does not speak to the topic is not an answer for that side.
+    """
+    for hit in hits[:SIDE_QUOTE_TRIES]:
+        quote, share = best_quote(topic, hit.passage)
+        if quote and share >= SIDE_QUOTE_SHARE and hit.passage.section != COVER_SECTION:
+            when = text_rules.month_year(hit.passage.date, unknown="undated")
+            return f"{when[0].upper()}{when[1:]} report: “{quote}” [{n}]", Citation(n, hit.passage, quote)
+    return None
 
 
 def judgement_tables(plan: QueryPlan, retriever: Retriever, first: int = 1) -> tuple[str, list[Citation]]:

@@ -5,13 +5,14 @@ Without a model the same evidence is quoted instead (`quote`).
 
 from __future__ import annotations
 
+import re
 import time
 
 import prompts
 from bot.engine.asking import Answer, Asking
 from bot.engine.messages import no_evidence_text, side_empty_text
 from bot.engine.prompt import build_prompt, fit_prompt, select_evidence
-from bot.engine.quotes import covers, evidence_only, judgement_tables
+from bot.engine.quotes import covers, evidence_only, judgement_tables, side_quote
 from bot.evidence.citations import Citation, SentenceChecker
 from bot.evidence.entailment import Entailment
 from bot.llm import LLM, Message
@@ -109,7 +110,7 @@ class Writer:
         messages: list[Message] = []
         councils = not (a.plan.intent.change and len(a.plan.filters.authorities) <= 1)
         for side, hits in sides:
-            if not hits or hits[0].similarity < self._min_relevance:
+            if not hits or max(h.similarity for h in hits) < self._min_relevance:
                 unanswered.append(side)  # nothing on the question there: the model is not asked to find some
                 continue
             asked = prompts.render("answer_side", question=a.asked, side=side)
@@ -120,12 +121,17 @@ class Writer:
             messages += side_messages
             first = self._first(a) + len(citations)
             checker = self._checker(a, evidence, first, judge)
-            lead = f"{side}: " if councils else ""  # whose findings these are, before the first of them
+            lead = side if councils else ""  # whose findings these are, before the first of them
             if evidence:
                 self._stream(a, llm, side_messages, checker, deadline, lead)
             if checker.sentences:
-                texts.append(lead + checker.text)
+                texts.append(_led(lead, checker.text))
                 citations += [checker.citations[n] for n in sorted(checker.citations)]
+            elif quoted := side_quote(result.plan.side_topic, hits, first):
+                # Nothing written passed, but the side's best passage is on the topic: its own words.
+                a.show(line := _led(lead, quoted[0]))
+                texts.append(line)
+                citations.append(quoted[1])
             else:
                 unanswered.append(side)
         if not citations:
@@ -146,7 +152,7 @@ class Writer:
     ) -> None:
         """Read the model's draft sentence by sentence, passing on each that the checks let through.
 
-        `lead` goes before the first sentence shown (a comparison's side: "Somerset: …").
+        `lead` names whose the first sentence shown is (a comparison's side: "Somerset: …").
         """
         pending = ""
         tokens = llm.stream(messages, self._max_tokens)
@@ -159,7 +165,7 @@ class Writer:
                 complete, pending = text_rules.complete_sentences(pending)
                 for sentence in complete:
                     if shown := checker.check(sentence):
-                        a.show(lead + shown if len(checker.sentences) == 1 else shown)
+                        a.show(_led(lead, shown) if len(checker.sentences) == 1 else shown)
         finally:
             # Stopped early (the deadline, a caller's callback): the model's lock and the server's
             # connection are let go now, not whenever the traceback is freed.
@@ -167,7 +173,7 @@ class Writer:
             if close is not None:
                 close()
         if pending.strip() and (shown := checker.check(pending)):
-            a.show(lead + shown if len(checker.sentences) == 1 else shown)
+            a.show(_led(lead, shown) if len(checker.sentences) == 1 else shown)
 
     def _nothing_faithful(self, a: Asking, result: SearchResult, messages: list[Message]) -> Answer:
         """The model found nothing it could say faithfully.
@@ -182,6 +188,21 @@ class Writer:
         if covers(result):
             return a.finish("answered", *evidence_only(a.asked, result, first=self._first(a)), messages)
         return a.finish("no_evidence", no_evidence_text(result.plan, a.held), [], messages)
+
+
+_DATE_LABEL = re.compile(r"((?:[A-Z][a-z]+ )?(?:19|20)\d\d (?:report|article)|[Uu]ndated (?:report|article)): ")
+
+
+def _led(side: str, text: str) -> str:
+    """The side's name before its first sentence, with that sentence's date label beside it.
+
+    "Somerset (June 2026 report): Young carers…", not "Somerset: June 2026 report: Young carers…".
+    """
+    if not side:
+        return text
+    if dated := _DATE_LABEL.match(text):
+        return f"{side} ({dated.group(1)}): {text[dated.end() :]}"
+    return f"{side}: {text}"
 
 
 def _sides(result: SearchResult) -> list[tuple[str, list[Hit]]]:

@@ -27,6 +27,11 @@ _ECHOED_LABEL = re.compile(
     r"[^:]{0,120}:\s*",
     re.I,
 )
+# The label copied inside a sentence: "Ofsted found that Somerset, ILACS inspection, Jun 2026, children who…".
+_MID_LABEL = re.compile(
+    r",\s*(?:ILACS inspection|single inspection|monitoring visit|focused visit|news article),\s*"
+    r"(?:[A-Z][a-z]{2,8}\.?\s+)?(?:19|20)\d\d\b,?\s*"
+)
 _LABEL_ECHO = re.compile(r"\bp\.\s?\d+\b|\bpara\s\d|\bsection\s[“\"]|\bextract\s*\[?\d", re.I)
 
 
@@ -124,6 +129,7 @@ class SentenceChecker:
         claimed = [n for group in _CITE.findall(sentence) for n in _numbers_in(group)]
         bare = re.sub(r"\s+([.,;:!?])", r"\1", _CITE.sub("", sentence)).strip()
         bare = _ECHOED_LABEL.sub("", bare)  # a small model sometimes repeats the extract's label first
+        bare = _MID_LABEL.sub(" ", bare)  # or inside the sentence, after the council's name
         if len(text.content_words(bare)) < 2 or _LABEL_ECHO.search(bare) or "NO EVIDENCE" in bare.upper():
             self.dropped.append((bare, "claims nothing to check"))
             return None

@@ -154,6 +154,20 @@ def test_latest_means_the_newest_report_and_change_means_each_report(small_libra
     assert {h.passage.date[:4] for h in change.hits} == {"2015", "2019", "2023"}
 
 
+def test_each_side_of_a_change_is_searched_for_the_topic_not_for_the_words_setting_the_sides_apart(small_library):
+    retriever = small_library.retriever
+    question = "How did Ofsted's view of St Helens's support for care leavers change between the 2019 and 2023 inspections?"
+    result = retriever.search(question, k=6)
+    assert result.plan.side_topic.lower() == "support care leavers"
+    firsts = {}
+    for hit in result.hits:
+        firsts.setdefault(hit.group, hit)
+    assert len(firsts) == 3 or {h.passage.date[:4] for h in firsts.values()} >= {"2019", "2023"}
+    assert all("care leaver" in h.passage.text.lower() for h in firsts.values())  # not a cover page or a 'change'
+    whole = retriever.plan("How has St Helens changed since 2015?")
+    assert whole.side_topic == whole.query  # nothing but the sides' words: the question as it was
+
+
 def test_two_places_each_get_their_share_and_a_pin_gives_way_to_a_named_place(small_library):
     retriever = small_library.retriever
     result = retriever.search("Compare care leavers in Lancashire and St Helens", k=4)

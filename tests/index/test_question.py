@@ -16,6 +16,11 @@ def test_periods_are_read_as_filters():
     between = read_period("between 2019 and 2023", TODAY)
     assert (between.since, between.until) == (date(2019, 1, 1), date(2023, 12, 31))
     assert read_period("from 2019 to 2023", TODAY).until == date(2023, 12, 31)
+    # Each end of a span may be named by its inspection, in a few words.
+    named = read_period("How did the front door change between the 2016 re-inspection and the 2023 inspection?", TODAY)
+    assert (named.since, named.until) == (date(2016, 1, 1), date(2023, 12, 31))
+    assert read_period("the changes between its 2019 and 2023 reports", TODAY).since == date(2019, 1, 1)
+    assert read_period("What did the 2016 re-inspection find?", TODAY).years == (2016,)
     assert read_period("after 2020", TODAY).since == date(2021, 1, 1)
     assert read_period("What did Ofsted find last year?", TODAY).years == (2025,)
     assert read_period("What did Ofsted say about care leavers?", TODAY) is None

@@ -182,11 +182,22 @@ def test_a_side_the_evidence_does_not_answer_is_said_not_left_out(small_library)
     from bot.engine.messages import side_empty_text
 
     llm = EchoesFirstExtract()
-    llm.silent_after = 1  # the second side's model finds nothing
-    answer = _engine(small_library, llm).ask("Compare how St Helens and North East Lincolnshire support care leavers")
+    llm.silent_after = 1  # the second side's model finds nothing, and no passage there is on young carers
+    answer = _engine(small_library, llm).ask("Compare how North East Lincolnshire and St Helens support young carers")
     assert len(llm.history) == 2 and answer.status == "answered"
-    assert {c.passage.local_authority for c in answer.citations} == {"St Helens"}
-    assert answer.text.splitlines()[-1] == side_empty_text("North East Lincolnshire")
+    assert {c.passage.local_authority for c in answer.citations} == {"North East Lincolnshire"}
+    assert answer.text.splitlines()[-1] == side_empty_text("St Helens")
+
+
+def test_a_side_the_model_leaves_unwritten_is_quoted_in_its_report_s_own_words(small_library):
+    llm = EchoesFirstExtract()
+    llm.silent_after = 1  # the second side's model finds nothing, though its report speaks of care leavers
+    answer = _engine(small_library, llm).ask("Compare how St Helens and North East Lincolnshire support care leavers")
+    last = answer.text.splitlines()[-1]
+    assert re.match(r"North East Lincolnshire \(\w+ \d{4} report\): “", last)
+    cited = answer.citations[-1]
+    assert cited.passage.local_authority == "North East Lincolnshire" and cited.quote in cited.passage.text
+    assert "care leavers" in cited.quote.lower() and f"[{cited.n}]" in last
 
 
 def test_two_asks_are_each_answered_their_citations_numbered_on(small_library):
@@ -222,8 +233,11 @@ def test_change_over_time_lays_out_each_report_oldest_first(small_library):
     assert older and all("2019" in label for label in older)
     assert newer and all("2023" in label for label in newer)
     assert any("oldest first" in n and "The latest" in n for n in answer.notes)
-    # The model said nothing checkable: each report's own judgement table answers, oldest first.
-    assert answer.status == "answered" and [c.passage.date[:4] for c in answer.citations] == ["2019", "2023"]
+    # The model said nothing checkable: each report speaks in its own words on care leavers, then its
+    # judgement table follows, oldest first.
+    assert answer.status == "answered" and [c.passage.date[:4] for c in answer.citations] == ["2019", "2023"] * 2
+    quoted = answer.citations[:2]
+    assert all(c.quote in c.passage.text and "care leaver" in c.quote.lower() for c in quoted)
     assert "Inadequate" in answer.text and "Good" in answer.text
 
 

@@ -102,6 +102,14 @@ def test_echoed_extract_label_is_not_an_answer():
     assert check(answer, evidence)[0] == ""
 
 
+def test_a_label_copied_inside_a_sentence_is_taken_out_before_it_is_shown():
+    """A real 1.5B output: the extract's label written into the finding, after the council's name."""
+    evidence = [_passage(1, "Young carers benefit from a highly effective, multi-agency approach to their needs.")]
+    answer = "Ofsted found that Kent, ILACS inspection, Jan 2023, young carers benefit from a highly effective approach [1]."
+    shown, _ = check(answer, evidence)
+    assert shown == "Ofsted found that Kent young carers benefit from a highly effective approach [1]."
+
+
 def test_each_number_shows_the_words_behind_every_sentence_citing_it():
     text, citations = check(
         "Strategy discussions are timely [1]. They are often brief and lack partner input [1].", EVIDENCE
