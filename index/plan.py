@@ -37,6 +37,7 @@ from index.question import (
 )
 from index.report import is_primary
 from index.shorthand import plain_words
+from index.thesaurus import report_phrases
 
 LIBRARY = "the library"  # the scope of a question that names no place
 
@@ -156,6 +157,11 @@ class QueryPlan:
     other_inspectorate: str = ""  # "HM Inspectorate of Probation": a source the library does not hold
     group: Group | None = None  # a set of councils named as a set ("our statistical neighbours")
     group_held: list[str] = field(default_factory=list)  # the members the library holds reports on
+    report_words: list[str] = field(default_factory=list)  # the reports' phrases for the question's own words
+
+    def searched(self, topic: str | None = None) -> str:
+        """What the search looks for: the topic (the question's, unless given), and the reports' words for it."""
+        return " ".join([topic if topic is not None else self.query, *self.report_words])
 
     @property
     def group_note(self) -> str:
@@ -194,12 +200,15 @@ class QueryPlan:
 
     @property
     def canonical_question(self) -> str:
-        """The question with each council as the library writes it ("Lancs" → "Lancashire"), for embedding."""
+        """The question with each council as the library writes it ("Lancs" → "Lancashire"), for embedding.
+
+        The reports' words for what it says in other words follow it ("after-hours cover (out-of-hours, …)").
+        """
         question = self.question
         for place in self.places:
             if place.authority and place.how in ("alias", "fuzzy"):
                 question = re.sub(rf"\b{re.escape(place.said)}\b", place.authority, question, count=1)
-        return question
+        return f"{question} ({', '.join(self.report_words)})" if self.report_words else question
 
     @property
     def read_as(self) -> list[str]:
@@ -256,6 +265,7 @@ class QueryPlan:
             "other_inspectorate": self.other_inspectorate,
             "group": {**self.group.as_dict(), "held": self.group_held, "note": self.group_note} if self.group else None,
             "topic": self.query,
+            "report_words": self.report_words,
         }
 
 
@@ -382,6 +392,7 @@ class Planner:
             other_inspectorate=other_inspectorate(question),
             group=group,
             group_held=group_held,
+            report_words=report_phrases(question),
         )
         self._narrow(plan)
         return plan

@@ -185,10 +185,10 @@ class Retriever:
         groups = self._groups(plan)
         if len(groups) == 1:
             vector = self._embedder.embed_query(plan.canonical_question)
-            return SearchResult(plan, self._rank(plan, groups[0][1], vector, k, plan.query))
+            return SearchResult(plan, self._rank(plan, groups[0][1], vector, k, plan.searched()))
         # Each side is already one place or report: it is searched for the topic alone, not for the
         # words that set the sides apart ("changed between", "compared with", the years).
-        topic = plan.side_topic
+        topic = plan.searched(plan.side_topic)
         vector = self._embedder.embed_query(topic)
         share = max(2, -(-k // len(groups)))
         ranked = [

@@ -51,7 +51,7 @@ def select_evidence(
     When the search gave each place (or each report, for a change over time) its own share, the
     budget is shared the same way, so no place fills the prompt; a change is laid out oldest first.
     """
-    query_words = text_rules.content_words(result.plan.query)
+    query_words = text_rules.content_words(result.plan.searched())
     groups: dict[str, list] = {}
     for hit in result.hits:
         groups.setdefault(hit.group, []).append(hit)

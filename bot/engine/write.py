@@ -136,6 +136,11 @@ class Writer:
                 unanswered.append(side)
         if not citations:
             return self._nothing_faithful(a, result, messages)
+        if not councils:
+            # A change is between its first and last reports: a report between them with nothing on the
+            # topic is not a side the question asked about.
+            ends = {sides[0][0], sides[-1][0]}
+            unanswered = [side for side in unanswered if side in ends]
         for side in unanswered:  # said after the sides that were answered, so no answer reads as whole
             a.show(empty := side_empty_text(side))
             texts.append(empty)

@@ -125,7 +125,17 @@ class SentenceChecker:
     _introduced: set[str] = field(default_factory=set)  # reports a shown sentence has already dated
 
     def check(self, sentence: str) -> str | None:
-        """The sentence as it may be shown, with final citation numbers; None if it failed."""
+        """The sentence as it may be shown, with final citation numbers; None if it failed.
+
+        A sentence that fails whole is tried once more as its main clause: "X, which Y" asserts X,
+        and a small model often joins a faithful finding to a clause the passage does not state.
+        """
+        shown = self._check(sentence)
+        if shown is None and (head := main_clause(sentence)):
+            shown = self._check(head)
+        return shown
+
+    def _check(self, sentence: str) -> str | None:
         claimed = [n for group in _CITE.findall(sentence) for n in _numbers_in(group)]
         bare = re.sub(r"\s+([.,;:!?])", r"\1", _CITE.sub("", sentence)).strip()
         bare = _ECHOED_LABEL.sub("", bare)  # a small model sometimes repeats the extract's label first
@@ -206,6 +216,33 @@ _FINITE = re.compile(
     r"said|found|finds|led|leads|judged|rated|needs?|asked)\b",
     re.I,
 )
+
+
+# Where a sentence's main clause ends and a clause the model joined to it begins.
+_JOINED_CLAUSE = re.compile(
+    r",\s+(?:which|and|as well as|meaning|leading to|resulting in)\b"  # not "but", "while": they qualify it
+    r"|;\s+|\s+—\s+"
+)
+# A sentence that opens with a condition or concession has no main clause before its first comma.
+_SUBORDINATE_OPENING = re.compile(
+    r"^(?:in its [^,]*,\s*(?:ofsted found that\s+)?)?(?:although|though|while|whilst|if|when|unless|despite|"
+    r"because|as|since|whereas|even|not only|only)\b",
+    re.I,
+)
+MAIN_CLAUSE_WORDS = 4  # a main clause shorter than this says too little to stand alone
+
+
+def main_clause(sentence: str) -> str | None:
+    """The sentence up to the first clause joined to it, with its citation marks; None if it has none."""
+    marks = " ".join(f"[{m}]" for m in _CITE.findall(sentence))
+    bare = _CITE.sub("", sentence).strip()
+    joined = _JOINED_CLAUSE.search(bare)
+    if not joined or _SUBORDINATE_OPENING.match(bare):
+        return None
+    head = bare[: joined.start()].rstrip(" ,;")
+    if len(text.content_words(head)) < MAIN_CLAUSE_WORDS:
+        return None
+    return f"{head} {marks}.".replace(" .", ".")
 
 
 def _numbers_in(group: str) -> list[int]:

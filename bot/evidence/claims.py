@@ -47,6 +47,14 @@ _ASKS = re.compile(
     re.I,
 )
 _IMPROVE_SECTION = re.compile(r"what needs to improve|recommendation|areas? for (priority )?(action|improvement)", re.I)
+# A finding, though filed under an improvement heading (a report whose next heading was not read): its
+# verb comes within its first few words ("Strategy meetings are well attended", "In addition, there is…");
+# the list's items are noun phrases ("The response to children…") or orders ("Ensure that…").
+_READS_AS_FINDING = re.compile(
+    r"^\W*(?:\d{1,3}\.\s+)?(?:(?:in addition|however|also|overall|moreover),\s+)?(?:[\w’'-]+\s+){0,4}"
+    r"(?:is|are|was|were|has|have|had)\b",
+    re.I,
+)
 #: Words a claim may use about a passage's source without the passage's text saying them.
 _SOURCE_WORDS = "inspection asked judgement judged rated graded grade ofsted found finding"
 
@@ -350,7 +358,8 @@ def _request_conflict(sentence: str, window: str, passage: Passage, grades: Mapp
     # report, does not turn a finding into something Ofsted asked for.
     said = window.lower()
     framed = any(m.group(0).lower() not in said for m in _ASKS.finditer(sentence))
-    window_asks = bool(_IMPROVE_SECTION.search(passage.section) or meaning.IMPERATIVE.match(window))
+    listed = bool(_IMPROVE_SECTION.search(passage.section)) and not _READS_AS_FINDING.match(window)
+    window_asks = listed or bool(meaning.IMPERATIVE.match(window))
     if window_asks and not framed:
         return "the report asks for this; it is not a finding"
     if framed and not window_asks and not meaning.criticises(window):

@@ -156,7 +156,9 @@ def test_latest_means_the_newest_report_and_change_means_each_report(small_libra
 
 def test_each_side_of_a_change_is_searched_for_the_topic_not_for_the_words_setting_the_sides_apart(small_library):
     retriever = small_library.retriever
-    question = "How did Ofsted's view of St Helens's support for care leavers change between the 2019 and 2023 inspections?"
+    question = (
+        "How did Ofsted's view of St Helens's support for care leavers change between the 2019 and 2023 inspections?"
+    )
     result = retriever.search(question, k=6)
     assert result.plan.side_topic.lower() == "support care leavers"
     firsts = {}

@@ -105,7 +105,9 @@ def test_echoed_extract_label_is_not_an_answer():
 def test_a_label_copied_inside_a_sentence_is_taken_out_before_it_is_shown():
     """A real 1.5B output: the extract's label written into the finding, after the council's name."""
     evidence = [_passage(1, "Young carers benefit from a highly effective, multi-agency approach to their needs.")]
-    answer = "Ofsted found that Kent, ILACS inspection, Jan 2023, young carers benefit from a highly effective approach [1]."
+    answer = (
+        "Ofsted found that Kent, ILACS inspection, Jan 2023, young carers benefit from a highly effective approach [1]."
+    )
     shown, _ = check(answer, evidence)
     assert shown == "Ofsted found that Kent young carers benefit from a highly effective approach [1]."
 
@@ -170,3 +172,22 @@ def test_a_sentence_the_model_repeats_is_shown_once():
     )
     text, _ = check(looped, EVIDENCE)
     assert text == "Strategy discussions are timely [1]."
+
+
+def test_a_finding_joined_to_a_clause_no_passage_states_is_shown_as_its_main_clause():
+    """A real 1.5B output: a faithful finding, then a clause about when it was first raised that no extract says."""
+    evidence = [_passage(1, "The caseloads of PAs in the care-experienced service are too high.")]
+    answer = (
+        "In its 2023 report, Ofsted found that the caseloads of PAs in the care-experienced service were too high, "
+        "which was identified at an earlier visit and has not been addressed [1]."
+    )
+    shown, citations = check(answer, evidence)
+    assert shown == (
+        "In its 2023 report, Ofsted found that the caseloads of PAs in the care-experienced service were too high [1]."
+    )
+    assert citations[1].passage is evidence[0]
+    # A clause that qualifies the finding is not cut away: the whole is judged, and fails.
+    assert (
+        check("Caseloads of PAs in the care-experienced service are too high, but only in one team [1].", evidence)[0]
+        == ""
+    )

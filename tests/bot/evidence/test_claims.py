@@ -204,3 +204,18 @@ def test_a_grade_binds_to_the_area_named_after_it_in_its_own_clause():
 def test_a_grade_word_describing_work_is_still_praise_beside_a_grade():
     poor = _passage("Multi-agency working is poor and inconsistent.")
     assert judge("Lancashire was judged good overall, with good multi-agency working.", poor).status != "supported"
+
+
+def test_a_finding_filed_under_an_improvement_heading_is_still_a_finding_and_a_listed_item_still_asks():
+    """Real text: a report whose next heading was not read leaves its first findings under 'What needs to improve?'."""
+    misfiled = _passage(
+        "In addition, there is a professional advice line which is well established and valued by partners.",
+        section="What needs to improve?",
+    )
+    found = judge(
+        "Ofsted found that the professional advice line is well established and valued by partners.", misfiled
+    )
+    assert found.status == "supported", found
+    listed = _passage("The response to children who are at risk of exploitation.", section="What needs to improve?")
+    found = judge("Ofsted found a good response to children who are at risk of exploitation.", listed)
+    assert found.status == "contradicted" and "asks" in found.reason, found
