@@ -136,11 +136,6 @@ class Writer:
                 unanswered.append(side)
         if not citations:
             return self._nothing_faithful(a, result, messages)
-        if not councils:
-            # A change is between its first and last reports: a report between them with nothing on the
-            # topic is not a side the question asked about.
-            ends = {sides[0][0], sides[-1][0]}
-            unanswered = [side for side in unanswered if side in ends]
         for side in unanswered:  # said after the sides that were answered, so no answer reads as whole
             a.show(empty := side_empty_text(side))
             texts.append(empty)
@@ -213,7 +208,7 @@ def _led(side: str, text: str) -> str:
 def _sides(result: SearchResult) -> list[tuple[str, list[Hit]]]:
     """The search's shares as sides to write in turn, each named as the answer names it.
 
-    A change over more reports than fit keeps its first and last; a side is a council, or a report's month.
+    A change is told from its first report to its last; a side is a council, or a report's month.
     More councils than sides (neighbours, a region) are written as one answer.
     """
     compared = result.plan.filters.authorities
@@ -228,5 +223,5 @@ def _sides(result: SearchResult) -> list[tuple[str, list[Hit]]]:
         named.sort(key=lambda side: side[1][0].passage.date or "")
         label = [text_rules.month_year(hits[0].passage.date, unknown="undated") for _, hits in named]
         named = [(f"the {when} report", hits) for when, (_, hits) in zip(label, named, strict=True)]
-        return [named[0], named[-1]] if len(named) > MAX_SIDES else named
+        return [named[0], named[-1]] if len(named) > 2 else named  # a change is from the first to the last
     return named if len(named) <= MAX_SIDES else []  # a set of councils (neighbours, a region) shares one answer

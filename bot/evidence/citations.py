@@ -121,7 +121,7 @@ class SentenceChecker:
     entailment: Entailment | None = None  # after the rules, a judge of meaning (None: the rules alone)
     _numbers: dict[int, int] = field(default_factory=dict)
     dates: bool = False  # lead a sentence that gives no year with its report's month and year
-    _said: set[str] = field(default_factory=set)  # each sentence shown, squeezed: a repeat is not shown again
+    _said: list[set[str]] = field(default_factory=list)  # each shown sentence's words: a repeat is not shown again
     _introduced: set[str] = field(default_factory=set)  # reports a shown sentence has already dated
 
     def check(self, sentence: str) -> str | None:
@@ -143,7 +143,8 @@ class SentenceChecker:
         if len(text.content_words(bare)) < 2 or _LABEL_ECHO.search(bare) or "NO EVIDENCE" in bare.upper():
             self.dropped.append((bare, "claims nothing to check"))
             return None
-        if text.squeeze(bare) in self._said:
+        words = text.content_words(bare) - _FRAMING
+        if any(len(words & earlier) >= REPEAT_SHARE * len(words) for earlier in self._said):
             self.dropped.append((bare, "repeats an earlier sentence"))  # a small model can loop on one sentence
             return None
         claim = f"{self.question} {bare}" if self.question and is_fragment(bare) else bare
@@ -171,7 +172,7 @@ class SentenceChecker:
                 # Every sentence resting on this passage shows its own words under the same number.
                 cited.quote += QUOTE_JOIN + found.quote
             numbers.append(shown)
-        self._said.add(text.squeeze(bare))
+        self._said.append(words)
         checked = CheckedSentence(self._dated(bare, self.evidence[keep[0][0] - 1]), numbers)
         self.sentences.append(checked)
         return _with_marks(checked)
@@ -229,7 +230,11 @@ _SUBORDINATE_OPENING = re.compile(
     r"because|as|since|whereas|even|not only|only)\b",
     re.I,
 )
-MAIN_CLAUSE_WORDS = 4  # a main clause shorter than this says too little to stand alone
+MAIN_CLAUSE_WORDS = 4
+REPEAT_SHARE = 0.8  # a sentence whose words are mostly those of one already shown says nothing new
+#: How a small model frames a finding ("The report also noted that…"): not what the sentence says.
+_FRAMING = text.content_words("report reports also noted notes found finds ofsted inspection inspectors said says "
+                              "highlighted described extracts extract stated states mentioned")  # fmt: skip  # a main clause shorter than this says too little to stand alone
 
 
 def main_clause(sentence: str) -> str | None:

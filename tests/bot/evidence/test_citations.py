@@ -191,3 +191,11 @@ def test_a_finding_joined_to_a_clause_no_passage_states_is_shown_as_its_main_cla
         check("Caseloads of PAs in the care-experienced service are too high, but only in one team [1].", evidence)[0]
         == ""
     )
+
+
+def test_a_sentence_that_mostly_repeats_one_already_shown_is_not_shown_again():
+    """A real 1.5B loop: the same finding again with 'The report also noted that' before it."""
+    shown, _ = check(
+        "Strategy discussions are timely [1]. The report also noted that strategy discussions are timely [1].", EVIDENCE
+    )
+    assert shown == "Strategy discussions are timely [1]."
