@@ -230,11 +230,11 @@ _SUBORDINATE_OPENING = re.compile(
     r"because|as|since|whereas|even|not only|only)\b",
     re.I,
 )
-MAIN_CLAUSE_WORDS = 4
+MAIN_CLAUSE_WORDS = 4  # a main clause shorter than this says too little to stand alone
 REPEAT_SHARE = 0.8  # a sentence whose words are mostly those of one already shown says nothing new
 #: How a small model frames a finding ("The report also noted that…"): not what the sentence says.
 _FRAMING = text.content_words("report reports also noted notes found finds ofsted inspection inspectors said says "
-                              "highlighted described extracts extract stated states mentioned")  # fmt: skip  # a main clause shorter than this says too little to stand alone
+                              "highlighted described extracts extract stated states mentioned")  # fmt: skip
 
 
 def main_clause(sentence: str) -> str | None:
