@@ -51,10 +51,10 @@ _ABOUT_COVER = re.compile(
 # What sets sides against each other, not what is compared: left out when each side is searched on its own.
 _SIDE_NOISE = re.compile(
     r"(?<![\w-])(?:chang(?:e|ed|es|ing)|improved|improving|declined?|declining|deteriorat\w*|progressed|"
-    r"over time|trend|trajectory|compar\w*|versus|vs\.?|against|differ\w*|both|better|worse|side by side|"
+    r"over time|trend|trajectory|compar\w*|versus|vs\.?|differ\w*|both|better|worse|side by side|"
     r"(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"between|from|since|then|views?|rated?|re-?inspections?|inspections?|visits?|published|with|one|ones|"
-    r"two|years?|each|other)(?![\w-])|(?<![\w-])['’]?s\b|\bre-(?!\w)|[()]",  # and what a council's name left: "'s"
+    r"between|from|since|then|rated?|re-?inspections?|inspections?|published|years?)(?![\w-])"
+    r"|(?<![\w-])['’]?s\b|\bre-(?!\w)|[()]",  # and what a council's name left: "'s"
     re.I,
 )
 # Words every question and every report shares; as search terms they only add noise.

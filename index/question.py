@@ -19,9 +19,10 @@ from index.text import MONTHS, YEAR_ENDS, listed, possessive
 _Y = r"((?:19|20)\d\d)"
 _MONTH = "(" + "|".join(MONTHS) + ")"
 _THE = r"(?:(?:the|its|their|a|an)\s+)?"
-# "between 2019 and 2023", "between the 2016 re-inspection and the 2023 inspection": a few words may name each end.
+# "between 2019 and 2023", "between the 2016 re-inspection and the 2023 inspection": an end may be named by its event.
+_EVENT = r"(?:re-?inspections?|inspections?|reports?|visits?|ILACS|SIF|full|focused|monitoring|judge?ments?)"
 _RANGE = re.compile(
-    rf"\b(?:between|from)\s+{_THE}(?:{_MONTH}\s+)?{_Y}(?:\s+[\w’'-]+){{0,3}}?\s+(?:and|to|until|till)\s+"
+    rf"\b(?:between|from)\s+{_THE}(?:{_MONTH}\s+)?{_Y}(?:\s+{_EVENT}){{0,2}}\s+(?:and|to|until|till)\s+"
     rf"{_THE}(?:{_MONTH}\s+)?{_Y}\b",
     re.I,
 )
@@ -134,7 +135,10 @@ def _when(month: str | None, year: str) -> str:
 def read_period(question: str, today: date) -> Period | None:
     """The period a question names, or None when it names none (or names a year only in passing)."""
     question = _DAY_DATE.sub(" ", _TITLE_YEAR.sub(" ", question))
-    if match := _RANGE.search(question):
+    match = _RANGE.search(question)
+    if match and match.group(0).lower().startswith("from") and re.search(r"\sand\s", match.group(0), re.I):
+        match = None  # "findings from 2019 inspections and 2023 visits": two years, not the span between them
+    if match:
         m1, y1, m2, y2 = match.groups()
         start, end = _month_start(m1, y1), _month_end(m2, y2)
         if start > end:

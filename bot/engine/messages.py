@@ -38,6 +38,12 @@ def side_empty_text(side: str) -> str:
     return f"The library has nothing on this for {side} that passed the checks."
 
 
+def between_text(reports: list[str]) -> str:
+    """A change told from its first report to its last: the reports between them are named, not hidden."""
+    which = text_rules.listed(reports)
+    return f"Not summarised here: the {which} report{'s' if len(reports) > 1 else ''} between them."
+
+
 def clarify_text(plan: QueryPlan) -> str:
     """Ask which council an ambiguous name means, offering the ones the library holds."""
     reading = plan.ambiguous[0]

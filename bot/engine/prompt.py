@@ -45,13 +45,14 @@ def select_evidence(
     min_relevance: float,
     limit: int = 5,
     count: Callable[[str], int] = count_tokens,
+    topic: str | None = None,
 ) -> list[Passage]:
     """The best passages that fit the extracts' budget, each cut to the sentences that bear on the question.
 
     When the search gave each place (or each report, for a change over time) its own share, the
     budget is shared the same way, so no place fills the prompt; a change is laid out oldest first.
     """
-    query_words = text_rules.content_words(result.plan.searched())
+    query_words = text_rules.content_words(result.plan.searched(topic))  # each passage cut to what bears on it
     groups: dict[str, list] = {}
     for hit in result.hits:
         groups.setdefault(hit.group, []).append(hit)

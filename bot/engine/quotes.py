@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.evidence.citations import Citation, best_quote, opening
+from bot.evidence.claims import improvement_section
 from bot.records.lookup import cover_quote
 from index import text as text_rules
 from index.chunk import COVER_SECTION
@@ -14,6 +15,7 @@ QUOTED = 3  # passages quoted when there is no model
 TABLES_PER_PLACE = 4  # judgement tables quoted per council: its latest few reports
 SIDE_QUOTE_SHARE = 0.75  # a side's passage is quoted when its best sentences hold this share of the topic's words
 SIDE_QUOTE_TRIES = 3  # the side's best passages looked at for such sentences
+SIDE_TOPIC_WORDS = 2  # a topic of one word ("Compare") is too little to tell a quote on it
 
 
 def covers(result: SearchResult, share: float = COVERED_SHARE) -> bool:
@@ -45,17 +47,24 @@ def evidence_only(
     return "\n".join(lines), citations
 
 
-def side_quote(topic: str, hits: list[Hit], n: int) -> tuple[str, Citation] | None:
+def side_quote(topic: str, hits: list[Hit], n: int, min_relevance: float) -> tuple[str, Citation] | None:
     """A side of a comparison in its report's own words: the sentences of one of its best passages on the topic.
 
-    None when none of them says (nearly) all the topic's words (cover pages, passages found by meaning
-    alone): a quote that does not speak to the topic is not an answer for that side.
+    None when none of them says (nearly) all of a topic of two words or more: a quote that does not
+    speak to the topic is not an answer for that side. Cover pages and the report's improvement
+    lists are not quoted: what Ofsted asked for is not what it found.
     """
+    if len(text_rules.content_words(topic)) < SIDE_TOPIC_WORDS:
+        return None
     for hit in hits[:SIDE_QUOTE_TRIES]:
-        quote, share = best_quote(topic, hit.passage)
-        if quote and share >= SIDE_QUOTE_SHARE and hit.passage.section != COVER_SECTION:
-            when = text_rules.month_year(hit.passage.date, unknown="undated")
-            return f"{when[0].upper()}{when[1:]} report: “{quote}” [{n}]", Citation(n, hit.passage, quote)
+        p = hit.passage
+        if hit.similarity < min_relevance or p.section == COVER_SECTION or improvement_section(p.section):
+            continue
+        quote, share = best_quote(topic, p)
+        if quote and share >= SIDE_QUOTE_SHARE:
+            when = text_rules.month_year(p.date, unknown="undated")
+            what = "article" if "news" in (p.kind or "") else "report"
+            return f"{when[0].upper()}{when[1:]} {what}: “{quote}” [{n}]", Citation(n, p, quote)
     return None
 
 

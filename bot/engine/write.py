@@ -10,7 +10,7 @@ import time
 
 import prompts
 from bot.engine.asking import Answer, Asking
-from bot.engine.messages import no_evidence_text, side_empty_text
+from bot.engine.messages import between_text, no_evidence_text, side_empty_text
 from bot.engine.prompt import build_prompt, fit_prompt, select_evidence
 from bot.engine.quotes import covers, evidence_only, judgement_tables, side_quote
 from bot.evidence.citations import Citation, SentenceChecker
@@ -114,7 +114,8 @@ class Writer:
                 unanswered.append(side)  # nothing on the question there: the model is not asked to find some
                 continue
             asked = prompts.render("answer_side", question=a.asked, side=side)
-            evidence = select_evidence(SearchResult(result.plan, hits), room, self._min_relevance)
+            own = SearchResult(result.plan, hits)
+            evidence = select_evidence(own, room, self._min_relevance, topic=result.plan.side_topic)
             budget = room + llm.count_tokens(build_prompt(asked, []))
             evidence, side_messages, tokens = fit_prompt(asked, evidence, budget, llm.count_tokens)
             a.timings["prompt_tokens"] = a.timings.get("prompt_tokens", 0) + tokens
@@ -127,7 +128,7 @@ class Writer:
             if checker.sentences:
                 texts.append(_led(lead, checker.text))
                 citations += [checker.citations[n] for n in sorted(checker.citations)]
-            elif quoted := side_quote(result.plan.side_topic, hits, first):
+            elif quoted := side_quote(result.plan.side_topic, hits, first, self._min_relevance):
                 # Nothing written passed, but the side's best passage is on the topic: its own words.
                 a.show(line := _led(lead, quoted[0]))
                 texts.append(line)
@@ -136,9 +137,12 @@ class Writer:
                 unanswered.append(side)
         if not citations:
             return self._nothing_faithful(a, result, messages)
-        for side in unanswered:  # said after the sides that were answered, so no answer reads as whole
-            a.show(empty := side_empty_text(side))
-            texts.append(empty)
+        said = [side_empty_text(side) for side in unanswered]  # after the sides answered: no answer reads as whole
+        if not councils and (between := _between(result, sides)):
+            said.append(between_text(between))
+        for line in said:
+            a.show(line)
+            texts.append(line)
         return self._written(a, "\n".join(texts), citations, messages)
 
     def _stream(
@@ -203,6 +207,13 @@ def _led(side: str, text: str) -> str:
     if dated := _DATE_LABEL.match(text):
         return f"{side} ({dated.group(1)}): {text[dated.end() :]}"
     return f"{side}: {text}"
+
+
+def _between(result: SearchResult, sides: list[tuple[str, list[Hit]]]) -> list[str]:
+    """The months of the reports a change passed over between its first and its last."""
+    told = {hits[0].passage.report_id for _, hits in sides if hits}
+    dates = sorted({h.passage.date for h in result.hits if h.group and h.passage.report_id not in told})
+    return [text_rules.month_year(d, unknown="undated") for d in dates]
 
 
 def _sides(result: SearchResult) -> list[tuple[str, list[Hit]]]:

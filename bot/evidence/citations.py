@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.evidence.claims import QUOTE_JOIN, Judged, judge, locate
 from bot.evidence.entailment import Entailment, needs_judging, source_of
-from index import text
+from index import meaning, text
 from index.chunk import Passage
 
 __all__ = ["QUOTE_JOIN", "Citation", "CheckedSentence", "SentenceChecker", "best_quote", "is_fragment", "opening"]
@@ -27,10 +27,12 @@ _ECHOED_LABEL = re.compile(
     r"[^:]{0,120}:\s*",
     re.I,
 )
-# The label copied inside a sentence: "Ofsted found that Somerset, ILACS inspection, Jun 2026, children who…".
+# The label copied inside a sentence, after the council's name and before the sentence goes on:
+# "Ofsted found that Somerset, ILACS inspection, Jun 2026, children who…". The label's month and year
+# are its passage's, which the citation already gives.
 _MID_LABEL = re.compile(
-    r",\s*(?:ILACS inspection|single inspection|monitoring visit|focused visit|news article),\s*"
-    r"(?:[A-Z][a-z]{2,8}\.?\s+)?(?:19|20)\d\d\b,?\s*"
+    r"(\b[A-Z][\w’'-]+),\s*(?:ILACS inspection|single inspection|monitoring visit|focused visit|news article),\s*"
+    r"[A-Z][a-z]{2,8}\.?\s+(?:19|20)\d\d,\s*(?=[a-z])"
 )
 _LABEL_ECHO = re.compile(r"\bp\.\s?\d+\b|\bpara\s\d|\bsection\s[“\"]|\bextract\s*\[?\d", re.I)
 
@@ -121,7 +123,7 @@ class SentenceChecker:
     entailment: Entailment | None = None  # after the rules, a judge of meaning (None: the rules alone)
     _numbers: dict[int, int] = field(default_factory=dict)
     dates: bool = False  # lead a sentence that gives no year with its report's month and year
-    _said: list[set[str]] = field(default_factory=list)  # each shown sentence's words: a repeat is not shown again
+    _said: list[frozenset[str]] = field(default_factory=list)  # each shown sentence's gist: a repeat is not shown
     _introduced: set[str] = field(default_factory=set)  # reports a shown sentence has already dated
 
     def check(self, sentence: str) -> str | None:
@@ -139,12 +141,12 @@ class SentenceChecker:
         claimed = [n for group in _CITE.findall(sentence) for n in _numbers_in(group)]
         bare = re.sub(r"\s+([.,;:!?])", r"\1", _CITE.sub("", sentence)).strip()
         bare = _ECHOED_LABEL.sub("", bare)  # a small model sometimes repeats the extract's label first
-        bare = _MID_LABEL.sub(" ", bare)  # or inside the sentence, after the council's name
+        bare = _MID_LABEL.sub(r"\1 ", bare)  # or inside the sentence, after the council's name
         if len(text.content_words(bare)) < 2 or _LABEL_ECHO.search(bare) or "NO EVIDENCE" in bare.upper():
             self.dropped.append((bare, "claims nothing to check"))
             return None
-        words = text.content_words(bare) - _FRAMING
-        if any(len(words & earlier) >= REPEAT_SHARE * len(words) for earlier in self._said):
+        words = gist(bare)
+        if any(len(words & earlier) >= REPEAT_SHARE * len(words | earlier) for earlier in self._said):
             self.dropped.append((bare, "repeats an earlier sentence"))  # a small model can loop on one sentence
             return None
         claim = f"{self.question} {bare}" if self.question and is_fragment(bare) else bare
@@ -219,16 +221,15 @@ _FINITE = re.compile(
 )
 
 
-# Where a sentence's main clause ends and a clause the model joined to it begins.
-_JOINED_CLAUSE = re.compile(
-    r",\s+(?:which|and|as well as|meaning|leading to|resulting in)\b"  # not "but", "while": they qualify it
-    r"|;\s+|\s+—\s+"
+# Where a sentence's main clause ends and a clause that only adds to it begins ("X, which Y" asserts X).
+# Not "and", "but", "while", ";" or "—": what follows those can qualify or rebut the first part.
+_ADDED_CLAUSE = re.compile(r",\s+(?:which|as well as|meaning|leading to|resulting in)\b")
+# A concession or condition before the cut leaves a head that says less than it seems to.
+_CONDITIONAL = re.compile(
+    r"\b(?:although|though|while|whilst|if|unless|despite|whereas|except|only|not only|even)\b", re.I
 )
-# A sentence that opens with a condition or concession has no main clause before its first comma.
-_SUBORDINATE_OPENING = re.compile(
-    r"^(?:in its [^,]*,\s*(?:ofsted found that\s+)?)?(?:although|though|while|whilst|if|when|unless|despite|"
-    r"because|as|since|whereas|even|not only|only)\b",
-    re.I,
+_HEAD_VERB = re.compile(
+    r"\b(is|are|was|were|has|have|had|does|did|do|can|could|will|would|found|finds|judged|rated)\b", re.I
 )
 MAIN_CLAUSE_WORDS = 4  # a main clause shorter than this says too little to stand alone
 REPEAT_SHARE = 0.8  # a sentence whose words are mostly those of one already shown says nothing new
@@ -237,15 +238,36 @@ _FRAMING = text.content_words("report reports also noted notes found finds ofste
                               "highlighted described extracts extract stated states mentioned")  # fmt: skip
 
 
+def gist(sentence: str) -> frozenset[str]:
+    """What a sentence says, for telling a repeat: its words, its "not"s and its numbers, not its framing.
+
+    "The report also noted that X" repeats X; "X is not effective" does not repeat "X is effective",
+    nor does a sentence with other numbers.
+    """
+    negated = {f"not:{stem}" for stem in meaning.negated_stems(sentence, scope=4)}
+    numbers = {f"#{n}" for n in re.findall(r"\d+", sentence)}
+    return frozenset((text.content_words(sentence) - _FRAMING) | negated | numbers)
+
+
 def main_clause(sentence: str) -> str | None:
-    """The sentence up to the first clause joined to it, with its citation marks; None if it has none."""
+    """The sentence up to a clause joined to it, with its citation marks; None if it has no such clause.
+
+    A small model often joins a faithful finding to a clause no passage states; the finding alone
+    may still be shown, once checked. A head with no verb, an open quote or a condition is not cut out.
+    """
     marks = " ".join(f"[{m}]" for m in _CITE.findall(sentence))
     bare = _CITE.sub("", sentence).strip()
-    joined = _JOINED_CLAUSE.search(bare)
-    if not joined or _SUBORDINATE_OPENING.match(bare):
+    added = _ADDED_CLAUSE.search(bare)
+    if not added:
         return None
-    head = bare[: joined.start()].rstrip(" ,;")
-    if len(text.content_words(head)) < MAIN_CLAUSE_WORDS:
+    head = bare[: added.start()].rstrip(" ,;")
+    if (
+        len(text.content_words(head)) < MAIN_CLAUSE_WORDS
+        or not _HEAD_VERB.search(head)
+        or _CONDITIONAL.search(head)
+        or head.count('"') % 2
+        or head.count("“") != head.count("”")
+    ):
         return None
     return f"{head} {marks}.".replace(" .", ".")
 

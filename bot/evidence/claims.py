@@ -48,13 +48,27 @@ _ASKS = re.compile(
 )
 _IMPROVE_SECTION = re.compile(r"what needs to improve|recommendation|areas? for (priority )?(action|improvement)", re.I)
 # A finding, though filed under an improvement heading (a report whose next heading was not read): its
-# verb comes within its first few words ("Strategy meetings are well attended", "In addition, there is…");
-# the list's items are noun phrases ("The response to children…") or orders ("Ensure that…").
+# subject is followed at once by its verb ("Strategy meetings are well attended", "In addition, there is…").
+# The list's items are noun phrases ("The response to children who are…"), questions of degree ("How
+# well…", "Whether…") or orders ("Managers should…"): none of those is a finding.
 _READS_AS_FINDING = re.compile(
-    r"^\W*(?:\d{1,3}\.\s+)?(?:(?:in addition|however|also|overall|moreover),\s+)?(?:[\w’'-]+\s+){0,4}"
+    r"^\W*(?:\d{1,3}\.\s+)?(?:(?:in addition|however|also|overall|moreover),\s+)?"
+    r"(?!how\b|whether\b|the extent\b)(?:(?!who\b|which\b|that\b|where\b|when\b)[\w’'-]+\s+){0,4}"
     r"(?:is|are|was|were|has|have|had)\b",
     re.I,
 )
+_MODAL = re.compile(r"\b(should|must|needs? to|ought to)\b", re.I)
+
+
+def improvement_section(section: str) -> bool:
+    """Whether a section is the report's list of what it asks for ("What needs to improve?", recommendations)."""
+    return bool(_IMPROVE_SECTION.search(section or ""))
+
+
+def _reads_as_finding(window: str) -> bool:
+    return bool(_READS_AS_FINDING.match(window)) and not _MODAL.search(window) and not _ASKS.search(window)
+
+
 #: Words a claim may use about a passage's source without the passage's text saying them.
 _SOURCE_WORDS = "inspection asked judgement judged rated graded grade ofsted found finding"
 
@@ -358,7 +372,7 @@ def _request_conflict(sentence: str, window: str, passage: Passage, grades: Mapp
     # report, does not turn a finding into something Ofsted asked for.
     said = window.lower()
     framed = any(m.group(0).lower() not in said for m in _ASKS.finditer(sentence))
-    listed = bool(_IMPROVE_SECTION.search(passage.section)) and not _READS_AS_FINDING.match(window)
+    listed = improvement_section(passage.section) and not _reads_as_finding(window)
     window_asks = listed or bool(meaning.IMPERATIVE.match(window))
     if window_asks and not framed:
         return "the report asks for this; it is not a finding"

@@ -164,7 +164,7 @@ def test_each_side_of_a_change_is_searched_for_the_topic_not_for_the_words_setti
     firsts = {}
     for hit in result.hits:
         firsts.setdefault(hit.group, hit)
-    assert len(firsts) == 3 or {h.passage.date[:4] for h in firsts.values()} >= {"2019", "2023"}
+    assert {h.passage.date[:4] for h in firsts.values()} >= {"2019", "2023"}
     assert all("care leaver" in h.passage.text.lower() for h in firsts.values())  # not a cover page or a 'change'
     whole = retriever.plan("How has St Helens changed since 2015?")
     assert whole.side_topic == whole.query  # nothing but the sides' words: the question as it was

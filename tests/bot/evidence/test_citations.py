@@ -1,4 +1,4 @@
-from bot.evidence.citations import SentenceChecker
+from bot.evidence.citations import SentenceChecker, main_clause
 from index.chunk import Passage
 from index.text import answer_sentences
 from tests.fixtures.passages import passage
@@ -199,3 +199,28 @@ def test_a_sentence_that_mostly_repeats_one_already_shown_is_not_shown_again():
         "Strategy discussions are timely [1]. The report also noted that strategy discussions are timely [1].", EVIDENCE
     )
     assert shown == "Strategy discussions are timely [1]."
+
+
+def test_a_clause_that_qualifies_or_a_head_under_a_condition_is_never_cut_away():
+    evidence = [
+        _passage(1, "Personal advisers know care leavers really well, which helps them to trust their advisers.")
+    ]
+    qualified = "Personal advisers know care leavers really well; however, their caseloads have doubled [1]."
+    assert check(qualified, evidence)[0] == ""
+    conceded = "Although personal advisers know care leavers really well, which helps, caseloads have doubled [1]."
+    assert main_clause(conceded) is None  # the head would say less than the sentence seems to
+    listed = "Assessments for care leavers, personal advisers, which are late [1]."  # no verb before the cut
+    assert check(listed, evidence)[0] == ""
+
+
+def test_a_weakness_after_a_strength_in_the_same_words_is_not_a_repeat():
+    evidence = [
+        _passage(
+            1, "Care leavers are well supported into education. Care leavers are not well supported into employment."
+        )
+    ]
+    shown, _ = check(
+        "Care leavers are well supported into education [1]. Care leavers are not well supported into employment [1].",
+        evidence,
+    )
+    assert shown.count("[1]") == 2 and "not well supported" in shown

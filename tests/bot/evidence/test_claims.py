@@ -219,3 +219,19 @@ def test_a_finding_filed_under_an_improvement_heading_is_still_a_finding_and_a_l
     listed = _passage("The response to children who are at risk of exploitation.", section="What needs to improve?")
     found = judge("Ofsted found a good response to children who are at risk of exploitation.", listed)
     assert found.status == "contradicted" and "asks" in found.reason, found
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Managers should have clear oversight of plans for children in care.",
+        "Responses to children who are at risk of exploitation.",
+        "How well children are supported to return home from care.",
+        "Whether children have up-to-date plans.",
+    ],
+)
+def test_an_improvement_list_item_is_never_read_as_a_finding(item):
+    listed = _passage(item, section="What needs to improve?")
+    claim = "Ofsted found that " + item[0].lower() + item[1:]
+    found = judge(claim, listed)
+    assert found.status != "supported", found
