@@ -242,6 +242,17 @@ def test_change_over_time_lays_out_each_report_oldest_first(small_library):
     assert "Inadequate" in answer.text and "Good" in answer.text
 
 
+def test_a_change_over_three_reports_is_told_from_the_first_to_the_last_and_names_the_one_between(small_library):
+    from bot.engine.messages import between_text
+
+    llm = EchoesFirstExtract()
+    answer = _engine(small_library, llm).ask("How has St Helens' support for care leavers changed since 2015?")
+    assert len(llm.history) == 2  # the first and the last report, each from its own evidence
+    first, last = ([line for line in p[1]["content"].splitlines() if line.startswith("[")] for p in llm.history)
+    assert all("2015" in label for label in first) and all("2023" in label for label in last)
+    assert between_text(["November 2019"]) in answer.text.splitlines()  # before the judgement tables
+
+
 def test_what_another_inspectorate_rated_is_declined_without_the_model(small_library):
     llm = FakeLLM()
     answer = _engine(small_library, llm).ask("Which youth offending service did HM Inspectorate of Probation rate?")
