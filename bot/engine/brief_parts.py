@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.evidence.citations import Citation, best_quote, citation_json
@@ -10,6 +12,8 @@ from index import meaning, text
 from index.chunk import Passage, report_id
 from index.plan import Filters
 from index.retrieve import Retriever
+
+TOPIC_SHARE = 0.5  # a sentence is on a brief's topic when it holds this share of the topic's weight
 
 
 @dataclass
@@ -133,7 +137,7 @@ def findings(
     ranked += [p for p in passages_of(retriever, report["source"]) if p not in ranked]
     if section:
         ranked = [p for p in ranked if re.search(section, p.section, re.I)]
-    topic_words = text.content_words(topic or "")
+    on_topic = _topic_test(topic, passages_of(retriever, report["source"]))
     bullets: list[Bullet] = []
     seen: set[str] = set()
     for passage in ranked:
@@ -144,7 +148,7 @@ def findings(
             words = text.content_words(sentence)
             if len(words) < 6 or sentence in seen:
                 continue
-            if topic_words and not topic_words & words:
+            if not on_topic(words):
                 continue
             if not (meaning.praises(sentence) if positive else meaning.criticises(sentence)):
                 continue
@@ -154,6 +158,25 @@ def findings(
         if len(bullets) >= limit:
             break
     return bullets
+
+
+def _topic_test(topic: str | None, passages: list[Passage]) -> Callable[[set[str]], bool]:
+    """Whether a sentence's words are on the topic, the topic's words weighed by how rare they are in the report.
+
+    "Multi-agency front door": a report says "multi-agency" of many things, so a sentence needs "front
+    door" (or most of the topic's weight), not "multi-agency" alone.
+    """
+    wanted = text.content_words(topic or "")
+    if not wanted:
+        return lambda _: True
+    sentences = [text.content_words(s) for p in passages for s in text.sentences(p.text)]
+    counts = {w: sum(w in s for s in sentences) for w in wanted}
+    # A word the report never uses cannot be matched and does not raise the bar.
+    weight = {w: math.log(1 + len(sentences) / c) for w, c in counts.items() if c}
+    total = sum(weight.values())
+    if not total:
+        return lambda words: bool(wanted & words)
+    return lambda words: sum(weight.get(w, 0.0) for w in wanted & words) >= TOPIC_SHARE * total
 
 
 def number_sources(sections: list[BriefSection]) -> list[dict]:

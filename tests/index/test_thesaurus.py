@@ -18,3 +18,8 @@ def test_a_report_phrase_finds_the_other_ways_reports_say_it():
 def test_a_single_general_word_or_an_unrelated_question_adds_nothing():
     assert report_phrases("How many contacts were there?") == []
     assert report_phrases("Who was the lead inspector?") == []
+
+
+def test_a_related_topic_is_searched_only_when_the_manager_s_own_phrase_asks_for_it():
+    assert "substance misuse" in report_phrases("What did Ofsted say about the toxic trio?")
+    assert "substance misuse" not in report_phrases("How does the council respond to domestic abuse?")

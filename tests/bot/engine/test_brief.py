@@ -147,3 +147,20 @@ def test_a_docx_with_control_characters_in_its_topic_is_written(small_library, t
     path = document.docx(brief, tmp_path / "brief.docx")
     with zipfile.ZipFile(path) as docx:
         assert "Briefing: St Helens — care leavers" in docx.read("word/document.xml").decode()
+
+
+def test_a_brief_s_topic_is_weighed_by_how_rare_its_words_are_in_the_report():
+    from bot.engine.brief_parts import _topic_test
+    from index import text
+    from tests.fixtures.passages import passage
+
+    report = [
+        passage(
+            "Multi-agency partners attend strategy meetings. Multi-agency plans are reviewed. Multi-agency audits help."
+        ),
+        passage("Contacts at the front door are screened promptly by qualified social workers."),
+    ]
+    on_topic = _topic_test("multi-agency front door", report)
+    assert on_topic(text.content_words("Contacts at the front door are screened promptly."))
+    assert not on_topic(text.content_words("Multi-agency partners attend strategy meetings."))
+    assert _topic_test(None, report)(text.content_words("anything at all"))
