@@ -51,6 +51,14 @@ class LexicalIndex:
             return False
         return self._stemmer.stemWord(word.lower()) in self._bm25.vocab_dict
 
+    def share_with(self, stem: str) -> float:
+        """The share of the library's passages that hold a (stemmed) word: how little it says of any one."""
+        index = self._bm25.vocab_dict.get(stem) if self.passages else None
+        if index is None:
+            return 0.0
+        starts = self._bm25.scores["indptr"]
+        return float(starts[index + 1] - starts[index]) / len(self.passages)
+
     def search(
         self,
         query: str,

@@ -53,7 +53,7 @@ _SIDE_NOISE = re.compile(
     r"(?<![\w-])(?:chang(?:e|ed|es|ing)|improved|improving|declined?|declining|deteriorat\w*|progressed|"
     r"over time|trend|trajectory|compar\w*|versus|vs\.?|differ\w*|both|better|worse|side by side|"
     r"(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"between|from|since|then|rated?|re-?inspections?|inspections?|published|years?)(?![\w-])"
+    r"between|from|since|then|view|rated?|re-?inspections?|inspections?|published|years?)(?![\w-])"
     r"|(?<![\w-])['’]?s\b|\bre-(?!\w)|[()]",  # and what a council's name left: "'s"
     re.I,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.evidence.citations import Citation, best_quote, opening
 from bot.evidence.claims import improvement_section
 from bot.records.lookup import cover_quote
@@ -11,6 +13,7 @@ from index.plan import QueryPlan
 from index.retrieve import Hit, Retriever, SearchResult
 
 COVERED_SHARE = 0.7  # a passage "plainly covers" a question when it holds this share of the question's words
+RARE_SHARE = 0.005  # a word in fewer than this share of the library's passages is what a question is about
 QUOTED = 3  # passages quoted when there is no model
 TABLES_PER_PLACE = 4  # judgement tables quoted per council: its latest few reports
 SIDE_QUOTE_SHARE = 0.75  # a side's passage is quoted when its best sentences hold this share of the topic's words
@@ -18,14 +21,20 @@ SIDE_QUOTE_TRIES = 3  # the side's best passages looked at for such sentences
 SIDE_TOPIC_WORDS = 2  # a topic of one word ("Compare") is too little to tell a quote on it
 
 
-def covers(result: SearchResult, share: float = COVERED_SHARE) -> bool:
-    """Whether one of the top passages contains most of the question's own words."""
+def covers(result: SearchResult, share_with: Callable[[str], float], share: float = COVERED_SHARE) -> bool:
+    """Whether one of the top passages contains most of the question's own words, and all of its rare ones.
+
+    A word few passages hold ("salary") is what the question is about: a passage on the chief
+    executive's role does not cover a question on the chief executive's salary, however many other
+    words they share. `share_with` gives a word's share of the library's passages.
+    """
     wanted = text_rules.content_words(result.plan.query)
     if len(wanted) < 2:
         return False
+    rare = {w for w in wanted if 0.0 < share_with(w) < RARE_SHARE}
     for hit in result.hits[:3]:
         found = wanted & text_rules.content_words(f"{hit.passage.header} {hit.passage.text}")
-        if len(found) >= share * len(wanted):
+        if len(found) >= share * len(wanted) and rare <= found:
             return True
     return False
 

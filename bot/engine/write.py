@@ -189,7 +189,7 @@ class Writer:
         graded = judgement_tables(a.plan, self._retriever)
         if graded[1]:
             return a.finish("answered", *graded, messages)
-        if covers(result):
+        if covers(result, self._retriever.lexical.share_with):
             return a.finish("answered", *evidence_only(a.asked, result, first=self._first(a)), messages)
         return a.finish("no_evidence", no_evidence_text(result.plan, a.held), [], messages)
 

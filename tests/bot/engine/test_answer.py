@@ -85,6 +85,18 @@ def test_model_declining_when_a_passage_plainly_covers_the_question_gives_quotes
     assert all(c.quote in c.passage.text and "adoption" in c.passage.text.lower() for c in answer.citations)
 
 
+def test_a_passage_sharing_many_words_but_not_the_rare_one_asked_about_does_not_cover_the_question(small_library):
+    from bot.engine.quotes import covers
+
+    question = "What did Ofsted say about the Lancashire adoption panel chair, panel members and their salaries?"
+    result = small_library.retriever.search(question)
+    assert not any("salar" in h.passage.text.lower() for h in result.hits[:3])
+    # As if most passages said "salary": the passage on adoption panels covers the question.
+    assert covers(result, lambda word: 0.5)
+    # As if few did: it is what the question is about, and a passage that does not say it does not cover it.
+    assert not covers(result, lambda word: 0.001 if word == "salari" else 0.5)
+
+
 def test_evidence_only_answers_quote_the_passages(small_library):
     answer = _engine(small_library, None).ask("strategy discussions in Lancashire", use_llm=False)
     assert answer.status == "answered" and len(answer.citations) == 3
