@@ -164,12 +164,18 @@ def _topic_test(topic: str | None, passages: list[Passage]) -> Callable[[set[str
     """Whether a sentence's words are on the topic, the topic's words weighed by how rare they are in the report.
 
     "Multi-agency front door": a report says "multi-agency" of many things, so a sentence needs "front
-    door" (or most of the topic's weight), not "multi-agency" alone.
+    door" (or most of the topic's weight), not "multi-agency" alone. A topic listing things ("front
+    door, CASS and MASH") is on any of them.
     """
-    wanted = text.content_words(topic or "")
-    if not wanted:
+    parts = [part for part in re.split(r"\s+(?:and|or|&)\s+|\s*[,;/]\s*|\s+[-–]\s+", topic or "") if part.strip()]
+    if not any(text.content_words(part) for part in parts):
         return lambda _: True
     sentences = [text.content_words(s) for p in passages for s in text.sentences(p.text)]
+    tests = [_weighed(text.content_words(part), sentences) for part in parts if text.content_words(part)]
+    return lambda words: any(test(words) for test in tests)
+
+
+def _weighed(wanted: set[str], sentences: list[set[str]]) -> Callable[[set[str]], bool]:
     counts = {w: sum(w in s for s in sentences) for w in wanted}
     # A word the report never uses cannot be matched and does not raise the bar.
     weight = {w: math.log(1 + len(sentences) / c) for w, c in counts.items() if c}
