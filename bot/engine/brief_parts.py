@@ -150,7 +150,8 @@ def findings(
                 continue
             if not on_topic(words):
                 continue
-            if not (meaning.praises(sentence) if positive else meaning.criticises(sentence)):
+            judged = own_words(sentence)
+            if not (meaning.praises(judged) if positive else meaning.criticises(judged)):
                 continue
             seen.add(sentence)
             bullets.append(Bullet(sentence, [Citation(0, passage, sentence)]))
@@ -158,6 +159,14 @@ def findings(
         if len(bullets) >= limit:
             break
     return bullets
+
+
+_QUOTED = re.compile(r"‘[^’]{12,}’|“[^”]{12,}”|\"[^\"]{12,}\"")
+
+
+def own_words(sentence: str) -> str:
+    """The sentence without what it quotes: a council's motto ("‘Context is not an excuse…’") is not a concern."""
+    return _QUOTED.sub(" ", sentence)
 
 
 def _topic_test(topic: str | None, passages: list[Passage]) -> Callable[[set[str]], bool]:

@@ -168,3 +168,13 @@ def test_a_brief_s_topic_is_weighed_by_how_rare_its_words_are_in_the_report():
     assert listed(text.content_words("Multi-agency audits help.")) and not listed(
         text.content_words("Plans are reviewed.")
     )
+
+
+def test_what_a_finding_quotes_is_not_read_as_its_praise_or_criticism():
+    from bot.engine.brief_parts import own_words
+    from index import meaning
+
+    motto = "The chief executive's mantra is telling: ‘Context is not an excuse but reinforces the need to do better’."
+    assert meaning.criticises(motto) and not meaning.criticises(own_words(motto))
+    found = "Staff told inspectors that managers do not visit often enough."
+    assert own_words(found) == found and meaning.criticises(own_words(found))
