@@ -24,6 +24,7 @@ from index.authorities import (
 from index.chunk import Passage
 from index.lexical import LexicalIndex
 from index.question import (
+    SIDE_WORDS,
     Group,
     Intent,
     Period,
@@ -46,15 +47,6 @@ LIBRARY = "the library"  # the scope of a question that names no place
 _ABOUT_COVER = re.compile(
     r"\b(judge?ments?|judged|rate[ds]?|ratings?|grades?|graded|overall effectiveness|outstanding|inadequate|good|"
     r"requires improvement|who led|lead inspector|led the|when was|inspected|changed)\b",
-    re.I,
-)
-# What sets sides against each other, not what is compared: left out when each side is searched on its own.
-_SIDE_NOISE = re.compile(
-    r"(?<![\w-])(?:chang(?:e|ed|es|ing)|improved|improving|declined?|declining|deteriorat\w*|progressed|"
-    r"over time|trend|trajectory|compar\w*|versus|vs\.?|differ\w*|both|better|worse|side by side|"
-    r"(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"between|from|since|then|view|rated?|re-?inspections?|inspections?|published|years?)(?![\w-])"
-    r"|(?<![\w-])['’]?s\b|\bre-(?!\w)|[()]",  # and what a council's name left: "'s"
     re.I,
 )
 # Words every question and every report shares; as search terms they only add noise.
@@ -195,7 +187,7 @@ class QueryPlan:
         each report as "support care leavers"; the words that set the sides apart would rank passages
         about any change, or any year, above those on the topic.
         """
-        topic = re.sub(r"\s+", " ", _SIDE_NOISE.sub(" ", self.query)).strip(" ?.,;:'’-")
+        topic = re.sub(r"\s+", " ", SIDE_WORDS.sub(" ", self.query)).strip(" ?.,;:'’-")
         return topic if len(text.content_words(topic)) >= 1 else self.query
 
     @property

@@ -84,6 +84,15 @@ COMPARE = re.compile(
     r"side by side|stack up|measure up|benchmark\w*)\b",
     re.I,
 )
+#: What sets the sides of a change or comparison apart, not what is compared: left out of each side's search.
+SIDE_WORDS = re.compile(
+    r"(?<![\w-])(?:chang(?:e|ed|es|ing)|improved|improving|declined?|declining|deteriorat\w*|progressed|"
+    r"over time|trend|trajectory|compar\w*|versus|vs\.?|differ\w*|both|better|worse|side by side|"
+    r"(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"between|from|since|then|view|rated?|re-?inspections?|inspections?|published|years?)(?![\w-])"
+    r"|(?<![\w-])['’]?s\b|\bre-(?!\w)|[()]",  # and what a council's name left: "'s"
+    re.I,
+)
 
 
 @dataclass(frozen=True)

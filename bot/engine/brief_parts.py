@@ -134,10 +134,11 @@ def findings(
     filters = Filters(authorities=[authority])
     hits = retriever.search(f"{authority} {query}", filters, k=40).hits
     ranked = [h.passage for h in hits if h.passage.source == report["source"]]
-    ranked += [p for p in passages_of(retriever, report["source"]) if p not in ranked]
+    in_report = passages_of(retriever, report["source"])
+    ranked += [p for p in in_report if p not in ranked]
     if section:
         ranked = [p for p in ranked if re.search(section, p.section, re.I)]
-    on_topic = _topic_test(topic, passages_of(retriever, report["source"]))
+    on_topic = _topic_test(topic, in_report)
     bullets: list[Bullet] = []
     seen: set[str] = set()
     for passage in ranked:
@@ -176,11 +177,12 @@ def _topic_test(topic: str | None, passages: list[Passage]) -> Callable[[set[str
     door" (or most of the topic's weight), not "multi-agency" alone. A topic listing things ("front
     door, CASS and MASH") is on any of them.
     """
-    parts = [part for part in re.split(r"\s+(?:and|or|&)\s+|\s*[,;/]\s*|\s+[-–]\s+", topic or "") if part.strip()]
-    if not any(text.content_words(part) for part in parts):
+    pieces = re.split(r"\s+(?:and|or|&)\s+|\s*[,;/]\s*|\s+[-–]\s+", topic or "")
+    parts = [words for words in map(text.content_words, pieces) if words]
+    if not parts:
         return lambda _: True
     sentences = [text.content_words(s) for p in passages for s in text.sentences(p.text)]
-    tests = [_weighed(text.content_words(part), sentences) for part in parts if text.content_words(part)]
+    tests = [_weighed(words, sentences) for words in parts]
     return lambda words: any(test(words) for test in tests)
 
 

@@ -326,7 +326,8 @@ def _candidates(claim: str, retriever: Retriever, plan) -> list[Passage]:
     filters = Filters(authorities=plan.filters.authorities, kind=plan.filters.kind)
     found = {h.passage.id: h.passage for h in retriever.search(claim, filters, k=8).hits}
     keep = filters.keeps if filters.authorities else None
-    for passage, _ in retriever.lexical.search(plan.searched(), 8, keep) + retriever.lexical.search(plan.searched(), 4):
+    searched = plan.searched()
+    for passage, _ in retriever.lexical.search(searched, 8, keep) + retriever.lexical.search(searched, 4):
         found.setdefault(passage.id, passage)
     return list(found.values())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.evidence.citations import Citation, best_quote, opening
+from bot.evidence.citations import Citation, best_quote, date_label, opening
 from bot.evidence.claims import improvement_section
 from bot.records.lookup import cover_quote
 from index import text as text_rules
@@ -71,9 +71,7 @@ def side_quote(topic: str, hits: list[Hit], n: int, min_relevance: float) -> tup
             continue
         quote, share = best_quote(topic, p)
         if quote and share >= SIDE_QUOTE_SHARE:
-            when = text_rules.month_year(p.date, unknown="undated")
-            what = "article" if "news" in (p.kind or "") else "report"
-            return f"{when[0].upper()}{when[1:]} {what}: “{quote}” [{n}]", Citation(n, p, quote)
+            return f"{date_label(p)}: “{quote}” [{n}]", Citation(n, p, quote)
     return None
 
 

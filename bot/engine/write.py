@@ -5,7 +5,6 @@ Without a model the same evidence is quoted instead (`quote`).
 
 from __future__ import annotations
 
-import re
 import time
 
 import prompts
@@ -13,7 +12,7 @@ from bot.engine.asking import Answer, Asking
 from bot.engine.messages import between_text, no_evidence_text, side_empty_text
 from bot.engine.prompt import build_prompt, fit_prompt, select_evidence
 from bot.engine.quotes import covers, evidence_only, judgement_tables, side_quote
-from bot.evidence.citations import Citation, SentenceChecker
+from bot.evidence.citations import DATE_LABEL, Citation, SentenceChecker
 from bot.evidence.entailment import Entailment
 from bot.llm import LLM, Message
 from index import text as text_rules
@@ -194,9 +193,6 @@ class Writer:
         return a.finish("no_evidence", no_evidence_text(result.plan, a.held), [], messages)
 
 
-_DATE_LABEL = re.compile(r"((?:[A-Z][a-z]+ )?(?:19|20)\d\d (?:report|article)|[Uu]ndated (?:report|article)): ")
-
-
 def _led(side: str, text: str) -> str:
     """The side's name before its first sentence, with that sentence's date label beside it.
 
@@ -204,7 +200,7 @@ def _led(side: str, text: str) -> str:
     """
     if not side:
         return text
-    if dated := _DATE_LABEL.match(text):
+    if dated := DATE_LABEL.match(text):
         return f"{side} ({dated.group(1)}): {text[dated.end() :]}"
     return f"{side}: {text}"
 

@@ -19,7 +19,10 @@ from bot.evidence.entailment import Entailment, needs_judging, source_of
 from index import meaning, text
 from index.chunk import Passage
 
-__all__ = ["QUOTE_JOIN", "Citation", "CheckedSentence", "SentenceChecker", "best_quote", "is_fragment", "opening"]
+__all__ = [
+    "DATE_LABEL", "QUOTE_JOIN", "Citation", "CheckedSentence", "SentenceChecker", "best_quote", "date_label",
+    "is_fragment", "opening",
+]  # fmt: skip
 
 _CITE = re.compile(r"\[(\d{1,2}(?:\s*[,–-]\s*\d{1,2})*)\]")
 _ECHOED_LABEL = re.compile(
@@ -190,8 +193,7 @@ class SentenceChecker:
         self._introduced.add(report)
         if text.years(sentence) or not passage.date or is_fragment(sentence) or re.match(r"(yes|no)\b", sentence, re.I):
             return sentence
-        what = "article" if "news" in (passage.kind or "") else "report"
-        return f"{text.month_year(passage.date)} {what}: {sentence}"
+        return f"{date_label(passage)}: {sentence}"
 
     def _meant(
         self, claim: str, keep: list[tuple[int, Judged]], supported: list[tuple[int, Judged]]
@@ -236,6 +238,17 @@ REPEAT_SHARE = 0.8  # a sentence whose words are mostly those of one already sho
 #: How a small model frames a finding ("The report also noted that…"): not what the sentence says.
 _FRAMING = text.content_words("report reports also noted notes found finds ofsted inspection inspectors said says "
                               "highlighted described extracts extract stated states mentioned")  # fmt: skip
+
+
+#: The label `date_label` writes, where it leads a shown sentence ("June 2026 report: …").
+DATE_LABEL = re.compile(r"((?:[A-Z][a-z]+ )?(?:19|20)\d\d (?:report|article)|Undated (?:report|article)): ")
+
+
+def date_label(passage: Passage) -> str:
+    """When a passage's finding dates from, as a sentence's lead says it: "June 2026 report", "May 2024 article"."""
+    when = text.month_year(passage.date, unknown="undated")
+    what = "article" if "news" in (passage.kind or "") else "report"
+    return f"{when[0].upper()}{when[1:]} {what}"
 
 
 def gist(sentence: str) -> frozenset[str]:
