@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
@@ -43,7 +44,7 @@ def ask(
     # rather than exit with llama.cpp half-way through loading.
     loading = engine.preload() if not no_llm else None
     try:
-        result = _answer(engine, asked, filters, no_llm=no_llm, as_json=as_json)
+        result = _answer(engine, asked, filters, no_llm=no_llm, as_json=as_json, loading=loading)
     finally:
         if loading is not None:
             loading.join()
@@ -87,8 +88,13 @@ def _brief_reply(retriever, words: str, as_json: bool) -> None:
     console.print(f"[dim]The whole brief (how it compares, questions to ask): briefing brief {subject}{topic}[/dim]")
 
 
-def _answer(engine, asked: str, filters, *, no_llm: bool, as_json: bool):
-    """Ask, streaming checked sentences to the terminal; the model is used only if the question needs it."""
+def _answer(engine, asked: str, filters, *, no_llm: bool, as_json: bool, loading: threading.Thread | None = None):
+    """Ask, streaming checked sentences to the terminal; the model is used only if the question needs it.
+
+    While llama.cpp loads it points the process's stdout and stderr at /dev/null (llama-cpp-python's
+    quiet mode), so a line printed then is lost: an answer from the records, ready at once, waits for
+    the load to end before it is printed.
+    """
     from bot.render.terminal import SentencePrinter
 
     use_llm = not no_llm and engine.needs_model(asked, filters)
@@ -96,7 +102,9 @@ def _answer(engine, asked: str, filters, *, no_llm: bool, as_json: bool):
         engine.retriever.warm()
     use_llm = use_llm and model_loads(engine, "answering from the evidence only")
     try:
-        with nullcontext() if as_json else SentencePrinter(console) as printer:
+        with (
+            nullcontext() if as_json else SentencePrinter(console, before=loading.join if loading else None) as printer
+        ):
             return engine.ask(
                 asked,
                 filters=filters,

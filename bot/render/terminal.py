@@ -216,8 +216,9 @@ class SentencePrinter:
     the screen is still. Use as a context manager around `engine.ask(..., on_sentence=printer)`.
     """
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, before: Callable[[], None] | None = None) -> None:
         self._console = console
+        self._before = before  # waited on before the first line is printed (a model still loading)
         self._shown = 0
         self._status = console.status("searching the reports and checking the answer…") if console.is_terminal else None
 
@@ -226,8 +227,14 @@ class SentencePrinter:
             self._status.start()
         return self
 
+    def _ready(self) -> None:
+        if self._before is not None:
+            self._before()
+            self._before = None
+
     def notes(self, notes: list[str]) -> None:
         """What the library holds or lacks, and how names were read: before the answer, one per line."""
+        self._ready()
         if self._status is not None:
             self._status.stop()
         for note in notes:
@@ -237,6 +244,7 @@ class SentencePrinter:
 
     def __call__(self, sentence: str) -> None:
         """Show one sentence that has passed the checks."""
+        self._ready()
         if self._status is not None and not self._shown:
             self._status.stop()
         shown = text_rules.printable(sentence)

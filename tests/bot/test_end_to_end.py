@@ -25,3 +25,7 @@ def test_ingest_then_ask_with_the_real_small_model(tmp_path):
     graded = json.loads(briefing("ask", "--json", "How were care leavers in St Helens judged in 2023?", env=env))
     assert graded["model"] == "none (report records)" and graded["status"] == "answered"
     assert "care leavers outstanding [1]" in graded["answer"] and "published 4 September 2023" in graded["answer"]
+    # On the terminal too: the records' answer is ready while the model still loads, and is printed, not lost
+    # to llama.cpp's quiet mode pointing stdout at /dev/null for the load.
+    shown = briefing("ask", "How were care leavers in St Helens judged in 2023?", env={**env, "COLUMNS": "300"})
+    assert "care leavers outstanding [1]" in shown and "Sources" in shown

@@ -74,3 +74,20 @@ def test_a_hostile_document_reaches_the_terminal_as_text_through_cat_v(tmp_path)
     for shown in (found, through_cat_v("inspect", str(folder / "hostile.txt"))):
         assert "^[" not in shown and "^G" not in shown  # no escape sequence and no bell reached the terminal
         assert "Traceback" not in shown
+
+
+def test_the_sentence_printer_waits_for_what_must_end_first_before_its_first_line():
+    import io
+
+    from rich.console import Console
+
+    from bot.render.terminal import SentencePrinter
+
+    out = io.StringIO()
+    order: list[str] = []
+    console = Console(file=out, width=200)
+    with SentencePrinter(console, before=lambda: order.append(f"waited with {out.getvalue()!r} printed")) as printer:
+        printer.notes(["A note."])
+        printer("A checked sentence [1].")
+    assert order == ["waited with '' printed"]  # once, before anything at all was printed
+    assert "A note." in out.getvalue() and "A checked sentence [1]." in out.getvalue()
