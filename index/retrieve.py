@@ -155,6 +155,12 @@ class Retriever:
             self._vectors.popitem(last=False)
         return matrix
 
+    def closeness(self, query: str, texts: list[str]) -> list[float]:
+        """How close in meaning each text is to `query` (cosine of their embeddings): for windows within passages."""
+        if not texts:
+            return []
+        return [float(x) for x in self._embedder.embed(texts) @ self._embedder.embed_query(query)]
+
     def grades_for(self, report_id: str) -> dict[str, str]:
         """The judgements of one report (area → grade); empty for news, letters and unknown ids."""
         record = self.records().get(report_id) or {}

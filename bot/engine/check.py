@@ -14,10 +14,11 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from bot.evidence.by_meaning import read_in_scope
 from bot.evidence.citations import Citation, citation_json
 from bot.evidence.claims import Judged, judge, looked_back_years
 from bot.evidence.entailment import Entailment, needs_judging, source_of
-from bot.evidence.grades import graded_claims, graded_claims_at
+from bot.evidence.grades import graded_claims, graded_claims_at, graded_statement, grades_per_year
 from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
@@ -136,11 +137,11 @@ def check_claim(
             for place in said
         ]
         return _combined(claim, said, parts)
-    changes = _grade_per_year(claim)
+    changes = grades_per_year(claim)
     if named and len(changes) > 1 and "years" not in _done:
         parts = [
             check_claim(
-                f"In {year}, {area.replace('_', ' ')} in {named[0]} was judged {grade}.",
+                graded_statement(named[0], area, grade, year),
                 retriever,
                 filters,
                 entailment=entailment,
@@ -159,24 +160,6 @@ def _which_council(claim: str, retriever: Retriever) -> str:
     close = [match for word in words for match in nearest(word, held, n=1)]
     hint = f" Did you mean {', '.join(dict.fromkeys(close))}?" if close else ""
     return f"The claim names no council the library holds, so no report's judgements can decide it.{hint}"
-
-
-def _grade_per_year(claim: str) -> list[tuple[str, str, int]]:
-    """(area, grade, year) for each grade of a claim that names two or more years: each to its nearest year."""
-    years = [(int(m.group(0)), m.start()) for m in text.YEAR.finditer(claim)]
-    if len({y for y, _ in years}) < 2:
-        return []
-    return [(area, grade, _year_of(at, years)) for area, grade, at in graded_claims_at(claim)]
-
-
-def _year_of(at: int, years: list[tuple[int, int]]) -> int:
-    """The year a grade (ending at `at`) is given for: the one just after it, else the last before it.
-
-    "Good in 2023"; "requires improvement overall in its 2024 inspection".
-    """
-    after = [y for y, where in years if 0 <= where - at <= 25]
-    before = [y for y, where in years if where < at]
-    return after[0] if after else before[-1] if before else years[0][0]
 
 
 def _combined(claim: str, labels: list[str], parts: list[ClaimCheck]) -> ClaimCheck:
@@ -246,7 +229,8 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
         first = _check_one(statements[0], retriever, retriever.plan(statements[0], plan.filters), entailment)
         return each_holds([f"“{p}”" for p in statements], [first], statements[1:])
     weighed = [(p, judge(claim, p, retriever.grades_for(p.report_id))) for p in _candidates(claim, retriever, plan)]
-    return _verdict(claim, weighed, "", entailment=entailment)
+    of_year = {r["report_id"] for r in reports if _years_of(r) & asked_of} if asked_of else None
+    return _verdict(claim, weighed, "", entailment=entailment, scope=(retriever, named, of_year))
 
 
 #: How a claim says the report said something.
@@ -339,12 +323,15 @@ def _verdict(
     *,
     table: bool = False,
     entailment: Entailment | None = None,
+    scope: tuple[Retriever, list[str], set[str] | None] | None = None,
 ) -> ClaimCheck:
     """Supported, unless words more plainly about the claim say otherwise.
 
     A loose match elsewhere must not outvote a passage that says the claim's own words with one fact
     changed; on a tie (two reports that disagree, one of them the claim's) support wins.
-    `table` decisions come from a judgement table, where overlap of words means little.
+    `table` decisions come from a judgement table, where overlap of words means little. When the
+    judge will not stand behind any window the rules found, it reads the best windows of the
+    claim's council and report (`scope`) for their meaning.
     """
     supported = sorted((pj for pj in weighed if pj[1].status == "supported"), key=lambda pj: -pj[1].score)
     substantive = len(text.content_words(claim)) >= PLACE_MIN_WORDS
@@ -370,16 +357,41 @@ def _verdict(
         said = found.quote if not passage.from_metadata else f"{found.quote} (Ofsted's published metadata)"
         explanation = f"{found.reason[0].upper()}{found.reason[1:]}. The {_where(passage)} says: “{said}”"
         return ClaimCheck(claim, "contradicted", explanation, _citations(contradicted[:1]))
-    if supported and entailment is not None and not table:
+    if entailment is not None and not table:
         meant = [pj for pj in supported[:JUDGED_WINDOWS] if _means(claim, pj, entailment)]
         if not meant:
-            passage, found = supported[0]
-            explanation = f"The {_where(passage)} speaks to this but does not plainly say it: “{found.quote}”"
-            return ClaimCheck(claim, "not_found", explanation, _citations(supported[:1]))
+            return _by_meaning(claim, weighed, supported, entailment, scope) or ClaimCheck(
+                claim, "not_found", note or "Nothing in the library decides this claim."
+            )
         supported = meant
     if supported:
         return ClaimCheck(claim, "supported", f"The {_where(supported[0][0])} says this.", _citations(supported[:2]))
     return ClaimCheck(claim, "not_found", note or "Nothing in the library decides this claim.")
+
+
+def _by_meaning(
+    claim: str,
+    weighed: list[tuple[Passage, Judged]],
+    supported: list[tuple[Passage, Judged]],
+    entailment: Entailment,
+    scope: tuple[Retriever, list[str], set[str] | None] | None,
+) -> ClaimCheck | None:
+    """The window the judge firmly reads as stating the claim; else what the rules found; None if nothing.
+
+    `scope` is where the claim's meaning may be read: the councils it names, and the reports of the
+    year it names (None: every report of those councils).
+    """
+    retriever, places, reports = scope or (None, [], None)
+    if retriever is not None and places:
+        passages = [p for p, _ in weighed]
+        if decided := read_in_scope(claim, passages, entailment, retriever, places=places, reports=reports):
+            explanation = f"The {_where(decided[0])} says this in other words: “{decided[1].quote}”"
+            return ClaimCheck(claim, "supported", explanation, _citations([decided]))
+    if supported:
+        passage, found = supported[0]
+        explanation = f"The {_where(passage)} speaks to this but does not plainly say it: “{found.quote}”"
+        return ClaimCheck(claim, "not_found", explanation, _citations(supported[:1]))
+    return None
 
 
 def _means(claim: str, weighed: tuple[Passage, Judged], entailment: Entailment) -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from bot.evidence.citations import Citation, best_quote, date_label, opening
-from bot.evidence.claims import improvement_section
-from bot.records.lookup import cover_quote
+from bot.evidence.citations import REPEAT_SHARE, Citation, best_quote, date_label, gist, opening
+from bot.evidence.claims import QUOTE_JOIN, improvement_section
+from bot.records.lookup import area_label, cover_of, cover_quote, grade_in
+from index import meaning
 from index import text as text_rules
 from index.chunk import COVER_SECTION
 from index.plan import QueryPlan
 from index.retrieve import Hit, Retriever, SearchResult
+from index.text import JUDGEMENT_AREAS
 
 COVERED_SHARE = 0.7  # a passage "plainly covers" a question when it holds this share of the question's words
 RARE_SHARE = 0.005  # a word in fewer than this share of the library's passages is what a question is about
@@ -92,3 +95,100 @@ def judgement_tables(plan: QueryPlan, retriever: Retriever, first: int = 1) -> t
             citations.append(Citation(n, cover, rows))
             lines.append(f"{cover.local_authority} ({cover.kind}, {cover.date or 'undated'}): “{rows}” [{n}]")
     return "\n".join(lines), citations
+
+
+#: Areas a topic's words may name only when the question says so plainly ("overall", "leadership").
+_WIDE_AREAS = {"overall_effectiveness": r"\boverall\b"}
+
+
+def topic_area(question: str, report_words: list[str]) -> str | None:
+    """The judgement area a question's topic is ("support for care leavers" → care leavers), if it is one.
+
+    Its thesaurus words count too ("care-experienced young people" finds "care leavers"). "Children's
+    services" is not a topic of its own: the overall grade is only named by "overall".
+    """
+    said = " ".join([question, *report_words])
+    for area, pattern in JUDGEMENT_AREAS:
+        wide = _WIDE_AREAS.get(area)
+        if re.search(rf"\b({pattern})\b", said, re.I) and (wide is None or re.search(wide, said, re.I)):
+            return area
+    return None
+
+
+def side_grade(retriever: Retriever, report_id: str, area: str, n: int) -> tuple[str, Citation] | None:
+    """The grade a side's report gave the topic's judgement area, as its cover row states it; None if none."""
+    record = retriever.records().get(report_id)
+    if not record:
+        return None
+    grade, graded = grade_in(record, area)
+    cover = cover_of(retriever, record)
+    if not grade or cover is None or cover.section != COVER_SECTION:
+        return None
+    row = cover_quote(cover, [graded])
+    if not row or QUOTE_JOIN in row:  # the row for this area alone, or nothing: never the whole table as its proof
+        return None
+    shown = "requires improvement to be good" if grade == "requires improvement" else grade
+    line = f"{date_label(cover)}: {area_label(graded)} judged {shown} [{n}]."
+    return line, Citation(n, cover, row)
+
+
+#: What a report hopes for or asks, not what it found.
+_HOPES = re.compile(r"\b(will|would|should|must|could|needs? to|ought to)\b", re.I)
+BALANCE_CLOSENESS = 0.5  # a side's other-way sentence must be this close in meaning to the topic to be quoted
+BALANCE_PASSAGES = 4  # the side's best passages it is looked for in
+
+
+def balancing_quote(
+    topic: str,
+    hits: list[Hit],
+    written: list[str],
+    n: int,
+    retriever: Retriever,
+    min_relevance: float,
+    searched: str = "",
+) -> tuple[str, Citation] | None:
+    """A side's finding the other way, in its report's words, when what was written is all praise or all fault.
+
+    A small model summarising a report on a topic tends to pick its strengths; a manager asking how
+    it changed needs the weaknesses too (and the reverse). The sentence closest in meaning to the
+    topic among the side's best passages that finds fault (or praises) is quoted; None when
+    the written side already has both, or no such sentence is about the topic.
+    About the topic means it says the topic's rarest word ("carers" of "young carers") and is close
+    in meaning to `searched` (the topic with the reports' words for it). What a report hopes for or
+    asks ("this will help…", "should") is not a finding either way.
+    """
+    topic_words = text_rules.content_words(topic)
+    if not topic_words:
+        return None
+    rarest = min(topic_words, key=lambda w: (retriever.lexical.share_with(w) or 1.0, w))
+    faults = any(meaning.criticises(s) for s in written)
+    praise = any(meaning.praises(s) for s in written)
+    if faults == praise:
+        return None  # both already, or neither (a neutral account is not one-sided)
+    wanted = meaning.praises if faults else meaning.criticises
+    said = [gist(s) for s in written]
+    found: list[tuple[str, Hit]] = []
+    for hit in hits[:BALANCE_PASSAGES]:
+        p = hit.passage
+        if hit.similarity < min_relevance or p.section == COVER_SECTION or improvement_section(p.section):
+            continue
+        for line in text_rules.continued_lines(p.text):
+            for sentence in text_rules.sentences(line):
+                sentence = re.sub(r"^\d{1,3}\.\s*", "", " ".join(sentence.split()))
+                words = gist(sentence)
+                if (
+                    len(text_rules.content_words(sentence)) >= 4
+                    and rarest in text_rules.content_words(sentence)
+                    and not _HOPES.search(sentence)
+                    and wanted(sentence)
+                    and not any(len(words & s) >= REPEAT_SHARE * len(words) for s in said)
+                ):
+                    found.append((sentence, hit))
+    if not found:
+        return None
+    near = retriever.closeness(searched or topic, [s for s, _ in found])
+    best = max(range(len(found)), key=near.__getitem__)
+    if near[best] < BALANCE_CLOSENESS:
+        return None
+    sentence, hit = found[best]
+    return f"The same report also found: “{sentence}” [{n}]", Citation(n, hit.passage, sentence)

@@ -5,18 +5,28 @@ Without a model the same evidence is quoted instead (`quote`).
 
 from __future__ import annotations
 
+import re
 import time
 
 import prompts
 from bot.engine.asking import Answer, Asking
 from bot.engine.messages import between_text, no_evidence_text, side_empty_text
 from bot.engine.prompt import build_prompt, fit_prompt, select_evidence
-from bot.engine.quotes import covers, evidence_only, judgement_tables, side_quote
+from bot.engine.quotes import (
+    balancing_quote,
+    covers,
+    evidence_only,
+    judgement_tables,
+    side_grade,
+    side_quote,
+    topic_area,
+)
 from bot.evidence.citations import DATE_LABEL, Citation, SentenceChecker
 from bot.evidence.entailment import Entailment
 from bot.llm import LLM, Message
 from index import text as text_rules
 from index.errors import TooSlow
+from index.plan import QueryPlan
 from index.retrieve import Hit, Retriever, SearchResult
 
 #: Sides written one after another: two or three councils compared, or the first and last reports of a change.
@@ -71,11 +81,13 @@ class Writer:
         citations = [checker.citations[n] for n in sorted(checker.citations)]
         return self._written(a, checker.text, citations, messages)
 
-    def _checker(self, a: Asking, evidence: list, first: int, judge: Entailment | None) -> SentenceChecker:
+    def _checker(
+        self, a: Asking, evidence: list, first: int, judge: Entailment | None, one_side: bool = False
+    ) -> SentenceChecker:
         """The checks a written sentence passes before it is shown, its citations numbered from `first`."""
         return SentenceChecker(
             evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first,
-            entailment=judge, dates=True,
+            entailment=judge, dates=True, one_side=one_side,
         )  # fmt: skip
 
     def _written(self, a: Asking, answer_text: str, citations: list[Citation], messages: list[Message]) -> Answer:
@@ -99,15 +111,14 @@ class Writer:
         deadline: float | None,
         judge: Entailment | None,
     ) -> Answer:
-        """Each side from its own evidence, its citations numbered on from the side before."""
-        # Each side has the room one answer's extracts have: a side's turn costs its own prefill, and
-        # halving the room left a side a sentence or nothing.
+        """Each side from its own evidence (as much room as one answer: half left a side nothing), numbered on."""
         room = max(0, self._budget - llm.count_tokens(build_prompt(a.asked, [])))
         texts: list[str] = []
         unanswered: list[str] = []
         citations: list[Citation] = []
         messages: list[Message] = []
         councils = not (a.plan.intent.change and len(a.plan.filters.authorities) <= 1)
+        area = topic_area(a.asked, a.plan.report_words)  # "care leavers": each side's grade for it is told too
         for side, hits in sides:
             if not hits or max(h.similarity for h in hits) < self._min_relevance:
                 unanswered.append(side)  # nothing on the question there: the model is not asked to find some
@@ -119,8 +130,9 @@ class Writer:
             evidence, side_messages, tokens = fit_prompt(asked, evidence, budget, llm.count_tokens)
             a.timings["prompt_tokens"] = a.timings.get("prompt_tokens", 0) + tokens
             messages += side_messages
-            first = self._first(a) + len(citations)
-            checker = self._checker(a, evidence, first, judge)
+            before = len(citations)
+            first = self._first(a) + before
+            checker = self._checker(a, evidence, first, judge, one_side=True)
             lead = side if councils else ""  # whose findings these are, before the first of them
             if evidence:
                 self._stream(a, llm, side_messages, checker, deadline, lead)
@@ -132,7 +144,13 @@ class Writer:
                 a.show(line := _led(lead, quoted[0]))
                 texts.append(line)
                 citations.append(quoted[1])
-            else:
+            told = len(citations) > before
+            for line, citation in self._side_more(result.plan, hits, checker, area, self._first(a) + len(citations)):
+                a.show(line := line if told else _led(lead, line))
+                texts.append(line)
+                citations.append(citation)
+                told = True
+            if not told:
                 unanswered.append(side)
         if not citations:
             return self._nothing_faithful(a, result, messages)
@@ -143,6 +161,26 @@ class Writer:
             a.show(line)
             texts.append(line)
         return self._written(a, "\n".join(texts), citations, messages)
+
+    def _side_more(
+        self, plan: QueryPlan, hits: list[Hit], checker: SentenceChecker, area: str | None, n: int
+    ) -> list[tuple[str, Citation]]:
+        """What a side's written sentences leave out, verbatim and cited: its finding the other way, its grade.
+
+        All praise or all fault gets the report's closest finding the other way; a topic that is a
+        judgement area gets the side's report's grade for it, from its cover row.
+        """
+        more = []
+        written = [s.text for s in checker.sentences]
+        topic = plan.side_topic
+        other = written and balancing_quote(
+            topic, hits, written, n, self._retriever, self._min_relevance, plan.searched(topic)
+        )
+        if other:
+            more.append(other)
+        if area and (graded := side_grade(self._retriever, hits[0].passage.report_id, area, n + len(more))):
+            more.append(graded)
+        return more
 
     def _stream(
         self,
@@ -175,7 +213,8 @@ class Writer:
             close = getattr(tokens, "close", None)
             if close is not None:
                 close()
-        if pending.strip() and (shown := checker.check(pending)):
+        # What is left without a full stop was cut off by the token limit: half a sentence is not shown.
+        if _ENDED.search(pending) and (shown := checker.check(pending)):
             a.show(_led(lead, shown) if len(checker.sentences) == 1 else shown)
 
     def _nothing_faithful(self, a: Asking, result: SearchResult, messages: list[Message]) -> Answer:
@@ -191,6 +230,10 @@ class Writer:
         if covers(result, self._retriever.lexical.share_with):
             return a.finish("answered", *evidence_only(a.asked, result, first=self._first(a)), messages)
         return a.finish("no_evidence", no_evidence_text(result.plan, a.held), [], messages)
+
+
+#: A sentence's end: its stop (with any closing quote or bracket), or the citation marks it ends on.
+_ENDED = re.compile(r"(?:[.!?…][\"'”’)]*|\[\d{1,2}(?:\s*,\s*\d{1,2})*\])\s*$")
 
 
 def _led(side: str, text: str) -> str:

@@ -38,6 +38,12 @@ _MID_LABEL = re.compile(
     r"[A-Z][a-z]{2,8}\.?\s+(?:19|20)\d\d,\s*(?=[a-z])"
 )
 _LABEL_ECHO = re.compile(r"\bp\.\s?\d+\b|\bpara\s\d|\bsection\s[“\"]|\bextract\s*\[?\d", re.I)
+#: A sentence about both sides of a comparison, written from one side's extracts ("Both found…", "in both places").
+_BOTH_SIDES = re.compile(
+    r"^\W*(?:both|neither)\s+(?:of them|found|noted|reported|said|described|showed|saw|have|had|were|are)\b|"
+    r"\b(?:both|neither|the two|each of the) (?:places?|councils?|authority|authorities|reports?|inspections?|sides)\b",
+    re.I,
+)
 
 
 #: The judgements of a passage's report, looked up by report id (empty when unknown).
@@ -126,6 +132,7 @@ class SentenceChecker:
     entailment: Entailment | None = None  # after the rules, a judge of meaning (None: the rules alone)
     _numbers: dict[int, int] = field(default_factory=dict)
     dates: bool = False  # lead a sentence that gives no year with its report's month and year
+    one_side: bool = False  # the extracts are one side of a comparison: nothing may be said of both
     _said: list[frozenset[str]] = field(default_factory=list)  # each shown sentence's gist: a repeat is not shown
     _introduced: set[str] = field(default_factory=set)  # reports a shown sentence has already dated
 
@@ -148,8 +155,12 @@ class SentenceChecker:
         if len(text.content_words(bare)) < 2 or _LABEL_ECHO.search(bare) or "NO EVIDENCE" in bare.upper():
             self.dropped.append((bare, "claims nothing to check"))
             return None
+        if self.one_side and _BOTH_SIDES.search(bare):
+            self.dropped.append((bare, "speaks of both sides from one side's extracts"))
+            return None
         words = gist(bare)
-        if any(len(words & earlier) >= REPEAT_SHARE * len(words | earlier) for earlier in self._said):
+        # A repeat says (nearly) what an earlier sentence said, or only part of it: a loop, or a loop cut short.
+        if any(len(words & earlier) >= REPEAT_SHARE * len(words) for earlier in self._said):
             self.dropped.append((bare, "repeats an earlier sentence"))  # a small model can loop on one sentence
             return None
         claim = f"{self.question} {bare}" if self.question and is_fragment(bare) else bare

@@ -134,7 +134,7 @@ def locate(sentence: str, passage: Passage) -> list[tuple[float, str]]:
     if not wanted and not graded:
         return []
     scored = []
-    for window in _windows(passage):
+    for window in windows(passage):
         said = text.content_words(window)
         # A word flipped to its opposite still shows the window is about the claim.
         said |= meaning.opposite_stems(said)
@@ -180,7 +180,7 @@ def _clause_gap(sentence: str, window: str, passage: Passage) -> str:
 QUOTE_JOIN = " … "
 
 
-def _windows(passage: Passage) -> list[str]:
+def windows(passage: Passage) -> list[str]:
     """The quotable units of a passage: each sentence, and each pair of neighbours in one paragraph.
 
     Pairs never cross a line: a quote must stand in the report as one run of words. A cover's lines
@@ -218,6 +218,9 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
         if len(known) < EVERY_AREA_MIN:
             return "", "these rows do not give every grade"
         sentence = EVERY_AREA_WORDS.sub(" ", sentence)
+    if graded_claims(sentence) and stated_grades(window):
+        # "adoption, care leavers and leadership were each judged good": the table's rows give each its grade.
+        sentence = _SHARED_GRADE.sub(" ", sentence)
     for check in (_place_conflict, _year_conflict, _number_conflict, _polarity_conflict, _quantity_conflict,
                   _negation_conflict, _request_conflict):  # fmt: skip
         reason = check(sentence, window, passage, grades)
@@ -226,6 +229,18 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
     return "", _month_gap(sentence, window, passage) or _quantity_gap(sentence, window) or _looked_back_gap(
         sentence, window, passage
     )
+
+
+#: "each" / "both" / "all" spreading one grade over the areas just named: no quantity of their own.
+_SHARED_GRADE = re.compile(
+    r"\b(?:each|both|all)\b(?=\s+(?:(?:of them|three|four|two)\s+)?(?:been\s+)?(?:judged|rated|graded|found)\b)",
+    re.I,
+)
+
+
+def conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
+    """Why the window states a different grade, number, year, place, quantity or "not" than the sentence; "" if none."""
+    return _disagreements(_without_marks(sentence), window, passage, grades)[0]
 
 
 def _place_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:

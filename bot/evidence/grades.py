@@ -71,7 +71,10 @@ def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
             continue
         preceding = [a for a in areas if a[1] < match.start()]
         listed = _listed_run([a for a in preceding if a[1] >= since], sentence)
-        since_last, since = since, match.end()
+        # "requires improvement in every area in 2015, good overall in 2023": words that gave this grade
+        # to every area are used up, not read again before the next grade.
+        since_last = since
+        since = match.end() + (len(after) - len(after.lstrip(" ,")) + follows.end() if follows else 0)
         if len(listed) > 1:
             # "help and protection and children in care both outstanding": every area listed gets the grade.
             claims += [(area, text.grade_of(match.group(0)), match.end()) for area, _, _ in listed]
@@ -184,3 +187,28 @@ def _stated_parts(area: str, stated: Mapping[str, str], named: set[str]) -> list
     if area == "children_in_care_and_care_leavers":
         return [a for a in ("children_in_care", "care_leavers") if a in stated]
     return [a for a in _SAME_AREA.get(area, []) if a in stated][:1]
+
+
+def grades_per_year(claim: str) -> list[tuple[str, str, int]]:
+    """(area, grade, year) for each grade of a claim that names two or more years: each to its nearest year."""
+    years = [(int(m.group(0)), m.start()) for m in text.YEAR.finditer(claim)]
+    if len({y for y, _ in years}) < 2:
+        return []
+    return [(area, grade, _year_of(at, years)) for area, grade, at in graded_claims_at(claim)]
+
+
+def graded_statement(place: str, area: str, grade: str, year: int) -> str:
+    """One grade of a change across years, said alone: "In 2021, Bedford was judged good in every area"."""
+    if area == EVERY_AREA:
+        return f"In {year}, {place} was judged {grade} in every area."
+    return f"In {year}, {area.replace('_', ' ')} in {place} was judged {grade}."
+
+
+def _year_of(at: int, years: list[tuple[int, int]]) -> int:
+    """The year a grade (ending at `at`) is given for: the one just after it, else the last before it.
+
+    "Good in 2023"; "requires improvement overall in its 2024 inspection".
+    """
+    after = [y for y, where in years if 0 <= where - at <= 25]
+    before = [y for y, where in years if where < at]
+    return after[0] if after else before[-1] if before else years[0][0]

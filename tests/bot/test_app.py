@@ -25,6 +25,9 @@ def test_an_engine_handed_a_model_judges_by_the_rules_unless_handed_a_judge(smal
         def entails(self, claim, evidence, source):
             return True
 
+        def states_firmly(self, claim, evidence, source):
+            return False
+
     judged = create_engine(Settings(data_dir=small_library.data_dir, _env_file=None), small_library, llm=Model(),
                            judge=Judge())  # fmt: skip
     assert judged.judge()[0].name == "handed judge"

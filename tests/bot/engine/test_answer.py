@@ -185,9 +185,17 @@ def test_two_places_are_written_side_by_side_each_from_its_own_evidence(small_li
     assert answer.status == "answered" and answer.text == "\n".join(streamed)
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     marks = [sorted(int(n) for n in re.findall(r"\[(\d+)\]", sentence)) for sentence in streamed]
-    assert marks[0][0] == 1 and marks[1][0] == marks[0][-1] + 1  # the second side's numbers follow the first's
+    assert [n for m in marks for n in m] == sorted(n for m in marks for n in m)  # each side's numbers follow on
     by_n = {c.n: c.passage.local_authority for c in answer.citations}
-    assert {by_n[n] for n in marks[0]} == {"St Helens"} and {by_n[n] for n in marks[1]} == {"North East Lincolnshire"}
+    councils = [{by_n[n] for n in m} for m in marks]
+    assert all(len(c) == 1 for c in councils)  # every line is one side's
+    order = [c.pop() for c in councils]
+    assert order == sorted(order, key=["St Helens", "North East Lincolnshire"].index) and len(set(order)) == 2
+    # Care leavers are a judgement area: each side also gives its report's grade, from the cover row.
+    graded = [line for line in streamed if re.search(r"care leavers judged \w+", line)]
+    assert len(graded) == 2 and all(by_n[int(re.findall(r"\[(\d+)\]", g)[0])] for g in graded)
+    rows = [c for c in answer.citations if c.passage.section == "Judgements"]
+    assert len(rows) == 2 and all("care leavers" in c.quote.lower() and c.quote in c.passage.text for c in rows)
 
 
 def test_a_side_the_evidence_does_not_answer_is_said_not_left_out(small_library):
@@ -206,11 +214,11 @@ def test_a_side_the_model_leaves_unwritten_is_quoted_in_its_report_s_own_words(s
     llm = EchoesFirstExtract()
     llm.silent_after = 1  # the second side's model finds nothing, though its report speaks of care leavers
     answer = _engine(small_library, llm).ask("Compare how St Helens and North East Lincolnshire support care leavers")
-    last = answer.text.splitlines()[-1]
-    assert re.match(r"North East Lincolnshire \(\w+ \d{4} report\): “", last)
-    cited = answer.citations[-1]
+    side = next(line for line in answer.text.splitlines() if line.startswith("North East Lincolnshire"))
+    assert re.match(r"North East Lincolnshire \(\w+ \d{4} report\): “", side)
+    cited = next(c for c in answer.citations if f"[{c.n}]" in side)
     assert cited.passage.local_authority == "North East Lincolnshire" and cited.quote in cited.passage.text
-    assert "care leavers" in cited.quote.lower() and f"[{cited.n}]" in last
+    assert "care leavers" in cited.quote.lower() and cited.passage.section != "Judgements"
 
 
 def test_two_asks_are_each_answered_their_citations_numbered_on(small_library):
@@ -395,6 +403,31 @@ def test_a_tight_budget_shortens_extracts_before_it_drops_a_place(small_library)
     budget = llm.count_tokens(build_prompt(question, one_each))
     kept, _, used = fit_prompt(question, evidence, budget, llm.count_tokens)
     assert used <= budget and {p.local_authority for p in kept} == places
+
+
+class StopsMidSentence(FakeLLM):
+    """A model that says its first extract's first sentence, then most of its second extract's: cut off, or not."""
+
+    def __init__(self, finished: bool) -> None:
+        super().__init__()
+        self.finished = finished
+
+    def stream(self, messages, max_tokens):
+        self.history.append(messages)
+        extracts = re.findall(r"^\[(\d+)\][^\n]*:\n([^\n]+)", messages[1]["content"], re.M)
+        (n1, first), (n2, second) = extracts[:2]
+        first = re.sub(r"^\d+\.\s+", "", first).split(". ")[0].rstrip(".")
+        words = re.sub(r"^\d+\.\s+", "", second).split(". ")[0].rstrip(".").split()
+        half = " ".join(words[: max(5, len(words) - 3)]).rstrip(",;")
+        yield f"{first} [{n1}]. {half}" + (f" [{n2}]." if self.finished else "")
+
+
+def test_half_a_sentence_left_when_the_model_stops_is_not_shown(small_library):
+    question = "What did Ofsted say about screening of contacts in North East Lincolnshire?"
+    finished = _engine(small_library, StopsMidSentence(finished=True)).ask(question)
+    assert len(finished.citations) == 2  # finished, the second sentence passes the checks
+    cut = _engine(small_library, StopsMidSentence(finished=False)).ask(question)
+    assert len(cut.citations) == 1 and cut.text.endswith("[1].")  # cut off by the token limit, it is not shown
 
 
 class EndlessLLM(FakeLLM):

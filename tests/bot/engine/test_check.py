@@ -178,6 +178,10 @@ class Judge:
         self.asked.append((claim, evidence, source))
         return self.says
 
+    def states_firmly(self, claim, evidence, source):
+        self.asked.append((claim, evidence, source))
+        return False  # never sure: only the rules' windows are judged
+
 
 def _faithful_claim(retriever) -> str:
     """A faithful claim of the committed set that the rules alone call supported."""
@@ -242,3 +246,57 @@ def test_statements_split_only_where_each_stands_on_its_own():
     )
     assert _report_years("Inspectors described the sufficiency strategy 2020 to 2025 as ambitious.") == set()
     assert _report_years("Leeds's 2022 inspection found caseloads high.") == {2022}
+
+
+class SureOf:
+    """A stand-in judge that vetoes every window the rules found, and is sure only of windows holding `words`."""
+
+    name = "sure of one thing"
+    failure = ""
+
+    def __init__(self, words: str) -> None:
+        self.words = words
+        self.read: list[tuple[str, str]] = []
+
+    def entails(self, claim, evidence, source):
+        return False
+
+    def states_firmly(self, claim, evidence, source):
+        self.read.append((evidence, source))
+        return self.words in evidence
+
+
+def test_a_paraphrase_the_rules_cannot_match_is_read_for_its_meaning_in_its_report(small_library):
+    claim = (
+        "Ofsted's 2023 inspection said St Helens picks up the council tax bill of each care leaver, wherever they live."
+    )
+    judge = SureOf("Council tax is paid for all care leavers")
+    checked = check_claim(claim, small_library.retriever, entailment=judge)
+    assert checked.verdict == "supported" and "in other words" in checked.explanation
+    (citation,) = checked.citations
+    assert citation.passage.local_authority == "St Helens" and citation.passage.date.startswith("2023")
+    assert "Council tax is paid for all care leavers" in citation.quote
+    assert " ".join(citation.quote.split()) in " ".join(citation.passage.text.split())  # the report's own run of words
+    assert judge.read and all(source.startswith("Ofsted, St Helens") and "2023" in source for _, source in judge.read)
+    unsure = SureOf("words no report holds")
+    assert check_claim(claim, small_library.retriever, entailment=unsure).verdict == "not_found"
+
+
+def test_every_area_in_a_change_across_years_is_every_area_not_the_overall_grade(small_library):
+    retriever = small_library.retriever
+    # St Helens was judged requires improvement in every area in 2015; in 2023 good overall, but not in every area.
+    wrong = (
+        "St Helens went from requires improvement in every area in 2015 to good in every area at its 2023 inspection."
+    )
+    assert check_claim(wrong, retriever).verdict == "contradicted"
+    right = "St Helens went from requires improvement in every area in 2015 to good overall at its 2023 inspection."
+    assert check_claim(right, retriever).verdict == "supported"
+
+
+def test_each_of_several_areas_judged_alike_is_read_off_the_table(small_library):
+    retriever = small_library.retriever
+    said = "In 2017, North East Lincolnshire's {} were each judged good."
+    assert check_claim(said.format("children in care, care leavers and adoption"), retriever).verdict == "supported"
+    assert (
+        check_claim(said.format("help and protection, care leavers and adoption"), retriever).verdict == "contradicted"
+    )

@@ -141,6 +141,9 @@ class Doubter:
         self.asked.append((claim, evidence))
         return bool(self.agrees_with) and self.agrees_with in evidence
 
+    def states_firmly(self, claim, evidence, source):
+        return False
+
 
 def test_a_sentence_the_judge_does_not_read_in_its_passage_is_dropped():
     judge = Doubter()
@@ -201,6 +204,17 @@ def test_a_sentence_that_mostly_repeats_one_already_shown_is_not_shown_again():
     assert shown == "Strategy discussions are timely [1]."
 
 
+def test_a_loop_cut_short_is_a_repeat_too():
+    """A real 1.5B loop: the finding again, stopped mid-sentence, with only part of its words."""
+    evidence = [_passage(1, "Care leavers form good relationships with their personal advisers, who visit them often.")]
+    shown, _ = check(
+        "Care leavers form good relationships with their personal advisers, who visit them often [1]. "
+        "The report also found that care leavers form good relationships with their personal [1].",
+        evidence,
+    )
+    assert shown == "Care leavers form good relationships with their personal advisers, who visit them often [1]."
+
+
 def test_a_clause_that_qualifies_or_a_head_under_a_condition_is_never_cut_away():
     evidence = [
         _passage(1, "Personal advisers know care leavers really well, which helps them to trust their advisers.")
@@ -224,3 +238,13 @@ def test_a_weakness_after_a_strength_in_the_same_words_is_not_a_repeat():
         evidence,
     )
     assert shown.count("[1]") == 2 and "not well supported" in shown
+
+
+def test_a_side_of_a_comparison_says_nothing_of_both_sides():
+    """Real 1.5B outputs: one side's extracts, and a sentence about both places."""
+    evidence = [_passage(1, "Children who go missing receive effective help to reduce risks and keep them safe.")]
+    both = "Both found that children who go missing receive effective help to reduce risks and keep them safe [1]."
+    one = "Children who go missing receive effective help to reduce risks and keep them safe [1]."
+    assert SentenceChecker(evidence, one_side=True).check(both) is None
+    assert SentenceChecker(evidence, one_side=True).check(one) == one
+    assert SentenceChecker(evidence).check(both) is not None  # a whole answer may compare what it was given

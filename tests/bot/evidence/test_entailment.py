@@ -62,10 +62,45 @@ def test_the_same_question_is_put_to_the_model_once():
 
 
 def test_the_judges_prompts_hold_no_facts_a_small_model_could_copy():
-    for name in ("entailment_system", "entailment_user"):
+    for name in ("entailment_system", "entailment_user", "consistency_system", "consistency_user"):
         words = prompts.template(name)
         assert not re.search(r"\d", words), name
         assert not find_authorities(words), name
+
+
+class TwoMinds:
+    """A stand-in model with one belief for the entailment question and another for the consistency one."""
+
+    name = "two minds"
+
+    def __init__(self, states: float, consistent: float) -> None:
+        self.states, self.consistent = states, consistent
+        self.asked: list[str] = []
+
+    def weigh(self, messages, choices):
+        question = "consistent" if "consistent" in messages[-1]["content"] else "states"
+        self.asked.append(question)
+        yes = self.consistent if question == "consistent" else self.states
+        return {"Yes": yes, "No": 1 - yes}
+
+
+def test_a_firm_yes_needs_both_questions_answered_firmly():
+    assert ModelEntailment(TwoMinds(0.7, 0.8)).states_firmly("a claim of words", "window", "source")
+    assert not ModelEntailment(TwoMinds(0.6, 0.99)).states_firmly("a claim of words", "window", "source")
+    assert not ModelEntailment(TwoMinds(0.99, 0.7)).states_firmly("a claim of words", "window", "source")
+    # An ordinary veto's Yes (0.5 and up) is not firm enough where no rule found the claim's words.
+    loose = TwoMinds(0.6, 0.7)
+    judge = ModelEntailment(loose)
+    assert judge.entails("a claim of words", "window", "source")
+    assert not judge.states_firmly("a claim of words", "window", "source")
+
+
+def test_the_second_question_is_not_asked_when_the_first_is_no_and_answers_are_remembered():
+    model = TwoMinds(0.2, 0.9)
+    judge = ModelEntailment(model)
+    for _ in range(3):
+        assert not judge.states_firmly("a claim of words", "window", "source")
+    assert model.asked == ["states"]
 
 
 def test_grades_read_off_a_judgement_table_are_left_to_the_table():

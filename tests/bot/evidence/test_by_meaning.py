@@ -1,0 +1,95 @@
+"""Reading a claim's closest windows for their meaning, when the rules found none that says it."""
+
+from __future__ import annotations
+
+from bot.evidence.by_meaning import read_by_meaning
+from index import text
+from tests.fixtures.passages import passage
+
+FINDING = passage(
+    "Care leavers are well supported by their personal advisers. Council tax is paid for all care leavers, "
+    "regardless of where they live. Seven young people are at university.",
+    id="finding", report_id="sh-2023", local_authority="St Helens", kind="ILACS inspection", date="2023-09-04",
+    section="The experiences and progress of care leavers",
+)  # fmt: skip
+OLDER = passage(
+    "Council tax is paid for all care leavers, regardless of where they live.",
+    id="older", report_id="sh-2019", local_authority="St Helens", kind="ILACS inspection", date="2019-11-04",
+    section="Care leavers",
+)  # fmt: skip
+ELSEWHERE = passage(
+    "Council tax is paid for all care leavers, regardless of where they live.",
+    id="elsewhere", report_id="wi-2023", local_authority="Wigan", kind="ILACS inspection", date="2023-05-01",
+    section="Care leavers",
+)  # fmt: skip
+COVER = passage(
+    "Council tax care leavers Good", id="cover", report_id="sh-2023", local_authority="St Helens",
+    kind="ILACS inspection", date="2023-09-04", section="Judgements",
+)  # fmt: skip
+
+
+def shared_words(query: str, texts: list[str]) -> list[float]:
+    """A stand-in for the embedder: the share of the query's words each text holds."""
+    wanted = text.content_words(query)
+    return [len(wanted & text.content_words(t)) / max(1, len(wanted)) for t in texts]
+
+
+class Judge:
+    """A stand-in judge that firmly says Yes to any window holding `yes_to`, and records what it read."""
+
+    name = "stand-in"
+    failure = ""
+
+    def __init__(self, yes_to: str) -> None:
+        self.yes_to = yes_to
+        self.read: list[tuple[str, str]] = []
+
+    def entails(self, claim, evidence, source):
+        return False
+
+    def states_firmly(self, claim, evidence, source):
+        self.read.append((evidence, source))
+        return self.yes_to in evidence
+
+
+CLAIM = "Ofsted's 2023 report said St Helens pays the council tax of every care leaver, wherever they live."
+
+
+def _read(claim, judge, reports=frozenset({"sh-2023"})):
+    return read_by_meaning(
+        claim, [ELSEWHERE, OLDER, COVER, FINDING], judge, shared_words,
+        places=["St Helens"], reports=set(reports), grades=lambda report_id: {},
+    )  # fmt: skip
+
+
+def test_only_the_named_councils_report_of_the_named_year_is_read_and_its_words_are_quoted():
+    judge = Judge(yes_to="Council tax is paid")
+    decided = _read(CLAIM, judge)
+    assert decided is not None
+    found_in, judged = decided
+    assert found_in.id == "finding" and judged.status == "supported"
+    assert "Council tax is paid for all care leavers, regardless of where they live." in judged.quote
+    assert judged.quote in " ".join(FINDING.text.split())  # one run of the report's own words
+    assert all("St Helens" in source and "2023" in source for _, source in judge.read)
+
+
+def test_the_sentence_after_a_window_is_read_with_it():
+    judge = Judge(yes_to="university")
+    decided = _read("In 2023 St Helens paid council tax for care leavers wherever they live.", judge)
+    assert decided is not None and "Seven young people are at university." in decided[1].quote
+
+
+def test_no_firm_yes_decides_nothing():
+    assert _read(CLAIM, Judge(yes_to="something the report never says")) is None
+
+
+def test_a_changed_number_is_never_outvoted_by_the_judge():
+    judge = Judge(yes_to="Council tax")
+    said = "In 2023 St Helens paid council tax for all care leavers, and {} young people were at university."
+    assert _read(said.format("seven"), judge) is not None
+    assert _read(said.format("nine"), judge) is None
+
+
+def test_no_named_report_of_the_year_means_nothing_is_read():
+    judge = Judge(yes_to="Council tax")
+    assert _read(CLAIM, judge, reports=set()) is None and not judge.read
