@@ -26,7 +26,14 @@ class Block:
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+\S")
 _BULLET = re.compile(r"^\s*([◼•▪■●◾➢►\uf0b7\uf0a7]|-\s|–\s|\*\s)\s*")
 _SENTENCE_END = re.compile(r"[.?!:;)\"”’]\s*$")
-_GRADE_HEADING = re.compile(r":\s*(outstanding|good|requires improvement( to be good)?|inadequate)\s*$", re.I)
+#: A judgement area's heading with its grade: "…help and protection: good", and in 2018–19 reports also
+#: "…protection is outstanding", "…protection requires improvement" (Ofsted's area names only), "…: good.".
+_AREA_HEADING = re.compile(r"^(?:the experiences and progress of|the impact of leaders|overall effectiveness)\b", re.I)
+_GRADE_HEADING = re.compile(
+    rf"(?::\s*|{_AREA_HEADING.pattern}.*\s(?:(?:is|are)\s+)?)"
+    r"(outstanding|good|requires improvement( to be good)?|inadequate)\.?\s*$",
+    re.I,
+)
 _EDGE_LINES = 3
 # Headings Ofsted uses in every framework; seen on a line of their own they always start a section.
 _KNOWN_HEADING = re.compile(
@@ -116,8 +123,23 @@ def _clean_pdf(pages: list[str]) -> list[Block]:
             text = line.strip()
             nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
             starts_item = bool(_NUMBERED.match(text) or _BULLET.match(text))
+            # A list's last item may end on a line pdfium kept a trailing space on, so it reads as still
+            # open; a capitalised line after its full stop can still be the next section's graded heading.
+            after_stop = (
+                open_block is not None
+                and text[:1].isupper()
+                and (
+                    bool(_SENTENCE_END.search(open_block.text))
+                    or (open_block.kind == "bullet" and bool(_AREA_HEADING.match(text)))
+                )
+            )
+            if after_stop and not starts_item and _GRADE_HEADING.search(text):
+                close()
+                blocks.append(Block(page_no, _tidy(text), "heading"))
+                i += 1
+                continue
             # Headings with a grade ("... help and protection: good") often wrap onto two lines.
-            if not starts_item and (open_block is None or open_block.kind == "heading"):
+            if not starts_item and (open_block is None or open_block.kind == "heading" or after_stop):
                 joined = f"{text} {nxt}"
                 if not _GRADE_HEADING.search(text) and _GRADE_HEADING.search(joined) and len(joined) < 2 * full:
                     close()

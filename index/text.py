@@ -368,10 +368,26 @@ def numbers(text: str) -> set[str]:
             continue
         value = float(token)
         found.add(str(int(value)) if value == int(value) else str(value))
+    for match in re.finditer(r"\b([a-z]+) dozen\b", text, re.I):
+        if match.group(1).lower() in _NUMBER_WORDS:  # "two dozen" is 24, not 2
+            found.add(str(_NUMBER_WORDS[match.group(1).lower()] * 12))
+            text = text.replace(match.group(0), " ")
+    for phrase, value in _COUNT_PHRASES:
+        if phrase.search(text):
+            found.add(value)
+            text = phrase.sub(" ", text)
     for word in words(text):
         if word in _NUMBER_WORDS and word not in {"one"}:
             found.add(str(_NUMBER_WORDS[word]))
     return found
+
+
+#: Counts said in words that are not number words: "a couple of new hubs" is two, "half a dozen" six.
+_COUNT_PHRASES = (
+    (re.compile(r"\bhalf a dozen\b", re.I), "6"),
+    (re.compile(r"\ba dozen\b", re.I), "12"),
+    (re.compile(r"\ba (?:couple|pair) of\b", re.I), "2"),
+)
 
 
 def years(text: str) -> set[int]:

@@ -46,3 +46,25 @@ def test_bullets_stay_separate_items():
     bullets = [b for b in blocks if b.kind == "bullet"]
     assert len(bullets) >= 4
     assert any("return home interviews" in b.text for b in bullets)
+
+
+@pytest.mark.parametrize(
+    ("report", "heading"),
+    [
+        # The improvement list's last bullet is still open when the wrapped graded heading starts.
+        ("suffolk/2024-08-21", "The experiences and progress of children who need help and protection: requires"),
+        # 2018–19 reports: "is outstanding", "requires improvement" without a colon.
+        ("bexley/2018-08-20", "The experiences and progress of children who need help and protection is outstanding"),
+        ("kirklees/2019-08-05", "The experiences and progress of children who need help and protection requires"),
+    ],
+)
+def test_the_graded_heading_after_the_improvement_list_starts_its_own_section(report, heading):
+    council, date = report.split("/")
+    path = next((OFSTED / council).glob(f"{date}*.pdf"))
+    blocks = clean(load(path))
+    at = next(i for i, b in enumerate(blocks) if b.kind == "heading" and b.text.startswith(heading))
+    improve = next(i for i, b in enumerate(blocks) if b.kind == "heading" and b.text.startswith("What needs to improve"))
+    assert improve < at
+    listed = blocks[improve + 1 : at]
+    assert listed and not any(heading[:40] in b.text for b in listed)  # the heading is not glued to the last item
+    assert blocks[at + 1].text.startswith("1. ")

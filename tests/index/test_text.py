@@ -28,6 +28,9 @@ def test_report_sentences_never_join_lines():
 
 def test_figures_years_months_and_grades():
     assert text.numbers("Around 18 children, 12% of staff, £1,500 and twelve visits in 2023.") == {"18", "12", "1500"}
+    # Counts in words that are not number words: a couple, a dozen, half a dozen, two dozen.
+    assert text.numbers("A couple of new family hubs opened") == {"2"}
+    assert text.numbers("half a dozen reviews, a dozen visits and two dozen carers") == {"6", "12", "24"}
     assert text.years("between 2019 and 2023") == {2019, 2023}
     assert text.months("In March; it may be late. May saw more.") == {"march", "may"}
     assert text.grade_of("Requires improvement to be good") == "requires improvement"
