@@ -123,33 +123,11 @@ def _clean_pdf(pages: list[str]) -> list[Block]:
             text = line.strip()
             nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
             starts_item = bool(_NUMBERED.match(text) or _BULLET.match(text))
-            # A list's last item may end on a line pdfium kept a trailing space on, so it reads as still
-            # open; a capitalised line after its full stop can still be the next section's graded heading.
-            after_stop = (
-                open_block is not None
-                and text[:1].isupper()
-                and (
-                    bool(_SENTENCE_END.search(open_block.text))
-                    or (open_block.kind == "bullet" and bool(_AREA_HEADING.match(text)))
-                )
-            )
-            if after_stop and not starts_item and _GRADE_HEADING.search(text):
+            heading, used = (None, 0) if starts_item else _heading_at(text, nxt, open_block, full)
+            if heading is not None:
                 close()
-                blocks.append(Block(page_no, _tidy(text), "heading"))
-                i += 1
-                continue
-            # Headings with a grade ("... help and protection: good") often wrap onto two lines.
-            if not starts_item and (open_block is None or open_block.kind == "heading" or after_stop):
-                joined = f"{text} {nxt}"
-                if not _GRADE_HEADING.search(text) and _GRADE_HEADING.search(joined) and len(joined) < 2 * full:
-                    close()
-                    blocks.append(Block(page_no, _tidy(joined), "heading"))
-                    i += 2
-                    continue
-            if _KNOWN_HEADING.match(text):
-                close()
-                blocks.append(Block(page_no, _tidy(text), "heading"))
-                i += 1
+                blocks.append(Block(page_no, _tidy(heading), "heading"))
+                i += used
                 continue
             if starts_item:
                 close()
@@ -181,6 +159,30 @@ _CONTACT = re.compile(
 def _is_letterhead(text: str) -> bool:
     """A short block of contact details with no sentence in it: the sender's address, phone, email."""
     return bool(_CONTACT.search(text)) and not _SENTENCE_END.search(text) and len(text.split()) <= 12
+
+
+def _heading_at(text: str, nxt: str, open_block: Block | None, full: int) -> tuple[str | None, int]:
+    """A heading starting on this line (not a list item), and how many lines it takes; (None, 0) if none.
+
+    A list's last item may end on a line pdfium kept a trailing space on, so it reads as still open; a
+    capitalised line after its full stop can still be the next section's graded heading. Headings with
+    a grade ("... help and protection: good") often wrap onto two lines.
+    """
+    after_stop = (
+        open_block is not None
+        and text[:1].isupper()
+        and (
+            bool(_SENTENCE_END.search(open_block.text))
+            or (open_block.kind == "bullet" and bool(_AREA_HEADING.match(text)))
+        )
+    )
+    if after_stop and _GRADE_HEADING.search(text):
+        return text, 1
+    if open_block is None or open_block.kind == "heading" or after_stop:
+        joined = f"{text} {nxt}"
+        if not _GRADE_HEADING.search(text) and _GRADE_HEADING.search(joined) and len(joined) < 2 * full:
+            return joined, 2
+    return (text, 1) if _KNOWN_HEADING.match(text) else (None, 0)
 
 
 def _looks_like_heading(text: str, full: int) -> bool:

@@ -23,6 +23,7 @@ from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
 from index.plan import Filters
+from index.report import is_primary
 from index.retrieve import Retriever
 
 Verdict = Literal["supported", "contradicted", "not_found"]
@@ -229,7 +230,8 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
         first = _check_one(statements[0], retriever, retriever.plan(statements[0], plan.filters), entailment)
         return each_holds([f"“{p}”" for p in statements], [first], statements[1:])
     weighed = [(p, judge(claim, p, retriever.grades_for(p.report_id))) for p in _candidates(claim, retriever, plan)]
-    of_year = {r["report_id"] for r in reports if _years_of(r) & asked_of} if asked_of else None
+    # The report of the year named; with no year, the council's newest of Ofsted's own (a claim of now).
+    of_year = {r["report_id"] for r in reports if _years_of(r) & asked_of} if asked_of else _newest(reports)
     return _verdict(claim, weighed, "", entailment=entailment, scope=(retriever, named, of_year))
 
 
@@ -360,7 +362,7 @@ def _verdict(
     if entailment is not None and not table:
         meant = [pj for pj in supported[:JUDGED_WINDOWS] if _means(claim, pj, entailment)]
         if not meant:
-            return _by_meaning(claim, weighed, supported, entailment, scope) or ClaimCheck(
+            return _by_meaning(claim, weighed, supported, entailment, None if contradicted else scope) or ClaimCheck(
                 claim, "not_found", note or "Nothing in the library decides this claim."
             )
         supported = meant
@@ -379,7 +381,7 @@ def _by_meaning(
     """The window the judge firmly reads as stating the claim; else what the rules found; None if nothing.
 
     `scope` is where the claim's meaning may be read: the councils it names, and the reports of the
-    year it names (None: every report of those councils).
+    year it names (with no year, each council's newest report).
     """
     retriever, places, reports = scope or (None, [], None)
     if retriever is not None and places:
@@ -440,6 +442,14 @@ def _check_graded(claim: str, retriever: Retriever, reports: list[dict], years: 
 
 def _cover_passages(retriever: Retriever, report_id: str) -> list[Passage]:
     return [p for p in retriever.passages_of(report_id) if p.section in (COVER_SECTION, METADATA_SECTION)]
+
+
+def _newest(reports: list[dict]) -> set[str]:
+    """Each council's newest report in Ofsted's own words: what a claim with no year is read against."""
+    newest: dict[str, dict] = {}
+    for record in sorted((r for r in reports if is_primary(r)), key=lambda r: r.get("date") or ""):
+        newest[authority_key(record.get("local_authority") or "")] = record
+    return {r["report_id"] for r in newest.values()}
 
 
 def _reports_of(retriever: Retriever, authorities: list[str]) -> list[dict]:

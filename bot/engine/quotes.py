@@ -108,11 +108,12 @@ def topic_area(question: str, report_words: list[str]) -> str | None:
     services" is not a topic of its own: the overall grade is only named by "overall".
     """
     said = " ".join([question, *report_words])
-    for area, pattern in JUDGEMENT_AREAS:
+    named = []
+    for order, (area, pattern) in enumerate(JUDGEMENT_AREAS):
         wide = _WIDE_AREAS.get(area)
-        if re.search(rf"\b({pattern})\b", said, re.I) and (wide is None or re.search(wide, said, re.I)):
-            return area
-    return None
+        if (found := re.search(rf"\b({pattern})\b", said, re.I)) and (wide is None or re.search(wide, said, re.I)):
+            named.append((found.start(), order, area))  # the first named; at one place, the longer name
+    return min(named)[2] if named else None
 
 
 def side_grade(retriever: Retriever, report_id: str, area: str, n: int) -> tuple[str, Citation] | None:
@@ -130,6 +131,11 @@ def side_grade(retriever: Retriever, report_id: str, area: str, n: int) -> tuple
     shown = "requires improvement to be good" if grade == "requires improvement" else grade
     line = f"{date_label(cover)}: {area_label(graded)} judged {shown} [{n}]."
     return line, Citation(n, cover, row)
+
+
+def _finds_fault(sentence: str) -> bool:
+    """A criticism in words ("too slow", "weak"), not a bare "not" ("leaders do not tolerate drift" praises)."""
+    return bool(meaning.CRITICAL.search(meaning.NOT_CRITICAL.sub(" ", meaning.plain(sentence))))
 
 
 #: What a report hopes for or asks, not what it found.
@@ -165,7 +171,7 @@ def balancing_quote(
     praise = any(meaning.praises(s) for s in written)
     if faults == praise:
         return None  # both already, or neither (a neutral account is not one-sided)
-    wanted = meaning.praises if faults else meaning.criticises
+    wanted = meaning.praises if faults else _finds_fault
     said = [gist(s) for s in written]
     found: list[tuple[str, Hit]] = []
     for hit in hits[:BALANCE_PASSAGES]:
@@ -174,7 +180,7 @@ def balancing_quote(
             continue
         for line in text_rules.continued_lines(p.text):
             for sentence in text_rules.sentences(line):
-                sentence = re.sub(r"^\d{1,3}\.\s*", "", " ".join(sentence.split()))
+                sentence = re.sub(r"^\d{1,3}\.\s+", "", " ".join(sentence.split()))
                 words = gist(sentence)
                 if (
                     len(text_rules.content_words(sentence)) >= 4

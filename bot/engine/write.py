@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 
 import prompts
 from bot.engine.asking import Answer, Asking
@@ -168,17 +169,20 @@ class Writer:
         """What a side's written sentences leave out, verbatim and cited: its finding the other way, its grade.
 
         All praise or all fault gets the report's closest finding the other way; a topic that is a
-        judgement area gets the side's report's grade for it, from its cover row.
+        judgement area gets the side's report's grade for it, from its cover row (unless the judgement
+        tables are shown anyway, for a question about grades).
         """
         more = []
         written = [s.text for s in checker.sentences]
+        # The report the side's sentences come from (its most cited), else its best passage's: never another.
+        cited = Counter(c.passage.report_id for c in checker.citations.values())
+        report = cited.most_common(1)[0][0] if cited else hits[0].passage.report_id
+        own = [h for h in hits if h.passage.report_id == report]
         topic = plan.side_topic
-        other = written and balancing_quote(
-            topic, hits, written, n, self._retriever, self._min_relevance, plan.searched(topic)
-        )
-        if other:
+        if written and (other := balancing_quote(topic, own, written, n, self._retriever, self._min_relevance,
+                                                 plan.searched(topic))):  # fmt: skip
             more.append(other)
-        if area and (graded := side_grade(self._retriever, hits[0].passage.report_id, area, n + len(more))):
+        if area and not plan.about_cover and (graded := side_grade(self._retriever, report, area, n + len(more))):
             more.append(graded)
         return more
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.evidence.claims import Judged, conflict, windows
+from bot.evidence.claims import Judged, disagreement, windows
 from bot.evidence.entailment import Entailment, source_of
 from index import text
 from index.authorities import authority_key
@@ -31,10 +31,14 @@ MEANING_WINDOWS = 2
 CONTEXT_WORDS = 90
 #: Passages of the named report searched for the claim, beside those the rules weighed.
 SEARCHED = 6
+#: Passages whose sentences are embedded and compared, in the order found (the named report's search first).
+PASSAGES_READ = 12
 #: Closeness (cosine) below which a window is not about the claim at all.
 MIN_CLOSENESS = 0.45
 
 Closeness = Callable[[str, list[str]], list[float]]
+#: A claim that compares ("better supported than in Luton", "more than before"): left to the rules.
+_COMPARES = re.compile(r"\bthan\b|\bcompared (?:with|to)\b|\bunlike\b|\bas (?:\w+ )?as\b", re.I)
 
 
 def read_by_meaning(
@@ -53,6 +57,8 @@ def read_by_meaning(
     (`reports`, when given), are read: a claim about "its 2026 inspection" is not decided by the
     2015 report. Cover pages are left to the judgement table.
     """
+    if _COMPARES.search(claim):
+        return None  # one report's words cannot bear out a comparison with another place or time
     keys = {authority_key(p) for p in places}
     eligible = [
         p
@@ -61,7 +67,7 @@ def read_by_meaning(
         and authority_key(p.local_authority or "") in keys
         and (reports is None or p.report_id in reports)
     ]
-    units = [(p, w) for p in eligible for w in windows(p)]
+    units = [(p, w) for p in eligible[:PASSAGES_READ] for w in windows(p)]
     close = closeness(claim, [w for _, w in units])
     best: dict[str, tuple[float, Passage, str]] = {}
     for (passage, window), near in zip(units, close, strict=True):
@@ -69,8 +75,9 @@ def read_by_meaning(
             best[passage.id] = (near, passage, window)
     for near, passage, window in sorted(best.values(), key=lambda b: -b[0])[:MEANING_WINDOWS]:
         read = _with_context(window, passage)
-        if conflict(claim, read, passage, grades(passage.report_id)):
-            continue  # a changed number, year or "not" is never outvoted by the judge's Yes
+        graded = grades(passage.report_id)
+        if any(disagreement(claim, words, passage, graded) for words in (window, read)):
+            continue  # a changed number, year or "not", or one the words do not give, is never outvoted by a Yes
         if entailment.states_firmly(claim, read, source_of(passage)):
             return passage, Judged("supported", read, near)
     return None
@@ -111,10 +118,12 @@ def read_in_scope(
     The report the claim names is searched alone: the council's other reports may crowd it out of a
     search over all of them.
     """  # fmt: skip
-    found = {p.id: p for p in passages}
+    found: dict[str, Passage] = {}
     if reports:
         within = Filters(authorities=places, report_ids=sorted(reports))
         found.update({h.passage.id: h.passage for h in retriever.search(claim, within, k=SEARCHED).hits})
+    for passage in passages:
+        found.setdefault(passage.id, passage)
     return read_by_meaning(
         claim, list(found.values()), entailment, retriever.closeness,
         places=places, reports=reports, grades=retriever.grades_for,

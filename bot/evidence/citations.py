@@ -41,7 +41,8 @@ _LABEL_ECHO = re.compile(r"\bp\.\s?\d+\b|\bpara\s\d|\bsection\s[“\"]|\bextract
 #: A sentence about both sides of a comparison, written from one side's extracts ("Both found…", "in both places").
 _BOTH_SIDES = re.compile(
     r"^\W*(?:both|neither)\s+(?:of them|found|noted|reported|said|described|showed|saw|have|had|were|are)\b|"
-    r"\b(?:both|neither|the two|each of the) (?:places?|councils?|authority|authorities|reports?|inspections?|sides)\b",
+    r"\b(?:both|neither|the two|each of the) (?:places?|councils?|authority|authorities|reports?|inspections?|sides)\b|"
+    r"\bboth (?:in )?(?:19|20)\d\d and (?:in )?(?:19|20)\d\d\b",
     re.I,
 )
 
@@ -159,8 +160,11 @@ class SentenceChecker:
             self.dropped.append((bare, "speaks of both sides from one side's extracts"))
             return None
         words = gist(bare)
-        # A repeat says (nearly) what an earlier sentence said, or only part of it: a loop, or a loop cut short.
-        if any(len(words & earlier) >= REPEAT_SHARE * len(words) for earlier in self._said):
+        # A repeat says (nearly) what an earlier sentence said, or nothing it did not: a loop, or a loop cut short.
+        if any(
+            len(words & earlier) >= REPEAT_SHARE * len(words | earlier) or (len(words) >= 3 and words <= earlier)
+            for earlier in self._said
+        ):
             self.dropped.append((bare, "repeats an earlier sentence"))  # a small model can loop on one sentence
             return None
         claim = f"{self.question} {bare}" if self.question and is_fragment(bare) else bare

@@ -233,14 +233,20 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
 
 #: "each" / "both" / "all" spreading one grade over the areas just named: no quantity of their own.
 _SHARED_GRADE = re.compile(
-    r"\b(?:each|both|all)\b(?=\s+(?:(?:of them|three|four|two)\s+)?(?:been\s+)?(?:judged|rated|graded|found)\b)",
+    r"(?<!\bnot )\b(?:each|both|all)\b"
+    r"(?=\s+(?:(?:of them|three|four|two)\s+)?(?:been\s+)?(?:judged|rated|graded|found)\b)",
     re.I,
 )
 
 
-def conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
-    """Why the window states a different grade, number, year, place, quantity or "not" than the sentence; "" if none."""
-    return _disagreements(_without_marks(sentence), window, passage, grades)[0]
+def disagreement(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
+    """Why the window cannot bear the sentence out; "" if nothing but its words differ.
+
+    A different grade, number, year, place, quantity, "not" or request; or a month, quantity or
+    earlier year the window does not give.
+    """
+    conflict, gap = _disagreements(_without_marks(sentence), window, passage, grades)
+    return conflict or gap
 
 
 def _place_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:

@@ -117,6 +117,8 @@ class ModelEntailment:
         if key not in self._read:
             states = self._belief("entailment", claim, evidence, source)
             consistent = self._belief("consistency", claim, evidence, source) if states and states >= FIRM else None
+            if states is None or (states >= FIRM and consistent is None):
+                return False  # the judge could not say this time: not remembered as its answer
             if len(self._read) >= _MEMORY:
                 self._read.clear()
             self._read[key] = consistent is not None and consistent >= FIRM_CONSISTENT

@@ -194,7 +194,7 @@ def grades_per_year(claim: str) -> list[tuple[str, str, int]]:
     years = [(int(m.group(0)), m.start()) for m in text.YEAR.finditer(claim)]
     if len({y for y, _ in years}) < 2:
         return []
-    return [(area, grade, _year_of(at, years)) for area, grade, at in graded_claims_at(claim)]
+    return [(area, grade, _year_of(at, years, claim)) for area, grade, at in graded_claims_at(claim)]
 
 
 def graded_statement(place: str, area: str, grade: str, year: int) -> str:
@@ -204,11 +204,12 @@ def graded_statement(place: str, area: str, grade: str, year: int) -> str:
     return f"In {year}, {area.replace('_', ' ')} in {place} was judged {grade}."
 
 
-def _year_of(at: int, years: list[tuple[int, int]]) -> int:
-    """The year a grade (ending at `at`) is given for: the one just after it, else the last before it.
+def _year_of(at: int, years: list[tuple[int, int]], claim: str) -> int:
+    """The year a grade (ending at `at`) is given for: the one just after it in its clause, else the last before it.
 
-    "Good in 2023"; "requires improvement overall in its 2024 inspection".
+    "Good in 2023"; "requires improvement overall in its 2024 inspection"; but in "judged good, and in
+    2024 it was judged good" the first grade's year is not 2024.
     """
-    after = [y for y, where in years if 0 <= where - at <= 25]
+    after = [y for y, where in years if 0 <= where - at <= 25 and not _CLAUSE_END.search(claim[at:where])]
     before = [y for y, where in years if where < at]
     return after[0] if after else before[-1] if before else years[0][0]

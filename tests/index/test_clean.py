@@ -63,7 +63,9 @@ def test_the_graded_heading_after_the_improvement_list_starts_its_own_section(re
     path = next((OFSTED / council).glob(f"{date}*.pdf"))
     blocks = clean(load(path))
     at = next(i for i, b in enumerate(blocks) if b.kind == "heading" and b.text.startswith(heading))
-    improve = next(i for i, b in enumerate(blocks) if b.kind == "heading" and b.text.startswith("What needs to improve"))
+    improve = next(
+        i for i, b in enumerate(blocks) if b.kind == "heading" and b.text.startswith("What needs to improve")
+    )
     assert improve < at
     listed = blocks[improve + 1 : at]
     assert listed and not any(heading[:40] in b.text for b in listed)  # the heading is not glued to the last item

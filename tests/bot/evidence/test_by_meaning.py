@@ -93,3 +93,19 @@ def test_a_changed_number_is_never_outvoted_by_the_judge():
 def test_no_named_report_of_the_year_means_nothing_is_read():
     judge = Judge(yes_to="Council tax")
     assert _read(CLAIM, judge, reports=set()) is None and not judge.read
+
+
+def test_a_comparison_or_a_scope_the_window_does_not_give_is_left_to_the_rules():
+    judge = Judge(yes_to="Council tax")
+    compared = "In 2023 St Helens paid council tax for more care leavers than any other council, wherever they live."
+    assert _read(compared, judge) is None and not judge.read
+    few = passage(
+        "A minority of care leavers have their council tax paid, wherever they live.",
+        id="few", report_id="sh-2023", local_authority="St Helens", kind="ILACS inspection", date="2023-09-04",
+        section="Care leavers",
+    )  # fmt: skip
+    said = "In 2023 St Helens paid the council tax of care leavers wherever they live."
+    read = read_by_meaning(
+        said, [few], judge, shared_words, places=["St Helens"], reports={"sh-2023"}, grades=lambda report_id: {}
+    )
+    assert read is None  # "of only some" is a gap the judge's Yes does not fill

@@ -215,6 +215,18 @@ def test_a_loop_cut_short_is_a_repeat_too():
     assert shown == "Care leavers form good relationships with their personal advisers, who visit them often [1]."
 
 
+def test_a_sentence_with_a_word_of_its_own_is_not_a_repeat():
+    evidence = [
+        _passage(1, "Personal advisers help care leavers into education, employment and training, and into suitable "
+                    "accommodation. Few care leavers are in suitable accommodation."),
+    ]  # fmt: skip
+    first = (
+        "Personal advisers help care leavers into education, employment and training, and into suitable accommodation"
+    )
+    shown, _ = check(f"{first} [1]. Few care leavers are in suitable accommodation [1].", evidence)
+    assert shown.count("[1]") == 2
+
+
 def test_a_clause_that_qualifies_or_a_head_under_a_condition_is_never_cut_away():
     evidence = [
         _passage(1, "Personal advisers know care leavers really well, which helps them to trust their advisers.")

@@ -235,3 +235,15 @@ def test_an_improvement_list_item_is_never_read_as_a_finding(item):
     claim = "Ofsted found that " + item[0].lower() + item[1:]
     found = judge(claim, listed)
     assert found.status != "supported", found
+
+
+def test_each_grade_of_a_change_takes_the_year_of_its_own_clause():
+    from bot.evidence.grades import grades_per_year
+
+    assert grades_per_year("In 2019 Bedford was judged good, and in 2024 it was judged good.") == [
+        ("overall_effectiveness", "good", 2019), ("overall_effectiveness", "good", 2024),
+    ]  # fmt: skip
+    change = "Bedford went from good in every area in 2021 to requires improvement across the board in 2025."
+    assert grades_per_year(change) == [
+        ("every_area", "good", 2021), ("every_area", "requires improvement", 2025),
+    ]  # fmt: skip
