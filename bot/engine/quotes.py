@@ -141,7 +141,7 @@ def _finds_fault(sentence: str) -> bool:
 #: What a report hopes for or asks, not what it found.
 _HOPES = re.compile(r"\b(will|would|should|must|could|needs? to|ought to)\b", re.I)
 BALANCE_CLOSENESS = 0.5  # a side's other-way sentence must be this close in meaning to the topic to be quoted
-BALANCE_PASSAGES = 4  # the side's best passages it is looked for in
+BALANCE_PASSAGES = 6  # the side's best passages it is looked for in (a side's share of the search)
 
 
 def balancing_quote(

@@ -46,13 +46,13 @@ def _hits_on(retriever, question: str, authority: str, year: str):
 
 def test_a_one_sided_side_gets_the_reports_closest_finding_the_other_way(small_library):
     retriever = small_library.retriever
-    hits = _hits_on(retriever, "support for care leavers", "Lancashire", "2023")
+    hits = _hits_on(retriever, "support for care leavers", "St Helens", "2019")
     praise = ["Care leavers are supported well by committed personal advisers who know them well."]
     assert meaning.praises(praise[0])
     line, citation = balancing_quote("care leavers", hits, praise, 4, retriever, 0.0)
     assert line.startswith("The same report also found: “") and line.endswith("[4]")
     assert meaning.criticises(citation.quote) and "leaver" in citation.quote.lower()
-    assert citation.passage.local_authority == "Lancashire" and citation.passage.date.startswith("2023")
+    assert citation.passage.local_authority == "St Helens" and citation.passage.date.startswith("2019")
     assert " ".join(citation.quote.split()) in " ".join(citation.passage.text.split())
     # Already both ways, or about something else entirely: nothing is added.
     both = [*praise, "Too many care leavers are not in education, employment or training."]
