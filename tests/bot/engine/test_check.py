@@ -8,6 +8,7 @@ import pytest
 
 from bot.engine.check import check_claim
 from bot.engine.evaluate import load_claims, run_claims
+from tests.fixtures.fakes import SureOf
 from tests.fixtures.library import briefing
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -246,24 +247,6 @@ def test_statements_split_only_where_each_stands_on_its_own():
     )
     assert _report_years("Inspectors described the sufficiency strategy 2020 to 2025 as ambitious.") == set()
     assert _report_years("Leeds's 2022 inspection found caseloads high.") == {2022}
-
-
-class SureOf:
-    """A stand-in judge that vetoes every window the rules found, and is sure only of windows holding `words`."""
-
-    name = "sure of one thing"
-    failure = ""
-
-    def __init__(self, words: str) -> None:
-        self.words = words
-        self.read: list[tuple[str, str]] = []
-
-    def entails(self, claim, evidence, source):
-        return False
-
-    def states_firmly(self, claim, evidence, source):
-        self.read.append((evidence, source))
-        return self.words in evidence
 
 
 def test_a_paraphrase_the_rules_cannot_match_is_read_for_its_meaning_in_its_report(small_library):

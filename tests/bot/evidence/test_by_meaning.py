@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.evidence.by_meaning import read_by_meaning
 from index import text
+from tests.fixtures.fakes import SureOf as Judge
 from tests.fixtures.passages import passage
 
 FINDING = passage(
@@ -34,24 +35,6 @@ def shared_words(query: str, texts: list[str]) -> list[float]:
     return [len(wanted & text.content_words(t)) / max(1, len(wanted)) for t in texts]
 
 
-class Judge:
-    """A stand-in judge that firmly says Yes to any window holding `yes_to`, and records what it read."""
-
-    name = "stand-in"
-    failure = ""
-
-    def __init__(self, yes_to: str) -> None:
-        self.yes_to = yes_to
-        self.read: list[tuple[str, str]] = []
-
-    def entails(self, claim, evidence, source):
-        return False
-
-    def states_firmly(self, claim, evidence, source):
-        self.read.append((evidence, source))
-        return self.yes_to in evidence
-
-
 CLAIM = "Ofsted's 2023 report said St Helens pays the council tax of every care leaver, wherever they live."
 
 
@@ -63,7 +46,7 @@ def _read(claim, judge, reports=frozenset({"sh-2023"})):
 
 
 def test_only_the_named_councils_report_of_the_named_year_is_read_and_its_words_are_quoted():
-    judge = Judge(yes_to="Council tax is paid")
+    judge = Judge("Council tax is paid")
     decided = _read(CLAIM, judge)
     assert decided is not None
     found_in, judged = decided
@@ -74,29 +57,29 @@ def test_only_the_named_councils_report_of_the_named_year_is_read_and_its_words_
 
 
 def test_the_sentence_after_a_window_is_read_with_it():
-    judge = Judge(yes_to="university")
+    judge = Judge("university")
     decided = _read("In 2023 St Helens paid council tax for care leavers wherever they live.", judge)
     assert decided is not None and "Seven young people are at university." in decided[1].quote
 
 
 def test_no_firm_yes_decides_nothing():
-    assert _read(CLAIM, Judge(yes_to="something the report never says")) is None
+    assert _read(CLAIM, Judge("something the report never says")) is None
 
 
 def test_a_changed_number_is_never_outvoted_by_the_judge():
-    judge = Judge(yes_to="Council tax")
+    judge = Judge("Council tax")
     said = "In 2023 St Helens paid council tax for all care leavers, and {} young people were at university."
     assert _read(said.format("seven"), judge) is not None
     assert _read(said.format("nine"), judge) is None
 
 
 def test_no_named_report_of_the_year_means_nothing_is_read():
-    judge = Judge(yes_to="Council tax")
+    judge = Judge("Council tax")
     assert _read(CLAIM, judge, reports=set()) is None and not judge.read
 
 
 def test_a_comparison_or_a_scope_the_window_does_not_give_is_left_to_the_rules():
-    judge = Judge(yes_to="Council tax")
+    judge = Judge("Council tax")
     compared = "In 2023 St Helens paid council tax for more care leavers than any other council, wherever they live."
     assert _read(compared, judge) is None and not judge.read
     few = passage(
