@@ -226,8 +226,11 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
         reason = check(sentence, window, passage, grades)
         if reason:
             return reason, ""
-    return "", _month_gap(sentence, window, passage) or _quantity_gap(sentence, window) or _looked_back_gap(
-        sentence, window, passage
+    return "", (
+        _month_gap(sentence, window, passage)
+        or _quantity_gap(sentence, window)
+        or _looked_back_gap(sentence, window, passage)
+        or _then_gap(sentence, window)
     )
 
 
@@ -281,6 +284,40 @@ def _looked_back_gap(sentence: str, window: str, passage: Passage) -> str:
     stated = text.years(window) | text.years(passage.text)
     unsaid = sorted(_earlier_looked_back(sentence, passage) - stated)
     return f"the report does not say it looks back to {', '.join(map(str, unsaid))}" if unsaid else ""
+
+
+#: A report sentence about the time of an earlier inspection: "At the time of the last inspection, …".
+_THEN = re.compile(
+    r"^(?:\d{1,3}\.\s+)?(?:at|during|by) the (?:time of the )?(?:last|previous|prior|preceding|earlier)"
+    r" (?:inspection|visit)\b"
+    r"|^(?:\d{1,3}\.\s+)?(?:(?:at|during) (?:that|the) time|previously|in the past)\b",
+    re.I,
+)
+#: A claim that itself tells of that earlier time.
+_CLAIM_THEN = re.compile(
+    r"\b(?:last|previous|prior|preceding|earlier) (?:inspection|visit)|\bpreviously\b|\bat (?:that|the) time\b"
+    r"|\bused to\b|\bin the past\b|\bhad (?:been|had)\b|\bno longer\b|\bbefore\b|\bsince\b",
+    re.I,
+)
+#: Share of a looked-back sentence's words a claim must carry before it is taken as telling that sentence.
+_THEN_SHARE = 0.5
+
+
+def _then_gap(sentence: str, window: str) -> str:
+    """A finding the report gives of the time of its last inspection, told as what it found now.
+
+    "At the time of the last inspection, high numbers of agency staff were needed" is history in a
+    2026 report: a claim that carries its words without saying "previously" misdates it.
+    """
+    if _CLAIM_THEN.search(sentence):
+        return ""
+    claimed = text.content_words(sentence)
+    for said in text.sentences(window):
+        if _THEN.match(said.strip()):
+            words = text.content_words(_THEN.sub(" ", said.strip(), count=1))
+            if words and len(words & claimed) >= _THEN_SHARE * len(words):
+                return "the report says this of the time of its previous inspection"
+    return ""
 
 
 def _year_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:

@@ -247,3 +247,38 @@ def test_each_grade_of_a_change_takes_the_year_of_its_own_clause():
     assert grades_per_year(change) == [
         ("every_area", "good", 2021), ("every_area", "requires improvement", 2025),
     ]  # fmt: skip
+
+
+# Herefordshire's January 2026 report, paragraph on its workforce (corpus: herefordshire/2026-01-12-…).
+THEN = _passage(
+    "Having a stable workforce has and continues to be a priority for senior leaders. At the time of the last "
+    "inspection, high numbers of agency staff were needed to fill social work vacancies.",
+    authority="Herefordshire",
+    date="2026-01-12",
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        # What the report says of its last inspection, told as now: misdated, never supported.
+        (
+            "The workforce had a stable workforce, with high numbers of agency staff needed to fill social work "
+            "vacancies.",
+            "unsupported",
+        ),  # fmt: skip
+        ("High numbers of agency staff are needed to fill social work vacancies.", "unsupported"),
+        # Told as the past, or a sentence of the report that is about now: kept.
+        (
+            "At the last inspection, high numbers of agency staff were needed to fill social work vacancies.",
+            "supported",
+        ),  # fmt: skip
+        ("High numbers of agency staff were previously needed to fill social work vacancies.", "supported"),
+        ("Having a stable workforce continues to be a priority for senior leaders.", "supported"),
+    ],
+)
+def test_a_finding_of_the_last_inspection_is_not_told_as_the_reports_own(sentence, status):
+    found = judge(sentence, THEN)
+    assert found.status == status, found
+    if status == "unsupported":
+        assert "previous inspection" in found.reason

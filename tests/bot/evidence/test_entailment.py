@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import prompts
-from bot.evidence.entailment import ModelEntailment, needs_judging, source_of
+from bot.evidence.entailment import CONFIDENT, ModelEntailment, needs_judging, source_of
 from bot.llm import reply_word
 from index.authorities import find_authorities
 from tests.fixtures.passages import passage
@@ -35,8 +35,10 @@ class Believer:
 
 
 def test_yes_needs_the_models_belief_at_or_above_the_confidence():
-    assert ModelEntailment(Believer(0.5)).entails("claim words here", "extract", "source")
-    assert not ModelEntailment(Believer(0.49)).entails("claim words here", "extract", "source")
+    # An even belief is not a Yes: a sentence the rules passed still needs the judge fairly sure of it.
+    assert ModelEntailment(Believer(CONFIDENT)).entails("claim words here", "extract", "source")
+    assert not ModelEntailment(Believer(0.56)).entails("claim words here", "extract", "source")
+    assert ModelEntailment(Believer(0.5), confidence=0.5).entails("claim words here", "extract", "source")
     assert not ModelEntailment(Believer(0.8), confidence=0.9).entails("claim words here", "extract", "source")
 
 
@@ -88,8 +90,8 @@ def test_a_firm_yes_needs_both_questions_answered_firmly():
     assert ModelEntailment(TwoMinds(0.7, 0.8)).states_firmly("a claim of words", "window", "source")
     assert not ModelEntailment(TwoMinds(0.6, 0.99)).states_firmly("a claim of words", "window", "source")
     assert not ModelEntailment(TwoMinds(0.99, 0.7)).states_firmly("a claim of words", "window", "source")
-    # An ordinary veto's Yes (0.5 and up) is not firm enough where no rule found the claim's words.
-    loose = TwoMinds(0.6, 0.7)
+    # An ordinary veto's Yes (one question) is not firm enough where no rule found the claim's words.
+    loose = TwoMinds(0.7, 0.7)
     judge = ModelEntailment(loose)
     assert judge.entails("a claim of words", "window", "source")
     assert not judge.states_firmly("a claim of words", "window", "source")
