@@ -30,6 +30,7 @@ from index.chunk import Passage
 from index.embed import Embedder
 from index.lexical import LexicalIndex, lexical_for
 from index.plan import LIBRARY, Filters, Planner, QueryPlan
+from index.report import is_primary
 from index.store import Store
 
 _RRF_K = 60
@@ -175,6 +176,11 @@ class Retriever:
                 by_place.setdefault(authority_key(record.get("local_authority") or ""), []).append(record)
             self._by_place = (records, by_place)
         return list(self._by_place[1].get(authority_key(authority), []))
+
+    def is_newest(self, passage: Passage) -> bool:
+        """Whether a passage is from its council's newest report of Ofsted's own (news is not a report)."""
+        own = [r for r in self.reports_on(passage.local_authority or "") if is_primary(r)]
+        return bool(passage.local_authority) and bool(own) and own[-1].get("report_id") == passage.report_id
 
     def plan(self, question: str, filters: Filters | None = None) -> QueryPlan:
         """Read places, times and intent out of the question, and narrow the search to match."""

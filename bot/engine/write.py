@@ -88,7 +88,7 @@ class Writer:
         """The checks a written sentence passes before it is shown, its citations numbered from `first`."""
         return SentenceChecker(
             evidence, self._retriever.grades_for, question=a.asked, dropped=a.dropped, first=first,
-            entailment=judge, dates=True, one_side=one_side,
+            entailment=judge, dates=True, one_side=one_side, latest=self._retriever.is_newest,
         )  # fmt: skip
 
     def _written(self, a: Asking, answer_text: str, citations: list[Citation], messages: list[Message]) -> Answer:

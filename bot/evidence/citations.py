@@ -136,6 +136,7 @@ class SentenceChecker:
     one_side: bool = False  # the extracts are one side of a comparison: nothing may be said of both
     _said: list[frozenset[str]] = field(default_factory=list)  # each shown sentence's gist: a repeat is not shown
     _introduced: set[str] = field(default_factory=set)  # reports a shown sentence has already dated
+    latest: Callable[[Passage], bool] | None = None  # whether a passage is from its council's newest report
 
     def check(self, sentence: str) -> str | None:
         """The sentence as it may be shown, with final citation numbers; None if it failed.
@@ -200,15 +201,24 @@ class SentenceChecker:
     def _dated(self, sentence: str, passage: Passage) -> str:
         """The sentence led by when its finding dates from, the first time its report is cited, if it gives no year.
 
-        A finding is history unless it says when: "March 2018 report: The locality teams…".
+        A finding is history unless it says when: "March 2018 report: The locality teams…"; one from the
+        council's newest report says that too ("June 2026 report, the latest: …").
         """
         report = passage.report_id
-        if not self.dates or report in self._introduced:
+        if not self.dates:
+            return sentence
+        newest = self.latest is not None and bool(passage.date) and self.latest(passage)
+        lead = _YEAR_LEAD.match(sentence)
+        if newest and lead and lead.group("year") == passage.date[:4]:
+            # "In its latest report (June 2026), …": the current state, said as such, not one year among others.
+            when = text.month_year(passage.date, unknown="undated")
+            sentence = f"{sentence[: lead.start('year')]}latest {lead.group('what')} ({when}){sentence[lead.end() :]}"
+        if report in self._introduced:
             return sentence
         self._introduced.add(report)
         if text.years(sentence) or not passage.date or is_fragment(sentence) or re.match(r"(yes|no)\b", sentence, re.I):
             return sentence
-        return f"{date_label(passage)}: {sentence}"
+        return f"{date_label(passage)}{LATEST if newest else ''}: {sentence}"
 
     def _meant(
         self, claim: str, keep: list[tuple[int, Judged]], supported: list[tuple[int, Judged]]
@@ -256,7 +266,14 @@ _FRAMING = text.content_words("report reports also noted notes found finds ofste
 
 
 #: The label `date_label` writes, where it leads a shown sentence ("June 2026 report: …").
-DATE_LABEL = re.compile(r"((?:[A-Z][a-z]+ )?(?:19|20)\d\d (?:report|article)|Undated (?:report|article)): ")
+DATE_LABEL = re.compile(
+    r"((?:[A-Z][a-z]+ )?(?:19|20)\d\d (?:report|article)(?:, the latest)?|Undated (?:report|article)): "
+)
+#: A model's own lead for a finding's date ("In its 2026 report, …"): said of the council's newest report, it says so.
+_YEAR_LEAD = re.compile(
+    r"^(?:(?:Yes|No),\s+)?[Ii]n (?:its|their|the) (?P<year>(?:19|20)\d\d) (?P<what>report|inspection)\b"
+)
+LATEST = ", the latest"
 
 
 def date_label(passage: Passage) -> str:

@@ -260,3 +260,35 @@ def test_a_side_of_a_comparison_says_nothing_of_both_sides():
     assert SentenceChecker(evidence, one_side=True).check(both) is None
     assert SentenceChecker(evidence, one_side=True).check(one) == one
     assert SentenceChecker(evidence).check(both) is not None  # a whole answer may compare what it was given
+
+
+def test_a_finding_from_the_councils_newest_report_is_said_to_be_from_the_latest():
+    older = passage("Strategy discussions are timely but brief.", id="old", report_id="r2019", local_authority="Kent",
+                    date="2019-03-01", page=2, paragraph="4")  # fmt: skip
+    newest = passage("Strategy discussions are now held promptly with the police.", id="new", report_id="r2023",
+                     local_authority="Kent", date="2023-01-01", page=3, paragraph="9")  # fmt: skip
+
+    def checker():
+        return SentenceChecker([older, newest], dates=True, latest=lambda p: p.report_id == "r2023")
+
+    # The model's own lead for the newest report names it as the latest, with its month.
+    shown = checker().check("In its 2023 report, Ofsted found strategy discussions are now held promptly [2].")
+    assert shown.startswith("In its latest report (January 2023), Ofsted found strategy discussions")
+    assert (
+        checker()
+        .check("Yes, in its 2023 report, strategy discussions are now held promptly [2].")
+        .startswith("Yes, in its latest report (January 2023), strategy")
+    )
+    # A sentence that gives no year is led by its report's date, and the newest says it is the latest.
+    assert checker().check("Strategy discussions are timely but brief [1].").startswith("March 2019 report: ")
+    assert (
+        checker()
+        .check("Strategy discussions are held promptly with the police [2].")
+        .startswith("January 2023 report, the latest: ")
+    )
+    # An older report's year is never rewritten as the latest.
+    assert (
+        checker()
+        .check("In its 2019 report, Ofsted found strategy discussions are timely [1].")
+        .startswith("In its 2019 report")
+    )
