@@ -212,7 +212,8 @@ class SentenceChecker:
         if newest and lead and lead.group("year") == passage.date[:4]:
             # "In its latest report (June 2026), …": the current state, said as such, not one year among others.
             when = text.month_year(passage.date, unknown="undated")
-            sentence = f"{sentence[: lead.start('year')]}latest {lead.group('what')} ({when}){sentence[lead.end() :]}"
+            # Always "report": the month is when it was published, not when inspectors visited.
+            sentence = f"{sentence[: lead.start('year')]}latest report ({when}){sentence[lead.end() :]}"
         if report in self._introduced:
             return sentence
         self._introduced.add(report)
@@ -270,9 +271,7 @@ DATE_LABEL = re.compile(
     r"((?:[A-Z][a-z]+ )?(?:19|20)\d\d (?:report|article)(?:, the latest)?|Undated (?:report|article)): "
 )
 #: A model's own lead for a finding's date ("In its 2026 report, …"): said of the council's newest report, it says so.
-_YEAR_LEAD = re.compile(
-    r"^(?:(?:Yes|No),\s+)?[Ii]n (?:its|their|the) (?P<year>(?:19|20)\d\d) (?P<what>report|inspection)\b"
-)
+_YEAR_LEAD = re.compile(r"^(?:(?:Yes|No),\s+)?[Ii]n (?:its|their|the) (?P<year>(?:19|20)\d\d) (?:report|inspection)\b")
 LATEST = ", the latest"
 
 

@@ -279,6 +279,12 @@ def test_a_finding_from_the_councils_newest_report_is_said_to_be_from_the_latest
         .check("Yes, in its 2023 report, strategy discussions are now held promptly [2].")
         .startswith("Yes, in its latest report (January 2023), strategy")
     )
+    # "Inspection" too, but the month given is the report's: when it was published, not when inspectors visited.
+    assert (
+        checker()
+        .check("In its 2023 inspection, strategy discussions are now held promptly [2].")
+        .startswith("In its latest report (January 2023), strategy")
+    )
     # A sentence that gives no year is led by its report's date, and the newest says it is the latest.
     assert checker().check("Strategy discussions are timely but brief [1].").startswith("March 2019 report: ")
     assert (
