@@ -177,10 +177,15 @@ class Retriever:
             self._by_place = (records, by_place)
         return list(self._by_place[1].get(authority_key(authority), []))
 
+    def newest_report(self, authority: str) -> dict | None:
+        """A council's newest report in Ofsted's own words (news is not a report); None if it has none."""
+        own = [r for r in self.reports_on(authority) if is_primary(r)] if authority else []
+        return own[-1] if own else None
+
     def is_newest(self, passage: Passage) -> bool:
-        """Whether a passage is from its council's newest report of Ofsted's own (news is not a report)."""
-        own = [r for r in self.reports_on(passage.local_authority or "") if is_primary(r)]
-        return bool(passage.local_authority) and bool(own) and own[-1].get("report_id") == passage.report_id
+        """Whether a passage is from its council's newest report: what "the latest" may be said of."""
+        newest = self.newest_report(passage.local_authority or "")
+        return newest is not None and newest.get("report_id") == passage.report_id
 
     def plan(self, question: str, filters: Filters | None = None) -> QueryPlan:
         """Read places, times and intent out of the question, and narrow the search to match."""

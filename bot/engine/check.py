@@ -23,7 +23,6 @@ from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
 from index.plan import Filters
-from index.report import is_primary
 from index.retrieve import Retriever
 
 Verdict = Literal["supported", "contradicted", "not_found"]
@@ -231,7 +230,8 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
         return each_holds([f"“{p}”" for p in statements], [first], statements[1:])
     weighed = [(p, judge(claim, p, retriever.grades_for(p.report_id))) for p in _candidates(claim, retriever, plan)]
     # The report of the year named; with no year, the council's newest of Ofsted's own (a claim of now).
-    of_year = {r["report_id"] for r in reports if _years_of(r) & asked_of} if asked_of else _newest(reports)
+    newest = {r["report_id"] for a in named if (r := retriever.newest_report(a))}
+    of_year = {r["report_id"] for r in reports if _years_of(r) & asked_of} if asked_of else newest
     return _verdict(claim, weighed, "", entailment=entailment, scope=(retriever, named, of_year))
 
 
@@ -442,14 +442,6 @@ def _check_graded(claim: str, retriever: Retriever, reports: list[dict], years: 
 
 def _cover_passages(retriever: Retriever, report_id: str) -> list[Passage]:
     return [p for p in retriever.passages_of(report_id) if p.section in (COVER_SECTION, METADATA_SECTION)]
-
-
-def _newest(reports: list[dict]) -> set[str]:
-    """Each council's newest report in Ofsted's own words: what a claim with no year is read against."""
-    newest: dict[str, dict] = {}
-    for record in sorted((r for r in reports if is_primary(r)), key=lambda r: r.get("date") or ""):
-        newest[authority_key(record.get("local_authority") or "")] = record
-    return {r["report_id"] for r in newest.values()}
 
 
 def _reports_of(retriever: Retriever, authorities: list[str]) -> list[dict]:
