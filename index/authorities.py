@@ -360,6 +360,20 @@ def _reads_as_place(text: str, key: str) -> bool:
     return False
 
 
+#: How close a shortened name ("ches east", "west berks") counts: as close as a near-miss spelling.
+ABBREVIATED = 0.9
+
+
+def _abbreviates(phrase: str, key: str) -> bool:
+    """Whether a name of two words or more is the council's, each word its start and one of them cut short."""
+    said, name = phrase.split(), key.split()
+    return (
+        len(said) == len(name) >= 2
+        and all(len(s) >= 3 and n.startswith(s) for s, n in zip(said, name, strict=True))
+        and said != name
+    )
+
+
 def _misspelt(
     haystack: str, taken: list[tuple[int, int]], candidates: tuple[str, ...], is_word: Callable[[str], bool], text: str
 ) -> list[tuple[int, PlaceReading]]:
@@ -379,7 +393,9 @@ def _misspelt(
                     continue
                 phrase = " ".join(t[2] for t in span)
                 for key, name in keys.items():
-                    if abs(len(key) - len(phrase)) <= 3:
+                    if _abbreviates(phrase, key):
+                        best.append((ABBREVIATED, name, phrase))  # "ches east": Cheshire East, shortened
+                    elif abs(len(key) - len(phrase)) <= 3:
                         ratio = difflib.SequenceMatcher(None, phrase, key).ratio()
                         # Short names need a closer match: "Boston" is not Bolton, "Lancashrie" is Lancashire.
                         if ratio >= (0.8 if len(phrase) >= 9 else 0.85):

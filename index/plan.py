@@ -49,6 +49,8 @@ _ABOUT_COVER = re.compile(
     r"requires improvement|who led|lead inspector|led the|when was|inspected|changed)\b",
     re.I,
 )
+#: A question after the reasons for a grade ("why inadequate?") wants the findings behind it, not the cover.
+_WHY = re.compile(r"\b(why|reasons?|what led to|explain)\b", re.I)
 # Words every question and every report shares; as search terms they only add noise.
 # Only whole words: "of" in "out-of-hours" is part of the topic.
 _QUESTION_NOISE = re.compile(
@@ -375,7 +377,7 @@ class Planner:
             filters,
             years,
             about_present=intent.latest or period is None,
-            about_cover=bool(_ABOUT_COVER.search(question)),
+            about_cover=bool(_ABOUT_COVER.search(question)) and not _WHY.search(question),
             unknown_places=list(dict.fromkeys(unknown)),
             places=places,
             ambiguous=ambiguous,
@@ -417,6 +419,11 @@ class Planner:
             plan.scopes.append(Scope(LIBRARY, [self._library.records()[i] for i in ids], []))
         if plan.scopes:
             plan.filters.report_ids = ids or ["(none)"]
+
+    def places(self, text_: str) -> list[PlaceReading]:
+        """The places a text names, read as a question's are: shorthand and misspellings too ("ches east")."""
+        candidates = tuple(dict.fromkeys([*KNOWN_AUTHORITIES, *self._library.authorities()]))
+        return read_places(plain_words(text_), candidates, self._is_word)
 
     def _is_word(self, word: str) -> bool:
         return word in text.STOP_WORDS or self._library.lexical.knows(word)

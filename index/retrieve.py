@@ -24,6 +24,7 @@ import numpy as np
 
 from index import text
 from index.authorities import (
+    PlaceReading,
     authority_key,
 )
 from index.chunk import Passage
@@ -191,6 +192,11 @@ class Retriever:
         """Read places, times and intent out of the question, and narrow the search to match."""
         with self.one_version():
             return Planner(self, self._today).plan(question, filters)
+
+    def places(self, text: str) -> list[PlaceReading]:
+        """The places a text names, as a question's are read."""
+        with self.one_version():
+            return Planner(self, self._today).places(text)
 
     def search(self, question: str, filters: Filters | None = None, k: int = 8) -> SearchResult:
         """The k best passages for the question: each place (or report, for change) gets its share."""

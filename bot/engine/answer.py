@@ -143,7 +143,7 @@ class AnswerEngine:
         started = time.perf_counter()
         # The model loads only when it is needed: a follow-up to rewrite, or an answer to write.
         asked = standalone(question, history or [], self.llm if use_llm and history else None)
-        asks = separate_asks(asked)
+        asks = separate_asks(asked, self._retriever.places)
         if len(asks) > 1 and not any(self._retriever.plan(ask, filters).ambiguous for ask in asks):
             # (A name to ask back about is asked about the whole question, so the choice re-asks all of it.)
             return self._ask_each(question, asks, filters, use_llm, on_sentence, on_notes, deadline, started)
@@ -191,9 +191,21 @@ class AnswerEngine:
 
         for ask in asks:
             by = sum(len(a.citations) for a in answers)
-            shown = (lambda sentence, by=by: on_sentence(renumber(sentence, by))) if on_sentence else None
+            # Each ask's answer starts a line of its own, as in the joined text.
+            opened = [not answers]
+
+            def shown(sentence: str, by: int = by, opened: list[bool] = opened) -> None:
+                lead = "" if opened[0] else "\n"
+                opened[0] = True
+                on_sentence(lead + renumber(sentence, by))  # type: ignore[misc]  # only passed on when given
+
             answer = self.ask(
-                ask, filters=filters, use_llm=use_llm, on_sentence=shown, on_notes=notes_once, deadline=deadline
+                ask,
+                filters=filters,
+                use_llm=use_llm,
+                on_sentence=shown if on_sentence else None,
+                on_notes=notes_once,
+                deadline=deadline,
             )
             if answer.status == "clarify":
                 return answer  # a name to settle first: the rest is asked again once it is

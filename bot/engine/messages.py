@@ -24,8 +24,15 @@ def question_problem(text: str) -> str | None:
 
 
 def no_evidence_text(plan: QueryPlan, held: list[str]) -> str:
-    """Say plainly that the library has nothing, and what it does hold."""
+    """Say plainly that the library has nothing, and what it does hold.
+
+    When the question names councils the library holds, their reports were searched: that is what is
+    said, not a list of other councils.
+    """
     subject = ", ".join(plan.unknown_places) if plan.unknown_places else "that"
+    named = [p for p in plan.filters.authorities if p in held]
+    if named and not plan.unknown_places and plan.group is None:
+        return f"The library's reports on {text_rules.listed(named, 'and')} have nothing on that."
     text = f"The library has nothing on {subject}."
     if held:
         shown = ", ".join(held[:8]) + (f" and {len(held) - 8} more" if len(held) > 8 else "")

@@ -39,6 +39,27 @@ def standalone(question: str, history: list[Turn], llm: LLM | None) -> str:
     return text.splitlines()[0].strip() if text else question
 
 
+#: How close in meaning each text is to a query (the library's embedder): `Retriever.closeness`.
+Closeness = Callable[[str, list[str]], list[float]]
+#: How much each of some sentences bears on the question: the words it shares, then its closeness in meaning.
+Bearing = Callable[[list[str]], list[float]]
+
+
+def bearing(searched: str, closeness: Closeness | None) -> Bearing:
+    """Sentences scored by the question's words they share; of those sharing as many, the closer in meaning ranks first.
+
+    Closeness is a cosine (below 1), so it only orders sentences that share as many words.
+    """
+    wanted = text_rules.content_words(searched)
+
+    def score(sentences: list[str]) -> list[float]:
+        shared = [float(len(wanted & text_rules.content_words(s))) for s in sentences]
+        near = closeness(searched, sentences) if closeness and len(sentences) > 1 else [0.0] * len(sentences)
+        return [w + max(0.0, min(c, 0.99)) for w, c in zip(shared, near, strict=True)]
+
+    return score
+
+
 def select_evidence(
     result: SearchResult,
     budget_tokens: int,
@@ -46,13 +67,18 @@ def select_evidence(
     limit: int = 5,
     count: Callable[[str], int] = count_tokens,
     topic: str | None = None,
+    closeness: Closeness | None = None,
 ) -> list[Passage]:
     """The best passages that fit the extracts' budget, each cut to the sentences that bear on the question.
 
     When the search gave each place (or each report, for a change over time) its own share, the
     budget is shared the same way, so no place fills the prompt; a change is laid out oldest first.
+    `closeness` (the embedder's, for the question's meaning) settles which of the sentences that share
+    as many of its words are kept.
     """
-    query_words = text_rules.content_words(result.plan.searched(topic))  # each passage cut to what bears on it
+    searched = result.plan.searched(topic)
+    query_words = text_rules.content_words(searched)  # each passage cut to what bears on it
+    rank = bearing(searched, closeness)
     groups: dict[str, list] = {}
     for hit in result.hits:
         groups.setdefault(hit.group, []).append(hit)
@@ -72,7 +98,7 @@ def select_evidence(
                 break
             room = share - used - LABEL_TOKENS
             longest = max(40, share // 3 if len(groups) == 1 else share // 2)
-            passage = _focus(hit.passage, query_words, min(longest, room) if taken else longest, count)
+            passage = _focus(hit.passage, query_words, min(longest, room) if taken else longest, count, rank)
             tokens = count(passage.text) + LABEL_TOKENS
             if taken and used + tokens > share:
                 continue
@@ -90,11 +116,19 @@ def select_evidence(
 LABEL_TOKENS = 14
 
 
-def _focus(passage: Passage, query_words: set[str], max_tokens: int, count: Callable[[str], int]) -> Passage:
+def _focus(
+    passage: Passage,
+    query_words: set[str],
+    max_tokens: int,
+    count: Callable[[str], int],
+    rank: Bearing | None = None,
+) -> Passage:
     """The passage's sentences that share words with the question, in their original order, within max_tokens.
 
     A passage none of whose sentences shares a word is kept from its start (the search found it for
     its meaning); one that fits is still cut to its bearing sentences when some bear and some do not.
+    Of sentences sharing as many words, the closer in meaning goes first ("senior leaders had not
+    recognised" before "management oversight" for "did senior management know"), as `rank` scores them.
     """
     placed = text_rules.sentences_by_line(passage.text)
     sentences = [sentence for _, sentence in placed]
@@ -102,7 +136,10 @@ def _focus(passage: Passage, query_words: set[str], max_tokens: int, count: Call
         return passage
     overlap = [len(query_words & text_rules.content_words(s)) for s in sentences]
     if any(overlap):
-        ranked = sorted((i for i in range(len(sentences)) if overlap[i]), key=lambda i: -overlap[i])
+        shares = [i for i in range(len(sentences)) if overlap[i]]
+        scores = rank([sentences[i] for i in shares]) if rank else [float(overlap[i]) for i in shares]
+        score = dict(zip(shares, scores, strict=True))
+        ranked = sorted(shares, key=lambda i: -score[i])
     else:
         ranked = list(range(len(sentences)))
     keep: set[int] = set()
@@ -124,14 +161,29 @@ def _focus(passage: Passage, query_words: set[str], max_tokens: int, count: Call
 
 
 def fit_prompt(
-    question: str, evidence: list[Passage], budget: int, count: Callable[[list[Message]], int]
+    question: str,
+    evidence: list[Passage],
+    budget: int,
+    count: Callable[[list[Message]], int],
+    rank: Bearing | None = None,
 ) -> tuple[list[Passage], list[Message], int]:
     """Shrink the extracts until the whole prompt, counted in the model's own tokens, is within budget.
 
-    The longest extract loses its last line (a sentence, or a run of neighbouring sentences) first;
-    an extract down to one line that still does not fit is dropped, never cut mid-sentence.
+    The longest extract loses a line (a sentence, or a run of neighbouring sentences) first: the one
+    that bears least on the question, as `rank` scores it, else its last; an extract down to one line
+    that still does not fit is dropped, never cut mid-sentence.
     """
     evidence = list(evidence)
+    scored: dict[str, float] = {}
+    if rank is not None:
+        pieces = list(dict.fromkeys(s for p in evidence for s in text_rules.sentences(p.text)))
+        scored = dict(zip(pieces, rank(pieces), strict=True)) if pieces else {}
+
+    def least(lines: list[str]) -> int:
+        """The line to drop: the lowest-scoring (a line scores as its best sentence); the last of equals."""
+        worth = [max((scored.get(s, 0.0) for s in text_rules.sentences(line)), default=0.0) for line in lines]
+        return min(range(len(lines)), key=lambda i: (worth[i], -i))
+
     while True:
         messages = build_prompt(question, evidence)
         used = count(messages)
@@ -143,13 +195,19 @@ def fit_prompt(
         if len(pieces) == 1:
             pieces = text_rules.sentences(evidence[longest].text)
         if len(pieces) > 1:
-            evidence[longest] = evidence[longest].model_copy(update={"text": "\n".join(pieces[:-1])})
+            dropped = least(pieces) if scored else len(pieces) - 1
+            kept = [piece for i, piece in enumerate(pieces) if i != dropped]
+            evidence[longest] = evidence[longest].model_copy(update={"text": "\n".join(kept)})
             continue
         # Every extract is down to one sentence: drop one from a report that has another extract, so
-        # each place (or each report of a change) keeps its say while any can.
+        # each place (or each report of a change) keeps its say while any can; of those, the one that
+        # bears least on the question (the longest, unranked).
         reports = [p.report_id for p in evidence]
         shared = [i for i, p in enumerate(evidence) if reports.count(p.report_id) > 1]
-        del evidence[max(shared, key=lambda i: sizes[i]) if shared else longest]
+        if shared and scored:
+            del evidence[shared[least([evidence[i].text for i in shared])]]
+        else:
+            del evidence[max(shared, key=lambda i: sizes[i]) if shared else longest]
 
 
 def _lines(passage_text: str) -> list[str]:

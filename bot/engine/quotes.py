@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot.evidence.citations import REPEAT_SHARE, Citation, best_quote, date_label, gist, opening
 from bot.evidence.claims import QUOTE_JOIN, improvement_section
+from bot.records.improvements import improvement_bullets
 from bot.records.lookup import area_label, cover_of, cover_quote, grade_in
 from index import meaning
 from index import text as text_rules
@@ -131,6 +132,28 @@ def side_grade(retriever: Retriever, report_id: str, area: str, n: int) -> tuple
     shown = "requires improvement to be good" if grade == "requires improvement" else grade
     line = f"{date_label(cover)}: {area_label(graded)} judged {shown} [{n}]."
     return line, Citation(n, cover, row)
+
+
+def side_improvement(retriever: Retriever, report_id: str, topic: str, n: int) -> tuple[str, Citation] | None:
+    """The first item of a side's report's improvement list that names the whole topic, verbatim; None if none.
+
+    How Ofsted's view of a topic changed includes what it asked to improve there: a list item is
+    what the report asks for, so it is said as such, never as a finding.
+    """
+    record = retriever.records().get(report_id)
+    if not record or len(text_rules.content_words(topic)) < SIDE_TOPIC_WORDS:
+        return None
+    # The item as the list prints it: a quote found elsewhere in the report is a finding, not what was asked.
+    items = [
+        cited
+        for _, cited in improvement_bullets(retriever, record, topic)
+        if improvement_section(cited.passage.section)
+    ]
+    if not items:
+        return None
+    cited = items[0]
+    line = f"The {date_label(cited.passage)} asked for improvement in: “{cited.quote}” [{n}]"
+    return line, Citation(n, cited.passage, cited.quote)
 
 
 def _finds_fault(sentence: str) -> bool:

@@ -12,13 +12,14 @@ from collections import Counter
 import prompts
 from bot.engine.asking import Answer, Asking
 from bot.engine.messages import between_text, no_evidence_text, side_empty_text
-from bot.engine.prompt import build_prompt, fit_prompt, select_evidence
+from bot.engine.prompt import bearing, build_prompt, fit_prompt, select_evidence
 from bot.engine.quotes import (
     balancing_quote,
     covers,
     evidence_only,
     judgement_tables,
     side_grade,
+    side_improvement,
     side_quote,
     topic_area,
 )
@@ -69,8 +70,12 @@ class Writer:
             return self._write_sides(a, result, sides, llm, deadline, judge)
         # The budget holds the whole prompt, counted in the model's own tokens: prefill is the cost.
         room = self._budget - llm.count_tokens(build_prompt(a.asked, []))
-        evidence = select_evidence(result, room, self._min_relevance)
-        evidence, messages, a.timings["prompt_tokens"] = fit_prompt(a.asked, evidence, self._budget, llm.count_tokens)
+        closeness = self._retriever.closeness
+        evidence = select_evidence(result, room, self._min_relevance, closeness=closeness)
+        rank = bearing(result.plan.searched(), closeness)
+        evidence, messages, a.timings["prompt_tokens"] = fit_prompt(
+            a.asked, evidence, self._budget, llm.count_tokens, rank
+        )
         first = self._first(a)
         if not evidence:
             # Not even one extract fits beside this question: quote the passages rather than guess.
@@ -126,9 +131,12 @@ class Writer:
                 continue
             asked = prompts.render("answer_side", question=a.asked, side=side)
             own = SearchResult(result.plan, hits)
-            evidence = select_evidence(own, room, self._min_relevance, topic=result.plan.side_topic)
+            closeness = self._retriever.closeness
+            topic = result.plan.side_topic
+            evidence = select_evidence(own, room, self._min_relevance, topic=topic, closeness=closeness)
             budget = room + llm.count_tokens(build_prompt(asked, []))
-            evidence, side_messages, tokens = fit_prompt(asked, evidence, budget, llm.count_tokens)
+            rank = bearing(result.plan.searched(topic), closeness)
+            evidence, side_messages, tokens = fit_prompt(asked, evidence, budget, llm.count_tokens, rank)
             a.timings["prompt_tokens"] = a.timings.get("prompt_tokens", 0) + tokens
             messages += side_messages
             before = len(citations)
@@ -170,7 +178,8 @@ class Writer:
 
         All praise or all fault gets the report's closest finding the other way; a topic that is a
         judgement area gets the side's report's grade for it, from its cover row (unless the judgement
-        tables are shown anyway, for a question about grades).
+        tables are shown anyway, for a question about grades); an item of the report's improvement
+        list that names the topic is what Ofsted asked of it there.
         """
         more = []
         written = [s.text for s in checker.sentences]
@@ -184,6 +193,8 @@ class Writer:
             more.append(other)
         if area and not plan.about_cover and (graded := side_grade(self._retriever, report, area, n + len(more))):
             more.append(graded)
+        if asked := side_improvement(self._retriever, report, topic, n + len(more)):
+            more.append(asked)
         return more
 
     def _stream(

@@ -213,7 +213,7 @@ class SentenceChecker:
             # "In its latest report (June 2026), …": the current state, said as such, not one year among others.
             when = text.month_year(passage.date, unknown="undated")
             # Always "report": the month is when it was published, not when inspectors visited.
-            sentence = f"{sentence[: lead.start('year')]}latest report ({when}){sentence[lead.end() :]}"
+            sentence = f"{sentence[: lead.start('when')]}latest report ({when}){sentence[lead.end() :]}"
         if report in self._introduced:
             return sentence
         self._introduced.add(report)
@@ -271,7 +271,11 @@ DATE_LABEL = re.compile(
     r"((?:[A-Z][a-z]+ )?(?:19|20)\d\d (?:report|article)(?:, the latest)?|Undated (?:report|article)): "
 )
 #: A model's own lead for a finding's date ("In its 2026 report, …"): said of the council's newest report, it says so.
-_YEAR_LEAD = re.compile(r"^(?:(?:Yes|No),\s+)?[Ii]n (?:its|their|the) (?P<year>(?:19|20)\d\d) (?:report|inspection)\b")
+_YEAR_LEAD = re.compile(
+    rf"^(?:(?:Yes|No),\s+)?[Ii]n (?:its|their|the) (?P<when>(?:(?:{'|'.join(text.MONTHS)})\s+)?(?P<year>(?:19|20)\d\d))"
+    r" (?:report|inspection)\b",
+    re.I,
+)
 LATEST = ", the latest"
 
 

@@ -248,7 +248,9 @@ class SentencePrinter:
         if self._status is not None and not self._shown:
             self._status.stop()
         shown = text_rules.printable(sentence)
-        self._console.print(("" if not self._shown else " ") + shown, end="", highlight=False, markup=False)
+        # A sentence that opens a part of its own (the next ask's answer) starts a new line.
+        space = "" if not self._shown or sentence.startswith("\n") else " "
+        self._console.print(space + shown, end="", highlight=False, markup=False)
         self._shown += 1
 
     def __exit__(self, *_: object) -> None:

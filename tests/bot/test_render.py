@@ -42,6 +42,19 @@ def test_answers_and_sources_strip_control_sequences():
     assert "[/bold]" in shown
 
 
+def test_sentences_run_on_in_a_paragraph_and_a_new_part_starts_a_line():
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=200)  # no status line: the text alone
+    with SentencePrinter(console) as show:
+        show("The grade was good [1].")
+        show("Leaders know their services [1].")
+        show("\nCare leavers are well supported [2].")
+    assert out.getvalue().splitlines() == [
+        "The grade was good [1]. Leaders know their services [1].",
+        "Care leavers are well supported [2].",
+    ]
+
+
 def test_a_hostile_document_reaches_the_terminal_as_text_through_cat_v(tmp_path):
     """The CLI end to end, its output made visible as `cat -v` shows it: no escape, no bell, no crash."""
     import os

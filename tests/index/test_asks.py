@@ -40,6 +40,10 @@ from index.asks import separate_asks
             "What did Ofsted say about neglect in Wigan, and what has changed since 2019?",
             ["What did Ofsted say about neglect in Wigan?", "what has changed since 2019 (Wigan)?"],
         ),
+        (  # a comma opens the second ask when what comes before it is a question already
+            "wigan 2025 care leavers - why inadequate, did senior leaders know beforehand?",
+            ["wigan 2025 care leavers - why inadequate?", "did senior leaders know beforehand (Wigan in 2025)?"],
+        ),
     ],
 )
 def test_two_asks_in_one_question_are_each_asked_standing_alone(question, asks):
@@ -58,7 +62,21 @@ def test_two_asks_in_one_question_are_each_asked_standing_alone(question, asks):
         "What did Ofsted say about care leavers in Wigan and how does that compare with Bolton?",
         "How good is Wigan's front door, and is it better than Salford's?",
         "brief me on Tameside before Thursday's meeting",
+        "When Ofsted visited Kent in 2017, were any homeless teenagers placed in B&Bs?",  # a clause, then the ask
+        "In its 2019 report, what did Ofsted say about Kent's front door?",
+        "Of the councils which improved, how many were in the north west?",
     ],
 )
 def test_one_ask_stays_whole(question):
     assert separate_asks(question) == [question]
+
+
+def test_the_planners_reading_of_places_is_carried_to_the_other_ask():
+    """A council said in shorthand ("ches east") is carried as the planner reads it, not dropped."""
+    from index.authorities import PlaceReading
+
+    def places(said: str) -> list[PlaceReading]:
+        return [PlaceReading("ches east", "Cheshire East", "fuzzy")] if "ches east" in said else []
+
+    asks = separate_asks("ches east 2024 care leavers - why inadequate, did senior leaders know?", places)
+    assert asks == ["ches east 2024 care leavers - why inadequate?", "did senior leaders know (Cheshire East in 2024)?"]

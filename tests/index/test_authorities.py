@@ -131,3 +131,15 @@ def test_a_common_word_place_in_a_managers_shorthand_is_the_council():
     # A number it counts, or an ordinary verb, is not.
     assert find_authorities("reading 15 children's files") == []
     assert find_authorities("bath 20 minutes after") == []
+
+
+def test_a_name_cut_short_word_by_word_is_read_as_that_council():
+    from index.authorities import read_places
+
+    known = {"east", "west", "north", "care", "leavers", "front", "door", "what", "about", "the"}
+    (ches,) = read_places("ches east care leavers", is_word=known.__contains__)
+    assert (ches.said, ches.authority, ches.how) == ("ches east", "Cheshire East", "fuzzy")
+    (tyne,) = read_places("north tyne front door", is_word=known.__contains__)
+    assert tyne.authority == "North Tyneside"
+    # Whole words that only begin a name are not a council ("north east" is a region, not North East Lincolnshire).
+    assert read_places("what about the north east", is_word=known.__contains__) == []

@@ -135,6 +135,18 @@ def test_a_day_of_the_week_is_not_a_place(small_library):
     assert plan.unknown_places == ["Glasgow"]
 
 
+def test_asking_why_a_grade_was_given_asks_for_findings_not_the_cover(small_library):
+    retriever = small_library.retriever
+    assert retriever.plan("Was Lancashire's care leavers service judged inadequate?").about_cover
+    assert not retriever.plan("Why was Lancashire's care leavers service judged inadequate?").about_cover
+    assert not retriever.plan("lancashire care leavers - reasons for the inadequate grade").about_cover
+
+
+def test_the_planners_place_reading_knows_shorthand(small_library):
+    (place,) = small_library.retriever.places("lancs care leavers")
+    assert place.authority == "Lancashire"
+
+
 def test_the_plan_narrows_to_the_reports_of_the_asked_period(small_library):
     retriever = small_library.retriever
     plan = retriever.plan("What did Ofsted find in Lancashire's 2022 inspection?")

@@ -77,6 +77,15 @@ def test_model_saying_no_evidence_is_a_decline(small_library):
     assert answer.status == "no_evidence" and answer.citations == []
 
 
+def test_nothing_found_in_a_named_councils_reports_says_so_not_what_else_is_held(small_library):
+    from bot.engine.messages import no_evidence_text
+
+    plan = small_library.retriever.plan("What did Ofsted say about the director's pay in Lancashire?")
+    held = small_library.retriever.authorities()
+    assert plan.filters.authorities == ["Lancashire"] and not plan.unknown_places
+    assert no_evidence_text(plan, held) == "The library's reports on Lancashire have nothing on that."
+
+
 def test_model_declining_when_a_passage_plainly_covers_the_question_gives_quotes(small_library):
     llm = FakeLLM()
     llm.enqueue("NO EVIDENCE")

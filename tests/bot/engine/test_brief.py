@@ -1,6 +1,7 @@
 """Briefs over the small real library, without the model (the model's part is the answer engine's)."""
 
 import json
+import re
 import zipfile
 
 import pytest
@@ -39,6 +40,16 @@ def test_lancashire_brief_timeline_and_citations(small_library):
                 assert c.quote and all(part in c.passage.text.replace("• ", "") for part in c.quote.split(" … "))
     improve = next(s for s in brief.sections if s.title == "What Ofsted asked to improve")
     assert any("young carers" in b.text for b in improve.bullets)
+
+
+def test_at_a_glance_quotes_the_summary_the_latest_report_opens_with(small_library):
+    brief = _brief(small_library, "Lancashire")
+    glance = next(s for s in brief.sections if s.title == "At a glance")
+    (headline,) = [b for b in glance.bullets if b.text.startswith("The report's summary opens:")]
+    (cited,) = headline.citations
+    assert cited.passage.date.startswith("2026") and cited.passage.page == 1
+    assert cited.quote in headline.text and cited.quote in cited.passage.text
+    assert not re.search(r"\b(?:Good|Outstanding|Inadequate)\b", cited.quote)  # the summary, not the table's rows
 
 
 def test_topic_narrows_the_brief(small_library):

@@ -58,3 +58,17 @@ def test_a_one_sided_side_gets_the_reports_closest_finding_the_other_way(small_l
     both = [*praise, "Too many care leavers are not in education, employment or training."]
     assert balancing_quote("care leavers", hits, both, 4, retriever, 0.0) is None
     assert balancing_quote("private fostering", hits, praise, 4, retriever, 0.0) is None
+
+
+def test_a_sides_improvement_item_on_the_topic_is_said_as_what_ofsted_asked(small_library):
+    from bot.engine.quotes import side_improvement
+
+    retriever = small_library.retriever
+    report = _report(retriever, "Lancashire", "2026")
+    line, citation = side_improvement(retriever, report["report_id"], "young carers", 4)
+    assert line.startswith("The August 2026 report asked for improvement in: “") and line.endswith("” [4]")
+    assert "young carers" in citation.quote and citation.quote in citation.passage.text and citation.n == 4
+    # Every word of the topic, or nothing: "carers' health" is not the young carers item.
+    assert side_improvement(retriever, report["report_id"], "foster carers health", 4) is None
+    older = _report(retriever, "Lancashire", "2023")
+    assert side_improvement(retriever, older["report_id"], "young carers", 4) is None

@@ -285,6 +285,12 @@ def test_a_finding_from_the_councils_newest_report_is_said_to_be_from_the_latest
         .check("In its 2023 inspection, strategy discussions are now held promptly [2].")
         .startswith("In its latest report (January 2023), strategy")
     )
+    # A lead with the month as well ("In its January 2023 report") is the latest too.
+    assert (
+        checker()
+        .check("In its January 2023 report, strategy discussions are now held promptly [2].")
+        .startswith("In its latest report (January 2023), strategy")
+    )
     # A sentence that gives no year is led by its report's date, and the newest says it is the latest.
     assert checker().check("Strategy discussions are timely but brief [1].").startswith("March 2019 report: ")
     assert (
