@@ -12,6 +12,7 @@ from index import meaning, text
 from index.chunk import Passage, report_id
 from index.plan import Filters
 from index.retrieve import Retriever
+from index.thesaurus import report_phrases
 
 TOPIC_SHARE = 0.5  # a sentence is on a brief's topic when it holds this share of the topic's weight
 
@@ -175,7 +176,8 @@ def _topic_test(topic: str | None, passages: list[Passage]) -> Callable[[set[str
 
     "Multi-agency front door": a report says "multi-agency" of many things, so a sentence needs "front
     door" (or most of the topic's weight), not "multi-agency" alone. A topic listing things ("front
-    door, CASS and MASH") is on any of them.
+    door, CASS and MASH") is on any of them, and so is one on what the reports call it ("MASH" for the
+    front door, from the sector thesaurus).
     """
     pieces = re.split(r"\s+(?:and|or|&)\s+|\s*[,;/]\s*|\s+[-–]\s+", topic or "")
     parts = [words for words in map(text.content_words, pieces) if words]
@@ -183,6 +185,9 @@ def _topic_test(topic: str | None, passages: list[Passage]) -> Callable[[set[str
         return lambda _: True
     sentences = [text.content_words(s) for p in passages for s in text.sentences(p.text)]
     tests = [_weighed(words, sentences) for words in parts]
+    # The reports' own names for it are on the topic when a sentence says the whole name.
+    named = [words for words in map(text.content_words, report_phrases(topic or "")) if words]
+    tests += [lambda words, name=name: name <= words for name in named]
     return lambda words: any(test(words) for test in tests)
 
 

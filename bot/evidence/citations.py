@@ -38,6 +38,13 @@ _MID_LABEL = re.compile(
     r"[A-Z][a-z]{2,8}\.?\s+(?:19|20)\d\d,\s*(?=[a-z])"
 )
 _LABEL_ECHO = re.compile(r"\bp\.\s?\d+\b|\bpara\s\d|\bsection\s[“\"]|\bextract\s*\[?\d", re.I)
+#: The model speaking of its prompt ("The extracts also mention that…", "According to the extracts,"): a
+#: manager never saw the extracts, so the finding is told without the lead.
+_EXTRACTS_LEAD = re.compile(
+    r"^(?:(?:the|these|both) extracts?\s+(?:also\s+)?(?:mentions?|says?|states?|notes?|shows?|indicates?|suggests?|"
+    r"highlights?|reports?)\s+(?:that\s+)?|(?:according to|based on|from) the extracts?,?\s+)",
+    re.I,
+)
 #: A sentence about both sides of a comparison, written from one side's extracts ("Both found…", "in both places").
 _BOTH_SIDES = re.compile(
     r"^\W*(?:both|neither)\s+(?:of them|found|noted|reported|said|described|showed|saw|have|had|were|are)\b|"
@@ -154,6 +161,9 @@ class SentenceChecker:
         bare = re.sub(r"\s+([.,;:!?])", r"\1", _CITE.sub("", sentence)).strip()
         bare = _ECHOED_LABEL.sub("", bare)  # a small model sometimes repeats the extract's label first
         bare = _MID_LABEL.sub(r"\1 ", bare)  # or inside the sentence, after the council's name
+        if lead := _EXTRACTS_LEAD.match(bare):
+            rest = bare[lead.end() :]
+            bare = rest[:1].upper() + rest[1:]
         if len(text.content_words(bare)) < 2 or _LABEL_ECHO.search(bare) or "NO EVIDENCE" in bare.upper():
             self.dropped.append((bare, "claims nothing to check"))
             return None

@@ -175,6 +175,8 @@ def test_a_brief_s_topic_is_weighed_by_how_rare_its_words_are_in_the_report():
     assert on_topic(text.content_words("Contacts at the front door are screened promptly."))
     assert not on_topic(text.content_words("Multi-agency partners attend strategy meetings."))
     assert _topic_test(None, report)(text.content_words("anything at all"))
+    # What the reports call it is on the topic too, said whole ("MASH" for the front door).
+    assert on_topic(text.content_words("The MASH screens contacts within a day."))
     listed = _topic_test("front door and audits", report)  # a topic that lists things is on any of them
     assert listed(text.content_words("Multi-agency audits help.")) and not listed(
         text.content_words("Plans are reviewed.")

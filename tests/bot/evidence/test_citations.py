@@ -304,3 +304,11 @@ def test_a_finding_from_the_councils_newest_report_is_said_to_be_from_the_latest
         .check("In its 2019 report, Ofsted found strategy discussions are timely [1].")
         .startswith("In its 2019 report")
     )
+
+
+def test_the_model_speaking_of_its_extracts_is_told_as_the_finding():
+    evidence = [passage("In some areas, noticeable progress is evident, but the redesign has lacked energy.", id="a")]
+    shown = SentenceChecker(evidence).check("The extracts also mention that noticeable progress is evident [1].")
+    assert shown == "Noticeable progress is evident [1]."
+    shown = SentenceChecker(evidence).check("According to the extracts, the redesign has lacked energy [1].")
+    assert shown == "The redesign has lacked energy [1]."
