@@ -27,6 +27,7 @@ from bot.evidence.citations import DATE_LABEL, Citation, SentenceChecker
 from bot.evidence.entailment import Entailment
 from bot.llm import LLM, Message
 from index import text as text_rules
+from index.chunk import Passage
 from index.errors import TooSlow
 from index.plan import QueryPlan
 from index.retrieve import Hit, Retriever, SearchResult
@@ -70,12 +71,7 @@ class Writer:
             return self._write_sides(a, result, sides, llm, deadline, judge)
         # The budget holds the whole prompt, counted in the model's own tokens: prefill is the cost.
         room = self._budget - llm.count_tokens(build_prompt(a.asked, []))
-        closeness = self._retriever.closeness
-        evidence = select_evidence(result, room, self._min_relevance, closeness=closeness)
-        rank = bearing(result.plan.searched(), closeness)
-        evidence, messages, a.timings["prompt_tokens"] = fit_prompt(
-            a.asked, evidence, self._budget, llm.count_tokens, rank
-        )
+        evidence, messages, a.timings["prompt_tokens"] = self._evidence(a.asked, result, room, self._budget, llm)
         first = self._first(a)
         if not evidence:
             # Not even one extract fits beside this question: quote the passages rather than guess.
@@ -86,6 +82,18 @@ class Writer:
             return self._nothing_faithful(a, result, messages)
         citations = [checker.citations[n] for n in sorted(checker.citations)]
         return self._written(a, checker.text, citations, messages)
+
+    def _evidence(
+        self, asked: str, result: SearchResult, room: int, budget: int, llm: LLM, topic: str | None = None
+    ) -> tuple[list[Passage], list[Message], int]:
+        """The extracts the model is shown and its prompt: the best passages in `room`, the prompt within `budget`.
+
+        Both cuts keep what bears on the question, by its words and then by meaning.
+        """
+        closeness = self._retriever.closeness
+        evidence = select_evidence(result, room, self._min_relevance, topic=topic, closeness=closeness)
+        rank = bearing(result.plan.searched(topic), closeness)
+        return fit_prompt(asked, evidence, budget, llm.count_tokens, rank)
 
     def _checker(
         self, a: Asking, evidence: list, first: int, judge: Entailment | None, one_side: bool = False
@@ -131,12 +139,8 @@ class Writer:
                 continue
             asked = prompts.render("answer_side", question=a.asked, side=side)
             own = SearchResult(result.plan, hits)
-            closeness = self._retriever.closeness
-            topic = result.plan.side_topic
-            evidence = select_evidence(own, room, self._min_relevance, topic=topic, closeness=closeness)
             budget = room + llm.count_tokens(build_prompt(asked, []))
-            rank = bearing(result.plan.searched(topic), closeness)
-            evidence, side_messages, tokens = fit_prompt(asked, evidence, budget, llm.count_tokens, rank)
+            evidence, side_messages, tokens = self._evidence(asked, own, room, budget, llm, result.plan.side_topic)
             a.timings["prompt_tokens"] = a.timings.get("prompt_tokens", 0) + tokens
             messages += side_messages
             before = len(citations)
