@@ -171,14 +171,20 @@ def brief_asked(question: str) -> str | None:
 BRIEF_WHAT = "Brief you on which council (or topic)? For example: brief me on Tameside's front door."
 
 
+GLANCE = "At a glance"
+
+
 def brief_summary(briefing: Briefing, per_section: int = 3) -> Briefing:
-    """The brief cut to a screen: its glance, strengths, concerns and list, a few cited lines each."""
-    keep = ("At a glance", "Strengths", "Concerns", "What Ofsted asked to improve")
-    sections = [
-        BriefSection(s.title, [Bullet(b.text, list(b.citations), b.note) for b in s.points[:per_section]])
-        for s in briefing.sections
-        if s.title in keep
-    ]
+    """The brief cut to a screen: its glance whole (four lines at most), then strengths, concerns and list, a few each.
+
+    The glance holds the report's own summary last: cut to three lines, a 2026 report would lose it.
+    """
+    keep = (GLANCE, "Strengths", "Concerns", "What Ofsted asked to improve")
+    sections = []
+    for s in briefing.sections:
+        if s.title in keep:
+            shown = s.points if s.title == GLANCE else s.points[:per_section]
+            sections.append(BriefSection(s.title, [Bullet(b.text, list(b.citations), b.note) for b in shown]))
     sources = number_sources(sections)
     return Briefing(briefing.authority, briefing.topic, briefing.generated_at, [], sections, sources, briefing.notes)
 
