@@ -360,7 +360,7 @@ def _reads_as_place(text: str, key: str) -> bool:
     return False
 
 
-#: How close a shortened name ("ches east", "west berks") counts: as close as a near-miss spelling.
+#: How close a shortened name ("ches east", "north tyne") counts: as close as a near-miss spelling.
 ABBREVIATED = 0.9
 
 

@@ -48,14 +48,18 @@ Bearing = Callable[[list[str]], list[float]]
 def bearing(searched: str, closeness: Closeness | None) -> Bearing:
     """Sentences scored by the question's words they share; of those sharing as many, the closer in meaning ranks first.
 
-    Closeness is a cosine (below 1), so it only orders sentences that share as many words.
+    Closeness is a cosine (below 1), so it only orders sentences that share as many words. Each
+    sentence is embedded once: the cut of each passage and the fit of the prompt ask about the same ones.
     """
     wanted = text_rules.content_words(searched)
+    known: dict[str, float] = {}
 
     def score(sentences: list[str]) -> list[float]:
-        shared = [float(len(wanted & text_rules.content_words(s))) for s in sentences]
-        near = closeness(searched, sentences) if closeness and len(sentences) > 1 else [0.0] * len(sentences)
-        return [w + max(0.0, min(c, 0.99)) for w, c in zip(shared, near, strict=True)]
+        new = [s for s in dict.fromkeys(sentences) if s not in known]
+        near = closeness(searched, new) if closeness and new else [0.0] * len(new)
+        for sentence, close in zip(new, near, strict=True):
+            known[sentence] = len(wanted & text_rules.content_words(sentence)) + max(0.0, min(close, 0.99))
+        return [known[s] for s in sentences]
 
     return score
 
@@ -121,7 +125,7 @@ def _focus(
     query_words: set[str],
     max_tokens: int,
     count: Callable[[str], int],
-    rank: Bearing | None = None,
+    rank: Bearing,
 ) -> Passage:
     """The passage's sentences that share words with the question, in their original order, within max_tokens.
 
@@ -137,8 +141,7 @@ def _focus(
     overlap = [len(query_words & text_rules.content_words(s)) for s in sentences]
     if any(overlap):
         shares = [i for i in range(len(sentences)) if overlap[i]]
-        scores = rank([sentences[i] for i in shares]) if rank else [float(overlap[i]) for i in shares]
-        score = dict(zip(shares, scores, strict=True))
+        score = dict(zip(shares, rank([sentences[i] for i in shares]), strict=True))
         ranked = sorted(shares, key=lambda i: -score[i])
     else:
         ranked = list(range(len(sentences)))
