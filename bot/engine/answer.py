@@ -149,6 +149,11 @@ class AnswerEngine:
             return self._ask_each(question, asks, filters, use_llm, on_sentence, on_notes, deadline, started)
         plan = self._retriever.plan(asked, filters)
         a = Asking(question, asked, plan, self._retriever.authorities(), filters, on_sentence, on_notes, started)
+        return self._answer(a, use_llm, deadline)
+
+    def _answer(self, a: Asking, use_llm: bool, deadline: float | None) -> Answer:
+        """One ask, answered: declined, looked up in the records, or written from the passages found."""
+        plan = a.plan
         a.notes = plan_notes(plan)
         settled = self._decline(a) or self._from_records(a)
         if settled is not None:
@@ -199,14 +204,10 @@ class AnswerEngine:
                 opened[0] = True
                 on_sentence(lead + renumber(sentence, by))  # type: ignore[misc]  # only passed on when given
 
-            answer = self.ask(
-                ask,
-                filters=filters,
-                use_llm=use_llm,
-                on_sentence=shown if on_sentence else None,
-                on_notes=notes_once,
-                deadline=deadline,
-            )
+            plan = self._retriever.plan(ask, filters)
+            held = self._retriever.authorities()
+            a = Asking(ask, ask, plan, held, filters, shown if on_sentence else None, notes_once, part=True)
+            answer = self._answer(a, use_llm, deadline)
             if answer.status == "clarify":
                 return answer  # a name to settle first: the rest is asked again once it is
             answers.append(answer)
@@ -258,7 +259,7 @@ class AnswerEngine:
             a.figures = answer_from_records(plan, records_question, self._retriever)
             a.announce()
             for line in a.figures.lines:
-                a.show(line)
+                a.show_line(line)
             if not a.figures.authorities:
                 a.model_name = "none (report records)"
                 return a.finish("answered", "", [], shown=True)  # nobody to read about: the figures are the answer

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from bot.engine.messages import part_text
 from bot.evidence.citations import Citation, citation_json, renumber
 from bot.llm import Message
 from bot.records.answers import RecordAnswer
@@ -76,6 +77,8 @@ class Asking:
     #: Figures from the records shown first, when the reports' words are searched after them.
     figures: RecordAnswer | None = None
     announced: bool = False
+    #: One of several asks in the question: an ask with nothing found says which it was.
+    part: bool = False
 
     def elapsed_ms(self) -> float:
         """Milliseconds since the question arrived."""
@@ -86,6 +89,10 @@ class Asking:
         self.timings.setdefault("first_sentence_ms", self.elapsed_ms())
         if self.on_sentence:
             self.on_sentence(sentence)
+
+    def show_line(self, line: str) -> None:
+        """Pass on a line that starts a part of its own (a comparison's side), as it stands in the answer's text."""
+        self.show(("\n" if "first_sentence_ms" in self.timings else "") + line)
 
     def announce(self) -> None:
         """Notes (names read, places or years missing, the newest report) come before any sentence."""
@@ -108,6 +115,8 @@ class Asking:
             shown = True
             text = "\n".join(filter(None, [figures.text, text]))
             citations = figures.citations + citations
+        if status == "no_evidence" and self.part:
+            text = part_text(self.question, text)
         if not shown:
             self.show(text)
         self.timings["total_ms"] = self.elapsed_ms()

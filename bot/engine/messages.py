@@ -40,6 +40,16 @@ def no_evidence_text(plan: QueryPlan, held: list[str]) -> str:
     return text
 
 
+#: The places and years an ask was given from the rest of its question: "… (St Helens in 2023)?".
+_CARRIED = re.compile(r"\s*\([^()]*\)\s*\??\s*$")
+
+
+def part_text(ask: str, text: str) -> str:
+    """One ask of several that has nothing: named, so the reader knows which part went unanswered."""
+    said = _CARRIED.sub("", " ".join(ask.split())).rstrip(" ?.")  # as the person put it, not what was carried in
+    return f"On “{said}”: {text}"
+
+
 def side_empty_text(side: str) -> str:
     """One side of a comparison that the evidence does not answer: said, so the answer is not read as whole."""
     return f"The library has nothing on this for {side} that passed the checks."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,9 +22,25 @@ class Turn:
     answer: str
 
 
+#: Words that lean on the conversation: a pronoun, an opening "and…", "what about…".
+_LEANS_BACK = re.compile(
+    r"\b(it|its|they|them|their|theirs|that|those|these|this|there|same|also|too|then|again|else|instead|"
+    r"other|both|either)\b|^\W*(and|but|so|or)\b|\b(what|how) about\b",
+    re.I,
+)
+#: A comparison: with one council named, its other side is in the conversation.
+_COMPARES = re.compile(r"\b(compar\w*|versus|vs|better|worse|than|differ\w*|similar\w*)\b", re.I)
+
+
+def stands_alone(question: str) -> bool:
+    """A question that names its council and leans on nothing said before: rewriting it could only add a wrong place."""
+    named, plain = find_authorities(question), text_rules.plain(question)
+    return bool(named) and not _LEANS_BACK.search(plain) and (len(named) > 1 or not _COMPARES.search(plain))
+
+
 def standalone(question: str, history: list[Turn], llm: LLM | None) -> str:
     """Rewrite a follow-up ('and care leavers?') into a question that stands alone."""
-    if not history:
+    if not history or stands_alone(question):
         return question
     if llm is None:
         # Without a model, carry the earlier question's places and years into a short follow-up.

@@ -111,7 +111,7 @@ class Writer:
             first = self._first(a) + len(citations)
             tables, table_citations = judgement_tables(a.plan, self._retriever, first=first)
             for line in tables.splitlines():
-                a.show(line)
+                a.show_line(line)
             answer_text = "\n".join(filter(None, [answer_text, tables]))
             citations = citations + table_citations
         return a.finish("answered", answer_text, citations, messages, shown=True)
@@ -148,18 +148,18 @@ class Writer:
             checker = self._checker(a, evidence, first, judge, one_side=True)
             lead = side if councils else ""  # whose findings these are, before the first of them
             if evidence:
-                self._stream(a, llm, side_messages, checker, deadline, lead)
+                self._stream(a, llm, side_messages, checker, deadline, lead, side=True)
             if checker.sentences:
                 texts.append(_led(lead, checker.text))
                 citations += [checker.citations[n] for n in sorted(checker.citations)]
             elif quoted := side_quote(result.plan.side_topic, hits, first, self._min_relevance):
                 # Nothing written passed, but the side's best passage is on the topic: its own words.
-                a.show(line := _led(lead, quoted[0]))
+                a.show_line(line := _led(lead, quoted[0]))
                 texts.append(line)
                 citations.append(quoted[1])
             told = len(citations) > before
             for line, citation in self._side_more(result.plan, hits, checker, area, self._first(a) + len(citations)):
-                a.show(line := line if told else _led(lead, line))
+                a.show_line(line := line if told else _led(lead, line))
                 texts.append(line)
                 citations.append(citation)
                 told = True
@@ -171,7 +171,7 @@ class Writer:
         if not councils and (between := _between(result, sides)):
             said.append(between_text(between))
         for line in said:
-            a.show(line)
+            a.show_line(line)
             texts.append(line)
         return self._written(a, "\n".join(texts), citations, messages)
 
@@ -209,11 +209,20 @@ class Writer:
         checker: SentenceChecker,
         deadline: float | None,
         lead: str = "",
+        side: bool = False,
     ) -> None:
         """Read the model's draft sentence by sentence, passing on each that the checks let through.
 
-        `lead` names whose the first sentence shown is (a comparison's side: "Somerset: …").
+        `lead` names whose the first sentence shown is (a comparison's side: "Somerset: …"); a `side`
+        starts its own line.
         """
+
+        def show(sentence: str) -> None:
+            if len(checker.sentences) > 1:
+                a.show(sentence)
+            else:
+                (a.show_line if side else a.show)(_led(lead, sentence))
+
         pending = ""
         tokens = llm.stream(messages, self._max_tokens)
         try:
@@ -225,7 +234,7 @@ class Writer:
                 complete, pending = text_rules.complete_sentences(pending)
                 for sentence in complete:
                     if shown := checker.check(sentence):
-                        a.show(_led(lead, shown) if len(checker.sentences) == 1 else shown)
+                        show(shown)
         finally:
             # Stopped early (the deadline, a caller's callback): the model's lock and the server's
             # connection are let go now, not whenever the traceback is freed.
@@ -234,7 +243,7 @@ class Writer:
                 close()
         # What is left without a full stop was cut off by the token limit: half a sentence is not shown.
         if _ENDED.search(pending) and (shown := checker.check(pending)):
-            a.show(_led(lead, shown) if len(checker.sentences) == 1 else shown)
+            show(shown)
 
     def _nothing_faithful(self, a: Asking, result: SearchResult, messages: list[Message]) -> Answer:
         """The model found nothing it could say faithfully.

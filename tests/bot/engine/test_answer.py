@@ -8,6 +8,11 @@ from tests.fixtures.fakes import FakeLLM
 from tests.fixtures.library import engine_over
 
 
+def _as_printed(streamed: list[str]) -> str:
+    """The sentences as the terminal prints them: one paragraph, a new line where a sentence opens a part."""
+    return "".join(("" if not i or s.startswith("\n") else " ") + s for i, s in enumerate(streamed))
+
+
 def _engine(library, llm):
     return create_engine(Settings(data_dir=library.data_dir, _env_file=None), library, llm=llm)
 
@@ -126,6 +131,37 @@ def test_follow_up_is_rewritten_with_the_conversation(small_library):
     assert "outstanding" in answer.text
 
 
+def test_a_question_that_names_its_council_is_not_rewritten_by_the_conversation(small_library):
+    from bot.engine.answer import Turn
+
+    llm = FakeLLM()
+    llm.enqueue("NO EVIDENCE")
+    earlier = [Turn("How was St Helens judged in 2023?", "Good overall [1].")]
+    answer = _engine(small_library, llm).ask("What did Ofsted say about care leavers in Lancashire?", history=earlier)
+    # No rewrite asked of the model (it could only carry St Helens in): the one call writes the answer.
+    assert answer.standalone_question == "What did Ofsted say about care leavers in Lancashire?"
+    assert len(llm.history) == 1 and "Question:" in llm.history[0][-1]["content"]
+    # A follow-up that leans on the conversation is still rewritten, though it names a council.
+    llm = FakeLLM()
+    llm.enqueue("How does St Helens' 2023 grade compare with Lancashire's?")
+    llm.enqueue("NO EVIDENCE")
+    _engine(small_library, llm).ask("How does that compare with Lancashire?", history=earlier, use_llm=True)
+    assert "Rewrite the last question" in llm.history[0][0]["content"]
+
+
+def test_an_ask_with_nothing_found_says_which_ask_it_was(small_library):
+    llm = FakeLLM()
+    llm.enqueue("NO EVIDENCE")
+    streamed: list[str] = []
+    answer = _engine(small_library, llm).ask(
+        "What overall grade did St Helens get in 2023, and how much did it spend on taxis for councillors?",
+        on_sentence=streamed.append,
+    )
+    assert answer.status == "answered" and "good" in streamed[0].lower()
+    nothing = answer.text.splitlines()[-1]
+    assert nothing.startswith("On “") and "taxis for councillors" in nothing and "nothing on" in nothing
+
+
 def test_a_year_with_no_report_is_said_without_the_model(small_library):
     llm = FakeLLM()
     answer = _engine(small_library, llm).ask("What judgements did Lancashire receive in its 2021 inspection?")
@@ -191,7 +227,8 @@ def test_two_places_are_written_side_by_side_each_from_its_own_evidence(small_li
     first, second = (prompt[1]["content"] for prompt in llm.history)
     assert "] St Helens" in first and "] North East Lincolnshire" not in first
     assert "] North East Lincolnshire" in second and "] St Helens" not in second
-    assert answer.status == "answered" and answer.text == "\n".join(streamed)
+    assert answer.status == "answered" and answer.text == _as_printed(streamed)
+    assert answer.text.count("\n") == len(streamed) - 1  # each side's lines start lines of their own
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     marks = [sorted(int(n) for n in re.findall(r"\[(\d+)\]", sentence)) for sentence in streamed]
     assert [n for m in marks for n in m] == sorted(n for m in marks for n in m)  # each side's numbers follow on
