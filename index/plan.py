@@ -45,8 +45,11 @@ LIBRARY = "the library"  # the scope of a question that names no place
 
 # Questions about grades, dates or who led a visit are answered by a report's cover facts.
 _ABOUT_COVER = re.compile(
-    r"\b(judge?ments?|judged|rate[ds]?|ratings?|grades?|graded|overall effectiveness|outstanding|inadequate|good|"
-    r"requires improvement|who led|lead inspector|led the|when was|inspected|changed)\b",
+    r"\b(judge?ments?|judged|rate[ds]?|ratings?|grades?|graded|overall effectiveness|requires improvement|"
+    r"who led|lead inspector|led the|when was|inspected|changed)\b"
+    # A grade's word said of a thing ("good help", "outstanding work") describes it: not a grade asked for.
+    r"|\b(outstanding|inadequate|good)\b(?!\s+(?!(?:overall|or|and|to|in|at|for|by|from|since|then|now|when|with|"
+    r"across|rating|grade|judge?ment)\b)[a-z])",
     re.I,
 )
 #: A question after the reasons for a grade ("why inadequate?") wants the findings behind it, not the cover.

@@ -111,7 +111,7 @@ class Asking:
                 text, citations, shown = "", [], True
             status = "answered"
             if not shown:
-                self.show(text)
+                self.show_line(text)  # after the figures' lines, on a line of its own
             shown = True
             text = "\n".join(filter(None, [figures.text, text]))
             citations = figures.citations + citations

@@ -133,12 +133,12 @@ def test_mixed_questions_show_the_figures_then_the_checked_words(small_library):
     engine = create_engine(Settings(data_dir=small_library.data_dir, _env_file=None), small_library, llm=llm)
     shown: list[str] = []
     answer = engine.ask("Who improved from inadequate to good, and what did they do?", on_sentence=shown.append)
-    assert shown[1].startswith("3 of the 3 authorities moved from inadequate to good"), "figures come before the model"
+    assert shown[1].startswith("\n3 of the 3 authorities moved from inadequate to good"), "figures come before the model"
     assert llm.history, "the part about what they did is the model's to write"
     prompt = llm.history[0][1]["content"]
     assert "North East Lincolnshire" in prompt and "St Helens" in prompt
     # The model found nothing checkable: the figures still stand, and nothing unchecked was added.
-    assert answer.status == "answered" and "\n".join(shown) == answer.text
+    assert answer.status == "answered" and "".join(shown) == answer.text  # each line of figures starts a line
     assert [c.passage.section for c in answer.citations[:6]] == ["Judgements"] * 6
     assert all(c.quote in c.passage.text for c in answer.citations[6:]), "anything after the figures is quoted"
 
