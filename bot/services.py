@@ -19,6 +19,7 @@ from bot.engine.brief import brief_request, build_brief
 from bot.engine.brief_parts import Briefing, BriefSection, Bullet, number_sources
 from bot.evidence.citations import Citation
 from bot.records.grid import Standing, comparison, council_named
+from index import text as text_rules
 from index.authorities import current_authorities, find_authorities, lookup, not_held
 from index.errors import BriefingError
 from index.retrieve import Retriever
@@ -51,9 +52,11 @@ def brief_from_words(
     """A brief asked for in words ('Tameside front door'): the council, then the topic."""
     authority, asked_topic = brief_request(words, retriever.authorities())
     asked_topic = brief_topic(asked_topic or "")
+    years = text_rules.years(words)  # "…from the 2013 inspection": the brief is of that report
     return build_brief(
-        retriever, held_reports(retriever), authority, asked_topic or topic, engine=engine, on_section=on_section
-    )
+        retriever, held_reports(retriever), authority, asked_topic or topic, engine=engine, on_section=on_section,
+        years=years,
+    )  # fmt: skip
 
 
 #: Words of a brief request that say what kind of account is wanted, not what it is about.
@@ -62,7 +65,8 @@ _NOT_A_TOPIC = frozenset(
         r"\S+",
         """what did does do ofsted ofsted's inspectors the report reports inspection inspections say said says
         found find finding findings headline headlines key main about on of re how came come out in its their
-        a an latest recent last most ilacs please quick short s""",
+        a an latest recent last most ilacs please quick short s main key failings failures weaknesses concerns
+        strengths positives negatives issues problems overview summary""",
     )
 )
 
@@ -135,7 +139,7 @@ _AUDIENCE = (
 )
 _OCCASION = re.compile(
     r"\b(?:before|ahead of|for|at)\s+(?:[\w'’-]+\s+){0,3}?" + _AUDIENCE + r"(?:\s+" + _AUDIENCE + r")*\b"
-    r"(?:\s+with)?"
+    r"(?:\s+with|\s+(?:meets|sits|starts|begins|convenes))?"
     r"|\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|next week|this week)\b(?:'?s\b)?"
     r"|\b(?:meeting|call|visit)\s+with\b",
     re.I,
@@ -151,11 +155,12 @@ def brief_asked(question: str) -> str | None:
         return None
     words = _OCCASION.sub(" ", question[lead.end() :])
     words = re.sub(r"^\W*(?:(?:me|us|on|about|for|re|regarding|of|the|with)\W+)*", "", words, flags=re.I)
-    # "…from the 2025 inspection", "…in its latest report": a brief is built from the latest report anyway.
+    # "…from the 2025 inspection", "…in its latest report": the report's year is kept (the brief is of
+    # that report); the rest says only that a report is meant.
     words = re.sub(
-        r"\b(?:from|in|at|after|since)\s+(?:the|its|their)?\s*(?:latest|last|recent|most recent|\d{4})?\s*"
-        r"(?:ilacs\s+|ofsted\s+)?(?:inspection|report|visit)s?\b",
-        " ",
+        r"\b(?:from|in|at|after|since|of)?\s*(?:the|its|their)?\s*(?:latest|last|recent|most recent|(\d{4}))?\s*"
+        r"(?:ilacs\s+|ofsted\s+)?(?:inspection|report|visit|review)s?\b",
+        lambda m: f" {m.group(1) or ''} ",
         words,
         flags=re.I,
     )

@@ -140,6 +140,22 @@ def _when(month: str | None, year: str) -> str:
     return f"{month.capitalize()} {year}" if month else year
 
 
+_ANCHORS = ("after", "following", "before", "prior to")
+
+
+def _anchoring_event(question: str, *found: re.Match[str] | None) -> re.Match[str] | None:
+    """"After/before its 2023 inspection": the time named by one report (an event of its own), if so."""
+    for match in found:
+        if (
+            match
+            and match.group(1).lower() in _ANCHORS
+            and re.search(r"\b(the|its|their)\s", match.group(0), re.I)
+            and re.match(rf"\s+(?:[\w-]+\s+)?{_EVENT}\b", question[match.end() :], re.I)
+        ):
+            return match
+    return None
+
+
 # long: the ways people write a time, most specific first; the first that matches decides.
 def read_period(question: str, today: date) -> Period | None:
     """The period a question names, or None when it names none (or names a year only in passing)."""
@@ -169,6 +185,12 @@ def read_period(question: str, today: date) -> Period | None:
     if since and since.group(1).lower() == "from" and not since.group("onward"):
         since = None  # "the report from 2021" is that year, not everything after it
     until = _UNTIL.search(question)
+    if event := _anchoring_event(question, since, until):
+        # "after its March 2020 inspection", "before its 2024 inspection": that report, which tells
+        # what it found and asked for, and what came before it; not the years either side of it.
+        month, year = event.group(2, 3)
+        return Period(_month_start(month, year), _month_end(month, year), said=event.group(0),
+                      phrase=f"from {_when(month, year)}")  # fmt: skip
     if since or until:
         start = end = None
         words = []

@@ -112,15 +112,36 @@ def _summary_sentences(said: str) -> list[str]:
     return [] if any(_ROW_TEXT.search(s) for s in sentences[:HEADLINE_SENTENCES]) else sentences
 
 
-def _glance(retriever: Retriever, reports: list[dict]) -> list[Bullet]:
+def _of_years(report: dict, years: set[int]) -> bool:
+    return (report.get("date") or "")[:4] in {str(y) for y in years}
+
+
+def _as_of(name: str, primary: list[dict], years: set[int]) -> tuple[list[dict], str]:
+    """The reports up to the one of the years asked for, and a note saying it is not the latest (or is not held)."""
+    asked = [i for i, r in enumerate(primary) if _of_years(r, years)]
+    latest = primary[-1]
+    when = f"{latest.get('kind')}, published {text.month_year(latest.get('date') or '', unknown='undated')}"
+    if not asked:
+        said = text.listed(sorted(str(y) for y in years), "or")
+        return primary, f"The library has no report on {name} from {said}; this brief is of its latest ({when})."
+    chosen = primary[: asked[-1] + 1]
+    if chosen[-1] is latest:
+        return chosen, ""
+    year = (chosen[-1].get("date") or "")[:4]
+    return chosen, f"This brief is of the {year} report, as asked; the latest is the {when}."
+
+
+def _glance(retriever: Retriever, reports: list[dict], newest: bool = True) -> list[Bullet]:
+    """The judgements and summary of the report the brief is of (the newest, unless one was asked for)."""
     judged = [r for r in reports if r.get("judgements")]
     bullets = []
-    if judged:
+    if judged and (newest or judged[-1] is reports[-1]):
         latest = judged[-1]
         grades = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in latest["judgements"].items())
+        which = "Latest judgements" if newest else "Judgements"
         bullets.append(
             Bullet(
-                f"Latest judgements ({latest['kind']}, {latest.get('date') or 'undated'}): {grades}.",
+                f"{which} ({latest['kind']}, {latest.get('date') or 'undated'}): {grades}.",
                 _cover(retriever, latest),
             )
         )
@@ -132,11 +153,18 @@ def _glance(retriever: Retriever, reports: list[dict]) -> list[Bullet]:
         if "overall_effectiveness" not in latest["judgements"]:
             bullets.append(
                 Bullet(
-                    "The latest report gives no overall effectiveness grade (the 2026 framework has none).",
+                    f"The {'latest ' if newest else ''}report gives no overall effectiveness grade "
+                    "(the 2026 framework has none).",
                     _cover(retriever, latest),
                 )
             )
         if headline := _headline(retriever, latest):
+            bullets.append(headline)
+    elif reports and not newest:
+        # An older report asked for by its year, graded or not in the records: its own summary, not another's grades.
+        asked = reports[-1]
+        bullets.append(Bullet("The library's records hold no judgements for this report.", _cover(retriever, asked)))
+        if headline := _headline(retriever, asked):
             bullets.append(headline)
     elif reports:
         sources = [c for r in reports for c in _cover(retriever, r)][:3]
@@ -162,8 +190,12 @@ def build_brief(
     *,
     engine: AnswerEngine | None = None,
     on_section: callable | None = None,
+    years: set[int] | None = None,
 ) -> Briefing:
-    """Assemble the brief; `engine` (with a model) rewrites strengths and concerns as cited summaries."""
+    """Assemble the brief; `engine` (with a model) rewrites strengths and concerns as cited summaries.
+
+    `years` names the report the brief is of ("…from the 2013 inspection"); else it is of the latest.
+    """
     now = datetime.now(UTC).isoformat(timespec="seconds")
     if authority is None:
         if not topic:
@@ -171,9 +203,16 @@ def build_brief(
         return _compare(retriever, topic, now)
     name, mine = _reports_for(retriever, reports, authority)
     primary = [r for r in mine if is_primary(r)]
+    notes = []
+    if years and primary:
+        # A report asked for by its year may be one the reader could not class (a 2013 looked-after
+        # children inspection): it is still the report asked for.
+        pool = primary if any(_of_years(r, years) for r in primary) else mine
+        chosen, note = _as_of(name, pool, years)
+        primary = [r for r in chosen[:-1] if is_primary(r)] + chosen[-1:]
+        notes += [note] if note else []
     latest = primary[-1] if primary else mine[-1]
     earlier = [r for r in primary[:-1]]
-    notes = []
     if not primary:
         notes.append(f"The library holds only news coverage of {name}; this brief is built from it.")
     timeline = [TimelineEntry.of(r) for r in mine]
@@ -184,7 +223,7 @@ def build_brief(
         if on_section:
             on_section(section.title)
 
-    add(BriefSection("At a glance", _glance(retriever, primary or mine)))
+    add(BriefSection("At a glance", _glance(retriever, primary or mine, newest=latest is mine[-1] or not primary)))
     if lookup(name) is not None:
         add(how_it_compares(retriever, name))
     strengths = findings(retriever, name, latest, topic, True, 4)

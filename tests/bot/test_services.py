@@ -10,7 +10,8 @@ from tests.fixtures.library import engine_over
     ("asked", "words"),
     [
         ("Brief me on Blackpool before Thursday's meeting", "Blackpool"),
-        ("brief me on Wigan's front door from the 2025 inspection", "Wigan's front door"),
+        ("brief me on Wigan's front door from the 2025 inspection", "Wigan's front door 2025"),  # the year: its report
+        ("Brief me on the main failings in Wakefield's 2018 inspection before the board meets", "main failings in Wakefield's 2018"),
         ("give me a quick brief on Tameside's front door", "Tameside's front door"),
         ("prep me for Thursday's meeting with Lancashire", "Lancashire"),
         ("Prepare me for the panel with Knowsley tomorrow", "Knowsley"),
@@ -54,6 +55,7 @@ def test_a_question_is_not_a_brief_request(question):
         ("what Ofsted said about 's care leavers", "care leavers"),
         ("the key findings on the front door - MASH and EDT", "front door MASH and EDT"),
         ("how its 2024 report came out", None),
+        ("the main failings in Wakefield", "Wakefield"),
     ],
 )
 def test_a_brief_topic_is_what_it_is_about_not_what_sort_of_account(left, topic):
@@ -89,3 +91,16 @@ def test_a_brief_request_is_measured_as_the_summary_a_person_sees_and_a_question
     assert answer_as_seen(engine, "brief me", use_llm=False).status == "clarify"
     asked = answer_as_seen(engine, "What did Ofsted say about St Helens care leavers?", use_llm=False)
     assert "At a glance:" not in asked.text and asked.plan  # asked, not briefed
+
+
+def test_a_brief_of_a_named_year_is_of_that_report_and_says_it_is_not_the_latest(small_library):
+    retriever = small_library.retriever
+    older = brief_from_words(retriever, brief_asked("brief me on St Helens from the 2019 inspection before the panel"))
+    assert any("This brief is of the 2019 report, as asked; the latest is the ILACS inspection" in n for n in older.notes)
+    glance = older.sections[0].bullets[0]
+    assert glance.text.startswith("Judgements (ILACS inspection, 2019") and "Latest" not in glance.text
+    found = [c for s in older.sections if s.title in ("Strengths", "Concerns") for b in s.bullets for c in b.citations]
+    assert found and all(c.passage.date[:4] <= "2019" for c in found)  # nothing from the later report
+    missing = brief_from_words(retriever, "St Helens 2011")
+    assert any("no report on St Helens from 2011; this brief is of its latest" in n for n in missing.notes)
+    assert missing.sections[0].bullets[0].text.startswith("Latest judgements")

@@ -48,10 +48,15 @@ def test_years_in_passing_are_not_periods_and_tricky_periods_are_read():
     assert read_period("What did the 2020 pandemic do to visits?", TODAY) is None
     assert read_period("Working Together to Safeguard Children 2018 duties", TODAY) is None
     assert read_period("What changed since the 2019 ILACS?", TODAY).since == date(2019, 1, 1)
-    assert read_period("What was said prior to the 2022 inspection?", TODAY).until == date(2021, 12, 31)
+    assert read_period("What was said prior to 2022?", TODAY).until == date(2021, 12, 31)
     assert read_period("pre-2018 findings", TODAY).until == date(2017, 12, 31)
     assert read_period("post-2020 findings", TODAY).since == date(2021, 1, 1)
-    assert read_period("What should St Helens improve after its 2023 inspection?", TODAY).since == date(2023, 1, 1)
+    # A time named by one report's event is that report: what it asked for, what it found came before it.
+    after = read_period("What should St Helens improve after its 2023 inspection?", TODAY)
+    assert (after.since, after.until) == (date(2023, 1, 1), date(2023, 12, 31))
+    before = read_period("What happened to Halton's leadership before its March 2020 inspection?", TODAY)
+    assert (before.since, before.until) == (date(2020, 3, 1), date(2020, 3, 31))
+    assert read_period("What changed since the 2019 ILACS?", TODAY).until is None  # since: that one and after
     assert read_period("the report from 2021", TODAY).years == (2021,)
     assert read_period("care leavers in 2019/20", TODAY).since == date(2019, 4, 1)
     assert read_period("between 2023 and 2019", TODAY).since == date(2019, 1, 1)

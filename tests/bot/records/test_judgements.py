@@ -133,7 +133,9 @@ def test_mixed_questions_show_the_figures_then_the_checked_words(small_library):
     engine = create_engine(Settings(data_dir=small_library.data_dir, _env_file=None), small_library, llm=llm)
     shown: list[str] = []
     answer = engine.ask("Who improved from inadequate to good, and what did they do?", on_sentence=shown.append)
-    assert shown[1].startswith("\n3 of the 3 authorities moved from inadequate to good"), "figures come before the model"
+    assert shown[1].startswith("\n3 of the 3 authorities moved from inadequate to good"), (
+        "figures come before the model"
+    )
     assert llm.history, "the part about what they did is the model's to write"
     prompt = llm.history[0][1]["content"]
     assert "North East Lincolnshire" in prompt and "St Helens" in prompt
