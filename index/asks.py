@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from index import text
 from index.authorities import KNOWN_AUTHORITIES, PlaceReading, read_places
-from index.question import COMPARE
+from index.question import COMPARE, full_years
 from index.shorthand import plain_words
 
 #: Words that open an ask: a question word, or an auxiliary that starts a yes/no question.
@@ -26,7 +26,9 @@ _OPENS = (
 #: Where a second ask begins: ", and what…", "…; how…", "…? And did…", "…? What…".
 _JOIN = re.compile(
     rf"(?:\s*[,;]\s*(?:and|but|also|plus)(?:\s+also)?\s+|\s+(?:and|but)\s+(?:also\s+)?(?=(?:what|which|how|who|when|"
-    rf"where|why)\b)|\s*[?]\s*(?:(?:and|but|also|plus)\s+)?)(?={_OPENS})",
+    rf"where|why)\b)|\s*[?]\s*(?:(?:and|but|also|plus)\s+)?)(?={_OPENS})"
+    # As typed in a chat: "grade? + any problems with…", "…judgement + what needs to improve".
+    r"|\s*\?\s*(?:\+|&|plus|also)\s*(?=\w)|\s+\+\s+(?=\w)",
     re.I,
 )
 #: A piece that is a question already: it opens with a question word or an auxiliary, or one follows a dash
@@ -68,7 +70,9 @@ def separate_asks(question: str, places: Callable[[str], list[PlaceReading]] = _
 
     `places` reads the councils a text names (the planner's reading knows shorthand: "ches east").
     """
-    pieces = [p.strip(" ,;") for p in _JOIN.split(plain_words(question).strip())]
+    said = plain_words(question).strip()
+    said = full_years(said, [r.said for r in places(said)])  # "wigan 25": the year each ask is given is 2025
+    pieces = [p.strip(" ,;") for p in _JOIN.split(said)]
     pieces = [q for p in pieces for q in _comma_asks(p)]
     pieces = [p.rstrip("?") for p in pieces if p]
     if len(pieces) < 2 or len(pieces) > MAX_ASKS or any(len(text.content_words(p)) < 2 for p in pieces):

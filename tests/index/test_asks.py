@@ -25,6 +25,10 @@ from index.asks import separate_asks
             "What was Harrow's overall grade in 2025, and how many directors has it had since 2020?",
             ["What was Harrow's overall grade in 2025?", "how many directors has it had since 2020 (Harrow)?"],
         ),
+        (  # as typed in a chat: a plus joins two asks, and a two-digit year is carried written out
+            "oldham 24 ofsted grade? + any probs w return home interviews",
+            ["oldham 2024 ofsted grade?", "any probs w return home interviews (Oldham in 2024)?"],
+        ),
         (  # the council said at the end is the first ask's too
             "What is working well and what needs to improve in Knowsley?",
             ["What is working well (Knowsley)?", "what needs to improve in Knowsley?"],
