@@ -24,7 +24,9 @@ class Block:
 
 
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+\S")
-_BULLET = re.compile(r"^\s*([◼•▪■●◾➢►\uf0b7\uf0a7]|-\s|–\s|\*\s)\s*")
+#: Bullets as printed, Symbol and Wingdings glyphs included (private-use characters in PDFium's text).
+_SYMBOL_BULLETS = "\uf0b7\uf0a7\uf06e\uf0be\uf02d\uf076\uf0d8\uf0fc"
+_BULLET = re.compile(rf"^\s*([◼•▪■●◾➢►{_SYMBOL_BULLETS}]|-\s|–\s|\*\s)\s*")
 _SENTENCE_END = re.compile(r"[.?!:;)\"”’]\s*$")
 #: A judgement area's heading with its grade: "…help and protection: good", and in 2018–19 reports also
 #: "…protection is outstanding", "…protection requires improvement" (Ofsted's area names only), "…: good.".
@@ -212,6 +214,7 @@ def _join(left: str, right: str) -> str:
 
 def _tidy(text: str) -> str:
     text = text.replace("\u00ad", "").replace("\ufffe", "").replace("\u2002", " ")
+    text = re.sub(f"[{_SYMBOL_BULLETS}]", "•", text)  # a bullet glyph left inside a line: one a reader can see
     return re.sub(r"\s+", " ", text).strip()
 
 

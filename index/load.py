@@ -123,7 +123,10 @@ def _pdf_pages(path: Path, data: bytes) -> list[str]:
         pages = []
         for page in pdf:
             textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n"))
+            # PDFium writes a hyphen it takes for a line-end break as U+0002: in these reports it is the
+            # hyphen of a compound ("multi-agency", "out-of-hours"), and searches and quotes need it.
+            said = textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
+            pages.append(said.replace("\x02", "-"))
             textpage.close()
             page.close()
         return pages

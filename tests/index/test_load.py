@@ -42,6 +42,21 @@ def test_pdf_pages_and_text_letter_load():
     assert letter.media_type is MediaType.TEXT and "Monitoring visit of Lancashire" in letter.pages[0]
 
 
+def test_a_compound_hyphen_pdfium_marks_as_a_control_character_is_read_as_a_hyphen():
+    report = load(OFSTED / "wakefield" / "2022-01-05-childrens-services-inspection.pdf")
+    said = " ".join(report.pages)
+    assert "\x02" not in said and "out-of-hours (OOH)" in said.replace("\n", " ")
+
+
+def test_symbol_font_bullets_are_bullets():
+    from index.clean import clean
+
+    blocks = clean(load(OFSTED / "bracknell-forest" / "2017-07-14-childrens-services-inspection.pdf"))
+    meals = [b for b in blocks if "primary schools is" in b.text]
+    assert meals and all(b.kind == "bullet" for b in meals)
+    assert not any(ord(ch) in range(0xF000, 0xF100) for b in blocks for ch in b.text)
+
+
 def test_find_documents_recurses_and_skips_metadata(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "x.txt").write_text("x")
