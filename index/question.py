@@ -144,7 +144,7 @@ _ANCHORS = ("after", "following", "before", "prior to")
 
 
 def _anchoring_event(question: str, *found: re.Match[str] | None) -> re.Match[str] | None:
-    """"After/before its 2023 inspection": the time named by one report (an event of its own), if so."""
+    """ "After/before its 2023 inspection": the time named by one report (an event of its own), if so."""
     for match in found:
         if (
             match

@@ -11,7 +11,10 @@ from tests.fixtures.library import engine_over
     [
         ("Brief me on Blackpool before Thursday's meeting", "Blackpool"),
         ("brief me on Wigan's front door from the 2025 inspection", "Wigan's front door 2025"),  # the year: its report
-        ("Brief me on the main failings in Wakefield's 2018 inspection before the board meets", "main failings in Wakefield's 2018"),
+        (
+            "Brief me on the main failings in Wakefield's 2018 inspection before the board meets",
+            "main failings in Wakefield's 2018",
+        ),
         ("give me a quick brief on Tameside's front door", "Tameside's front door"),
         ("prep me for Thursday's meeting with Lancashire", "Lancashire"),
         ("Prepare me for the panel with Knowsley tomorrow", "Knowsley"),
@@ -96,7 +99,8 @@ def test_a_brief_request_is_measured_as_the_summary_a_person_sees_and_a_question
 def test_a_brief_of_a_named_year_is_of_that_report_and_says_it_is_not_the_latest(small_library):
     retriever = small_library.retriever
     older = brief_from_words(retriever, brief_asked("brief me on St Helens from the 2019 inspection before the panel"))
-    assert any("This brief is of the 2019 report, as asked; the latest is the ILACS inspection" in n for n in older.notes)
+    said = "This brief is of the 2019 report, as asked; the latest is the ILACS inspection"
+    assert any(said in n for n in older.notes)
     glance = older.sections[0].bullets[0]
     assert glance.text.startswith("Judgements (ILACS inspection, 2019") and "Latest" not in glance.text
     found = [c for s in older.sections if s.title in ("Strengths", "Concerns") for b in s.bullets for c in b.citations]

@@ -142,6 +142,20 @@ def test_asking_why_a_grade_was_given_asks_for_findings_not_the_cover(small_libr
     assert not retriever.plan("lancashire care leavers - reasons for the inadequate grade").about_cover
 
 
+def test_a_grades_word_said_of_a_thing_describes_it_and_is_not_a_grade_asked_for(small_library):
+    retriever = small_library.retriever
+    assert not retriever.plan("Which groups of children in Lancashire were still getting good help?").about_cover
+    assert not retriever.plan("Was there inadequate housing for Lancashire's care leavers?").about_cover
+    assert retriever.plan("Is Lancashire good or outstanding now?").about_cover
+    assert retriever.plan("Was Lancashire good overall in 2023?").about_cover
+
+
+def test_a_month_that_names_the_report_is_not_searched_for(small_library):
+    asked = "What did Ofsted say about Lancashire's front door in the January 2023 inspection?"
+    plan = small_library.retriever.plan(asked)
+    assert plan.period is not None and "January" not in plan.query and "front door" in plan.query
+
+
 def test_the_planners_place_reading_knows_shorthand(small_library):
     (place,) = small_library.retriever.places("lancs care leavers")
     assert place.authority == "Lancashire"
