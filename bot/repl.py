@@ -301,7 +301,7 @@ def _brief_summary(words: str, console: Console, backend: Backend) -> None:
         return
     briefing = brief_from_words(backend.library.retriever, words)
     console.print(document.text(brief_summary(briefing)), markup=False, highlight=False)
-    subject = " ".join(w for w in (briefing.authority, briefing.topic) if w)
+    subject = " ".join(str(w) for w in (briefing.authority, briefing.topic, briefing.year) if w)
     console.print(f"The whole brief (how it compares, questions to ask): /brief {subject}", style="dim", markup=False)
 
 

@@ -66,7 +66,9 @@ _NOT_A_TOPIC = frozenset(
         """what did does do ofsted ofsted's inspectors the report reports inspection inspections say said says
         found find finding findings headline headlines key main about on of re how came come out in its their
         a an latest recent last most ilacs please quick short s main key failings failures weaknesses concerns
-        strengths positives negatives issues problems overview summary""",
+        strengths positives negatives issues problems overview summary late early mid published inspected
+        january february march april may june july august september october november december spring summer
+        autumn winter""",
     )
 )
 
@@ -135,7 +137,7 @@ _BRIEF_ASK = re.compile(
 #: Words about the occasion, not the subject: "before Thursday's meeting with", "for tomorrow's panel".
 _AUDIENCE = (
     r"(?:meeting|visit|call|session|board|panel|committee|catch[- ]?up|review|interview|chat|away ?day|"
-    r"lead member|members?|councillors?|director|dcs|chief executive|portfolio holder|cabinet|leader)s?"
+    r"lead member|members?|councillors?|director|dcs|chief executive|portfolio holder|cabinet|leader|chair)s?"
 )
 _OCCASION = re.compile(
     r"\b(?:before|ahead of|for|at)\s+(?:[\w'’-]+\s+){0,3}?" + _AUDIENCE + r"(?:\s+" + _AUDIENCE + r")*\b"
@@ -191,7 +193,10 @@ def brief_summary(briefing: Briefing, per_section: int = 3) -> Briefing:
             shown = s.points if s.title == GLANCE else s.points[:per_section]
             sections.append(BriefSection(s.title, [Bullet(b.text, list(b.citations), b.note) for b in shown]))
     sources = number_sources(sections)
-    return Briefing(briefing.authority, briefing.topic, briefing.generated_at, [], sections, sources, briefing.notes)
+    return Briefing(
+        briefing.authority, briefing.topic, briefing.generated_at, [], sections, sources, briefing.notes,
+        year=briefing.year,
+    )  # fmt: skip
 
 
 def answer_as_seen(engine: AnswerEngine, question: str, *, use_llm: bool = True) -> Answer:

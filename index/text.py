@@ -302,7 +302,8 @@ _NUMBER = re.compile(r"(?<![\w.])£?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|(?<![\w.])£?
 #: What may follow a year typed short ("wigan 25 ofsted", "nov 24 -"): the end, a dash, a framework word;
 #: never a noun it could be counting ("Lancashire 15 children", "in may 15 children").
 YEAR_ENDS = (
-    r"(?=\s*(?:$|[-–—?!.:;)]|,(?!\s*\d)|\s(?:ofsted|ilacs|inspection|report|visit|judge?ments?|and|vs|versus)\b))"
+    r"(?=\s*(?:$|[-–—?!.:;)]|,(?!\s*\d)|\s(?:ofsted|ilacs|inspection|report|visit|judge?ments?|grades?|ratings?|"
+    r"leadership|and|vs|versus)\b))"
 )
 YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 MONTHS = [

@@ -84,6 +84,7 @@ def _brief_reply(retriever, words: str, as_json: bool) -> None:
         return
     sys.stdout.write(document.text(brief_summary(briefing)))
     topic = f' --topic "{briefing.topic}"' if briefing.topic else ""
+    topic += f" --year {briefing.year}" if briefing.year else ""
     subject = f'"{briefing.authority}"' if briefing.authority else ""
     console.print(f"[dim]The whole brief (how it compares, questions to ask): briefing brief {subject}{topic}[/dim]")
 
@@ -205,6 +206,7 @@ def brief(
         str | None,
         typer.Option("--neighbours", help="Compare this authority with its statistical neighbours (with --topic)."),
     ] = None,
+    year: Annotated[int | None, typer.Option(help="Brief on that year's report rather than the latest.")] = None,
 ) -> None:
     """A one-page, cited pre-meeting brief on an authority (or a theme across authorities)."""
     from bot.app import create_engine, create_library
@@ -233,6 +235,7 @@ def brief(
                     topic,
                     engine=engine,
                     on_section=lambda title: status.update(f"building the brief… {title} done"),
+                    years={year} if year else None,
                 )
     except BriefingError as err:
         fail(str(err))

@@ -243,7 +243,8 @@ def build_brief(
     add(BriefSection("What Ofsted asked to improve", improvements))
     add(BriefSection("Questions to ask", _questions(improvements, [c for c in concerns if not c.note])))
     sources = number_sources(sections)
-    return Briefing(name, topic, now, timeline, sections, sources, notes)
+    as_of = None if latest is mine[-1] or not years else int((latest.get("date") or "0")[:4] or 0) or None
+    return Briefing(name, topic, now, timeline, sections, sources, notes, year=as_of)
 
 
 def _summarise(

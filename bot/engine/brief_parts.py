@@ -75,6 +75,7 @@ class Briefing:
     sources: list[dict]
     notes: list[str] = field(default_factory=list)
     title: str = ""  # a heading other than "Briefing: <council>" (a digest of a new report)
+    year: int | None = None  # the year of the report it is of, when that is not the latest
 
     def as_json(self) -> dict:
         """The documented JSON shape."""
@@ -102,6 +103,7 @@ class Briefing:
             "sources": self.sources,
             "notes": self.notes,
             "title": self.title,
+            "year": self.year,
         }
 
 

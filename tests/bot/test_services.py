@@ -22,6 +22,7 @@ from tests.fixtures.library import engine_over
         ("pls brief me re st helens care leavers", "st helens care leavers"),
         ("I need a one-page brief on Leeds for the scrutiny committee", "Leeds"),
         ("a five-minute brief on Leeds for the cabinet member", "Leeds"),
+        ("Brief me on Surrey's safeguarding board before I meet the board chair", "Surrey's safeguarding board"),
         ("Short brief please on Kent's adoption support", "Kent's adoption support"),
         ("brief me", ""),
         ("brief me please", ""),
@@ -59,6 +60,7 @@ def test_a_question_is_not_a_brief_request(question):
         ("the key findings on the front door - MASH and EDT", "front door MASH and EDT"),
         ("how its 2024 report came out", None),
         ("the main failings in Wakefield", "Wakefield"),
+        ("what Ofsted found in Solihull's late- 2022 (published January 2023)", "Solihull's"),
     ],
 )
 def test_a_brief_topic_is_what_it_is_about_not_what_sort_of_account(left, topic):
