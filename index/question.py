@@ -144,7 +144,7 @@ _ANCHORS = ("after", "following", "before", "prior to")
 
 
 def _anchoring_event(question: str, *found: re.Match[str] | None) -> re.Match[str] | None:
-    """ "After/before its 2023 inspection": the time named by one report (an event of its own), if so."""
+    """The time named by one report, as in "after (or before) its 2023 inspection", if the question names one."""
     for match in found:
         if (
             match
