@@ -112,6 +112,18 @@ def _summary_sentences(said: str) -> list[str]:
     return [] if any(_ROW_TEXT.search(s) for s in sentences[:HEADLINE_SENTENCES]) else sentences
 
 
+def _reports_asked(name: str, mine: list[dict], years: set[int] | None) -> tuple[list[dict], list[str]]:
+    """Ofsted's own reports up to the one the brief is of (the latest, unless a year was asked), and a note why."""
+    primary = [r for r in mine if is_primary(r)]
+    if not years or not primary:
+        return primary, []
+    # A report asked for by its year may be one the reader could not class (a 2013 looked-after
+    # children inspection): it is still the report asked for.
+    pool = primary if any(_of_years(r, years) for r in primary) else mine
+    chosen, note = _as_of(name, pool, years)
+    return [r for r in chosen[:-1] if is_primary(r)] + chosen[-1:], [note] if note else []
+
+
 def _of_years(report: dict, years: set[int]) -> bool:
     return (report.get("date") or "")[:4] in {str(y) for y in years}
 
@@ -202,15 +214,7 @@ def build_brief(
             raise UnknownAuthority("a brief needs an authority, a topic, or both")
         return _compare(retriever, topic, now)
     name, mine = _reports_for(retriever, reports, authority)
-    primary = [r for r in mine if is_primary(r)]
-    notes = []
-    if years and primary:
-        # A report asked for by its year may be one the reader could not class (a 2013 looked-after
-        # children inspection): it is still the report asked for.
-        pool = primary if any(_of_years(r, years) for r in primary) else mine
-        chosen, note = _as_of(name, pool, years)
-        primary = [r for r in chosen[:-1] if is_primary(r)] + chosen[-1:]
-        notes += [note] if note else []
+    primary, notes = _reports_asked(name, mine, years)
     latest = primary[-1] if primary else mine[-1]
     earlier = [r for r in primary[:-1]]
     if not primary:
