@@ -189,7 +189,8 @@ def same_quantity(claimed: str, stated: set[str]) -> bool:
 
 #: Words that criticise practice; a claim that criticises must rest on words that do too.
 CRITICAL = re.compile(
-    r"\b(lack(s|ing|ed)?|without|insufficient(ly)?|inadequate|poorly|weak(ness|nesses)?|fail(s|ed|ing|ure)?|"
+    r"\b(lack(s|ing|ed)?|without|insufficient(ly)?|inadequate|poorly|weak(ness|nesses)?|fail(s|ed|ings?|ures?)?|"
+    r"further (work|improvement|progress|action) (is|are) (required|needed)|"
     r"poor (quality|practice|decision\w*|planning|recording|oversight|standards?|attendance|outcomes|response)|"
     r"delay(s|ed)?|late|slow|concerned|concerning|(a|of|serious|significant) concerns?|"
     r"problem(s|atic)?|struggl\w*|unable|ineffective(ly)?|"
