@@ -16,7 +16,8 @@ _CHAT = {
     "mgr": "manager", "mgrs": "managers", "govt": "government", "yr": "year", "yrs": "years", "ppl": "people",
     "pls": "please", "plz": "please", "w/": "with", "w/o": "without", "b4": "before", "u": "you", "ur": "your",
     "thru": "through", "tho": "though", "info": "information", "recs": "recommendations", "esp": "especially",
-    "prev": "previous", "approx": "about", "insp": "inspection",
+    "prev": "previous", "approx": "about", "insp": "inspection", "probs": "problems", "prob": "problem",
+    "kids": "children", "w": "with",
 }  # fmt: skip
 #: The sector's acronyms as people type them, with the words the reports also use.
 _ACRONYMS = {
@@ -34,7 +35,7 @@ _ACRONYMS = {
 #: Two-letter acronyms typed in lower case too: none of them is also a word.
 _TYPED_LOWER = frozenset({"pa", "cp", "yp"})
 #: Shorthand that is only shorthand in lower case ("BC" is a borough council, "COS" a name).
-_LOWER_ONLY = frozenset({"bc", "cos", "coz", "u", "ur"})
+_LOWER_ONLY = frozenset({"bc", "cos", "coz", "u", "ur", "w"})
 #: Acronyms that are words in lower case ("ooh").
 _UPPER_ONLY = frozenset({"ooh"})
 _WORD = re.compile(r"(?<![\w'’£$-])(w/o|w/|[A-Za-z]+\d?)(?![\w’-]|'\w|\.\w)")

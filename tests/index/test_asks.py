@@ -27,7 +27,7 @@ from index.asks import separate_asks
         ),
         (  # as typed in a chat: a plus joins two asks, and a two-digit year is carried written out
             "oldham 24 ofsted grade? + any probs w return home interviews",
-            ["oldham 2024 ofsted grade?", "any probs w return home interviews (Oldham in 2024)?"],
+            ["oldham 2024 ofsted grade?", "any problems with return home interviews (Oldham in 2024)?"],
         ),
         (  # the council said at the end is the first ask's too
             "What is working well and what needs to improve in Knowsley?",
