@@ -160,9 +160,9 @@ def brief_asked(question: str) -> str | None:
     # "…from the 2025 inspection", "…in its latest report": the report's year is kept (the brief is of
     # that report); the rest says only that a report is meant.
     words = re.sub(
-        r"\b(?:from|in|at|after|since|of)?\s*(?:the|its|their)?\s*(?:latest|last|recent|most recent|(\d{4}))?\s*"
-        r"(?:ilacs\s+|ofsted\s+)?(?:inspection|report|visit|review)s?\b",
-        lambda m: f" {m.group(1) or ''} ",
+        r"(?:\b(?:from|in|at|after|since|of)\s+(?:the|its|their)?\s*(?:latest|last|recent|most recent|(\d{4}))?"
+        r"|\b(?:(?:the|its|their)\s+)?(\d{4}))\s*(?:ilacs\s+|ofsted\s+)?(?:inspection|report|visit|review)s?\b",
+        lambda m: f" {m.group(1) or m.group(2) or ''} ",
         words,
         flags=re.I,
     )

@@ -112,35 +112,35 @@ def _summary_sentences(said: str) -> list[str]:
     return [] if any(_ROW_TEXT.search(s) for s in sentences[:HEADLINE_SENTENCES]) else sentences
 
 
-def _reports_asked(name: str, mine: list[dict], years: set[int] | None) -> tuple[list[dict], list[str]]:
-    """Ofsted's own reports up to the one the brief is of (the latest, unless a year was asked), and a note why."""
+def _reports_asked(name: str, mine: list[dict], years: set[int] | None) -> tuple[list[dict], list[str], int | None]:
+    """Ofsted's own reports up to the one the brief is of, a note why, and its year when it is not the latest."""
     primary = [r for r in mine if is_primary(r)]
     if not years or not primary:
-        return primary, []
+        return primary, [], None
     # A report asked for by its year may be one the reader could not class (a 2013 looked-after
     # children inspection): it is still the report asked for.
     pool = primary if any(_of_years(r, years) for r in primary) else mine
-    chosen, note = _as_of(name, pool, years)
-    return [r for r in chosen[:-1] if is_primary(r)] + chosen[-1:], [note] if note else []
+    chosen, note, older = _as_of(name, pool, years)
+    return [r for r in chosen[:-1] if is_primary(r)] + chosen[-1:], [note] if note else [], older
 
 
 def _of_years(report: dict, years: set[int]) -> bool:
     return (report.get("date") or "")[:4] in {str(y) for y in years}
 
 
-def _as_of(name: str, primary: list[dict], years: set[int]) -> tuple[list[dict], str]:
-    """The reports up to the one of the years asked for, and a note saying it is not the latest (or is not held)."""
+def _as_of(name: str, primary: list[dict], years: set[int]) -> tuple[list[dict], str, int | None]:
+    """The reports up to the one of the years asked for, a note if it is not the latest, and its year if older."""
     asked = [i for i, r in enumerate(primary) if _of_years(r, years)]
     latest = primary[-1]
     when = f"{latest.get('kind')}, published {text.month_year(latest.get('date') or '', unknown='undated')}"
     if not asked:
         said = text.listed(sorted(str(y) for y in years), "or")
-        return primary, f"The library has no report on {name} from {said}; this brief is of its latest ({when})."
+        return primary, f"The library has no report on {name} from {said}; this brief is of its latest ({when}).", None
     chosen = primary[: asked[-1] + 1]
     if chosen[-1] is latest:
-        return chosen, ""
-    year = (chosen[-1].get("date") or "")[:4]
-    return chosen, f"This brief is of the {year} report, as asked; the latest is the {when}."
+        return chosen, "", None
+    year = int((chosen[-1].get("date") or "0")[:4])
+    return chosen, f"This brief is of the {year} report, as asked; the latest is the {when}.", year
 
 
 def _glance(retriever: Retriever, reports: list[dict], newest: bool = True) -> list[Bullet]:
@@ -214,7 +214,7 @@ def build_brief(
             raise UnknownAuthority("a brief needs an authority, a topic, or both")
         return _compare(retriever, topic, now)
     name, mine = _reports_for(retriever, reports, authority)
-    primary, notes = _reports_asked(name, mine, years)
+    primary, notes, older = _reports_asked(name, mine, years)
     latest = primary[-1] if primary else mine[-1]
     earlier = [r for r in primary[:-1]]
     if not primary:
@@ -227,7 +227,7 @@ def build_brief(
         if on_section:
             on_section(section.title)
 
-    add(BriefSection("At a glance", _glance(retriever, primary or mine, newest=latest is mine[-1] or not primary)))
+    add(BriefSection("At a glance", _glance(retriever, primary or mine, newest=older is None)))
     if lookup(name) is not None:
         add(how_it_compares(retriever, name))
     strengths = findings(retriever, name, latest, topic, True, 4)
@@ -247,8 +247,7 @@ def build_brief(
     add(BriefSection("What Ofsted asked to improve", improvements))
     add(BriefSection("Questions to ask", _questions(improvements, [c for c in concerns if not c.note])))
     sources = number_sources(sections)
-    as_of = None if latest is mine[-1] or not years else int((latest.get("date") or "0")[:4] or 0) or None
-    return Briefing(name, topic, now, timeline, sections, sources, notes, year=as_of)
+    return Briefing(name, topic, now, timeline, sections, sources, notes, year=older)
 
 
 def _summarise(

@@ -24,6 +24,7 @@ from tests.fixtures.library import engine_over
         ("a five-minute brief on Leeds for the cabinet member", "Leeds"),
         ("Brief me on Surrey's safeguarding board before I meet the board chair", "Surrey's safeguarding board"),
         ("Short brief please on Kent's adoption support", "Kent's adoption support"),
+        ("brief me on Leeds's case review practice", "Leeds's case review practice"),  # "review": the topic's
         ("brief me", ""),
         ("brief me please", ""),
     ],
