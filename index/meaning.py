@@ -160,7 +160,7 @@ QUANTITIES: dict[str, str] = {
     "rarely": "rarely", "seldom": "rarely", "sometimes": "sometimes", "occasionally": "sometimes",
     "often": "often", "frequently": "often", "regularly": "often", "routinely": "often", "usually": "most",
     "daily": "daily", "weekly": "weekly", "fortnightly": "fortnightly", "monthly": "monthly",
-    "quarterly": "quarterly", "annually": "annually", "yearly": "annually",
+    "quarterly": "quarterly", "annually": "annually", "yearly": "annually", "annual": "annually",
 }  # fmt: skip
 #: Quantities that narrow a finding: a claim that drops them says more than the report.
 RESTRICTIVE = frozenset({"few", "sometimes", "rarely"})
@@ -171,8 +171,13 @@ _SAME_QUANTITY = {"all": {"all", "always"}, "always": {"always", "all"}, "most":
                   "never": {"never", "none"}, "none": {"none", "never"}}  # fmt: skip
 
 
+#: Idioms whose "all" or "each" counts nothing ("juggle three kinds of review all at once").
+_NO_QUANTITY = re.compile(r"\b(all at once|at all|all the same|above all|all in all|each other|one another)\b", re.I)
+
+
 def quantities(text: str) -> set[str]:
     """How many or how often a text says ('the majority' → most, 'a small number' → few)."""
+    text = _NO_QUANTITY.sub(" ", text)
     found = {QUANTITIES[w] for w in words(text) if w in QUANTITIES}
     if re.search(r"\b(a )?small (number|minority)\b|\ba (very )?few\b|\ba minority\b", text, re.I):
         found.add("few")
@@ -222,6 +227,86 @@ def praises(text: str) -> bool:
     return bool(PRAISE.search(text)) and not criticises(text)
 
 
+#: Words that say practice is strong, or got better: the other side of `CRITICAL`, for a finding's stance.
+#: Stricter than `PRAISE` ("well" and "helps" say little alone), wider in direction ("moved forward").
+FAVOURABLE = re.compile(
+    r"\b(effective(ly)?|strong(ly|er)?|strengths?|strengthened|robust|timely|prompt(ly)?|swift(ly)?|"
+    r"improv(ed|ing|ements?)|moved (on|forward)|progress(ed)?|better|positive|impressive|outstanding|excellent|"
+    r"exceptional|exemplary|thorough|plenty|successful(ly)?|high[- ]quality|consistent(ly)? (good|high|strong)|"
+    r"(from )?strength to strength|well[- ](supported|planned|established|managed|led|resourced|attended|run)|"
+    r"supported well|works? well|working well|performed (well|strongly))\b",
+    re.I,
+)
+#: Fault-finding words `CRITICAL` leaves to context (a bare "poor" is often a "poor area"), plain in a finding.
+_UNFAVOURABLE = re.compile(r"\b(poor|worsened|gone backwards|slipped|fallen behind|not improved)\b", re.I)
+#: Phrases whose stance words name a thing rather than judge it ("areas for improvement", "as well as").
+_STANCE_NEUTRAL = re.compile(
+    r"\b(areas? (for|of|to) (improvement|development|strength)|improvement (plan|notice|board|journey|partner)\w*|"
+    r"as well as|strengths and (weaknesses|areas)|requires? improvement to be good)\b",
+    re.I,
+)
+
+
+def stance(text: str) -> int:
+    """+1 when the text only commends or reports things getting better, -1 when it only finds fault, else 0.
+
+    A finding that does both ("strong, although not consistently") takes no stance: only a text of
+    one mind can be set against another of the other mind.
+    """
+    cleared = _STANCE_NEUTRAL.sub(" ", NOT_CRITICAL.sub(" promptly ", plain(text)))
+    favourable = bool(FAVOURABLE.search(cleared))
+    critical = criticises(cleared) or bool(_UNFAVOURABLE.search(cleared))
+    return 0 if favourable == critical else 1 if favourable else -1
+
+
+#: Which way a finding says something moved: up or down in number, better or worse in quality.
+_DIRECTIONS: dict[str, re.Pattern[str]] = {
+    "up": re.compile(
+        r"\b(increas(e|ed|es|ing)|ris(e|es|en|ing)|rose|grew|grown|growing|expand(ed|ing)|gone up|went up|"
+        r"creep(ing|s)? up|doubled|tripled)\b",
+        re.I,
+    ),
+    "down": re.compile(
+        r"\b(decreas(e|ed|es|ing)|reduc(ed|es|ing)|fell|fallen|falling|shr[aiu]nk(ing)?|contracted|gone down|"
+        r"went down|dropped|(brought|come|came|coming|bringing) (\w+ ){0,3}down)\b",
+        re.I,
+    ),
+    "better": re.compile(
+        r"\b(improved|improving|(significant|considerable|tangible|marked|sustained) improvements?|moved (on|forward)|"
+        r"(made|making) (good |significant |considerable |strong )?progress|progressed|strength to strength|"
+        r"strengthened|got (better|stronger)|better than (before|previously|at the last))\b",
+        re.I,
+    ),
+    "worse": re.compile(
+        r"\b(deteriorat(ed|ing|ion)|declin(ed|ing)|worsened|slipped|gone backwards|weakened|lost ground|"
+        r"(not|no longer|yet to be|failed to be) (been )?(improved|sustained)|(little|no|limited) progress|"
+        r"has not improved|have not improved)\b",
+        re.I,
+    ),
+}
+_OPPOSITE_WAY = {"up": "down", "down": "up", "better": "worse", "worse": "better"}
+
+
+def directions(text: str) -> set[str]:
+    """The ways a text says things moved ('has deteriorated' → worse, 'fewer… have risen' → up)."""
+    cleared = _STANCE_NEUTRAL.sub(" ", plain(text))
+    found = {way for way, pattern in _DIRECTIONS.items() if pattern.search(cleared)}
+    if "worse" in found and re.search(r"\b(not|no longer)\s+(\w+\s+){0,2}improved\b", cleared, re.I):
+        found.discard("better")  # "has not improved" is no improvement
+    return found
+
+
+def opposite_way(claimed: str, stated: str) -> tuple[str, str] | None:
+    """(the claim's way, the text's way) when the text says things moved the other way, and not the claim's way."""
+    said, found = directions(claimed), directions(stated)
+    for way in sorted(said):
+        if _OPPOSITE_WAY[way] in said:
+            continue  # "more social workers, so caseloads came down": both ways, of different things
+        if _OPPOSITE_WAY[way] in found and way not in found:
+            return way, _OPPOSITE_WAY[way]
+    return None
+
+
 def has_negation(text: str) -> bool:
     """Whether the text says 'not' in any of its forms."""
     return any(w in NEGATORS for w in words(text))
@@ -251,11 +336,18 @@ def negated_stems(text: str, scope: int = 1) -> set[str]:
     Adverbs such as "always" or "consistently" do not use up the scope: "not always recognised"
     negates "recognised" too.
     """
+    return {s for denied in denials(text, scope) for s in denied}
+
+
+def denials(text: str, scope: int = 1) -> list[set[str]]:
+    """`negated_stems` for each 'not' apart: which words one denial covers."""
     tokens = words(text)
-    out: set[str] = set()
+    found: list[set[str]] = []
     for i, token in enumerate(tokens):
         if token not in DENIERS:
             continue
+        out: set[str] = set()
+        found.append(out)
         taken = 0
         for following in tokens[i + 1 :]:
             if following in NEGATORS or following in {"but", "however", "although", "while", "whereas"}:
@@ -269,7 +361,7 @@ def negated_stems(text: str, scope: int = 1) -> set[str]:
             taken += 1
             if taken >= scope:
                 break
-    return out
+    return found
 
 
 # --- recommendations ----------------------------------------------------------------------------

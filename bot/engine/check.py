@@ -356,9 +356,7 @@ def _verdict(
         return ClaimCheck(claim, "contradicted", explanation, _citations([newer, supported[0]]))
     if contradicted and contradicted[0][1].score >= best_support + OUTVOTE_MARGIN:
         passage, found = contradicted[0]
-        said = found.quote if not passage.from_metadata else f"{found.quote} (Ofsted's published metadata)"
-        explanation = f"{found.reason[0].upper()}{found.reason[1:]}. The {_where(passage)} says: “{said}”"
-        return ClaimCheck(claim, "contradicted", explanation, _citations(contradicted[:1]))
+        return ClaimCheck(claim, "contradicted", _otherwise(passage, found), _citations(contradicted[:1]))
     if entailment is not None and not table:
         meant = [pj for pj in supported[:JUDGED_WINDOWS] if _means(claim, pj, entailment)]
         if not meant:
@@ -378,7 +376,9 @@ def _by_meaning(
     entailment: Entailment,
     scope: tuple[Retriever, list[str], set[str] | None] | None,
 ) -> ClaimCheck | None:
-    """The window the judge firmly reads as stating the claim; else what the rules found; None if nothing.
+    """The window the judge firmly reads as the claim, or the closest stating its opposite; else the rules' best.
+
+    None if nothing speaks to the claim at all.
 
     `scope` is where the claim's meaning may be read: the councils it names, and the reports of the
     year it names (with no year, each council's newest report).
@@ -387,13 +387,22 @@ def _by_meaning(
     if retriever is not None and places:
         passages = [p for p, _ in weighed]
         if decided := read_in_scope(claim, passages, entailment, retriever, places=places, reports=reports):
-            explanation = f"The {_where(decided[0])} says this in other words: “{decided[1].quote}”"
+            passage, found = decided
+            if found.status == "contradicted":
+                return ClaimCheck(claim, "contradicted", _otherwise(passage, found), _citations([decided]))
+            explanation = f"The {_where(passage)} says this in other words: “{found.quote}”"
             return ClaimCheck(claim, "supported", explanation, _citations([decided]))
     if supported:
         passage, found = supported[0]
         explanation = f"The {_where(passage)} speaks to this but does not plainly say it: “{found.quote}”"
         return ClaimCheck(claim, "not_found", explanation, _citations(supported[:1]))
     return None
+
+
+def _otherwise(passage: Passage, found: Judged) -> str:
+    """Why a claim is contradicted, and what the report says instead."""
+    said = found.quote if not passage.from_metadata else f"{found.quote} (Ofsted's published metadata)"
+    return f"{found.reason[0].upper()}{found.reason[1:]}. The {_where(passage)} says: “{said}”"
 
 
 def _means(claim: str, weighed: tuple[Passage, Judged], entailment: Entailment) -> bool:

@@ -7,9 +7,13 @@ against "a deterioration") shares no flipped word. Those claims used to come bac
 this". Here the windows closest to the claim in meaning (by the library's own embedder), from the
 council and report the claim names, are put to the judge with two questions (does it state every
 part of the claim; is the claim consistent with it). Only a firm Yes to both makes the claim
-supported, and the rules' fact checks must still pass on the words the judge read. The judge never
-calls a claim contradicted here: the default model cannot tell a window that refutes a claim from
-one that bears it out (see `bot.evidence.entailment.ModelEntailment.states_firmly`).
+supported, and the rules' fact checks must still pass on the words the judge read.
+
+The judge never calls a claim contradicted on its own: the default model cannot tell a window that
+refutes a claim from one that bears it out (see `ModelEntailment.states_firmly`). A claim is
+contradicted here only when the closest window states its opposite by the rules' own reading
+(`bot.evidence.claims.opposition`: another figure, an opposite word or quantity, things moving the
+other way, praise against fault) and the judge does not read that window as the claim.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.evidence.claims import Judged, disagreement, windows
+from bot.evidence.claims import Judged, disagreement, opposition, windows
 from bot.evidence.entailment import Entailment, source_of
 from index import text
 from index.authorities import authority_key
@@ -35,6 +39,8 @@ SEARCHED = 6
 PASSAGES_READ = 12
 #: Closeness (cosine) below which a window is not about the claim at all.
 MIN_CLOSENESS = 0.45
+#: Closeness the closest window needs before its opposite statement contradicts the claim.
+CONTRADICTING = 0.55
 
 Closeness = Callable[[str, list[str]], list[float]]
 #: A claim that compares ("better supported than in Luton", "more than before"): left to the rules.
@@ -73,13 +79,34 @@ def read_by_meaning(
     for (passage, window), near in zip(units, close, strict=True):
         if near >= MIN_CLOSENESS and near > best.get(passage.id, (-1.0,))[0]:
             best[passage.id] = (near, passage, window)
-    for near, passage, window in sorted(best.values(), key=lambda b: -b[0])[:MEANING_WINDOWS]:
+    ranked = sorted(best.values(), key=lambda b: -b[0])
+    for near, passage, window in ranked[:MEANING_WINDOWS]:
         read = _with_context(window, passage)
         graded = grades(passage.report_id)
         if any(disagreement(claim, words, passage, graded) for words in (window, read)):
             continue  # a changed number, year or "not", or one the words do not give, is never outvoted by a Yes
         if entailment.states_firmly(claim, read, source_of(passage)):
             return passage, Judged("supported", read, near)
+    return _said_otherwise(claim, ranked[:1], entailment, grades)
+
+
+def _said_otherwise(
+    claim: str,
+    closest: list[tuple[float, Passage, str]],
+    entailment: Entailment,
+    grades: Callable[[str], dict[str, str]],
+) -> tuple[Passage, Judged] | None:
+    """The window closest in meaning, when it states the claim's opposite and the judge does not read it as the claim.
+
+    Only the closest window, and only when it is plainly about the same thing (`CONTRADICTING`): a
+    report holds praise and fault side by side, and a window further off may be of another service.
+    """
+    for near, passage, window in closest:
+        if near < CONTRADICTING:
+            continue
+        reason = opposition(claim, window, passage, grades(passage.report_id))
+        if reason and not entailment.entails(claim, window, source_of(passage)):
+            return passage, Judged("contradicted", window, near, reason)
     return None
 
 

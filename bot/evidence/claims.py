@@ -252,6 +252,54 @@ def disagreement(sentence: str, window: str, passage: Passage, grades: Mapping[s
     return conflict or gap
 
 
+def opposition(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
+    """Why the window states the opposite of the sentence, or another value of its fact; "" if it does not.
+
+    Narrower than `disagreement`: a fact the window leaves out, or a "not" or a criticism the sentence
+    adds, is something unsaid, not something contradicted. What stays: another figure where the
+    window gives one, an opposite word, another quantity, a "not" the window puts on the sentence's
+    own words, things moving the other way, and a finding of the other mind (praise against fault).
+    """
+    sentence = _without_marks(sentence)
+    claimed, stated = text.numbers(sentence), text.numbers(window)
+    if stated and claimed - stated:
+        return _number_conflict(sentence, window, passage, grades)
+    polarity = _polarity_conflict(sentence, window, passage, grades)
+    if polarity and not polarity.startswith("the claim criticises"):
+        return polarity
+    quantity = _quantity_conflict(sentence, window, passage, grades)
+    negation = _negation_conflict(sentence, window, passage, grades)
+    if quantity:
+        return quantity
+    if negation.startswith("the report says") and not meaning.has_negation(sentence):
+        return negation  # a claim with a "not" of its own may put it on other words than the report's
+    ungraded = _ungraded(sentence)
+    if way := meaning.opposite_way(ungraded, window):
+        return f"the report says things {_WAY_WORDS[way[1]]}, not {_WAY_WORDS[way[0]]}"
+    mind, found = meaning.stance(ungraded), meaning.stance(window)
+    if mind and found == -mind:
+        return (
+            "the claim praises, but the report's words find fault"
+            if mind > 0
+            else ("the claim finds fault, but the report's words praise")
+        )
+    return ""
+
+
+_WAY_WORDS = {"up": "went up", "down": "went down", "better": "got better", "worse": "got worse"}
+
+
+def _ungraded(sentence: str) -> str:
+    """The sentence without its grades ("since it was judged good in 2022"): a grade is the table's, not a stance."""
+    rest = _LOOKED_BACK_GRADE.sub(" ", sentence)
+    bound = {at for _, _, at in graded_claims_at(rest)}
+    return text.GRADE.sub(lambda m: " " if m.end() in bound else m.group(0), rest)
+
+
+#: "since it was rated requires improvement in 2020", "when services were judged to be good": the past's grade.
+_LOOKED_BACK_GRADE = re.compile(r"\b(since|when|after)\b[^,.;]{0,40}?\b(judged|rated|graded)\b[^,.;]*", re.I)
+
+
 def _place_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
     own = authority_key(passage.local_authority) if passage.local_authority else ""
     in_window = {authority_key(a) for a in find_authorities(window)}
@@ -378,7 +426,8 @@ def _polarity_conflict(sentence: str, window: str, passage: Passage, grades: Map
         for prefix in ("in", "un", "im", "ir", "il"):
             if len(word) > 6 and word.startswith(prefix) and text.stem(word[len(prefix) :]) in said:
                 return f"the report says “{word[len(prefix) :]}”, not “{word}”"
-            if len(word) >= 5 and text.stem(prefix + word) in said:
+            if len(word) >= 5 and len(text.stem(prefix + word)) > 3 and text.stem(prefix + word) in said:
+                # ("infully" stems to "in", which every window says)
                 return f"the report says “{prefix + word}”, not “{word}”"
     context = f"{passage.section}. {window}"
     if meaning.criticises(sentence) and not meaning.criticises(context):
@@ -413,8 +462,11 @@ def _negation_conflict(sentence: str, window: str, passage: Passage, grades: Map
     # recognise" and "do not always fully recognise" agree while "is recognised" and "is not" do not.
     window_words = text.content_words(window)
     sentence_words = text.content_words(sentence)
-    if (meaning.negated_stems(sentence) & window_words) - meaning.negated_stems(window, scope=4):
-        return "the claim says “not” where the report does not"
+    window_negated = meaning.negated_stems(window, scope=4)
+    for near, wide in zip(meaning.denials(sentence), meaning.denials(sentence, scope=3), strict=True):
+        # "no child's case was unallocated" and "there were no unallocated cases" deny the same thing
+        if (near & window_words) - window_negated and not wide & window_negated:
+            return "the claim says “not” where the report does not"
     # A claim may carry the report's "not" in words of its own ("lacks", "too slow"), but not in
     # words it copied from the report.
     own_criticism = {m.group(0).lower() for m in meaning.CRITICAL.finditer(sentence)} - set(text.words(window))

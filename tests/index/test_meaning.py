@@ -1,4 +1,4 @@
-"""Praise and criticism as the brief sorts findings: a sentence of failures is never a strength."""
+"""Praise and criticism, stance, direction and quantity as the brief and the checks read them."""
 
 import pytest
 
@@ -19,3 +19,32 @@ def test_failures_and_work_still_required_are_criticism_not_praise(sentence):
 
 def test_plain_praise_is_still_praise():
     assert meaning.praises("Care leavers benefit from strong and timely support from their personal advisers.")
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("The virtual school has been ineffective for at least a year.", -1),
+        ("The virtual school performed strongly throughout the year.", 1),
+        ("Assessments across the service are poor.", -1),
+        ("Assessments were described as a real strength.", 1),
+        ("Practice is strong, although plans are not consistently reviewed.", 0),  # of two minds: no stance
+        ("The areas for improvement were listed as well as the plan.", 0),  # names things, judges nothing
+    ],
+)
+def test_a_finding_takes_a_stance_only_when_it_is_of_one_mind(said, expected):
+    assert meaning.stance(said) == expected
+
+
+def test_things_moving_the_other_way_are_found_and_a_claim_of_both_ways_is_left_alone():
+    assert meaning.opposite_way("The pool of foster carers shrank.", "There has been an increase in foster carers.")
+    assert meaning.opposite_way("Practice has moved on considerably.", "There has been a deterioration in practice.")
+    assert meaning.opposite_way("Practice has improved.", "This situation has not improved since the last inspection.")
+    assert meaning.opposite_way("Practice has improved.", "Practice has improved further.") is None
+    both = "More social workers were recruited, which brought average caseloads down."
+    assert meaning.opposite_way(both, "Recruitment increased, reducing the average number of cases.") is None
+
+
+def test_idioms_count_nothing_and_annual_is_a_frequency():
+    assert meaning.quantities("They juggle three kinds of review all at once.") == set()
+    assert meaning.quantities("foster carers' annual reviews") == {"annually"}

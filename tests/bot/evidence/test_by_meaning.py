@@ -69,8 +69,9 @@ def test_no_firm_yes_decides_nothing():
 def test_a_changed_number_is_never_outvoted_by_the_judge():
     judge = Judge("Council tax")
     said = "In 2023 St Helens paid council tax for all care leavers, and {} young people were at university."
-    assert _read(said.format("seven"), judge) is not None
-    assert _read(said.format("nine"), judge) is None
+    assert _read(said.format("seven"), judge)[1].status == "supported"
+    changed = _read(said.format("nine"), judge)
+    assert changed is not None and changed[1].status == "contradicted" and "not 9" in changed[1].reason
 
 
 def test_no_named_report_of_the_year_means_nothing_is_read():
@@ -92,3 +93,51 @@ def test_a_comparison_or_a_scope_the_window_does_not_give_is_left_to_the_rules()
         said, [few], judge, shared_words, places=["St Helens"], reports={"sh-2023"}, grades=lambda report_id: {}
     )
     assert read is None  # "of only some" is a gap the judge's Yes does not fill
+
+
+DECLINE = passage(
+    "Since the last inspection, the quality of practice for care leavers has deteriorated. Seven young people are "
+    "at university.",
+    id="decline", report_id="sh-2023", local_authority="St Helens", kind="ILACS inspection", date="2023-09-04",
+    section="The experiences and progress of care leavers",
+)  # fmt: skip
+
+
+class ReadsAsTheClaim(Judge):
+    """A judge that reads every window as stating the claim (a true paraphrase the rules misread)."""
+
+    def entails(self, claim, evidence, source):
+        return True
+
+
+MOVED_ON = "The quality of practice for care leavers has moved forward since the last inspection."
+
+
+def _against(claim, judge, found=(DECLINE,)):
+    return read_by_meaning(
+        claim, list(found), judge, shared_words, places=["St Helens"], reports={"sh-2023"}, grades=lambda r: {}
+    )
+
+
+def test_the_closest_window_saying_the_opposite_contradicts_the_claim_and_is_quoted():
+    decided = _against(MOVED_ON, Judge("x"))
+    assert decided is not None
+    found_in, judged = decided
+    assert found_in.id == "decline" and judged.status == "contradicted"
+    assert "got worse" in judged.reason and "has deteriorated" in judged.quote
+
+
+def test_a_judge_that_reads_the_window_as_the_claim_keeps_it_from_being_contradicted():
+    assert _against(MOVED_ON, ReadsAsTheClaim("x")) is None
+
+
+def test_a_window_not_close_enough_or_only_silent_contradicts_nothing():
+    far = "Foster carer recruitment, adoption timeliness and the inspection of practice had moved forward."
+    assert _against(far, Judge("x")) is None  # shares too few words with any window
+    added = "The quality of practice for care leavers has deteriorated since the last inspection and is poor."
+    assert _against(added, Judge("x")) is None  # says more than the window, nothing opposite
+
+
+def test_another_figure_where_the_window_gives_one_contradicts():
+    decided = _against("A dozen young people are at university.", Judge("x"))
+    assert decided is not None and decided[1].status == "contradicted" and "12" in decided[1].reason

@@ -282,3 +282,29 @@ def test_a_finding_of_the_last_inspection_is_not_told_as_the_reports_own(sentenc
     assert found.status == status, found
     if status == "unsupported":
         assert "previous inspection" in found.reason
+
+
+def test_a_claim_denying_what_the_report_denies_is_not_a_changed_not():
+    said = _passage("Cases are allocated promptly and at the time of the inspection there were no unallocated cases.")
+    assert (
+        judge("At the time of the inspection no child's case was sitting unallocated.", said).status != "contradicted"
+    )
+    stalled = _passage(
+        "The delivery plan has stalled, and this has led to a lack of purposeful practice with partners."
+    )
+    flipped = judge(
+        "The delivery plan has not stalled, and this has led to a lack of purposeful practice with partners.", stalled
+    )
+    assert flipped.status == "contradicted" and "not" in flipped.reason
+
+
+def test_opposition_is_only_the_opposite_never_what_the_claim_adds():
+    from bot.evidence.claims import opposition
+
+    window = "There has been an increase in foster carers despite the challenges of the pandemic."
+    found = _passage(window)
+    assert "went up" in opposition("The pool of foster carers shrank during the pandemic.", window, found, {})
+    assert opposition("Foster carers increased, but recruitment is weak.", window, found, {}) == ""  # added fault
+    assert "3, not 12" in opposition("A dozen care leavers are apprentices.", "Three care leavers are apprentices.",
+                                     found, {})  # fmt: skip
+    assert opposition("Care leavers are apprentices.", "Three care leavers are apprentices.", found, {}) == ""
