@@ -21,7 +21,8 @@ from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = [ROOT / "tests/data/claims.jsonl", ROOT / "tests/data/claims_by_hand.jsonl",
-         ROOT / "tests/data/claims_blind.jsonl", ROOT.parent / "shared/eval/manager_claims.jsonl"]  # fmt: skip
+         ROOT / "tests/data/claims_blind.jsonl", ROOT / "tests/data/claims_blind2.jsonl",
+         ROOT.parent / "shared/eval/manager_claims.jsonl"]  # fmt: skip
 
 
 def main() -> None:

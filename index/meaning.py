@@ -231,14 +231,23 @@ def praises(text: str) -> bool:
 #: Stricter than `PRAISE` ("well" and "helps" say little alone), wider in direction ("moved forward").
 FAVOURABLE = re.compile(
     r"\b(effective(ly)?|strong(ly|er)?|strengths?|strengthened|robust|timely|prompt(ly)?|swift(ly)?|"
-    r"improv(ed|ing|ements?)|moved (on|forward)|progress(ed)?|better|positive|impressive|outstanding|excellent|"
+    r"improv(ed|ing|ements?)|moved (on|forward)|quick(er|ly)?|faster|sooner|progress(ed)?|better|positive|"
+    r"impressive|outstanding|excellent|"
     r"exceptional|exemplary|thorough|plenty|successful(ly)?|high[- ]quality|consistent(ly)? (good|high|strong)|"
     r"(from )?strength to strength|well[- ](supported|planned|established|managed|led|resourced|attended|run)|"
     r"supported well|works? well|working well|performed (well|strongly))\b",
     re.I,
 )
 #: Fault-finding words `CRITICAL` leaves to context (a bare "poor" is often a "poor area"), plain in a finding.
-_UNFAVOURABLE = re.compile(r"\b(poor|worsened|gone backwards|slipped|fallen behind|not improved)\b", re.I)
+_UNFAVOURABLE = re.compile(
+    r"\b(poor|worsened|gone backwards|slipped|fallen behind|not improved|too (quickly|soon)|prematurely)\b", re.I
+)
+#: A good word denied ("little progress", "not improved"): fault, not praise.
+_GOOD_DENIED = re.compile(
+    r"\b((little|no|limited|slow|insufficient|too little) (progress|improvements?)|"
+    r"(not|no longer|yet to be) (\w+ )?(improved|effective|strong|robust|timely))\b",
+    re.I,
+)
 #: Phrases whose stance words name a thing rather than judge it ("areas for improvement", "as well as").
 _STANCE_NEUTRAL = re.compile(
     r"\b(areas? (for|of|to) (improvement|development|strength)|improvement (plan|notice|board|journey|partner)\w*|"
@@ -254,6 +263,7 @@ def stance(text: str) -> int:
     one mind can be set against another of the other mind.
     """
     cleared = _STANCE_NEUTRAL.sub(" ", NOT_CRITICAL.sub(" promptly ", plain(text)))
+    cleared = _GOOD_DENIED.sub(" poor ", cleared)
     favourable = bool(FAVOURABLE.search(cleared))
     critical = criticises(cleared) or bool(_UNFAVOURABLE.search(cleared))
     return 0 if favourable == critical else 1 if favourable else -1

@@ -16,7 +16,7 @@ from typing import Literal
 
 from bot.evidence.by_meaning import read_in_scope
 from bot.evidence.citations import Citation, citation_json
-from bot.evidence.claims import Judged, judge, looked_back_years
+from bot.evidence.claims import Judged, judge, looked_back_years, opposition
 from bot.evidence.entailment import Entailment, needs_judging, source_of
 from bot.evidence.grades import graded_claims, graded_claims_at, graded_statement, grades_per_year
 from index import text
@@ -394,9 +394,25 @@ def _by_meaning(
             return ClaimCheck(claim, "supported", explanation, _citations([decided]))
     if supported:
         passage, found = supported[0]
+        if turned := _turned(claim, passage, found):
+            return ClaimCheck(claim, "contradicted", _otherwise(passage, turned), _citations([(passage, turned)]))
         explanation = f"The {_where(passage)} speaks to this but does not plainly say it: “{found.quote}”"
         return ClaimCheck(claim, "not_found", explanation, _citations(supported[:1]))
     return None
+
+
+def _turned(claim: str, passage: Passage, found: Judged) -> Judged | None:
+    """The window that holds the claim's words, read the other way: things moving the other way, or the other mind.
+
+    Its words passed the rules and the judge vetoed it, so it is about the claim and does not state
+    it; it contradicts the claim only when it plainly says the opposite. A window of other figures
+    (another age group, another year's count) is about something else.
+    """
+    claimed, stated = text.numbers(claim), text.numbers(found.quote)
+    if stated and claimed != stated:
+        return None
+    reason = opposition(claim, found.quote, passage, {})
+    return replace(found, status="contradicted", reason=reason) if reason else None
 
 
 def _otherwise(passage: Passage, found: Judged) -> str:

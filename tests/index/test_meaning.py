@@ -48,3 +48,8 @@ def test_things_moving_the_other_way_are_found_and_a_claim_of_both_ways_is_left_
 def test_idioms_count_nothing_and_annual_is_a_frequency():
     assert meaning.quantities("They juggle three kinds of review all at once.") == set()
     assert meaning.quantities("foster carers' annual reviews") == {"annually"}
+
+
+def test_a_good_word_denied_is_fault():
+    assert meaning.stance("There has been little progress since the last inspection.") == -1
+    assert meaning.stance("The response is not yet effective.") == -1
