@@ -160,7 +160,7 @@ QUANTITIES: dict[str, str] = {
     "rarely": "rarely", "seldom": "rarely", "sometimes": "sometimes", "occasionally": "sometimes",
     "often": "often", "frequently": "often", "regularly": "often", "routinely": "often", "usually": "most",
     "daily": "daily", "weekly": "weekly", "fortnightly": "fortnightly", "monthly": "monthly",
-    "quarterly": "quarterly", "annually": "annually", "yearly": "annually", "annual": "annually",
+    "quarterly": "quarterly", "annually": "annually", "yearly": "annually",
 }  # fmt: skip
 #: Quantities that narrow a finding: a claim that drops them says more than the report.
 RESTRICTIVE = frozenset({"few", "sometimes", "rarely"})
@@ -172,7 +172,9 @@ _SAME_QUANTITY = {"all": {"all", "always"}, "always": {"always", "all"}, "most":
 
 
 #: Idioms whose "all" or "each" counts nothing ("juggle three kinds of review all at once").
-_NO_QUANTITY = re.compile(r"\b(all at once|at all|all the same|above all|all in all|each other|one another)\b", re.I)
+_NO_QUANTITY = re.compile(
+    r"\b(all at once|(not|any|nothing|none) at all|all the same|above all|all in all|each other|one another)\b", re.I
+)
 
 
 def quantities(text: str) -> set[str]:
@@ -231,7 +233,8 @@ def praises(text: str) -> bool:
 #: Stricter than `PRAISE` ("well" and "helps" say little alone), wider in direction ("moved forward").
 FAVOURABLE = re.compile(
     r"\b(effective(ly)?|strong(ly|er)?|strengths?|strengthened|robust|timely|prompt(ly)?|swift(ly)?|"
-    r"improv(ed|ing|ements?)|moved (on|forward)|quick(er|ly)?|faster|sooner|progress(ed)?|better|positive|"
+    r"improv(ed|ing|ements?)|moved (on|forward)|quick(er|ly)?|faster|sooner|progressed|(made|making) "
+    r"(\w+ )?progress|good|better|positive|"
     r"impressive|outstanding|excellent|"
     r"exceptional|exemplary|thorough|plenty|successful(ly)?|high[- ]quality|consistent(ly)? (good|high|strong)|"
     r"(from )?strength to strength|well[- ](supported|planned|established|managed|led|resourced|attended|run)|"
@@ -242,6 +245,8 @@ FAVOURABLE = re.compile(
 _UNFAVOURABLE = re.compile(
     r"\b(poor|worsened|gone backwards|slipped|fallen behind|not improved|too (quickly|soon)|prematurely)\b", re.I
 )
+#: Words `CRITICAL` counts that find no fault on their own ("no child is without a social worker").
+_NOT_FAULT_ALONE = frozenset({"without", "limited", "gap", "gaps", "drift", "late", "problem", "problems", "unable"})
 #: A good word denied ("little progress", "not improved"): fault, not praise.
 _GOOD_DENIED = re.compile(
     r"\b((little|no|limited|slow|insufficient|too little) (progress|improvements?)|"
@@ -251,7 +256,10 @@ _GOOD_DENIED = re.compile(
 #: Phrases whose stance words name a thing rather than judge it ("areas for improvement", "as well as").
 _STANCE_NEUTRAL = re.compile(
     r"\b(areas? (for|of|to) (improvement|development|strength)|improvement (plan|notice|board|journey|partner)\w*|"
-    r"as well as|strengths and (weaknesses|areas)|requires? improvement to be good)\b",
+    r"as well as|strengths and (weaknesses|areas)|strengths?[- ]based|requires? improvement to be good|"
+    r"(needs?|needed|requires?|required|further) (\w+ )?improvements?|"
+    r"improvements? (is|are|was|were) (needed|required)|"
+    r"to improve|good or better|good or outstanding)\b",
     re.I,
 )
 
@@ -265,19 +273,21 @@ def stance(text: str) -> int:
     cleared = _STANCE_NEUTRAL.sub(" ", NOT_CRITICAL.sub(" promptly ", plain(text)))
     cleared = _GOOD_DENIED.sub(" poor ", cleared)
     favourable = bool(FAVOURABLE.search(cleared))
-    critical = criticises(cleared) or bool(_UNFAVOURABLE.search(cleared))
+    # Fault in words, not a bare "no" or "without": "no child waits" and "not in education" find no fault.
+    critical = any(m.group(0).lower() not in _NOT_FAULT_ALONE for m in CRITICAL.finditer(cleared))
+    critical = critical or bool(_UNFAVOURABLE.search(cleared))
     return 0 if favourable == critical else 1 if favourable else -1
 
 
 #: Which way a finding says something moved: up or down in number, better or worse in quality.
 _DIRECTIONS: dict[str, re.Pattern[str]] = {
     "up": re.compile(
-        r"\b(increas(e|ed|es|ing)|ris(e|es|en|ing)|rose|grew|grown|growing|expand(ed|ing)|gone up|went up|"
+        r"\b(increas(e|ed|es|ing)|ris(e|es|en|ing)|rose|grew|grown|expand(ed|ing)|gone up|went up|"
         r"creep(ing|s)? up|doubled|tripled)\b",
         re.I,
     ),
     "down": re.compile(
-        r"\b(decreas(e|ed|es|ing)|reduc(ed|es|ing)|fell|fallen|falling|shr[aiu]nk(ing)?|contracted|gone down|"
+        r"\b(decreas(e|ed|es|ing)|reduc(ed|es|ing)|fell|fallen|falling|shr[aiu]nk(ing)?|gone down|"
         r"went down|dropped|(brought|come|came|coming|bringing) (\w+ ){0,3}down)\b",
         re.I,
     ),
@@ -288,7 +298,8 @@ _DIRECTIONS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "worse": re.compile(
-        r"\b(deteriorat(ed|ing|ion)|declin(ed|ing)|worsened|slipped|gone backwards|weakened|lost ground|"
+        r"\b(deteriorat(ed|ing|ion)|declining|(has|have|had) declined(?! (to|the|a|an|support|services?|offers?|help))|"
+        r"decline in|worsened|slipped|gone backwards|weakened|lost ground|"
         r"(not|no longer|yet to be|failed to be) (been )?(improved|sustained)|(little|no|limited) progress|"
         r"has not improved|have not improved)\b",
         re.I,
@@ -301,8 +312,9 @@ def directions(text: str) -> set[str]:
     """The ways a text says things moved ('has deteriorated' → worse, 'fewer… have risen' → up)."""
     cleared = _STANCE_NEUTRAL.sub(" ", plain(text))
     found = {way for way, pattern in _DIRECTIONS.items() if pattern.search(cleared)}
-    if "worse" in found and re.search(r"\b(not|no longer)\s+(\w+\s+){0,2}improved\b", cleared, re.I):
-        found.discard("better")  # "has not improved" is no improvement
+    if re.search(r"\b(not|no longer)\s+(\w+\s+){0,2}improved\b", cleared, re.I):
+        found.discard("better")  # "has not yet improved" is no improvement
+        found.add("worse")
     return found
 
 
@@ -322,7 +334,8 @@ def has_negation(text: str) -> bool:
     return any(w in NEGATORS for w in words(text))
 
 
-_TRANSPARENT = frozenset(
+#: Adverbs a "not" reaches through ("not always recognised" denies "recognised"): they name no thing denied.
+TRANSPARENT = frozenset(
     [
         "always",
         "yet",
@@ -346,25 +359,29 @@ def negated_stems(text: str, scope: int = 1) -> set[str]:
     Adverbs such as "always" or "consistently" do not use up the scope: "not always recognised"
     negates "recognised" too.
     """
-    return {s for denied in denials(text, scope) for s in denied}
+    return {s for _, denied in denials(text, scope) for s in denied}
 
 
-def denials(text: str, scope: int = 1) -> list[set[str]]:
-    """`negated_stems` for each 'not' apart: which words one denial covers."""
+#: Deniers that say a thing is absent ("there were no unallocated cases"), not that something was not done.
+ABSENCE = frozenset({"no", "none", "never", "nothing", "nobody"})
+
+
+def denials(text: str, scope: int = 1) -> list[tuple[str, set[str]]]:
+    """`negated_stems` for each 'not' apart: the denying word and the words it covers."""
     tokens = words(text)
-    found: list[set[str]] = []
+    found: list[tuple[str, set[str]]] = []
     for i, token in enumerate(tokens):
         if token not in DENIERS:
             continue
         out: set[str] = set()
-        found.append(out)
+        found.append((token, out))
         taken = 0
         for following in tokens[i + 1 :]:
             if following in NEGATORS or following in {"but", "however", "although", "while", "whereas"}:
                 break
             if following in STOP_WORDS or len(following) <= 2:
                 continue
-            if following in _TRANSPARENT:
+            if following in TRANSPARENT:
                 out.add(stem(following))
                 continue
             out.add(stem(following))

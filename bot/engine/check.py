@@ -360,7 +360,7 @@ def _verdict(
     if entailment is not None and not table:
         meant = [pj for pj in supported[:JUDGED_WINDOWS] if _means(claim, pj, entailment)]
         if not meant:
-            return _by_meaning(claim, weighed, supported, entailment, None if contradicted else scope) or ClaimCheck(
+            return _by_meaning(claim, weighed, supported, entailment, scope, read=not contradicted) or ClaimCheck(
                 claim, "not_found", note or "Nothing in the library decides this claim."
             )
         supported = meant
@@ -375,16 +375,19 @@ def _by_meaning(
     supported: list[tuple[Passage, Judged]],
     entailment: Entailment,
     scope: tuple[Retriever, list[str], set[str] | None] | None,
+    *,
+    read: bool = True,
 ) -> ClaimCheck | None:
     """The window the judge firmly reads as the claim, or the closest stating its opposite; else the rules' best.
 
     None if nothing speaks to the claim at all.
 
     `scope` is where the claim's meaning may be read: the councils it names, and the reports of the
-    year it names (with no year, each council's newest report).
+    year it names (with no year, each council's newest report). With `read` off (some window already
+    contradicts the claim, if weakly) no further window is read.
     """
     retriever, places, reports = scope or (None, [], None)
-    if retriever is not None and places:
+    if retriever is not None and places and read:
         passages = [p for p, _ in weighed]
         if decided := read_in_scope(claim, passages, entailment, retriever, places=places, reports=reports):
             passage, found = decided
@@ -394,7 +397,8 @@ def _by_meaning(
             return ClaimCheck(claim, "supported", explanation, _citations([decided]))
     if supported:
         passage, found = supported[0]
-        if turned := _turned(claim, passage, found):
+        in_scope = bool(places) and (reports is None or passage.report_id in reports)
+        if in_scope and (turned := _turned(claim, passage, found)):
             return ClaimCheck(claim, "contradicted", _otherwise(passage, turned), _citations([(passage, turned)]))
         explanation = f"The {_where(passage)} speaks to this but does not plainly say it: “{found.quote}”"
         return ClaimCheck(claim, "not_found", explanation, _citations(supported[:1]))
@@ -405,12 +409,9 @@ def _turned(claim: str, passage: Passage, found: Judged) -> Judged | None:
     """The window that holds the claim's words, read the other way: things moving the other way, or the other mind.
 
     Its words passed the rules and the judge vetoed it, so it is about the claim and does not state
-    it; it contradicts the claim only when it plainly says the opposite. A window of other figures
-    (another age group, another year's count) is about something else.
+    it; it contradicts the claim only when it plainly says the opposite, and only when it is of the
+    report the claim names (with no year, the council's newest).
     """
-    claimed, stated = text.numbers(claim), text.numbers(found.quote)
-    if stated and claimed != stated:
-        return None
     reason = opposition(claim, found.quote, passage, {})
     return replace(found, status="contradicted", reason=reason) if reason else None
 

@@ -57,7 +57,9 @@ def read_by_meaning(
     reports: set[str] | None,
     grades: Callable[[str], dict[str, str]],
 ) -> tuple[Passage, Judged] | None:
-    """The window the judge firmly reads as stating the claim, with the words it read; None if none.
+    """The window the judge firmly reads as the claim, or the closest one stating its opposite; None if neither.
+
+    The `Judged` says which ("supported" or "contradicted") and quotes the words read.
 
     Only passages of the council the claim names, and of the reports of the year it names
     (`reports`, when given), are read: a claim about "its 2026 inspection" is not decided by the

@@ -253,40 +253,65 @@ def disagreement(sentence: str, window: str, passage: Passage, grades: Mapping[s
 
 
 def opposition(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
-    """Why the window states the opposite of the sentence, or another value of its fact; "" if it does not.
+    """Why the window states the opposite of the sentence, or another value of its one figure; "" if it does not.
 
-    Narrower than `disagreement`: a fact the window leaves out, or a "not" or a criticism the sentence
-    adds, is something unsaid, not something contradicted. What stays: another figure where the
-    window gives one, an opposite word, another quantity, a "not" the window puts on the sentence's
-    own words, things moving the other way, and a finding of the other mind (praise against fault).
+    Narrower than `disagreement`, for windows chosen by meaning rather than by shared words: only what
+    plainly says otherwise counts. A fact the window leaves out, or a "not" or a fault the sentence adds,
+    is unsaid, not contradicted; so is a look-alike word ("proved" is not the opposite of "improved").
     """
     sentence = _without_marks(sentence)
-    claimed, stated = text.numbers(sentence), text.numbers(window)
-    if stated and claimed - stated:
-        return _number_conflict(sentence, window, passage, grades)
-    polarity = _polarity_conflict(sentence, window, passage, grades)
-    if polarity and not polarity.startswith("the claim criticises"):
-        return polarity
-    quantity = _quantity_conflict(sentence, window, passage, grades)
-    negation = _negation_conflict(sentence, window, passage, grades)
-    if quantity:
+    if figure := _other_figure(sentence, window):
+        return figure
+    said, denied = set(text.words(window)), meaning.negated_stems(sentence, scope=2)
+    for word in set(text.words(sentence)) - said:
+        if text.stem(word) in denied:
+            continue  # "not yet improved" agrees with "deteriorated"
+        for opposite in meaning.opposites(word):
+            if opposite in said:
+                return f"the report says “{opposite}”, not “{word}”"
+    if quantity := _other_extent(sentence, window):
         return quantity
-    if negation.startswith("the report says") and not meaning.has_negation(sentence):
-        return negation  # a claim with a "not" of its own may put it on other words than the report's
+    negation = _negation_conflict(sentence, window, passage, grades)
+    absence_only = all(word in meaning.ABSENCE for word, _ in meaning.denials(window))
+    if negation.startswith("the report says") and not meaning.has_negation(sentence) and not absence_only:
+        # A claim with a "not" of its own may put it on other words; "no child waits" praises.
+        return negation
     ungraded = _ungraded(sentence)
     if way := meaning.opposite_way(ungraded, window):
-        return f"the report says things {_WAY_WORDS[way[1]]}, not {_WAY_WORDS[way[0]]}"
+        return f"the report says {_WAY_WORDS[way[1]]}, where the claim says {_WAY_WORDS[way[0]]}"
     mind, found = meaning.stance(ungraded), meaning.stance(window)
     if mind and found == -mind:
         return (
-            "the claim praises, but the report's words find fault"
+            "the claim praises, but the report finds fault"
             if mind > 0
-            else ("the claim finds fault, but the report's words praise")
+            else "the claim finds fault, but the report praises"
         )
     return ""
 
 
-_WAY_WORDS = {"up": "went up", "down": "went down", "better": "got better", "worse": "got worse"}
+_WAY_WORDS = {"up": "it rose", "down": "it fell", "better": "it got better", "worse": "it got worse"}
+#: How far apart two figures must be before one contradicts the other ("nearly half" is 48%, not a misquote).
+_FIGURE_SLACK = 0.2
+#: Extents a claim may state that another the report gives plainly denies ("every" against "the majority").
+_WHOLE, _PART = frozenset({"all", "always", "none", "never"}), frozenset({"most", "many", "few", "sometimes", "rarely"})
+
+
+def _other_figure(sentence: str, window: str) -> str:
+    """The window's one figure against the claim's one figure, when they are plainly apart."""
+    claimed, stated = text.numbers(sentence), text.numbers(window)
+    if len(claimed) != 1 or len(stated) != 1:
+        return ""  # several figures on either side: which goes with which is not for words to say
+    (said,), (found,) = claimed, stated
+    a, b = float(said), float(found)
+    return f"the report says {found}, not {said}" if abs(a - b) > _FIGURE_SLACK * max(a, b) else ""
+
+
+def _other_extent(sentence: str, window: str) -> str:
+    claimed, stated = meaning.quantities(sentence), meaning.quantities(window)
+    whole = claimed & _WHOLE
+    if whole and stated and stated <= _PART and not any(meaning.same_quantity(q, stated) for q in whole):
+        return f"the report says “{', '.join(sorted(stated))}”, not “{sorted(whole)[0]}”"
+    return ""
 
 
 def _ungraded(sentence: str) -> str:
@@ -463,9 +488,12 @@ def _negation_conflict(sentence: str, window: str, passage: Passage, grades: Map
     window_words = text.content_words(window)
     sentence_words = text.content_words(sentence)
     window_negated = meaning.negated_stems(window, scope=4)
-    for near, wide in zip(meaning.denials(sentence), meaning.denials(sentence, scope=3), strict=True):
-        # "no child's case was unallocated" and "there were no unallocated cases" deny the same thing
-        if (near & window_words) - window_negated and not wide & window_negated:
+    absent = {s for word, denied in meaning.denials(window, scope=4) if word in meaning.ABSENCE for s in denied}
+    absent -= {text.stem(w) for w in meaning.TRANSPARENT}
+    for (word, near), (_, wide) in zip(meaning.denials(sentence), meaning.denials(sentence, scope=3), strict=True):
+        # "no child's case was unallocated" and "there were no unallocated cases" say the same absence
+        same_absence = word in meaning.ABSENCE and wide & absent
+        if (near & window_words) - window_negated and not same_absence:
             return "the claim says “not” where the report does not"
     # A claim may carry the report's "not" in words of its own ("lacks", "too slow"), but not in
     # words it copied from the report.

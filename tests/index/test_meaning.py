@@ -45,11 +45,17 @@ def test_things_moving_the_other_way_are_found_and_a_claim_of_both_ways_is_left_
     assert meaning.opposite_way(both, "Recruitment increased, reducing the average number of cases.") is None
 
 
-def test_idioms_count_nothing_and_annual_is_a_frequency():
+def test_idioms_count_nothing():
     assert meaning.quantities("They juggle three kinds of review all at once.") == set()
-    assert meaning.quantities("foster carers' annual reviews") == {"annually"}
+    assert meaning.quantities("Children are kept safe at all times.") == {"all"}
 
 
 def test_a_good_word_denied_is_fault():
     assert meaning.stance("There has been little progress since the last inspection.") == -1
     assert meaning.stance("The response is not yet effective.") == -1
+
+
+def test_a_denied_improvement_is_no_improvement_and_a_declined_offer_is_no_decline():
+    assert meaning.directions("Practice has not yet improved.") == {"worse"}
+    assert meaning.directions("The young person has declined the offer of a personal adviser.") == set()
+    assert meaning.directions("Children growing up in care are supported.") == set()

@@ -303,8 +303,45 @@ def test_opposition_is_only_the_opposite_never_what_the_claim_adds():
 
     window = "There has been an increase in foster carers despite the challenges of the pandemic."
     found = _passage(window)
-    assert "went up" in opposition("The pool of foster carers shrank during the pandemic.", window, found, {})
+    assert "says it rose" in opposition("The pool of foster carers shrank during the pandemic.", window, found, {})
     assert opposition("Foster carers increased, but recruitment is weak.", window, found, {}) == ""  # added fault
     assert "3, not 12" in opposition("A dozen care leavers are apprentices.", "Three care leavers are apprentices.",
                                      found, {})  # fmt: skip
     assert opposition("Care leavers are apprentices.", "Three care leavers are apprentices.", found, {}) == ""
+
+
+@pytest.mark.parametrize(
+    ("claim", "window"),
+    [
+        ("Every child is visited promptly by a social worker.", "No child waits for a visit from a social worker."),
+        ("Children are seen quickly.", "Children do not wait to be seen."),
+        ("The quality of practice has improved.", "The new practice model has proved popular with staff."),
+        ("Nearly half of care leavers are in education.", "48% of care leavers are in education."),
+        ("Assessments for children are delayed.", "Social workers spend time with children to complete assessments."),
+        ("Social workers visit children regularly.", "Social workers visit children at least monthly."),
+        ("Practice has not yet improved.", "Practice has deteriorated since the last inspection."),
+        ("The quality of plans is poor.", "The quality of plans needs improvement."),
+        ("Caseloads average 20, and 90% of visits are on time.", "Caseloads average 20 children for each worker."),
+    ],
+)
+def test_a_faithful_or_merely_different_window_is_no_opposite(claim, window):
+    from bot.evidence.claims import opposition
+
+    assert opposition(claim, window, _passage(window), {}) == ""
+
+
+@pytest.mark.parametrize(
+    ("claim", "window"),
+    [
+        (
+            "Managers do not consistently record supervision of social workers.",
+            "Managers record supervision of social workers, although plans are not consistently updated.",
+        ),
+        (
+            "Leaders have not addressed the backlog of assessments.",
+            "Leaders have addressed the backlog of assessments, and no assessments are now out of timescale.",
+        ),
+    ],
+)
+def test_a_not_the_claim_inserts_is_caught_though_the_report_denies_something_else(claim, window):
+    assert judge(claim, _passage(window)).status == "contradicted"
