@@ -16,9 +16,10 @@ from typing import Literal
 
 from bot.evidence.by_meaning import read_in_scope
 from bot.evidence.citations import Citation, citation_json
-from bot.evidence.claims import Judged, judge, looked_back_years, opposition
+from bot.evidence.claims import Judged, judge, looked_back_years
 from bot.evidence.entailment import Entailment, needs_judging, source_of
 from bot.evidence.grades import graded_claims, graded_claims_at, graded_statement, grades_per_year
+from bot.evidence.opposition import turned
 from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
@@ -398,22 +399,11 @@ def _by_meaning(
     if supported:
         passage, found = supported[0]
         in_scope = bool(places) and (reports is None or passage.report_id in reports)
-        if in_scope and (turned := _turned(claim, passage, found)):
-            return ClaimCheck(claim, "contradicted", _otherwise(passage, turned), _citations([(passage, turned)]))
+        if in_scope and (against := turned(claim, passage, found)):
+            return ClaimCheck(claim, "contradicted", _otherwise(passage, against), _citations([(passage, against)]))
         explanation = f"The {_where(passage)} speaks to this but does not plainly say it: “{found.quote}”"
         return ClaimCheck(claim, "not_found", explanation, _citations(supported[:1]))
     return None
-
-
-def _turned(claim: str, passage: Passage, found: Judged) -> Judged | None:
-    """The window that holds the claim's words, read the other way: things moving the other way, or the other mind.
-
-    Its words passed the rules and the judge vetoed it, so it is about the claim and does not state
-    it; it contradicts the claim only when it plainly says the opposite, and only when it is of the
-    report the claim names (with no year, the council's newest).
-    """
-    reason = opposition(claim, found.quote, passage, {})
-    return replace(found, status="contradicted", reason=reason) if reason else None
 
 
 def _otherwise(passage: Passage, found: Judged) -> str:

@@ -12,7 +12,7 @@ supported, and the rules' fact checks must still pass on the words the judge rea
 The judge never calls a claim contradicted on its own: the default model cannot tell a window that
 refutes a claim from one that bears it out (see `ModelEntailment.states_firmly`). A claim is
 contradicted here only when the closest window states its opposite by the rules' own reading
-(`bot.evidence.claims.opposition`: another figure, an opposite word or quantity, things moving the
+(`bot.evidence.opposition`: another figure, an opposite word or quantity, things moving the
 other way, praise against fault) and the judge does not read that window as the claim.
 """
 
@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.evidence.claims import Judged, disagreement, opposition, windows
+from bot.evidence.claims import Judged, disagreement, windows
 from bot.evidence.entailment import Entailment, source_of
+from bot.evidence.opposition import opposition
 from index import text
 from index.authorities import authority_key
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage

@@ -89,7 +89,7 @@ def judge(sentence: str, passage: Passage, grades: Mapping[str, str] | None = No
     `grades` are the judgements of the passage's report (area → grade), when known: they decide
     a graded claim even when the window quoted is not the judgement table.
     """
-    sentence = _without_marks(sentence)
+    sentence = without_marks(sentence)
     scored = locate(sentence, passage)
     if not scored:
         return Judged("unsupported", "", 0.0, "the sentence only names its source")
@@ -123,7 +123,7 @@ def locate(sentence: str, passage: Passage) -> list[tuple[float, str]]:
     Words naming the passage's source (its authority, kind, date, section) are not asked of the
     window. A graded claim ranks the judgement table's rows first: that is where grades are stated.
     """
-    sentence = _without_marks(sentence)
+    sentence = without_marks(sentence)
     graded = bool(graded_claims(sentence))
     # Only words naming where the passage comes from are excused; its section title is not: "care
     # leavers" in a heading does not make a sentence about children true of care leavers.
@@ -152,7 +152,8 @@ def locate(sentence: str, passage: Passage) -> list[tuple[float, str]]:
     return sorted(scored, key=lambda sw: (-sw[0], len(sw[1])))
 
 
-def _without_marks(sentence: str) -> str:
+def without_marks(sentence: str) -> str:
+    """The sentence without its citation marks ("[2]"): they are the answer's, not the claim's words."""
     return re.sub(r"\s*\[\d{1,2}(?:\s*,\s*\d{1,2})*\]", "", sentence).strip()  # "[2021]" is a year, not a mark
 
 
@@ -222,7 +223,7 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
         # "adoption, care leavers and leadership were each judged good": the table's rows give each its grade.
         sentence = _SHARED_GRADE.sub(" ", sentence)
     for check in (_place_conflict, _year_conflict, _number_conflict, _polarity_conflict, _quantity_conflict,
-                  _negation_conflict, _request_conflict):  # fmt: skip
+                  negation_conflict, _request_conflict):  # fmt: skip
         reason = check(sentence, window, passage, grades)
         if reason:
             return reason, ""
@@ -248,81 +249,8 @@ def disagreement(sentence: str, window: str, passage: Passage, grades: Mapping[s
     A different grade, number, year, place, quantity, "not" or request; or a month, quantity or
     earlier year the window does not give.
     """
-    conflict, gap = _disagreements(_without_marks(sentence), window, passage, grades)
+    conflict, gap = _disagreements(without_marks(sentence), window, passage, grades)
     return conflict or gap
-
-
-def opposition(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
-    """Why the window states the opposite of the sentence, or another value of its one figure; "" if it does not.
-
-    Narrower than `disagreement`, for windows chosen by meaning rather than by shared words: only what
-    plainly says otherwise counts. A fact the window leaves out, or a "not" or a fault the sentence adds,
-    is unsaid, not contradicted; so is a look-alike word ("proved" is not the opposite of "improved").
-    """
-    sentence = _without_marks(sentence)
-    if figure := _other_figure(sentence, window):
-        return figure
-    said, denied = set(text.words(window)), meaning.negated_stems(sentence, scope=2)
-    for word in set(text.words(sentence)) - said:
-        if text.stem(word) in denied:
-            continue  # "not yet improved" agrees with "deteriorated"
-        for opposite in meaning.opposites(word):
-            if opposite in said:
-                return f"the report says “{opposite}”, not “{word}”"
-    if quantity := _other_extent(sentence, window):
-        return quantity
-    negation = _negation_conflict(sentence, window, passage, grades)
-    absence_only = all(word in meaning.ABSENCE for word, _ in meaning.denials(window))
-    if negation.startswith("the report says") and not meaning.has_negation(sentence) and not absence_only:
-        # A claim with a "not" of its own may put it on other words; "no child waits" praises.
-        return negation
-    ungraded = _ungraded(sentence)
-    if way := meaning.opposite_way(ungraded, window):
-        return f"the report says {_WAY_WORDS[way[1]]}, where the claim says {_WAY_WORDS[way[0]]}"
-    mind, found = meaning.stance(ungraded), meaning.stance(window)
-    if mind and found == -mind:
-        return (
-            "the claim praises, but the report finds fault"
-            if mind > 0
-            else "the claim finds fault, but the report praises"
-        )
-    return ""
-
-
-_WAY_WORDS = {"up": "it rose", "down": "it fell", "better": "it got better", "worse": "it got worse"}
-#: How far apart two figures must be before one contradicts the other ("nearly half" is 48%, not a misquote).
-_FIGURE_SLACK = 0.2
-#: Extents a claim may state that another the report gives plainly denies ("every" against "the majority").
-_WHOLE, _PART = frozenset({"all", "always", "none", "never"}), frozenset({"most", "many", "few", "sometimes", "rarely"})
-
-
-def _other_figure(sentence: str, window: str) -> str:
-    """The window's one figure against the claim's one figure, when they are plainly apart."""
-    claimed, stated = text.numbers(sentence), text.numbers(window)
-    if len(claimed) != 1 or len(stated) != 1:
-        return ""  # several figures on either side: which goes with which is not for words to say
-    (said,), (found,) = claimed, stated
-    a, b = float(said), float(found)
-    return f"the report says {found}, not {said}" if abs(a - b) > _FIGURE_SLACK * max(a, b) else ""
-
-
-def _other_extent(sentence: str, window: str) -> str:
-    claimed, stated = meaning.quantities(sentence), meaning.quantities(window)
-    whole = claimed & _WHOLE
-    if whole and stated and stated <= _PART and not any(meaning.same_quantity(q, stated) for q in whole):
-        return f"the report says “{', '.join(sorted(stated))}”, not “{sorted(whole)[0]}”"
-    return ""
-
-
-def _ungraded(sentence: str) -> str:
-    """The sentence without its grades ("since it was judged good in 2022"): a grade is the table's, not a stance."""
-    rest = _LOOKED_BACK_GRADE.sub(" ", sentence)
-    bound = {at for _, _, at in graded_claims_at(rest)}
-    return text.GRADE.sub(lambda m: " " if m.end() in bound else m.group(0), rest)
-
-
-#: "since it was rated requires improvement in 2020", "when services were judged to be good": the past's grade.
-_LOOKED_BACK_GRADE = re.compile(r"\b(since|when|after)\b[^,.;]{0,40}?\b(judged|rated|graded)\b[^,.;]*", re.I)
 
 
 def _place_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
@@ -482,7 +410,8 @@ def _quantity_gap(sentence: str, window: str) -> str:
     return ""
 
 
-def _negation_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
+def negation_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
+    """Whether one side says "not" of what the other states; the report's "not" reads "the report says…"."""
     # Each side's own "not" is read narrowly and the other side's widely, so that "don't always
     # recognise" and "do not always fully recognise" agree while "is recognised" and "is not" do not.
     window_words = text.content_words(window)

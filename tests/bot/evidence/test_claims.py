@@ -3,6 +3,7 @@
 import pytest
 
 from bot.evidence.claims import judge
+from bot.evidence.opposition import opposition
 from tests.fixtures.passages import passage
 
 
@@ -299,8 +300,6 @@ def test_a_claim_denying_what_the_report_denies_is_not_a_changed_not():
 
 
 def test_opposition_is_only_the_opposite_never_what_the_claim_adds():
-    from bot.evidence.claims import opposition
-
     window = "There has been an increase in foster carers despite the challenges of the pandemic."
     found = _passage(window)
     assert "says it rose" in opposition("The pool of foster carers shrank during the pandemic.", window, found, {})
@@ -325,8 +324,6 @@ def test_opposition_is_only_the_opposite_never_what_the_claim_adds():
     ],
 )
 def test_a_faithful_or_merely_different_window_is_no_opposite(claim, window):
-    from bot.evidence.claims import opposition
-
     assert opposition(claim, window, _passage(window), {}) == ""
 
 
