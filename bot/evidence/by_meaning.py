@@ -90,26 +90,27 @@ def read_by_meaning(
             continue  # a changed number, year or "not", or one the words do not give, is never outvoted by a Yes
         if entailment.states_firmly(claim, read, source_of(passage)):
             return passage, Judged("supported", read, near)
-    return _said_otherwise(claim, ranked[:1], entailment, grades)
+    return _said_otherwise(claim, ranked[0], entailment, grades) if ranked else None
 
 
 def _said_otherwise(
     claim: str,
-    closest: list[tuple[float, Passage, str]],
+    closest: tuple[float, Passage, str],
     entailment: Entailment,
     grades: Callable[[str], dict[str, str]],
 ) -> tuple[Passage, Judged] | None:
     """The window closest in meaning, when it states the claim's opposite and the judge does not read it as the claim.
 
     Only the closest window, and only when it is plainly about the same thing (`CONTRADICTING`): a
-    report holds praise and fault side by side, and a window further off may be of another service.
+    report holds praise and fault side by side, and a window further off may be of another service
+    (two windows were tried: a faithful claim with a doubting judge came back contradicted).
     """
-    for near, passage, window in closest:
-        if near < CONTRADICTING:
-            continue
-        reason = opposition(claim, window, passage, grades(passage.report_id))
-        if reason and not entailment.entails(claim, window, source_of(passage)):
-            return passage, Judged("contradicted", window, near, reason)
+    near, passage, window = closest
+    if near < CONTRADICTING:
+        return None
+    reason = opposition(claim, window, passage, grades(passage.report_id))
+    if reason and not entailment.entails(claim, window, source_of(passage)):
+        return passage, Judged("contradicted", window, near, reason)
     return None
 
 

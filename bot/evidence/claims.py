@@ -416,8 +416,9 @@ def negation_conflict(sentence: str, window: str, passage: Passage, grades: Mapp
     # recognise" and "do not always fully recognise" agree while "is recognised" and "is not" do not.
     window_words = text.content_words(window)
     sentence_words = text.content_words(sentence)
-    window_negated = meaning.negated_stems(window, scope=4)
-    absent = {s for word, denied in meaning.denials(window, scope=4) if word in meaning.ABSENCE for s in denied}
+    window_denials = meaning.denials(window, scope=4)
+    window_negated = {s for _, denied in window_denials for s in denied}
+    absent = {s for word, denied in window_denials if word in meaning.ABSENCE for s in denied}
     absent -= {text.stem(w) for w in meaning.TRANSPARENT}
     for (word, near), (_, wide) in zip(meaning.denials(sentence), meaning.denials(sentence, scope=3), strict=True):
         # "no child's case was unallocated" and "there were no unallocated cases" say the same absence
