@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from bot.engine.answer import AnswerEngine
 from bot.engine.brief_compare import how_it_compares
 from bot.engine.brief_parts import Briefing, BriefSection, Bullet, TimelineEntry, findings, number_sources, passages_of
+from bot.engine.summary import TABLE_ROW, summary_sentences
 from bot.evidence.citations import Citation, best_quote, opening
 from bot.records.improvements import improvement_bullets
 from bot.records.lookup import cover_quote
@@ -72,16 +73,7 @@ def _cover(retriever: Retriever, report: dict) -> list[Citation]:
     return [Citation(0, passages[0], opening(passages[0], 1))] if passages else []
 
 
-#: A row of a report's opening judgement table, as its first page prints it: the report's summary follows the last.
-_TABLE_ROW = re.compile(
-    r"\b(?:Overall effectiveness|care leavers|children in care|help and protection|children and families)\s+"
-    r"(?:Outstanding|Good|Inadequate|Requires improvement to be good)\b",
-    re.I,
-)
-#: A table's row read as a sentence ("governance Good The…", "Requires improvement 2.1"): not the summary.
-_ROW_TEXT = re.compile(r"\b[a-z]+\s+(?:Outstanding|Good|Inadequate|Requires improvement)\b|\bimprovement\s+\d")
 HEADLINE_SENTENCES = 2  # how much of the report's own summary "at a glance" quotes
-HEADLINE_WORDS = 6  # a sentence with fewer words is a heading, not a finding
 
 
 def _headline(retriever: Retriever, report: dict) -> Bullet | None:
@@ -92,24 +84,19 @@ def _headline(retriever: Retriever, report: dict) -> Bullet | None:
     """
     passages = [p for p in passages_of(retriever, report["source"]) if p.section != COVER_SECTION]
     for i, passage in enumerate(passages[:3]):
-        rows = list(_TABLE_ROW.finditer(passage.text))
+        rows = list(TABLE_ROW.finditer(passage.text))
         if not rows:
             continue
         source = passage
-        summary = _summary_sentences(passage.text[rows[-1].end() :])
+        summary = summary_sentences(passage.text[rows[-1].end() :])
         if not summary and i + 1 < len(passages) and passages[i + 1].page == passage.page:
             source = passages[i + 1]  # the table ends the passage: the summary opens the next one
-            summary = _summary_sentences(source.text)
+            summary = summary_sentences(source.text)
         if not summary:
             return None
         quote = " ".join(re.sub(r"^\d{1,3}\.\s*(?=[A-Z])", "", s) for s in summary[:HEADLINE_SENTENCES])
         return Bullet(f"The report's summary opens: “{quote}”", [Citation(0, source, quote)])
     return None
-
-
-def _summary_sentences(said: str) -> list[str]:
-    sentences = [s for s in text.sentences(said) if len(text.content_words(s)) >= HEADLINE_WORDS]
-    return [] if any(_ROW_TEXT.search(s) for s in sentences[:HEADLINE_SENTENCES]) else sentences
 
 
 def _reports_asked(name: str, mine: list[dict], years: set[int] | None) -> tuple[list[dict], list[str], int | None]:

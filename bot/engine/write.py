@@ -23,6 +23,7 @@ from bot.engine.quotes import (
     side_quote,
     topic_area,
 )
+from bot.engine.summary import side_summary
 from bot.evidence.citations import DATE_LABEL, Citation, SentenceChecker
 from bot.evidence.entailment import Entailment
 from bot.llm import LLM, Message
@@ -158,7 +159,7 @@ class Writer:
                 texts.append(line)
                 citations.append(quoted[1])
             told = len(citations) > before
-            for line, citation in self._side_more(result.plan, hits, checker, area, self._first(a) + len(citations)):
+            for line, citation in self._side_more(result.plan, hits, checker, area, citations[before:], first):
                 a.show_line(line := line if told else _led(lead, line))
                 texts.append(line)
                 citations.append(citation)
@@ -176,23 +177,36 @@ class Writer:
         return self._written(a, "\n".join(texts), citations, messages)
 
     def _side_more(
-        self, plan: QueryPlan, hits: list[Hit], checker: SentenceChecker, area: str | None, n: int
+        self,
+        plan: QueryPlan,
+        hits: list[Hit],
+        checker: SentenceChecker,
+        area: str | None,
+        told: list[Citation],
+        first: int,
     ) -> list[tuple[str, Citation]]:
-        """What a side's written sentences leave out, verbatim and cited: its finding the other way, its grade.
+        """What a side's written sentences leave out, verbatim and cited: its summary's verdict, the other way.
 
-        All praise or all fault gets the report's closest finding the other way; a topic that is a
-        judgement area gets the side's report's grade for it, from its cover row (unless the judgement
-        tables are shown anyway, for a question about grades); an item of the report's improvement
-        list that names the topic is what Ofsted asked of it there.
+        The report's own summary sentence on the topic comes first: the verdict a change or a comparison
+        asks for, which the detailed paragraphs retrieval ranks higher may leave unsaid. All praise or
+        all fault gets the report's closest finding the other way; a topic that is a judgement area gets
+        the side's report's grade for it, from its cover row (unless the judgement tables are shown
+        anyway, for a question about grades); an item of the report's improvement list that names the
+        topic is what Ofsted asked of it there. `told` is what the side already cites, numbered from `first`.
         """
         more = []
+        n = first + len(told)
         written = [s.text for s in checker.sentences]
         # The report the side's sentences come from (its most cited), else its best passage's: never another.
         cited = Counter(c.passage.report_id for c in checker.citations.values())
         report = cited.most_common(1)[0][0] if cited else hits[0].passage.report_id
         own = [h for h in hits if h.passage.report_id == report]
         topic = plan.side_topic
-        if written and (other := balancing_quote(topic, own, written, n, self._retriever, self._min_relevance,
+        said = written + [c.quote for c in told]  # the side's sentences and the passages' words they cite
+        if headline := side_summary(self._retriever, report, topic, plan.searched(topic), said, n):
+            more.append(headline)
+        at = n + len(more)
+        if written and (other := balancing_quote(topic, own, written, at, self._retriever, self._min_relevance,
                                                  plan.searched(topic))):  # fmt: skip
             more.append(other)
         if area and not plan.about_cover and (graded := side_grade(self._retriever, report, area, n + len(more))):
