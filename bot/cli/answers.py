@@ -133,9 +133,10 @@ def check(
     from index.plan import Filters
 
     settings = settings_or_exit()
+    claim = question_or_exit(claim, 'briefing check "Lancashire was judged good in 2023."')
     try:
         report = create_engine(settings, create_library(settings)).check(
-            question_or_exit(claim), Filters(authorities=list(authority or [])), use_judge=not no_llm
+            claim, Filters(authorities=list(authority or [])), use_judge=not no_llm
         )
     except BriefingError as err:
         fail(str(err))

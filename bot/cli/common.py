@@ -40,13 +40,16 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def question_or_exit(text: str) -> str:
-    """A question must have words in it; anything else is one clear line, not a search for nothing."""
+def question_or_exit(text: str, example: str = 'briefing ask "strategy discussions in Lancashire"') -> str:
+    """A question must have words in it; anything else is one clear line, not a search for nothing.
+
+    `example` is how the command at hand is used: `check` shows a claim, not a question.
+    """
     from bot.engine.messages import question_problem
 
     problem = question_problem(text)
     if problem and problem.startswith("the question is empty"):
-        fail(f'{problem}, e.g. briefing ask "strategy discussions in Lancashire"')
+        fail(f"{problem}, e.g. {example}")
     if problem:
         fail(problem)
     return text.strip()

@@ -16,10 +16,17 @@ from typing import Literal
 
 from bot.evidence.by_meaning import read_in_scope
 from bot.evidence.citations import Citation, citation_json
-from bot.evidence.claims import Judged, judge, looked_back_years
+from bot.evidence.claims import Judged, judge
 from bot.evidence.entailment import Entailment, needs_judging, source_of
-from bot.evidence.grades import graded_claims, graded_claims_at, graded_statement, grades_per_year
+from bot.evidence.grades import (
+    graded_statement,
+    grades_given,
+    grades_per_year,
+    looked_back_years,
+    past_grades,
+)
 from bot.evidence.opposition import turned
+from bot.evidence.statements import MAX_STATEMENTS, said_besides_grades, statement_count, statements_of
 from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
@@ -187,7 +194,8 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
     if plan.unknown_places and not named:
         places = ", ".join(plan.unknown_places)
         return ClaimCheck(claim, "not_found", f"The library has nothing on {places}.")
-    if graded_claims(claim) and not named:
+    grades = grades_given(claim)
+    if grades and not named:
         # A grade is only true of one council: without one we can name, any report's table would do.
         return ClaimCheck(claim, "not_found", _which_council(claim, retriever))
     reports = _reports_of(retriever, named)
@@ -195,13 +203,15 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
     own_years = years - looked_back_years(claim)  # "since the 2019 inspection" is not the report's year
     # A year given as the report's ("its 2022 inspection", "in 2022 Ofsted found"), not any year in the claim
     # ("the 2020 to 2025 strategy"), with no report of it: nothing can decide the claim.
-    asked_of = own_years if graded_claims(claim) else own_years & _report_years(claim)
+    asked_of = own_years if grades else own_years & _report_years(claim)
     if named and asked_of and not any(_years_of(r) & asked_of for r in reports):
         held = sorted({int(r["date"][:4]) for r in reports if r.get("date")})
         held_text = ", ".join(map(str, held)) if held else "no dated reports"
         missing = ", ".join(map(str, sorted(asked_of)))
         note = f"The library has no {missing} report on {', '.join(named)}; it holds {held_text}."
         return ClaimCheck(claim, "not_found", note)
+    if named and (background := _past_grade_wrong(claim, named[0], retriever, reports)):
+        return background  # its grade of the past it looks back to is not that year's: the rest cannot save it
     # A later statement is checked with the council and year the claim gave once, at its start.
     context = " ".join([named[0], *map(str, sorted(own_years))]) if named else ""
 
@@ -210,21 +220,21 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
         parts = [_check_one(a, retriever, retriever.plan(a, plan.filters), entailment) for a in asked]
         return _combined(claim, labels, [*first, *parts])
 
-    if graded_claims(claim) and named:
+    if grades and named:
         # "Rated care leavers good and found return interviews timely": the table decides the grade, the
         # report's words the rest, and the claim holds only if both do.
-        if len(_SECOND_STATEMENT.findall(claim)) >= MAX_STATEMENTS:  # else the table alone would decide it all
+        if statement_count(claim) >= MAX_STATEMENTS:  # else the table alone would decide it all
             return ClaimCheck(
                 claim, "not_found", "Too many statements in one claim to weigh at once: check them apart."
             )
-        said, graded_part = _said_besides_grades(claim)
+        said, graded_part = said_besides_grades(claim)
         graded = _check_graded(graded_part, retriever, reports, own_years) or ClaimCheck(
             claim, "not_found", f"The library holds no judgements for {', '.join(named)}."
         )
         if graded.verdict != "supported" or not said:
             return replace(graded, claim=claim)
         return each_holds(["the grades", *(f"“{part}”" for part in said)], [graded], said)
-    statements = _statements(claim)
+    statements = statements_of(claim)
     if len(statements) > 1 and all(len(text.content_words(p)) >= 2 for p in statements) and named:
         # Two statements in one claim: each is found (or not) in its own words, and both must hold.
         first = _check_one(statements[0], retriever, retriever.plan(statements[0], plan.filters), entailment)
@@ -234,74 +244,6 @@ def _check_one(claim: str, retriever: Retriever, plan, entailment: Entailment | 
     newest = {r["report_id"] for a in named if (r := retriever.newest_report(a))}
     of_year = {r["report_id"] for r in reports if _years_of(r) & asked_of} if asked_of else newest
     return _verdict(claim, weighed, "", entailment=entailment, scope=(retriever, named, of_year))
-
-
-#: How a claim says the report said something.
-_REPORTS = "found|finds|said|says|noted|described|reported|highlighted|identified|concluded"
-#: Where a claim joins a second statement to its first ("… and found …", "…, and inspectors said …", "…; …").
-_SECOND_STATEMENT = re.compile(
-    r",?\s+(?:and|but|while|whereas|although|though)\s+(?=(?:also\s+|it\s+|they\s+|ofsted\s+|inspectors\s+|"
-    rf"the report\s+)?(?P<opens>{_REPORTS}|praised|criticised|that|there)\b)|;\s+",
-    re.I,
-)
-_REPORTING = re.compile(rf"\b({_REPORTS})\b", re.I)
-_NEGATED_REPORT = re.compile(r"\b(not|never|no longer|didn['’]t|doesn['’]t)\b.*\bthat\b", re.I)
-MAX_STATEMENTS = 4  # beyond this a claim is weighed whole: each part costs a search and up to two judgements
-
-
-def _statements(claim: str) -> list[str]:
-    """A claim's statements, each to hold on its own; the claim whole when splitting would change what it says.
-
-    "…and that…" splits only after a verb of reporting ("found that X and that Y"), never under a
-    "not" ("did not find that X and that Y" denies both together), and "and that reduced…" is a cause.
-    A statement that opens on "they" or "it" needs the one before it, so neither is split off.
-    """
-    return [claim[start:end].strip(" ,.") for start, end in _statement_spans(claim)]
-
-
-#: A statement opening on a pronoun that needs the statement before it ("it found" is the report: not one).
-_LEANS_BACK = re.compile(
-    rf"^\W*(?:(?:also|inspectors|ofsted|it|the report)\s+)?(?:(?:{_REPORTS})\s+)?(?:that\s+)?"
-    rf"(?:they|it|this|these|those|he|she|its|their|them)\b(?!\s+(?:also\s+)?(?:{_REPORTS})\b)",
-    re.I,
-)
-
-
-def _statement_spans(claim: str) -> list[tuple[int, int]]:
-    cuts = []
-    for match in _SECOND_STATEMENT.finditer(claim):
-        before = claim[: match.start()]
-        if match.group("opens") and match.group("opens").lower() == "that" and not _REPORTING.search(before):
-            continue
-        if _NEGATED_REPORT.search(before):
-            return [(0, len(claim))]
-        cuts.append(match)
-    spans, start = [], 0
-    for match in cuts:
-        spans.append((start, match.start()))
-        start = match.end()
-    spans = [(s, e) for s, e in [*spans, (start, len(claim))] if claim[s:e].strip(" ,.")]
-    if any(_LEANS_BACK.match(claim[s:e]) for s, e in spans[1:]):
-        return [(0, len(claim))]
-    return spans if 1 < len(spans) <= MAX_STATEMENTS else [(0, len(claim))]
-
-
-def _said_besides_grades(claim: str) -> tuple[list[str], str]:
-    """A graded claim's statements that hold no grade it states, and the claim without them (for the table).
-
-    A statement is prose only if none of the claim's grades stands in it ("Leeds requires improvement"
-    is a grade, though alone it names no area).
-    """
-    spans = _statement_spans(claim)
-    if len(spans) < 2:
-        return [], claim
-    ends = {at for _, _, at in graded_claims_at(claim)}
-    prose = [(s, e) for s, e in spans if not any(s < at <= e for at in ends)]
-    prose = [(s, e) for s, e in prose if len(text.content_words(claim[s:e])) >= 2]
-    graded_part = claim
-    for s, e in reversed(prose):
-        graded_part = graded_part[:s] + " " + graded_part[e:]
-    return [claim[s:e].strip(" ,.") for s, e in prose], graded_part
 
 
 def _candidates(claim: str, retriever: Retriever, plan) -> list[Passage]:
@@ -476,6 +418,19 @@ def _years_of(record: dict) -> set[int]:
 
 
 _REPORT_WORD = re.compile(r"\b(report|inspect\w*|re-?inspect\w*|visit\w*|ofsted|ilacs|published|judge?ment)\b", re.I)
+
+
+def _past_grade_wrong(claim: str, place: str, retriever: Retriever, reports: list[dict]) -> ClaimCheck | None:
+    """The claim's grade of the past it looks back to, when that year's own table gives another; else None.
+
+    "Since it was judged outstanding in 2022" is wrong if the 2022 report judged it good, whatever
+    the rest of the claim says of the later report.
+    """
+    for area, grade, year in past_grades(claim):
+        checked = _check_graded(graded_statement(place, area, grade, year), retriever, reports, {year})
+        if checked is not None and checked.verdict == "contradicted":
+            return replace(checked, claim=claim)
+    return None
 
 
 def _report_years(claim: str) -> set[int]:

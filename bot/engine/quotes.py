@@ -162,7 +162,7 @@ def _finds_fault(sentence: str) -> bool:
 
 
 #: What a report hopes for or asks, not what it found.
-_HOPES = re.compile(r"\b(will|would|should|must|could|needs? to|ought to)\b", re.I)
+HOPES = re.compile(r"\b(will|would|should|must|could|needs? to|ought to)\b", re.I)
 BALANCE_CLOSENESS = 0.5  # a side's other-way sentence must be this close in meaning to the topic to be quoted
 BALANCE_PASSAGES = 6  # the side's best passages it is looked for in (a side's share of the search)
 
@@ -208,7 +208,7 @@ def balancing_quote(
                 if (
                     len(text_rules.content_words(sentence)) >= 4
                     and rarest in text_rules.content_words(sentence)
-                    and not _HOPES.search(sentence)
+                    and not HOPES.search(sentence)
                     and wanted(sentence)
                     and not any(len(words & s) >= REPEAT_SHARE * len(words) for s in said)
                 ):

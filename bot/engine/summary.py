@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.engine.quotes import HOPES
 from bot.evidence.citations import Citation, date_label, gist
 from bot.evidence.claims import improvement_section
 from index import meaning, text
@@ -33,6 +34,7 @@ _SUMMARY_SECTION = re.compile(
     r"^\s*(?:executive summary|summary of findings|overall effectiveness|inspection of)\b", re.I
 )
 COVER_PAGES = 2  # a judgement table is printed on a report's first pages, never later
+SUMMARY_PASSAGES = 12  # a summary is a page or two: a report read as one page (HTML) is not all summary
 SUMMARY_WORDS = 6  # a sentence with fewer words is a heading, not a finding
 SUMMARY_CLOSENESS = 0.3  # a summary sentence must be this close in meaning to the topic to be quoted for it
 TOPIC_WORD_SHARE = 0.3  # a topic word held by more of the library's passages ("children", "care") names no topic
@@ -56,6 +58,7 @@ def summary_of(passages: list[Passage]) -> list[tuple[Passage, str]]:
     report with neither (a letter, an article) has none here.
     """
     found: list[tuple[Passage, str]] = []
+    read = 0
     page = 0  # the summary's last page: its own headings ("Help and protection") there are still the summary
     for p in passages:
         if p.section == COVER_SECTION:
@@ -78,6 +81,9 @@ def summary_of(passages: list[Passage]) -> list[tuple[Passage, str]]:
         sentences = summary_sentences(body)
         found += [(p, s) for s in sentences]
         page = p.page if sentences else page
+        read += bool(sentences)
+        if read >= SUMMARY_PASSAGES:
+            break
     return found
 
 
@@ -100,6 +106,7 @@ def side_summary(
         for p, s in summary_of(retriever.passages_of(report_id))
         if named & text.content_words(s)
         and not _LEANS_BACK.match(s)
+        and not HOPES.search(s)  # "will help", "should": hoped for, not a verdict
         and (meaning.praises(s) or meaning.criticises(s) or meaning.directions(s))
         and not any(len(gist(s) & g) >= SAID_SHARE * max(1, len(gist(s))) for g in told)
     ]

@@ -205,6 +205,7 @@ class Writer:
         said = written + [c.quote for c in told]  # the side's sentences and the passages' words they cite
         if headline := side_summary(self._retriever, report, topic, plan.searched(topic), said, n):
             more.append(headline)
+            written = [*written, headline[1].quote]  # the other way is looked for beside the verdict too
         at = n + len(more)
         if written and (other := balancing_quote(topic, own, written, at, self._retriever, self._min_relevance,
                                                  plan.searched(topic))):  # fmt: skip

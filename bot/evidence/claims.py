@@ -20,6 +20,7 @@ from bot.evidence.grades import (
     grade_conflict,
     graded_claims,
     graded_claims_at,
+    looked_back_years,
     stated_grades,
 )
 from index import meaning, text
@@ -261,18 +262,6 @@ def _place_conflict(sentence: str, window: str, passage: Passage, grades: Mappin
         if key != own and key not in in_window:
             return f"the passage is about {passage.local_authority or 'another place'}, not {named}"
     return ""
-
-
-_LOOKS_BACK = re.compile(
-    r"\b(?:(?:since|after)\b[^.;]{0,30}?|(?:previous|last|earlier|prior|preceding)\s+(?:inspection|visit|report)"
-    r"[^.;]{0,20}?)\b(19[89]\d|20[0-4]\d)\b",
-    re.I,
-)
-
-
-def looked_back_years(sentence: str) -> set[int]:
-    """Years a claim names as the past its report looks back to ("since the 2021 inspection"), not as the report's."""
-    return {int(m.group(1)) for m in _LOOKS_BACK.finditer(sentence)}
 
 
 def _earlier_looked_back(sentence: str, passage: Passage) -> set[int]:

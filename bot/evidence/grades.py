@@ -56,6 +56,7 @@ def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
     cued = bool(_JUDGEMENT_CUE.search(sentence))
     claims = []
     since = 0  # where the previous grade ended: areas after it and before this grade share this grade
+    aimed = False  # the previous grade was a target: one listed after it ("…and outstanding by 2019") is too
     for match in text.GRADE.finditer(sentence):
         before, after = sentence[: match.start()], sentence[match.end() :]
         # "Good across the board" (just after the grade); "its other three areas good" (just before it).
@@ -65,6 +66,9 @@ def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
         if (follows or precedes) and _EXCEPT.match(after[follows.end() + 1 :] if follows else after):
             continue  # the exception is not bound to an area here: no grade is read rather than a wrong one
         every = follows or precedes
+        if aimed := _aimed_for(sentence[since : match.start()], aimed):
+            since = match.end()  # the areas named for a target are used up by it
+            continue
         if describes_work:
             continue
         if not (cued or areas) and not _COPULA.search(before):
@@ -93,6 +97,32 @@ def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
             area = "overall_effectiveness"
         claims.append((area, text.grade_of(match.group(0)), match.end()))
     return claims
+
+
+#: A verb that states what is (or was): a grade after it is given, whatever aim came before.
+_FINITE = r"(?:is|are|was|were|has|have|had|been|remains?|remained)\b"
+#: A grade hoped for, not given: "required services to be judged good", "its ambition to become outstanding".
+_AIM = re.compile(
+    r"\b(?:aim\w*|ambitions?|aspir\w*|targets?|goals?|striv\w+|required|requires? (?:it|them|the|services)|"
+    r"expect\w*|plans?|want\w*|hop\w+|intend\w*|intention|working towards|on track|should|must|needs? to)\s+"
+    rf"(?:(?!{_FINITE})\w+\s+){{0,3}}?(?:to be|to become|of becoming|to achieve|to reach|be)\s+"
+    r"(?:(?:judged|rated|graded|assessed|seen|as)\s+){0,2}$",
+    re.I,
+)
+#: What joins a target grade to the next in a list of targets: its deadline, then "and" or a comma
+#: (never a verb of its own: "…by 2019 and was judged inadequate" is a grade given).
+_NEXT_TARGET = re.compile(
+    rf"^\s*(?:by\s+[^,;.]{{0,30}}?)?\s*(?:,\s*and|,|and|then)\s*(?:(?!{_FINITE})\w+\s+){{0,2}}$", re.I
+)
+
+
+def _aimed_for(before: str, previous_aimed: bool) -> bool:
+    """Whether a grade is one aimed for (a target, a contract's terms), not one a report gave.
+
+    `before` is the sentence since the previous grade: "good by October 2017 and outstanding by
+    October 2019" are two targets when the first is one.
+    """
+    return bool(_AIM.search(before) or (previous_aimed and _NEXT_TARGET.match(before)))
 
 
 #: Where one clause ends: a grade before it is not given to an area named after it ("good in 2016, and its
@@ -149,9 +179,56 @@ def stated_grades(window: str) -> dict[str, str]:
     return found
 
 
+_LOOKS_BACK = re.compile(
+    r"\b(?:(?:since|after)\b(?!\s+then\b)[^.;]{0,45}?|(?:previous|last|earlier|prior|preceding)\s+"
+    r"(?:inspection|visit|report)[^.;]{0,20}?)\b(19[89]\d|20[0-4]\d)\b(?:[^.;,]{0,25}?,?\s+when\b[^.;,]{0,60})?",
+    re.I,
+)
+
+
+def looked_back_years(sentence: str) -> set[int]:
+    """Years a claim names as the past its report looks back to ("since the 2021 inspection"), not as the report's."""
+    return {int(m.group(1)) for m in _LOOKS_BACK.finditer(sentence)}
+
+
+def looked_back_spans(sentence: str) -> list[tuple[int, int]]:
+    """Where a claim speaks of that past: from "since" (or "the previous inspection") to its year."""
+    return [(s, e) for s, e, _ in _looked_back(sentence)]
+
+
+def grades_given(claim: str) -> list[tuple[str, str, int]]:
+    """The grades a claim gives its report (as `graded_claims_at`), not those of the past it looks back to.
+
+    "Services had moved forward since they were judged good in 2022" claims a change: the earlier
+    grade is its background, which the report's words state ("since the last inspection in 2022,
+    when services were judged to be good"); the claim is weighed by those words, not by a table.
+    """
+    back = looked_back_spans(claim)
+    return [g for g in graded_claims_at(claim) if not any(s < g[2] <= e for s, e in back)]
+
+
+def past_grades(claim: str) -> list[tuple[str, str, int]]:
+    """(area, grade, year) for each grade a claim gives the past it looks back to.
+
+    "Since it was judged good in 2022"; "since the 2019 inspection, when it was judged inadequate".
+    """
+    back = _looked_back(claim)
+    return [(a, g, y) for a, g, at in graded_claims_at(claim) for s, e, y in back if s < at <= e]
+
+
+def _looked_back(sentence: str) -> list[tuple[int, int, int]]:
+    return [(*m.span(), int(m.group(1))) for m in _LOOKS_BACK.finditer(sentence)]
+
+
 def grade_conflict(sentence: str, window: str, passage: Passage, grades: Mapping[str, str]) -> str:
-    """Why the window (or the report's known `grades`) gives a claimed area another grade; "" if none does."""
-    claims = graded_claims(sentence)
+    """Why the window (or the report's known `grades`) gives a claimed area another grade; "" if none does.
+
+    A grade the claim gives the past it looks back to ("since it was judged good in 2022") is that
+    year's report's, not this one's: it is weighed only against a report of that year.
+    """
+    year = int(passage.date[:4]) if passage.date else 0
+    back = [(s, e, y) for s, e, y in _looked_back(sentence) if y != year]
+    claims = [(a, g) for a, g, at in graded_claims_at(sentence) if not any(s < at <= e for s, e, _ in back)]
     if not claims:
         return ""
     stated = {**stated_grades(f"{passage.section}. {window}"), **{k: v for k, v in grades.items() if v}}

@@ -230,7 +230,9 @@ def test_a_graded_claim_with_a_second_statement_needs_both(small_library):
 
 
 def test_statements_split_only_where_each_stands_on_its_own():
-    from bot.engine.check import _report_years, _said_besides_grades, _statements
+    from bot.engine.check import _report_years
+    from bot.evidence.statements import said_besides_grades as _said_besides_grades
+    from bot.evidence.statements import statements_of as _statements
 
     assert _statements("Leeds was judged good; inspectors found that caseloads are high.") == [
         "Leeds was judged good",
@@ -283,3 +285,13 @@ def test_each_of_several_areas_judged_alike_is_read_off_the_table(small_library)
     assert (
         check_claim(said.format("help and protection, care leavers and adoption"), retriever).verdict == "contradicted"
     )
+
+
+def test_a_grade_of_the_past_a_claim_looks_back_to_is_that_years_not_the_reports(small_library):
+    retriever = small_library.retriever
+    # St Helens was judged inadequate in 2019 and good in 2023: the earlier grade is the claim's background.
+    faithful = "St Helens' 2023 inspection found that services had improved since they were judged inadequate in 2019."
+    assert check_claim(faithful, retriever).verdict != "contradicted"
+    wrong = check_claim(faithful.replace("inadequate", "outstanding"), retriever)
+    assert wrong.verdict == "contradicted"
+    assert "inadequate" in wrong.explanation and wrong.citations[0].passage.date.startswith("2019")

@@ -119,6 +119,42 @@ def test_grades_however_phrased_are_bound_to_their_area(sentence, grades):
     assert judge(sentence, cover, grades).status == "contradicted"
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Its contract required services to be judged good by October 2017 and outstanding by October 2019.",
+        "The council aims to be rated outstanding at its next inspection.",
+        "Leaders have an ambition to become outstanding.",
+        "The trust should be judged good by 2017.",
+    ],
+)
+def test_a_grade_aimed_for_is_not_a_grade_given(sentence):
+    from bot.evidence.grades import graded_claims
+
+    # A target, a contract's terms, an ambition: checked by the report's words, never against its table.
+    assert graded_claims(sentence) == []
+
+
+def test_a_grade_given_beside_a_target_is_still_read():
+    from bot.evidence.grades import graded_claims
+
+    sentence = "The contract required the trust to be judged good by 2017, and it was judged inadequate in 2018."
+    assert graded_claims(sentence) == [("overall_effectiveness", "inadequate")]
+    # An aim or a plan earlier in the sentence does not make a grade given after a verb of its own a target.
+    for given in [
+        "The council aimed for outstanding but was judged to be good in 2023.",
+        "Leeds met its improvement plan and was judged to be good in 2023.",
+        "Leeds, which must improve its recording, was judged to be good.",
+        "The council aimed to be judged good by 2019 and was judged inadequate in 2019.",
+    ]:
+        assert graded_claims(given)[-1][1] in ("good", "inadequate"), given
+    # "By 2023" in an account of what happened is when, not a target.
+    assert graded_claims("It was found to be inadequate in 2019 and good by 2023.") == [
+        ("overall_effectiveness", "inadequate"),
+        ("overall_effectiveness", "good"),
+    ]
+
+
 def test_only_areas_listed_together_share_a_grade():
     from bot.evidence.grades import graded_claims
 
@@ -342,3 +378,19 @@ def test_a_faithful_or_merely_different_window_is_no_opposite(claim, window):
 )
 def test_a_not_the_claim_inserts_is_caught_though_the_report_denies_something_else(claim, window):
     assert judge(claim, _passage(window)).status == "contradicted"
+
+
+def test_a_grade_of_the_past_a_claim_looks_back_to_is_not_the_reports():
+    from bot.evidence.grades import grades_given, past_grades
+
+    moved = "Services had moved forward since they were judged good in 2022."
+    assert grades_given(moved) == [] and past_grades(moved) == [("overall_effectiveness", "good", 2022)]
+    # The reports' own phrasing: the grade after the year, in its "when" clause.
+    when = "Leeds had improved since the 2019 inspection, when they were judged inadequate."
+    assert grades_given(when) == [] and past_grades(when) == [("overall_effectiveness", "inadequate", 2019)]
+    # A grade given now beside one of the past: each read as what it is.
+    both = "Leeds is now rated good, having improved since it was judged to require improvement in 2019."
+    assert [g[:2] for g in grades_given(both)] == [("overall_effectiveness", "good")]
+    assert past_grades(both) == [("overall_effectiveness", "requires improvement", 2019)]
+    # "Since then" looks back to no year: the grade is the report's.
+    assert past_grades("Since then, Leeds was judged good in 2023.") == []
