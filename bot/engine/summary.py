@@ -93,11 +93,16 @@ def side_summary(
     """The sentence of a report's summary on the topic, verbatim and cited; None if it has none or it is said.
 
     On the topic means it says one of the topic's own words that few passages hold ("workforce", not
-    "children") and is close in meaning to `searched` (the topic with the reports' words for it). A
-    verdict praises, finds fault or says which way things moved: "this term is used throughout this
-    report" is on the topic, but says nothing of it.
+    "children"; of housing for care leavers, "housing" and "care leavers" both) and is close in meaning to
+    `searched` (the topic with the reports' words for it). A verdict praises, finds fault or says
+    which way things moved: "this term is used throughout this report" is on the topic, but says
+    nothing of it.
     """
     named = {w for w in text.content_words(topic) if 0.0 < retriever.lexical.share_with(w) < TOPIC_WORD_SHARE}
+    # "Housing for care leavers" is about housing, for care leavers: a sentence must say both.
+    group = _judged_group(topic)
+    whom = group if named - group else set()
+    named = (named - group) or named
     if not named:
         return None
     told = [gist(s) for s in said]
@@ -105,6 +110,7 @@ def side_summary(
         (p, s)
         for p, s in summary_of(retriever.passages_of(report_id))
         if named & text.content_words(s)
+        and whom <= text.content_words(s)
         and not _LEANS_BACK.match(s)
         and not HOPES.search(s)  # "will help", "should": hoped for, not a verdict
         and (meaning.praises(s) or meaning.criticises(s) or meaning.directions(s))
@@ -118,3 +124,9 @@ def side_summary(
         return None
     passage, sentence = found[best]
     return f"The {date_label(passage)}'s summary: “{sentence}” [{n}]", Citation(n, passage, sentence)
+
+
+def _judged_group(topic: str) -> set[str]:
+    """The words of a judgement area the topic names ("care leavers", "leadership"): who, not what, it is about."""
+    found = [m.group(0) for _, pattern in text.JUDGEMENT_AREAS for m in re.finditer(rf"\b(?:{pattern})\b", topic, re.I)]
+    return text.content_words(" ".join(found))

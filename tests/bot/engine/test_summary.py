@@ -62,3 +62,14 @@ def test_a_summary_that_does_not_speak_of_the_topic_gives_nothing(small_library)
     # A news article has no summary of this kind.
     news = next(r for r in retriever.reports_on("Lancashire") if not r.get("date"))
     assert summary_of(retriever.passages_of(news["report_id"])) == []
+
+
+def test_a_topic_for_a_group_needs_a_sentence_on_both_the_thing_and_the_group(small_library):
+    retriever = small_library.retriever
+    report = _report(retriever, "Lancashire", "2026")["report_id"]
+    topic = "foster homes for children in care"
+    line, citation = side_summary(retriever, report, topic, topic, [], 2)
+    assert "foster homes" in citation.quote and "children in care" in citation.quote
+    # The same sentence says nothing of foster homes for care leavers.
+    topic = "foster homes for care leavers"
+    assert side_summary(retriever, report, topic, topic, [], 2) is None
