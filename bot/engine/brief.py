@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from bot.engine.answer import AnswerEngine
 from bot.engine.brief_compare import how_it_compares
 from bot.engine.brief_parts import Briefing, BriefSection, Bullet, TimelineEntry, findings, number_sources, passages_of
-from bot.engine.summary import TABLE_ROW, summary_sentences
+from bot.engine.summary import HEADLINE_SENTENCES, TABLE_ROW, summary_sentences
 from bot.evidence.citations import Citation, best_quote, opening
 from bot.records.improvements import improvement_bullets
 from bot.records.lookup import cover_quote
@@ -71,9 +71,6 @@ def _cover(retriever: Retriever, report: dict) -> list[Citation]:
             return [Citation(0, passage, cover_quote(passage))]
     # News and letters have no cover table: their opening passage says what they are about.
     return [Citation(0, passages[0], opening(passages[0], 1))] if passages else []
-
-
-HEADLINE_SENTENCES = 2  # how much of the report's own summary "at a glance" quotes
 
 
 def _headline(retriever: Retriever, report: dict) -> Bullet | None:

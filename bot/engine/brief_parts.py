@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.engine.summary import HEADLINE_SENTENCES, reads_alone, summary_of
 from bot.evidence.citations import Citation, best_quote, citation_json
 from index import meaning, text
 from index.chunk import Passage, report_id
@@ -14,6 +15,7 @@ from index.plan import Filters
 from index.retrieve import Retriever
 from index.thesaurus import report_phrases
 
+SUMMARY_FINDINGS = 2  # of a brief's strengths (or concerns), how many may come from the report's own summary
 TOPIC_SHARE = 0.5  # a sentence is on a brief's topic when it holds this share of the topic's weight
 
 
@@ -142,22 +144,28 @@ def findings(
     if section:
         ranked = [p for p in ranked if re.search(section, p.section, re.I)]
     on_topic = _topic_test(topic, in_report)
-    bullets: list[Bullet] = []
-    seen: set[str] = set()
+
+    def fits(sentence: str) -> bool:
+        judged = own_words(sentence)
+        found = meaning.praises(judged) if positive else meaning.criticises(judged)
+        return found and on_topic(text.content_words(sentence))
+
+    # The inspectors' own verdicts first (the report's summary, past what "at a glance" quotes of it),
+    # then the sentences retrieval ranks highest, one a passage.
+    summary = [] if section else summary_of(in_report)
+    seen = {s for _, s in summary[:HEADLINE_SENTENCES]}
+    first = [Bullet(s, [Citation(0, p, s)]) for p, s in summary[HEADLINE_SENTENCES:] if reads_alone(s) and fits(s)]
+    bullets = first[: min(limit, SUMMARY_FINDINGS)]
+    seen |= {b.text for b in bullets}
     for passage in ranked:
         if passage.section in ("Judgements",) or re.match(r"what needs to improve", passage.section, re.I):
             continue
         for sentence in text.sentences(passage.text):
             sentence = re.sub(r"^\d{1,3}\.\s*(?=[A-Z])", "", sentence)  # a paragraph number, "13.Care…" too
-            words = text.content_words(sentence)
-            if len(words) < 6 or sentence in seen:
+            said = " ".join(sentence.split())
+            if len(text.content_words(sentence)) < 6 or said in seen or not (reads_alone(said) and fits(sentence)):
                 continue
-            if not on_topic(words):
-                continue
-            judged = own_words(sentence)
-            if not (meaning.praises(judged) if positive else meaning.criticises(judged)):
-                continue
-            seen.add(sentence)
+            seen.add(said)
             bullets.append(Bullet(sentence, [Citation(0, passage, sentence)]))
             break
         if len(bullets) >= limit:

@@ -35,6 +35,7 @@ _SUMMARY_SECTION = re.compile(
 )
 COVER_PAGES = 2  # a judgement table is printed on a report's first pages, never later
 SUMMARY_PASSAGES = 12  # a summary is a page or two: a report read as one page (HTML) is not all summary
+HEADLINE_SENTENCES = 2  # how much of a report's summary a brief's "at a glance" quotes
 SUMMARY_WORDS = 6  # a sentence with fewer words is a heading, not a finding
 SUMMARY_CLOSENESS = 0.3  # a summary sentence must be this close in meaning to the topic to be quoted for it
 TOPIC_WORD_SHARE = 0.3  # a topic word held by more of the library's passages ("children", "care") names no topic
@@ -49,6 +50,11 @@ def summary_sentences(said: str) -> list[str]:
     read = [" ".join(s.split()).lstrip("•–- ") for line in text.continued_lines(said) for s in text.sentences(line)]
     sentences = [s for s in read if len(text.content_words(s)) >= SUMMARY_WORDS and _WHOLE.match(s)]
     return [] if any(ROW_TEXT.search(s) for s in sentences[:2]) else sentences
+
+
+def reads_alone(sentence: str) -> bool:
+    """Whether a sentence means something quoted alone: not "This resulted in…", "They did not…"."""
+    return not _LEANS_BACK.match(sentence)
 
 
 def summary_of(passages: list[Passage]) -> list[tuple[Passage, str]]:
@@ -111,7 +117,7 @@ def side_summary(
         for p, s in summary_of(retriever.passages_of(report_id))
         if named & text.content_words(s)
         and whom <= text.content_words(s)
-        and not _LEANS_BACK.match(s)
+        and reads_alone(s)
         and not HOPES.search(s)  # "will help", "should": hoped for, not a verdict
         and (meaning.praises(s) or meaning.criticises(s) or meaning.directions(s))
         and not any(len(gist(s) & g) >= SAID_SHARE * max(1, len(gist(s))) for g in told)

@@ -52,6 +52,21 @@ def test_at_a_glance_quotes_the_summary_the_latest_report_opens_with(small_libra
     assert not re.search(r"\b(?:Good|Outstanding|Inadequate)\b", cited.quote)  # the summary, not the table's rows
 
 
+def test_strengths_and_concerns_lead_with_the_reports_own_summary_verdicts(small_library):
+    from bot.engine.brief_parts import findings
+    from bot.engine.summary import HEADLINE_SENTENCES, summary_of
+
+    retriever = small_library.retriever
+    report = next(r for r in retriever.reports_on("St Helens") if (r.get("date") or "").startswith("2019"))
+    summary = [s for _, s in summary_of(retriever.passages_of(report["report_id"]))]
+    concerns = findings(retriever, "St Helens", report, None, False, 4)
+    # The inspectors' verdicts after what "at a glance" quotes, each reading alone ("This has led…" does not).
+    assert concerns[0].text in summary[HEADLINE_SENTENCES:]
+    assert not any(b.text.startswith(("This ", "They ", "These ")) for b in concerns)
+    assert not any(b.text in summary[:HEADLINE_SENTENCES] for b in concerns)
+    assert len({b.text for b in concerns}) == len(concerns)
+
+
 def test_topic_narrows_the_brief(small_library):
     brief = _brief(small_library, "Lancashire", "young carers")
     improve = next(s for s in brief.sections if s.title == "What Ofsted asked to improve")
