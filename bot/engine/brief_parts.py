@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.engine.summary import HEADLINE_SENTENCES, reads_alone, summary_of
+from bot.engine.summary import HEADLINE_SENTENCES, ROW_TEXT, reads_alone, summary_of
 from bot.evidence.citations import Citation, best_quote, citation_json
 from index import meaning, text
 from index.chunk import Passage, report_id
@@ -163,7 +163,9 @@ def findings(
         for sentence in text.sentences(passage.text):
             sentence = re.sub(r"^\d{1,3}\.\s*(?=[A-Z])", "", sentence)  # a paragraph number, "13.Care…" too
             said = " ".join(sentence.split())
-            if len(text.content_words(sentence)) < 6 or said in seen or not (reads_alone(said) and fits(sentence)):
+            if len(text.content_words(sentence)) < 6 or said in seen or ROW_TEXT.search(said):
+                continue  # short, said, or the judgement table run into the summary ("…leavers Good Services…")
+            if not (reads_alone(said) and fits(sentence)):
                 continue
             seen.add(said)
             bullets.append(Bullet(sentence, [Citation(0, passage, sentence)]))
@@ -176,9 +178,20 @@ def findings(
 _QUOTED = re.compile(r"‘[^’]{12,}’|“[^”]{12,}”|\"[^\"]{12,}\"")
 
 
+#: A clause that sets the scene before the finding ("When professionals are concerned about children, …").
+_LEADING_CLAUSE = re.compile(
+    r"^\W*(?:when|whenever|where|if|once|while|whilst|although|though|as)\b[^,;]{0,160},\s*", re.I
+)
+
+
 def own_words(sentence: str) -> str:
-    """The sentence without what it quotes: a council's motto ("‘Context is not an excuse…’") is not a concern."""
-    return _QUOTED.sub(" ", sentence)
+    """What a sentence itself finds: not what it quotes, nor the clause that sets its scene.
+
+    A council's motto ("‘Context is not an excuse…’") is not a concern; "When professionals are
+    concerned about children, they appropriately refer…" praises, and "While waiting for support,
+    risks remain" does not.
+    """
+    return _LEADING_CLAUSE.sub("", _QUOTED.sub(" ", sentence))
 
 
 def _topic_test(topic: str | None, passages: list[Passage]) -> Callable[[set[str]], bool]:

@@ -29,7 +29,7 @@ ROW_TEXT = re.compile(r"\b[a-z]+\s+(?:Outstanding|Good|Inadequate|Requires impro
 #: A whole sentence: a capital (or a quote's mark) to its full stop, not the end of a passage cut mid-sentence.
 _WHOLE = re.compile(r"^[\"'‘“(]?[A-Z0-9].*[.!?][\"'’”)]*$", re.S)
 #: A sentence that opens on what the one before it said ("This includes…", "They…") means little quoted alone.
-_LEANS_BACK = re.compile(r"^\W*(?:this|these|that|those|they|it|its|such)\b", re.I)
+_LEANS_BACK = re.compile(r"^\W*(?:this|these|that|those|they|it|its|such|as a result|consequently)\b", re.I)
 _SUMMARY_SECTION = re.compile(
     r"^\s*(?:executive summary|summary of findings|overall effectiveness|inspection of)\b", re.I
 )
@@ -53,7 +53,7 @@ def summary_sentences(said: str) -> list[str]:
 
 
 def reads_alone(sentence: str) -> bool:
-    """Whether a sentence means something quoted alone: not "This resulted in…", "They did not…"."""
+    """Whether a sentence means something quoted alone: not "This resulted in…", "As a result, …"."""
     return not _LEANS_BACK.match(sentence)
 
 

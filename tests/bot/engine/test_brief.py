@@ -54,7 +54,7 @@ def test_at_a_glance_quotes_the_summary_the_latest_report_opens_with(small_libra
 
 def test_strengths_and_concerns_lead_with_the_reports_own_summary_verdicts(small_library):
     from bot.engine.brief_parts import findings
-    from bot.engine.summary import HEADLINE_SENTENCES, summary_of
+    from bot.engine.summary import HEADLINE_SENTENCES, ROW_TEXT, summary_of
 
     retriever = small_library.retriever
     report = next(r for r in retriever.reports_on("St Helens") if (r.get("date") or "").startswith("2019"))
@@ -65,6 +65,8 @@ def test_strengths_and_concerns_lead_with_the_reports_own_summary_verdicts(small
     assert not any(b.text.startswith(("This ", "They ", "These ")) for b in concerns)
     assert not any(b.text in summary[:HEADLINE_SENTENCES] for b in concerns)
     assert len({b.text for b in concerns}) == len(concerns)
+    # No bullet is the judgement table run on into the summary's first sentence.
+    assert not any(ROW_TEXT.search(b.text) for b in concerns + findings(retriever, "St Helens", report, None, True, 4))
 
 
 def test_topic_narrows_the_brief(small_library):
@@ -206,3 +208,16 @@ def test_what_a_finding_quotes_is_not_read_as_its_praise_or_criticism():
     assert meaning.criticises(motto) and not meaning.criticises(own_words(motto))
     found = "Staff told inspectors that managers do not visit often enough."
     assert own_words(found) == found and meaning.criticises(own_words(found))
+
+
+def test_a_findings_stance_is_its_main_clauses_not_the_scene_it_sets():
+    from bot.engine.brief_parts import own_words
+    from index import meaning
+
+    scene = "When professionals are concerned about children, they appropriately refer into the MASH."
+    assert meaning.criticises(scene) and not meaning.criticises(own_words(scene))
+    waiting = "While waiting for early help support to be offered, risks remain and harm escalates."
+    assert not meaning.praises(own_words(waiting))
+    # "While X is done well, Y is not": the finding is the fault.
+    mixed = "While allegations are managed in a timely way, written records are not consistent."
+    assert meaning.criticises(own_words(mixed)) and not meaning.praises(own_words(mixed))
