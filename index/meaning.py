@@ -399,3 +399,22 @@ IMPERATIVE = re.compile(
     r"reduce|embed|address|implement)\b",
     re.I,
 )
+
+
+_QUOTED = re.compile(r"‘[^’]{12,}’|“[^”]{12,}”|\"[^\"]{12,}\"")
+
+
+#: A clause that sets the scene before the finding ("When professionals are concerned about children, …").
+_LEADING_CLAUSE = re.compile(
+    r"^\W*(?:when|whenever|where|if|once|while|whilst|although|though|as)\b[^,;]{0,160},\s*", re.I
+)
+
+
+def own_words(sentence: str) -> str:
+    """What a sentence itself finds: not what it quotes, nor the clause that sets its scene.
+
+    A council's motto ("‘Context is not an excuse…’") is not a concern; "When professionals are
+    concerned about children, they appropriately refer…" praises, and "While waiting for support,
+    risks remain" does not.
+    """
+    return _LEADING_CLAUSE.sub("", _QUOTED.sub(" ", sentence))

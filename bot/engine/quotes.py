@@ -209,7 +209,7 @@ def balancing_quote(
                     len(text_rules.content_words(sentence)) >= 4
                     and rarest in text_rules.content_words(sentence)
                     and not HOPES.search(sentence)
-                    and wanted(sentence)
+                    and wanted(meaning.own_words(sentence))  # its main clause: not the scene it sets
                     and not any(len(words & s) >= REPEAT_SHARE * len(words) for s in said)
                 ):
                     found.append((sentence, hit))

@@ -59,3 +59,22 @@ def test_a_denied_improvement_is_no_improvement_and_a_declined_offer_is_no_decli
     assert meaning.directions("Practice has not yet improved.") == {"worse"}
     assert meaning.directions("The young person has declined the offer of a personal adviser.") == set()
     assert meaning.directions("Children growing up in care are supported.") == set()
+
+
+def test_what_a_finding_quotes_is_not_read_as_its_praise_or_criticism():
+
+    motto = "The chief executive's mantra is telling: ‘Context is not an excuse but reinforces the need to do better’."
+    assert meaning.criticises(motto) and not meaning.criticises(meaning.own_words(motto))
+    found = "Staff told inspectors that managers do not visit often enough."
+    assert meaning.own_words(found) == found and meaning.criticises(meaning.own_words(found))
+
+
+def test_a_findings_stance_is_its_main_clauses_not_the_scene_it_sets():
+
+    scene = "When professionals are concerned about children, they appropriately refer into the MASH."
+    assert meaning.criticises(scene) and not meaning.criticises(meaning.own_words(scene))
+    waiting = "While waiting for early help support to be offered, risks remain and harm escalates."
+    assert not meaning.praises(meaning.own_words(waiting))
+    # "While X is done well, Y is not": the finding is the fault.
+    mixed = "While allegations are managed in a timely way, written records are not consistent."
+    assert meaning.criticises(meaning.own_words(mixed)) and not meaning.praises(meaning.own_words(mixed))

@@ -198,26 +198,3 @@ def test_a_brief_s_topic_is_weighed_by_how_rare_its_words_are_in_the_report():
     assert listed(text.content_words("Multi-agency audits help.")) and not listed(
         text.content_words("Plans are reviewed.")
     )
-
-
-def test_what_a_finding_quotes_is_not_read_as_its_praise_or_criticism():
-    from bot.engine.brief_parts import own_words
-    from index import meaning
-
-    motto = "The chief executive's mantra is telling: ‘Context is not an excuse but reinforces the need to do better’."
-    assert meaning.criticises(motto) and not meaning.criticises(own_words(motto))
-    found = "Staff told inspectors that managers do not visit often enough."
-    assert own_words(found) == found and meaning.criticises(own_words(found))
-
-
-def test_a_findings_stance_is_its_main_clauses_not_the_scene_it_sets():
-    from bot.engine.brief_parts import own_words
-    from index import meaning
-
-    scene = "When professionals are concerned about children, they appropriately refer into the MASH."
-    assert meaning.criticises(scene) and not meaning.criticises(own_words(scene))
-    waiting = "While waiting for early help support to be offered, risks remain and harm escalates."
-    assert not meaning.praises(own_words(waiting))
-    # "While X is done well, Y is not": the finding is the fault.
-    mixed = "While allegations are managed in a timely way, written records are not consistent."
-    assert meaning.criticises(own_words(mixed)) and not meaning.praises(own_words(mixed))
