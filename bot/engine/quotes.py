@@ -156,6 +156,15 @@ def side_improvement(retriever: Retriever, report_id: str, topic: str, n: int) -
     return line, Citation(n, cited.passage, cited.quote)
 
 
+def closest(retriever: Retriever, query: str, sentences: list[str], floor: float) -> int | None:
+    """Which of the sentences is closest in meaning to `query`, if any is at least `floor` close."""
+    if not sentences:
+        return None
+    near = retriever.closeness(query, sentences)
+    best = max(range(len(sentences)), key=near.__getitem__)
+    return best if near[best] >= floor else None
+
+
 def _finds_fault(sentence: str) -> bool:
     """A criticism in words ("too slow", "weak"), not a bare "not" ("leaders do not tolerate drift" praises)."""
     return bool(meaning.CRITICAL.search(meaning.NOT_CRITICAL.sub(" ", meaning.plain(sentence))))
@@ -213,11 +222,8 @@ def balancing_quote(
                     and not any(len(words & s) >= REPEAT_SHARE * len(words) for s in said)
                 ):
                     found.append((sentence, hit))
-    if not found:
-        return None
-    near = retriever.closeness(searched or topic, [s for s, _ in found])
-    best = max(range(len(found)), key=near.__getitem__)
-    if near[best] < BALANCE_CLOSENESS:
+    best = closest(retriever, searched or topic, [s for s, _ in found], BALANCE_CLOSENESS)
+    if best is None:
         return None
     sentence, hit = found[best]
     return f"The same report also found: “{sentence}” [{n}]", Citation(n, hit.passage, sentence)

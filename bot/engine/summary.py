@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.engine.quotes import HOPES
+from bot.engine.quotes import HOPES, closest
 from bot.evidence.citations import Citation, date_label, gist
 from bot.evidence.claims import improvement_section
 from index import meaning, text
@@ -122,11 +122,8 @@ def side_summary(
         and (meaning.praises(s) or meaning.criticises(s) or meaning.directions(s))
         and not any(len(gist(s) & g) >= SAID_SHARE * max(1, len(gist(s))) for g in told)
     ]
-    if not found:
-        return None
-    near = retriever.closeness(searched or topic, [s for _, s in found])
-    best = max(range(len(found)), key=near.__getitem__)
-    if near[best] < SUMMARY_CLOSENESS:
+    best = closest(retriever, searched or topic, [s for _, s in found], SUMMARY_CLOSENESS)
+    if best is None:
         return None
     passage, sentence = found[best]
     return f"The {date_label(passage)}'s summary: “{sentence}” [{n}]", Citation(n, passage, sentence)

@@ -4,8 +4,8 @@
 meaning ("got quicker" against "too many delays") shares too few words for that, and the judge model
 cannot tell a window that refutes a claim from one that bears it out. Here the rules read such a window
 for a plain opposite only: one figure against one, an antonym the window says, "every" against "most",
-a "not" the report puts on the claim's words, things moving the other way, or a finding of the other
-mind. What a claim only adds is never an opposite.
+a "not" the report puts on the claim's words, another cause of the same finding, things moving the
+other way, or a finding of the other mind. What a claim only adds is never an opposite.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ def opposition(sentence: str, window: str, passage: Passage, grades: Mapping[str
                 return f"the report says “{opposite}”, not “{word}”"
     if quantity := _other_extent(sentence, window):
         return quantity
+    if cause := _other_cause(sentence, window):
+        return cause
     negation = negation_conflict(sentence, window, passage, grades)
     absence_only = all(word in meaning.ABSENCE for word, _ in meaning.denials(window))
     if negation.startswith("the report says") and not meaning.has_negation(sentence) and not absence_only:
@@ -72,6 +74,28 @@ def _other_figure(sentence: str, window: str) -> str:
     (said,), (found,) = claimed, stated
     a, b = float(said), float(found)
     return f"the report says {found}, not {said}" if abs(a - b) > _FIGURE_SLACK * max(a, b) else ""
+
+
+#: Where a finding gives its cause ("delayed due to a lack of police capacity").
+_CAUSE = re.compile(r"\b(?:because(?:\s+of)?|due to|owing to|as a result of|caused by|linked to|driven by)\b", re.I)
+#: Words a finding shares with the claim's before both give their causes: the same finding, said of one thing.
+CAUSE_SAME_EFFECT = 2
+
+
+def _other_cause(sentence: str, window: str) -> str:
+    """The window's cause of the claim's own finding, when the two causes share no word.
+
+    "Strategy meetings were delayed because social workers were not available" against "strategy
+    meetings are delayed due to a lack of police capacity": the same delay, another cause.
+    """
+    claimed, stated = _CAUSE.search(sentence), _CAUSE.search(window)
+    if not (claimed and stated):
+        return ""
+    effect = text.content_words(sentence[: claimed.start()]) & text.content_words(window[: stated.start()])
+    cause, given = text.content_words(sentence[claimed.end() :]), text.content_words(window[stated.end() :])
+    if len(effect) < CAUSE_SAME_EFFECT or not cause or not given or cause & given:
+        return ""
+    return f"the report gives another cause: “{window[stated.start() :].strip().rstrip('.')}”"
 
 
 def _other_extent(sentence: str, window: str) -> str:

@@ -343,6 +343,12 @@ def test_opposition_is_only_the_opposite_never_what_the_claim_adds():
     assert "3, not 12" in opposition("A dozen care leavers are apprentices.", "Three care leavers are apprentices.",
                                      found, {})  # fmt: skip
     assert opposition("Care leavers are apprentices.", "Three care leavers are apprentices.", found, {}) == ""
+    # The same finding with another cause: a misquote of why; the same cause in other words, or none, is not.
+    delayed = "Too often, though, strategy meetings are delayed due to a lack of police capacity."
+    claim = "Strategy meetings were too often delayed because social workers were not available to attend."
+    assert "another cause" in opposition(claim, delayed, found, {})
+    assert opposition("Strategy meetings were delayed because police were not available.", delayed, found, {}) == ""
+    assert opposition("Caseloads rose because of staff sickness.", delayed, found, {}) == ""  # another finding
 
 
 @pytest.mark.parametrize(
