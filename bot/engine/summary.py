@@ -25,11 +25,11 @@ TABLE_ROW = re.compile(
 )
 #: A table's row read as a sentence ("governance Good The…", "Requires improvement 2.1"): not the summary.
 ROW_TEXT = re.compile(r"\b[a-z]+\s+(?:Outstanding|Good|Inadequate|Requires improvement)\b|\bimprovement\s+\d")
-#: The sections a summary is printed under: an inspection's opening ("Inspection of …") or its executive summary.
 #: A whole sentence: a capital (or a quote's mark) to its full stop, not the end of a passage cut mid-sentence.
 _WHOLE = re.compile(r"^[\"'‘“(]?[A-Z0-9].*[.!?][\"'’”)]*$", re.S)
 #: A sentence that opens on what the one before it said ("This includes…", "They…") means little quoted alone.
 _LEANS_BACK = re.compile(r"^\W*(?:this|these|that|those|they|it|its|such|as a result|consequently)\b", re.I)
+#: The sections a summary is printed under: an inspection's opening ("Inspection of …") or its executive summary.
 _SUMMARY_SECTION = re.compile(
     r"^\s*(?:executive summary|summary of findings|overall effectiveness|inspection of)\b", re.I
 )
