@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.engine.brief_parts import Briefing, BriefSection, Bullet, TimelineEntry, findings, number_sources
+from bot.engine.summary import reads_alone
 from bot.evidence.citations import Citation, opening
 from bot.records.improvements import improvement_bullets
 from bot.records.lookup import cover_of, cover_quote
@@ -86,8 +87,8 @@ def _previous(records: list[dict], record: dict) -> dict | None:
     return earlier[-1] if earlier else None
 
 
-#: A finding that leans on the sentence before it ("However, these…") means little alone.
-_LEANS_BACK = re.compile(r"^(?:however|but|this|these|that|those|they|it|its|although|also|further)\b", re.I)
+#: A headline opening on a contrast or an addition ("However, …", "Also …") answers a sentence not shown.
+_CONTINUES = re.compile(r"^(?:however|but|although|also|further)\b", re.I)
 
 
 def _headlines(retriever: Retriever, council: str, record: dict, each: int = 2) -> list[Bullet]:
@@ -95,7 +96,7 @@ def _headlines(retriever: Retriever, council: str, record: dict, each: int = 2) 
     chosen = []
     for positive in (True, False):
         found = findings(retriever, council, record, None, positive, each * 3)
-        chosen += [b for b in found if not _LEANS_BACK.match(b.text)][:each]
+        chosen += [b for b in found if reads_alone(b.text) and not _CONTINUES.match(b.text)][:each]
     return chosen
 
 

@@ -89,7 +89,10 @@ def check_text(
 ) -> CheckReport:
     """Split a pasted paragraph into claims and check each one."""
     started = time.perf_counter()
-    claims = [c for c in text.answer_sentences(pasted) if len(text.content_words(c)) >= 2]
+    # A claim says something in words: "since 2019, when" is a year and a connective, not a claim.
+    claims = [
+        c for c in text.answer_sentences(pasted) if len({w for w in text.content_words(c) if not w.isdigit()}) >= 2
+    ]
     checked = [check_claim(claim, retriever, filters, entailment=entailment) for claim in claims]
     return CheckReport(checked, {"total_ms": (time.perf_counter() - started) * 1000})
 

@@ -295,3 +295,12 @@ def test_a_grade_of_the_past_a_claim_looks_back_to_is_that_years_not_the_reports
     wrong = check_claim(faithful.replace("inadequate", "outstanding"), retriever)
     assert wrong.verdict == "contradicted"
     assert "inadequate" in wrong.explanation and wrong.citations[0].passage.date.startswith("2019")
+
+
+def test_words_that_say_nothing_are_no_claim_and_never_supported(small_library):
+    from bot.engine.check import check_text
+
+    # A year and a connective matched a report's opening page word for word: it was "supported".
+    for said in ["since 2019, when", "2019 2023", "because"]:
+        assert check_text(said, small_library.retriever).claims == []
+    assert len(check_text("Lancashire was judged good in 2023.", small_library.retriever).claims) == 1
