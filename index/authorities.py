@@ -433,3 +433,13 @@ def nearest(name: str, candidates: list[str], n: int = 3) -> list[str]:
     """The closest names the library holds, for a helpful 'did you mean'."""
     keys = {authority_key(c): c for c in candidates}
     return [keys[k] for k in difflib.get_close_matches(authority_key(name), list(keys), n=n, cutoff=0.5)]
+
+
+def near_named(choices: tuple[str, ...], readings: list[PlaceReading]) -> tuple[str, ...]:
+    """The one council an ambiguous name can mean beside the places named with it, if only one is near them.
+
+    "Richmond, Kingston and Windsor" is Kingston upon Thames: the only Kingston in a named council's region.
+    """
+    regions = {found.region for r in readings if r.authority and (found := lookup(r.authority))}
+    near = tuple(c for c in choices if (found := lookup(c)) and found.region in regions)
+    return near if len(near) == 1 else ()

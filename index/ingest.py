@@ -26,7 +26,7 @@ from index.store import Store
 from index.understand import read_report
 
 #: Bump when reading or chunking changes, so every file is read again.
-PIPELINE_VERSION = "14"
+PIPELINE_VERSION = "15"
 
 
 @dataclass

@@ -18,6 +18,7 @@ from index.authorities import (
     PlaceReading,
     authority_key,
     display_name,
+    near_named,
     read_places,
     strip_authorities,
 )
@@ -327,6 +328,7 @@ class Planner:
         for reading in readings:
             if reading.authority is None:
                 choices = tuple(c for c in reading.choices if authority_key(c) in held_keys)
+                choices = near_named(choices, readings) or choices
                 if len(choices) > 1:
                     ambiguous.append(PlaceReading(reading.said, None, "ambiguous", choices))
                 elif choices:

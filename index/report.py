@@ -49,6 +49,8 @@ JUDGEMENT_NAMES = (
     "adoption_performance",
     "leadership_management_governance",
 )
+#: The area name of the review of the Local Safeguarding Children Board (`Report.safeguarding_board`).
+SAFEGUARDING_BOARD = "safeguarding_board"
 #: How a reader names each judgement.
 JUDGEMENT_LABELS = {
     "overall_effectiveness": "Overall effectiveness",
@@ -59,6 +61,7 @@ JUDGEMENT_LABELS = {
     "children_in_care_and_care_leavers": "Children in care and care leavers",
     "adoption_performance": "Adoption performance",
     "leadership_management_governance": "Leadership, management and governance",
+    SAFEGUARDING_BOARD: "Local Safeguarding Children Board",
 }
 
 
@@ -94,6 +97,9 @@ class Report(BaseModel):
     lead_inspector: str | None = None
     inspectors: list[str] = Field(default_factory=list)
     judgements: dict[str, Grade] = Field(default_factory=dict)
+    #: The single inspection's separate review of the Local Safeguarding Children Board: not a judgement
+    #: of the council's own services, so kept out of `judgements` ("good in every area" never counts it).
+    safeguarding_board: Grade | None = None
     improvements: list[str] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     paragraphs: list[Paragraph] = Field(default_factory=list)

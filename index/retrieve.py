@@ -31,7 +31,7 @@ from index.chunk import Passage
 from index.embed import Embedder
 from index.lexical import LexicalIndex, lexical_for
 from index.plan import LIBRARY, Filters, Planner, QueryPlan
-from index.report import is_primary
+from index.report import SAFEGUARDING_BOARD, is_primary
 from index.store import Store
 
 _RRF_K = 60
@@ -164,9 +164,10 @@ class Retriever:
         return [float(x) for x in self._embedder.embed(texts) @ self._embedder.embed_query(query)]
 
     def grades_for(self, report_id: str) -> dict[str, str]:
-        """The judgements of one report (area → grade); empty for news, letters and unknown ids."""
+        """The judgements of one report (area → grade), its board review's too; empty for news and letters."""
         record = self.records().get(report_id) or {}
-        return dict(record.get("judgements") or {})
+        board = {SAFEGUARDING_BOARD: record[SAFEGUARDING_BOARD]} if record.get(SAFEGUARDING_BOARD) else {}
+        return {**(record.get("judgements") or {}), **board}
 
     def reports_on(self, authority: str) -> list[dict]:
         """One place's report records, oldest first (indexed once per library version)."""

@@ -415,6 +415,7 @@ GRADE = re.compile(
 
 #: Judgement areas as managers and reports name them, most specific first.
 JUDGEMENT_AREAS: tuple[tuple[str, str], ...] = (
+    ("safeguarding_board", r"(local )?safeguarding children(?:'s)? boards?|lscbs?|safeguarding boards?"),
     ("children_in_care_and_care_leavers", r"children (in care|looked after) and care leavers"),
     ("leadership_management_governance", r"leadership,? management and governance"),
     ("help_and_protection", r"help and protection|help & protection"),

@@ -45,6 +45,9 @@ def understand(raw: RawDocument, blocks: list[Block]) -> Report:
         pages=len(raw.pages),
     )
     report.sections, report.paragraphs = structure(blocks)
+    if review := board_review(raw.pages, front):
+        report.safeguarding_board = review[0]
+        _keep_verdict(report, *review[1:])
     report.improvements = improvements(blocks, kind)
     report.title = title(report, blocks, raw)
     return report
@@ -255,6 +258,9 @@ def cover_lines(front: str, kind: ReportKind, back: str = "") -> list[str]:
     if match:
         lines.append(_flat(match.group(0)))
     lines += [row for _, row in judgement_rows(front, kind)]
+    board = board_row(front)
+    if board and re.search(_REVIEWS_BOARD, _flat(front), re.I):
+        lines.append(board)
     return list(dict.fromkeys(lines))
 
 
@@ -295,6 +301,43 @@ def judgement_rows(front: str, kind: ReportKind) -> list[tuple[str, str]]:
             taken.add(name)
             rows.append((name, match.group(0).strip()))
     return rows
+
+
+# The single inspection's title names the review; its verdict is on the cover (2013-14) or opens the
+# board's own section later in the report (2015-18), and a review alone states it on its first page.
+_REVIEWS_BOARD = r"review of the effectiveness of the local safeguarding children board"
+_BOARD_VERDICT = re.compile(
+    rf"(?:the judgement for )?the effectiveness of the (?:local safeguarding children board|lscb)"
+    rf"(?:\s*\(lscb\))?\s+(?:is\s+)?{_GRADE}|"
+    rf"\bthe local safeguarding children board\s+(?:is\s+)?{_GRADE}|\bthe lscb is {_GRADE}\b(?! at)",
+    re.I,
+)
+
+
+def board_row(text: str) -> str | None:
+    """The words that state the review's verdict on the Local Safeguarding Children Board, if `text` has them."""
+    match = _BOARD_VERDICT.search(_flat(text))
+    return match.group(0) if match else None
+
+
+def board_review(pages: list[str], front: str) -> tuple[Grade, str, int] | None:
+    """The grade the review of the Local Safeguarding Children Board gave, the words and page stating it."""
+    if not re.search(rf"{_REVIEWS_BOARD}|^\W*local safeguarding children board", _flat(front)[:600], re.I):
+        return None
+    for number, page in enumerate(pages, start=1):
+        row = board_row(page)
+        if row and (grade := re.search(rf"{_GRADE}\s*$", row, re.I)):
+            return _grade(re.sub(r"\s+", " ", grade.group(1))), row, number
+    return None
+
+
+def _keep_verdict(report: Report, row: str, page: int) -> None:
+    """Keep the board's verdict as a paragraph where it is printed: set as a heading, it would not be citable."""
+    if page <= 2 or any(row in " ".join(p.text.split()) for p in report.paragraphs if p.page == page):
+        return  # on the cover (cited there) or already in the text
+    at = next((i for i, p in enumerate(report.paragraphs) if p.page >= page), len(report.paragraphs))
+    section = report.paragraphs[at].section if at < len(report.paragraphs) else ""
+    report.paragraphs.insert(at, Paragraph(number=None, page=page, section=section, text=row))
 
 
 def _grade(text: str) -> Grade:

@@ -16,7 +16,7 @@ from bot.engine.brief_parts import Briefing, BriefSection, Bullet, TimelineEntry
 from bot.engine.summary import HEADLINE_SENTENCES, TABLE_ROW, summary_sentences
 from bot.evidence.citations import Citation, best_quote, opening
 from bot.records.improvements import improvement_bullets
-from bot.records.lookup import cover_quote
+from bot.records.lookup import board_verdict, cover_quote
 from index import meaning, text
 from index.authorities import authority_key, find_authorities, lookup, nearest, strip_authorities
 from index.chunk import COVER_SECTION
@@ -71,6 +71,16 @@ def _cover(retriever: Retriever, report: dict) -> list[Citation]:
             return [Citation(0, passage, cover_quote(passage))]
     # News and letters have no cover table: their opening passage says what they are about.
     return [Citation(0, passages[0], opening(passages[0], 1))] if passages else []
+
+
+def _board(retriever: Retriever, report: dict) -> list[Bullet]:
+    """The review of the Local Safeguarding Children Board a single inspection carried, cited where it says so."""
+    found = board_verdict(retriever, report)
+    if not found:
+        return []
+    which = f"{report['kind']}, {report.get('date') or 'undated'}"
+    grade = report["safeguarding_board"]
+    return [Bullet(f"Review of the Local Safeguarding Children Board ({which}): {grade}.", [Citation(0, *found)])]
 
 
 def _headline(retriever: Retriever, report: dict) -> Bullet | None:
@@ -154,12 +164,14 @@ def _glance(retriever: Retriever, reports: list[dict], newest: bool = True) -> l
                     _cover(retriever, latest),
                 )
             )
+        bullets += _board(retriever, latest)
         if headline := _headline(retriever, latest):
             bullets.append(headline)
     elif reports and not newest:
         # An older report asked for by its year, graded or not in the records: its own summary, not another's grades.
         asked = reports[-1]
-        bullets.append(Bullet("The library's records hold no judgements for this report.", _cover(retriever, asked)))
+        none = Bullet("The library's records hold no judgements for this report.", _cover(retriever, asked))
+        bullets += _board(retriever, asked) or [none]
         if headline := _headline(retriever, asked):
             bullets.append(headline)
     elif reports:

@@ -16,9 +16,10 @@ from typing import Literal
 
 from bot.evidence.by_meaning import read_in_scope
 from bot.evidence.citations import Citation, citation_json
-from bot.evidence.claims import Judged, judge
+from bot.evidence.claims import Judged, judge, told_of_another_place
 from bot.evidence.entailment import Entailment, needs_judging, source_of
 from bot.evidence.grades import (
+    graded_claims,
     graded_statement,
     grades_given,
     grades_per_year,
@@ -31,7 +32,9 @@ from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
 from index.plan import Filters
+from index.report import SAFEGUARDING_BOARD
 from index.retrieve import Retriever
+from index.understand import board_row
 
 Verdict = Literal["supported", "contradicted", "not_found"]
 #: Share of a claim's words a window must hold before its disagreement counts as a contradiction.
@@ -137,6 +140,11 @@ def check_claim(
     # Only councils the claim names are its parts: a region or a set of neighbours is one subject.
     said = list(dict.fromkeys(p.authority for p in plan.places if p.authority and p.authority in named))
     if len(said) > 1 and "places" not in _done:
+        # "Its partnership with Wigan and St Helens": other councils may be what the first one's report
+        # names; a passage of that report saying the whole claim, every place in it, decides it.
+        whole = check_claim(claim, retriever, Filters([said[0]]), entailment=entailment, _done=_done | {"places"})
+        if whole.verdict == "supported":
+            return whole
         parts = [
             check_claim(
                 strip_authorities(claim, [o for o in said if o != place]),
@@ -287,7 +295,9 @@ def _verdict(
         (
             pj
             for pj in weighed
-            if pj[1].status == "contradicted" and (table or pj[1].score >= _needed_overlap(pj[1], substantive))
+            if pj[1].status == "contradicted"
+            and (table or pj[1].score >= _needed_overlap(pj[1], substantive))
+            and (table or not _moved(pj[1]) or told_of_another_place(claim, pj[1].quote, pj[0]))
         ),
         key=lambda pj: -pj[1].score,
     )
@@ -362,9 +372,13 @@ def _means(claim: str, weighed: tuple[Passage, Judged], entailment: Entailment) 
     return not needs_judging(claim, passage) or entailment.entails(claim, found.quote, source_of(passage))
 
 
+def _moved(found: Judged) -> bool:
+    return found.reason.startswith("the passage is about")
+
+
 def _needed_overlap(found: Judged, substantive: bool) -> float:
     """Another place's report contradicts a claim only when it says the claim's own, many, words."""
-    if not found.reason.startswith("the passage is about"):
+    if not _moved(found):
         return CONTRADICTION_OVERLAP
     return PLACE_OVERLAP if substantive else 2.0  # a short claim matches too much to be "moved"
 
@@ -396,13 +410,24 @@ def _check_graded(claim: str, retriever: Retriever, reports: list[dict], years: 
         judged = judged[-1:]  # "is rated", "still": the newest report decides
     weighed = []
     for record in reversed(judged):
-        for passage in _cover_passages(retriever, record["report_id"]):
-            weighed.append((passage, judge(claim, passage, record.get("judgements") or {})))
+        for passage in _cover_passages(retriever, record["report_id"], claim):
+            weighed.append((passage, judge(claim, passage, retriever.grades_for(record["report_id"]))))
     return _verdict(claim, weighed, "", table=True)
 
 
-def _cover_passages(retriever: Retriever, report_id: str) -> list[Passage]:
-    return [p for p in retriever.passages_of(report_id) if p.section in (COVER_SECTION, METADATA_SECTION)]
+def _cover_passages(retriever: Retriever, report_id: str, claim: str = "") -> list[Passage]:
+    """The passages that state a report's grades: its cover, and where a claim names the board, the board's verdict.
+
+    Later single inspections state the Local Safeguarding Children Board's grade where its section opens.
+    """
+    passages = retriever.passages_of(report_id)
+    covers = [p for p in passages if p.section in (COVER_SECTION, METADATA_SECTION)]
+    if not re.search(rf"\b(?:{dict(text.JUDGEMENT_AREAS)[SAFEGUARDING_BOARD]})\b", claim, re.I):
+        return covers
+    verdict = next((p for p in passages if p not in covers and board_row(p.text)), None)
+    if verdict and {area for area, _ in graded_claims(claim)} == {SAFEGUARDING_BOARD}:
+        return [verdict]  # the board alone: its own verdict, not the council's cover, is the evidence
+    return [*covers, verdict] if verdict else covers
 
 
 def _reports_of(retriever: Retriever, authorities: list[str]) -> list[dict]:

@@ -24,7 +24,7 @@ from bot.evidence.grades import (
     stated_grades,
 )
 from index import meaning, text
-from index.authorities import authority_key, find_authorities
+from index.authorities import authority_key, find_authorities, strip_authorities
 from index.chunk import COVER_SECTION, Passage
 
 #: Share of a sentence's content words one window of its passage must hold to be "about" it.
@@ -45,6 +45,12 @@ _ASKS = re.compile(
     r"what needs to improve|priorit(y|ies) for improvement|improvement (is|was) needed|to improve|required to|"
     r"wants?\b|called for|calls? for|need(s|ed|ing)? improvement|improvements? (identified|needed)|"
     r"areas? (to|for) develop\w*|to develop)\b",
+    re.I,
+)
+# "After young people asked for it": the ask of the people served, not a request of Ofsted's.
+_ASKED_BY_OTHERS = re.compile(
+    r"\b(?:young people|children|care leavers|families|parents|carers|staff|workers|partners|members|they|"
+    r"residents|councillors)\s+(?:had\s+|have\s+|has\s+|themselves\s+)?$",
     re.I,
 )
 _IMPROVE_SECTION = re.compile(r"what needs to improve|recommendation|areas? for (priority )?(action|improvement)", re.I)
@@ -149,7 +155,10 @@ def locate(sentence: str, passage: Passage) -> list[tuple[float, str]]:
             stated = set(stated_grades(window))
             return bool(areas & stated) or (EVERY_AREA in areas and len(stated) > 1)  # all rows, for "every area"
 
-        scored = [(best if states_claimed(w) else s, w) for s, w in scored]
+        # At equal overlap, a window stating the claimed area's grade comes before one that only names it.
+        stating = {w for _, w in scored if states_claimed(w)}
+        scored = [(best if w in stating else s, w) for s, w in scored]
+        return sorted(scored, key=lambda sw: (-sw[0], sw[1] not in stating, len(sw[1])))
     return sorted(scored, key=lambda sw: (-sw[0], len(sw[1])))
 
 
@@ -236,10 +245,12 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
     )
 
 
-#: "each" / "both" / "all" spreading one grade over the areas just named: no quantity of their own.
+#: "each" / "both" / "all" spreading one grade over the areas just named ("were all outstanding", "all
+#: required improvement"): no quantity of their own.
 _SHARED_GRADE = re.compile(
     r"(?<!\bnot )\b(?:each|both|all)\b"
-    r"(?=\s+(?:(?:of them|three|four|two)\s+)?(?:been\s+)?(?:judged|rated|graded|found)\b)",
+    r"(?=\s+(?:(?:of them|three|four|two)\s+)?(?:(?:been\s+)?(?:judged|rated|graded|found)\b|"
+    r"(?:outstanding|good|inadequate|requir\w*\s+improvement)\b))",
     re.I,
 )
 
@@ -262,6 +273,16 @@ def _place_conflict(sentence: str, window: str, passage: Passage, grades: Mappin
         if key != own and key not in in_window:
             return f"the passage is about {passage.local_authority or 'another place'}, not {named}"
     return ""
+
+
+def told_of_another_place(sentence: str, window: str, passage: Passage) -> bool:
+    """Whether another place's window says the claim but for its place: a finding told of the wrong council.
+
+    A window that, the places set aside, still differs in a number, a year or a "not" is about
+    something else, and proves nothing about the place the claim names.
+    """
+    elsewhere = strip_authorities(sentence, find_authorities(sentence))
+    return not _disagreements(elsewhere, window, passage, {})[0]
 
 
 def _earlier_looked_back(sentence: str, passage: Passage) -> set[int]:
@@ -428,7 +449,8 @@ def _request_conflict(sentence: str, window: str, passage: Passage, grades: Mapp
     # Only words the sentence adds frame it as a request: "what needs to change", copied from the
     # report, does not turn a finding into something Ofsted asked for.
     said = window.lower()
-    framed = any(m.group(0).lower() not in said for m in _ASKS.finditer(sentence))
+    asks = [m for m in _ASKS.finditer(sentence) if not _asked_by_others(sentence, m)]
+    framed = any(m.group(0).lower() not in said for m in asks)
     listed = improvement_section(passage.section) and not _reads_as_finding(window)
     window_asks = listed or bool(meaning.IMPERATIVE.match(window))
     if window_asks and not framed:
@@ -436,6 +458,11 @@ def _request_conflict(sentence: str, window: str, passage: Passage, grades: Mapp
     if framed and not window_asks and not meaning.criticises(window):
         return "the report finds no fault here; it did not ask for this"
     return ""
+
+
+def _asked_by_others(sentence: str, ask: re.Match) -> bool:
+    asking = re.match(r"asked|wants?|called|calls", ask.group(0), re.I)
+    return bool(asking and _ASKED_BY_OTHERS.search(sentence[: ask.start()]))
 
 
 def _month_gap(sentence: str, window: str, passage: Passage) -> str:

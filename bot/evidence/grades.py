@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from index import text
 from index.chunk import Passage
+from index.report import SAFEGUARDING_BOARD
 
 _AREAS = text.JUDGEMENT_AREAS
 _JUDGEMENT_CUE = re.compile(
@@ -258,7 +259,9 @@ _SAME_AREA = {
 def _stated_parts(area: str, stated: Mapping[str, str], named: set[str]) -> list[str]:
     """The report's judgements a claimed area stands for ("every area": all those the claim does not name)."""
     if area == EVERY_AREA:
-        return [a for a in stated if a not in named and not any(a in _SAME_AREA.get(n, []) for n in named)]
+        # The board's review is not one of the council's own areas: "good in every area" never counts it.
+        others = [a for a in stated if a not in named and a != SAFEGUARDING_BOARD]
+        return [a for a in others if not any(a in _SAME_AREA.get(n, []) for n in named)]
     if area in stated:
         return [area]
     if area == "children_in_care_and_care_leavers":

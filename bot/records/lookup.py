@@ -13,7 +13,7 @@ from bot.evidence.citations import QUOTE_JOIN, Citation
 from index import text
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
 from index.plan import QueryPlan, in_period
-from index.report import JUDGEMENT_LABELS, is_primary
+from index.report import JUDGEMENT_LABELS, SAFEGUARDING_BOARD, is_primary
 from index.retrieve import Retriever
 
 #: Best first, as Ofsted ranks them.
@@ -46,6 +46,7 @@ _ROW = {
     "children_in_care_and_care_leavers": r"children in care and care leavers",
     "adoption_performance": r"adoption",
     "leadership_management_governance": r"leadership, management|governance",
+    SAFEGUARDING_BOARD: r"safeguarding children board|\blscb\b",
 }
 
 
@@ -61,6 +62,8 @@ def inspections(retriever: Retriever, authority: str) -> list[dict]:
 
 def grade_in(record: dict, area: str) -> tuple[str | None, str]:
     """The grade a report gives an area (or the area it grades instead), and the area it came from."""
+    if area == SAFEGUARDING_BOARD:
+        return record.get(SAFEGUARDING_BOARD), area
     judgements = record.get("judgements") or {}
     if area in ("children_in_care", "care_leavers") and "children_in_care_and_care_leavers" in judgements:
         # A report that judges the two together has one grade for both, whatever else the metadata says.
@@ -74,6 +77,8 @@ def grade_in(record: dict, area: str) -> tuple[str | None, str]:
 def why_absent(record: dict, area: str) -> str:
     """Why a report has no grade for an area, in a reader's words."""
     judgements = record.get("judgements") or {}
+    if area == SAFEGUARDING_BOARD:
+        return "it does not review the Local Safeguarding Children Board (single inspections did, until 2018)"
     if not judgements:
         return f"the {record.get('kind') or 'report'} gives no judgements"
     if area == "overall_effectiveness" and new_framework(record):
@@ -141,6 +146,10 @@ class Cites:
         if cover is None:
             return ""
         quote = cover_quote(cover, areas, what, dated)
+        if what == "grades" and areas == [SAFEGUARDING_BOARD] and not re.search(_ROW[SAFEGUARDING_BOARD], quote, re.I):
+            # Later single inspections state the board's grade where its own section opens, not on the cover.
+            found = board_verdict(self.retriever, record)
+            return self._number(record, *found) if found else ""
         if not quote and what == "lead" and record.get("lead_inspector"):
             # Older reports name their lead inspector on a later page, not on the cover.
             surname = str(record["lead_inspector"]).split(",")[0].split()[-1]
@@ -166,6 +175,19 @@ class Cites:
             self._numbers[key] = len(self.citations) + 1
             self.citations.append(Citation(self._numbers[key], passage, quote))
         return f" [{self._numbers[key]}]"
+
+
+def board_verdict(retriever: Retriever, record: dict) -> tuple[Passage, str] | None:
+    """Where a report states its verdict on the Local Safeguarding Children Board: the passage and sentence."""
+    grade = str(record.get(SAFEGUARDING_BOARD) or "")
+    if not grade:
+        return None
+    verdict = re.compile(rf"(?:local safeguarding children board|lscb)(?:\s*\(lscb\))?\s+(?:is\s+)?{grade}", re.I)
+    for passage in retriever.passages_of(record["report_id"]):
+        sentence = next((x for x in text.sentences(passage.text) if verdict.search(x)), None)
+        if sentence:
+            return passage, sentence
+    return None
 
 
 def which_report(record: dict) -> str:
@@ -197,7 +219,8 @@ def describe(record: dict) -> str:
 
 def area_label(area: str) -> str:
     """'help and protection': a judgement area as a sentence names it."""
-    return JUDGEMENT_LABELS.get(area, area.replace("_", " ")).lower()
+    label = JUDGEMENT_LABELS.get(area, area.replace("_", " "))
+    return label if area == SAFEGUARDING_BOARD else label.lower()  # the board's name is a proper noun
 
 
 def in_scope(plan: QueryPlan, authority: str, records: list[dict], by_visit: bool = False) -> list[dict]:

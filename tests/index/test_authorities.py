@@ -66,6 +66,19 @@ def test_misspelt_informal_and_ambiguous_names():
     assert held.authority == "West Sussex"
 
 
+def test_an_ambiguous_name_beside_a_named_council_is_the_one_in_its_region():
+    from index.authorities import near_named, read_places
+
+    claim = "Richmond upon Thames delegated its children's services to a company, as did Kingston."
+    readings = read_places(claim, is_word=_known_word)
+    (kingston,) = [r for r in readings if r.authority is None]
+    assert near_named(kingston.choices, readings) == ("Kingston upon Thames",)
+    # Alone, or beside councils near both (or neither), it stays a question to ask.
+    assert near_named(kingston.choices, read_places("What about Kingston?", is_word=_known_word)) == ()
+    both = read_places("Kingston, Leeds and Camden", is_word=_known_word)
+    assert near_named(next(r for r in both if r.authority is None).choices, both) == ()
+
+
 def test_a_common_word_opening_a_sentence_is_not_a_place():
     assert find_authorities("Reading the latest report, what about Tameside?") == ["Tameside"]
     assert find_authorities("Is Reading still rated requires improvement?") == ["Reading"]

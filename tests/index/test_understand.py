@@ -102,3 +102,29 @@ def test_a_letterhead_is_not_a_section():
     titles = [section.title for section in report.sections]
     assert titles[0] == "Monitoring visit of Lancashire children's services", titles
     assert not [t for t in titles if "@" in t or "www." in t or "0300" in t or "SW1H" in t], titles
+
+
+def test_the_review_of_the_safeguarding_board_is_read_wherever_the_report_states_it():
+    """Single inspections reviewed the Local Safeguarding Children Board alongside the council's services."""
+    # 2013-14: on the cover, beside the council's own judgements (so the cover passage can cite it).
+    bexley = read_report(OFSTED / "bexley" / "2014-05-23-childrens-services-inspection.pdf")
+    assert bexley.safeguarding_board is Grade.INADEQUATE
+    assert any("Local Safeguarding Children Board (LSCB) is inadequate" in line for line in bexley.cover_lines)
+    # 2015-18: where the board's own section opens, far from the cover.
+    lancashire = read_report(OFSTED / "lancashire" / "2015-11-27-childrens-services-inspection.pdf")
+    assert lancashire.safeguarding_board is Grade.GOOD
+    assert not any("Safeguarding Children Board is" in line for line in lancashire.cover_lines)
+    # "The LSCB is inadequate because:" opens some reports' board summary.
+    somerset = read_report(OFSTED / "somerset" / "2015-03-27-childrens-services-inspection.pdf")
+    assert somerset.safeguarding_board is Grade.INADEQUATE
+    # A review published on its own.
+    surrey = read_report(OFSTED / "surrey" / "2015-08-03-childrens-services-inspection.pdf")
+    assert surrey.safeguarding_board is Grade.REQUIRES_IMPROVEMENT
+    # The board is no judgement of the council's services, and reports that did not review it have none.
+    assert "safeguarding_board" not in lancashire.judgements
+    assert (
+        read_report(OFSTED / "birmingham" / "2016-11-25-childrens-services-inspection.pdf").safeguarding_board is None
+    )
+    assert (
+        read_report(OFSTED / "lancashire" / "2023-01-26-childrens-services-inspection.pdf").safeguarding_board is None
+    )

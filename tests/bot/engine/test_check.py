@@ -304,3 +304,14 @@ def test_words_that_say_nothing_are_no_claim_and_never_supported(small_library):
     for said in ["since 2019, when", "2019 2023", "because"]:
         assert check_text(said, small_library.retriever).claims == []
     assert len(check_text("Lancashire was judged good in 2023.", small_library.retriever).claims) == 1
+
+
+def test_a_claim_about_the_safeguarding_board_is_decided_by_the_boards_review(small_library):
+    """The board's grade is not one of the council's: 'good in every area' never counts it, a claim naming it does."""
+    right = check_claim(
+        "Lancashire's Local Safeguarding Children Board was judged good in 2015.", small_library.retriever
+    )
+    assert right.verdict == "supported", right.explanation
+    wrong = check_claim("Lancashire's LSCB was judged inadequate in 2015.", small_library.retriever)
+    assert wrong.verdict == "contradicted" and "good" in wrong.explanation
+    assert any("Safeguarding Children Board is good" in c.quote for c in wrong.citations)

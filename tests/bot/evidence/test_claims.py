@@ -400,3 +400,42 @@ def test_a_grade_of_the_past_a_claim_looks_back_to_is_not_the_reports():
     assert past_grades(both) == [("overall_effectiveness", "requires improvement", 2019)]
     # "Since then" looks back to no year: the grade is the report's.
     assert past_grades("Since then, Leeds was judged good in 2023.") == []
+
+
+def test_an_ask_of_the_people_served_is_no_request_of_ofsteds():
+    """ "Kept open after young people asked for it" reports a finding; "Ofsted asked…" frames a request."""
+    kept = _passage(
+        "Recent actions include the retention of the drop-in centre as a facility for care leavers, "
+        "in direct response to young people's feedback."
+    )
+    claim = "The council kept the drop-in centre open as a facility for care leavers after young people asked for it."
+    assert "ask" not in judge(claim, kept).reason
+    framed = "Ofsted asked the council to keep the drop-in centre open as a facility for care leavers."
+    assert judge(framed, kept).reason == "the report finds no fault here; it did not ask for this"
+
+
+def test_another_places_passage_moves_a_claim_only_when_it_says_the_claim_but_for_the_place():
+    from bot.evidence.claims import told_of_another_place
+
+    elsewhere = _passage(
+        "The number of adoption placements that have broken down over the past three years has been low (six).",
+        authority="Warwickshire",
+    )
+    claim = "Warrington found no adoption placement had broken down over the past three years."
+    # The other place's report differs in more than the place: it is about something else.
+    assert judge(claim, elsewhere).reason.startswith("the passage is about")
+    assert not told_of_another_place(claim, elsewhere.text, elsewhere)
+    # The same finding, word for word, in another council's report: the claim moved it.
+    moved = (
+        "Warrington found the number of adoption placements that have broken down over the past three years "
+        "has been low (six)."
+    )
+    assert told_of_another_place(moved, elsewhere.text, elsewhere)
+
+
+def test_one_grade_spread_over_the_areas_just_named_is_each_areas_grade():
+    grades = {"help_and_protection": "requires improvement", "children_in_care": "good", "care_leavers": "outstanding"}
+    spread = "In 2023 St Helens' children in care and overall effectiveness were both good."
+    assert judge(spread, COVER, {**grades, "overall_effectiveness": "good"}).status == "supported"
+    wrong = "In 2023 St Helens' children in care and care leavers were all outstanding."
+    assert judge(wrong, COVER, grades).status == "contradicted"

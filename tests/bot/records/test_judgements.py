@@ -309,3 +309,16 @@ def test_an_empty_library_says_so_rather_than_answering_none(tmp_path):
     library = create_library(settings)
     answer = create_engine(settings, library, llm=FakeLLM()).ask("How many councils are inadequate?")
     assert answer.status == "no_evidence" and "holds no reports yet" in answer.text
+
+
+def test_the_safeguarding_boards_grade_is_cited_where_the_report_states_it(small_library):
+    """Lancashire's 2015 single inspection reviewed its board; the verdict opens the board's section, not the cover."""
+    answer, llm = _ask(small_library, "How was Lancashire's Local Safeguarding Children Board rated in 2015?")
+    assert llm.history == [] and answer.status == "answered"
+    assert "judged Local Safeguarding Children Board good [1]" in answer.text
+    (citation,) = answer.citations
+    assert "Local Safeguarding Children Board is good" in citation.quote and citation.quote in citation.passage.text
+    assert citation.passage.page > 1
+    # A report that did not review the board says so, rather than lending the council's grades.
+    later = _ask(small_library, "lancashire 2023 lscb grade?")[0]
+    assert "gives no Local Safeguarding Children Board grade" in later.text and "inadequate" not in later.text
