@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 
 from index import text
+from index.authorities import authority_key, read_places
 from index.chunk import Passage
 from index.report import SAFEGUARDING_BOARD
 
@@ -200,12 +201,17 @@ def looked_back_spans(sentence: str) -> list[tuple[int, int]]:
 def grades_given(claim: str) -> list[tuple[str, str, int]]:
     """The grades a claim gives its report (as `graded_claims_at`), not those of the past it looks back to.
 
+    A grade said of another council than the claim's own ("…alongside Cumberland, and Cumbria's
+    services had been rated requires improvement") is that council's, told in this report's words.
     "Services had moved forward since they were judged good in 2022" claims a change: the earlier
     grade is its background, which the report's words state ("since the last inspection in 2022,
     when services were judged to be good"); the claim is weighed by those words, not by a table.
     """
     back = looked_back_spans(claim)
-    return [g for g in graded_claims_at(claim) if not any(s < g[2] <= e for s, e in back)]
+    named = [authority_key(r.authority) for r in read_places(claim) if r.authority]
+    own = named[0] if named else ""
+    given = [g for g in graded_claims_at(claim) if not any(s < g[2] <= e for s, e in back)]
+    return [g for g in given if _place_before(claim, g[2]) in ("", own)]  # not another council's grade
 
 
 def past_grades(claim: str) -> list[tuple[str, str, int]]:
@@ -229,7 +235,12 @@ def grade_conflict(sentence: str, window: str, passage: Passage, grades: Mapping
     """
     year = int(passage.date[:4]) if passage.date else 0
     back = [(s, e, y) for s, e, y in _looked_back(sentence) if y != year]
-    claims = [(a, g) for a, g, at in graded_claims_at(sentence) if not any(s < at <= e for s, e, _ in back)]
+    own = authority_key(passage.local_authority or "")
+    claims = [
+        (a, g)
+        for a, g, at in graded_claims_at(sentence)
+        if not any(s < at <= e for s, e, _ in back) and _place_before(sentence, at) in ("", own)
+    ]
     if not claims:
         return ""
     stated = {**stated_grades(f"{passage.section}. {window}"), **{k: v for k, v in grades.items() if v}}
@@ -254,6 +265,21 @@ _SAME_AREA = {
     "impact_of_leaders": ["leadership_management_governance"],
     "leadership_management_governance": ["impact_of_leaders"],
 }
+
+
+def _place_before(sentence: str, at: int) -> str:
+    """The council named last before a grade ("Cumbria's services were judged…"): whose grade it is; "" if none.
+
+    A report may give another council's grade in its own words (the predecessor authority's, a
+    neighbour's): that grade is weighed by those words, never by this report's own table.
+    """
+    named = [
+        (m.start(), authority_key(r.authority))
+        for r in read_places(sentence[:at])
+        if r.authority
+        for m in re.finditer(re.escape(r.said), sentence[:at])
+    ]
+    return max(named)[1] if named else ""
 
 
 def _stated_parts(area: str, stated: Mapping[str, str], named: set[str]) -> list[str]:

@@ -83,8 +83,8 @@ _RECORD_WORDS = frozenset(
     sort ilacs sif single date dates published publication when since how many number which who whom list name
     authorities authority councils council las la local children's childrens services improved improving improve
     declined deteriorated changed change changes better worse best worst good outstanding inadequate requires
-    improvement requiring at least below above than less more got get gets received receive achieved moved went
-    from to up down over time ago long been being has have had are is was were what their our its statistical
+    improvement requiring required require at least below above than less more got get gets received receive achieved
+    moved went from to up down over time ago long been being has have had are is was were what their our its statistical
     stat neighbours neighbour similar comparable comparator comparators england national nationally nationwide
     country region regional area areas compare compared comparison versus vs same other others else also both
     all every each any none ever never first second third proportion share percentage fraction count counts

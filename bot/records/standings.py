@@ -17,6 +17,7 @@ from bot.records.lookup import (
 from bot.records.question import RecordQuestion
 from index import text
 from index.plan import in_period
+from index.report import SAFEGUARDING_BOARD
 from index.retrieve import Retriever
 
 
@@ -59,6 +60,8 @@ def standings(
         "previous": "at their previous graded inspections",
         "first": "at their earliest graded inspections in the library",
     }.get(asked.moment, "at their latest graded inspections")
+    if area == SAFEGUARDING_BOARD and asked.moment not in ("ever", "never", "previous", "first"):
+        when = "at the latest single inspection that reviewed it (until 2018)"
     when = plan.period.phrase if plan.period else when
     lines = []
     if not rows:
@@ -125,6 +128,9 @@ def _rows(
     history: dict[str, list[dict]] = {}  # for "never": every inspection that graded the area
     for authority in members:
         graded = in_scope(plan, authority, graded_reports(retriever, authority))
+        if area == SAFEGUARDING_BOARD:
+            # Boards were reviewed only until 2018: the latest review, not the latest inspection, is their grade.
+            graded = [r for r in graded if r.get(SAFEGUARDING_BOARD)] or graded
         if not graded:
             ungraded.append(authority)
             continue

@@ -439,3 +439,22 @@ def test_one_grade_spread_over_the_areas_just_named_is_each_areas_grade():
     assert judge(spread, COVER, {**grades, "overall_effectiveness": "good"}).status == "supported"
     wrong = "In 2023 St Helens' children in care and care leavers were all outstanding."
     assert judge(wrong, COVER, grades).status == "contradicted"
+
+
+def test_a_grade_said_of_another_council_is_weighed_by_the_words_not_the_reports_table():
+    """A report may tell its predecessor council's grade: that grade is not this council's own."""
+    from bot.evidence.grades import grades_given
+
+    told = _passage(
+        "Children's services in the predecessor local authority, Cumbria County Council, were judged requires "
+        "improvement to be good in November 2022.",
+        authority="Westmorland and Furness",
+        date="2024-07-19",
+    )
+    claim = "Cumbria's children's services had been rated requires improvement in November 2022."
+    found = judge(claim, told, {"overall_effectiveness": "good"})
+    assert found.status == "supported", found.reason
+    whole = "Westmorland and Furness was inspected in 2024, and Cumbria's services had been rated requires improvement."
+    assert grades_given(whole) == []
+    # The council's own grade is still its own.
+    assert grades_given("Westmorland and Furness was judged good in 2024.")[0][:2] == ("overall_effectiveness", "good")

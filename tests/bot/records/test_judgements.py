@@ -322,3 +322,14 @@ def test_the_safeguarding_boards_grade_is_cited_where_the_report_states_it(small
     # A report that did not review the board says so, rather than lending the council's grades.
     later = _ask(small_library, "lancashire 2023 lscb grade?")[0]
     assert "gives no Local Safeguarding Children Board grade" in later.text and "inadequate" not in later.text
+
+
+def test_which_councils_boards_held_a_grade_is_read_from_their_latest_review(small_library):
+    """Boards were reviewed until 2018: every council's latest inspection since has no board grade to read."""
+    answer, _ = _ask(small_library, "Which councils had a Local Safeguarding Children Board that required improvement?")
+    assert "2 of the 3" in answer.text and "at the latest single inspection that reviewed it" in answer.text
+    assert (
+        "St Helens (requires improvement" in answer.text
+        and "North East Lincolnshire (requires improvement" in answer.text
+    )
+    assert "Lancashire (good" in answer.text
