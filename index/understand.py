@@ -307,25 +307,40 @@ def judgement_rows(front: str, kind: ReportKind) -> list[tuple[str, str]]:
 # board's own section later in the report (2015-18), and a review alone states it on its first page.
 _REVIEWS_BOARD = r"review of the effectiveness of the local safeguarding children board"
 _BOARD_VERDICT = re.compile(
-    rf"(?:the judgement for )?the effectiveness of the (?:local safeguarding children board|lscb)"
-    rf"(?:\s*\(lscb\))?\s+(?:is\s+)?{_GRADE}|"
-    rf"\bthe local safeguarding children board\s+(?:is\s+)?{_GRADE}|\bthe lscb is {_GRADE}\b(?! at)",
+    rf"(?:(?:the judgement for )?the effectiveness of the (?:local safeguarding children board|lscb)"
+    rf"(?:\s*\(lscb\))?\s+(?:is\s+)?|\bthe local safeguarding children board\s+(?:is\s+)?|\bthe lscb is )"
+    rf"{_GRADE}\b(?!\s+(?:at|in|for|to|with)\b)",  # "is good at challenging partners" is no verdict
+    re.I,
+)
+# Past the cover, a verdict counts only where it opens the board's part of the report, just after its heading.
+_BOARD_HEADING = re.compile(
+    r"(?:local safeguarding children board(?: \(lscb\))?|effectiveness of the (?:local safeguarding children "
+    r"board|lscb)|summary of findings)\W{0,3}$",
     re.I,
 )
 
 
-def board_row(text: str) -> str | None:
-    """The words that state the review's verdict on the Local Safeguarding Children Board, if `text` has them."""
-    match = _BOARD_VERDICT.search(_flat(text))
-    return match.group(0) if match else None
+def board_row(text: str, *, after_heading: bool = False) -> str | None:
+    """The words that state the review's verdict on the Local Safeguarding Children Board, if `text` has them.
+
+    `after_heading`: only a verdict that follows a heading naming the board (or its summary of findings).
+    """
+    flat = _flat(text)
+    for match in _BOARD_VERDICT.finditer(flat):
+        if not after_heading or _BOARD_HEADING.search(flat[max(0, match.start() - 90) : match.start()]):
+            return match.group(0)
+    return None
 
 
 def board_review(pages: list[str], front: str) -> tuple[Grade, str, int] | None:
-    """The grade the review of the Local Safeguarding Children Board gave, the words and page stating it."""
+    """The grade the review of the Local Safeguarding Children Board gave, the words and page stating it.
+
+    On the cover (2013-14 reports, and reviews published alone) or where the board's own part opens.
+    """
     if not re.search(rf"{_REVIEWS_BOARD}|^\W*local safeguarding children board", _flat(front)[:600], re.I):
         return None
     for number, page in enumerate(pages, start=1):
-        row = board_row(page)
+        row = board_row(page, after_heading=number > 2)
         if row and (grade := re.search(rf"{_GRADE}\s*$", row, re.I)):
             return _grade(re.sub(r"\s+", " ", grade.group(1))), row, number
     return None
@@ -336,7 +351,8 @@ def _keep_verdict(report: Report, row: str, page: int) -> None:
     if page <= 2 or any(row in " ".join(p.text.split()) for p in report.paragraphs if p.page == page):
         return  # on the cover (cited there) or already in the text
     at = next((i for i, p in enumerate(report.paragraphs) if p.page >= page), len(report.paragraphs))
-    section = report.paragraphs[at].section if at < len(report.paragraphs) else ""
+    board = [s.title for s in report.sections if s.page == page and "safeguarding children board" in s.title.lower()]
+    section = board[0] if board else report.paragraphs[at].section if at < len(report.paragraphs) else ""
     report.paragraphs.insert(at, Paragraph(number=None, page=page, section=section, text=row))
 
 

@@ -28,13 +28,13 @@ from bot.evidence.grades import (
 )
 from bot.evidence.opposition import turned
 from bot.evidence.statements import MAX_STATEMENTS, said_besides_grades, statement_count, statements_of
+from bot.records.lookup import states_board_grade
 from index import text
 from index.authorities import authority_key, nearest, strip_authorities
 from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
 from index.plan import Filters
 from index.report import SAFEGUARDING_BOARD
 from index.retrieve import Retriever
-from index.understand import board_row
 
 Verdict = Literal["supported", "contradicted", "not_found"]
 #: Share of a claim's words a window must hold before its disagreement counts as a contradiction.
@@ -142,9 +142,11 @@ def check_claim(
     if len(said) > 1 and "places" not in _done:
         # "Its partnership with Wigan and St Helens": other councils may be what the first one's report
         # names; a passage of that report saying the whole claim, every place in it, decides it.
-        whole = check_claim(claim, retriever, Filters([said[0]]), entailment=entailment, _done=_done | {"places"})
-        if whole.verdict == "supported":
-            return whole
+        # A grade is only ever one council's: a claim with grades is always split.
+        if not graded_claims(claim):
+            whole = check_claim(claim, retriever, Filters([said[0]]), entailment=entailment, _done=_done | {"places"})
+            if whole.verdict == "supported":
+                return whole
         parts = [
             check_claim(
                 strip_authorities(claim, [o for o in said if o != place]),
@@ -424,7 +426,8 @@ def _cover_passages(retriever: Retriever, report_id: str, claim: str = "") -> li
     covers = [p for p in passages if p.section in (COVER_SECTION, METADATA_SECTION)]
     if not re.search(rf"\b(?:{dict(text.JUDGEMENT_AREAS)[SAFEGUARDING_BOARD]})\b", claim, re.I):
         return covers
-    verdict = next((p for p in passages if p not in covers and board_row(p.text)), None)
+    grade = str(retriever.records().get(report_id, {}).get(SAFEGUARDING_BOARD) or "")
+    verdict = next((p for p in passages if p not in covers and grade and states_board_grade(p.text, grade)), None)
     if verdict and {area for area, _ in graded_claims(claim)} == {SAFEGUARDING_BOARD}:
         return [verdict]  # the board alone: its own verdict, not the council's cover, is the evidence
     return [*covers, verdict] if verdict else covers

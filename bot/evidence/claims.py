@@ -22,10 +22,12 @@ from bot.evidence.grades import (
     graded_claims_at,
     looked_back_years,
     stated_grades,
+    unstated_grade,
 )
 from index import meaning, text
 from index.authorities import authority_key, find_authorities, strip_authorities
 from index.chunk import COVER_SECTION, Passage
+from index.report import SAFEGUARDING_BOARD
 
 #: Share of a sentence's content words one window of its passage must hold to be "about" it.
 #: 0.5 was chosen on the dev questions (issue 4): lower lets unrelated paragraphs through.
@@ -49,7 +51,7 @@ _ASKS = re.compile(
 )
 # "After young people asked for it": the ask of the people served, not a request of Ofsted's.
 _ASKED_BY_OTHERS = re.compile(
-    r"\b(?:young people|children|care leavers|families|parents|carers|staff|workers|partners|members|they|"
+    r"\b(?:young people|children|care leavers|families|parents|carers|staff|workers|partners|members|"
     r"residents|councillors)\s+(?:had\s+|have\s+|has\s+|themselves\s+)?$",
     re.I,
 )
@@ -226,10 +228,11 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
         # "Good in every other area" is decided by all the report's grades, not by one row of its table;
         # and the words that give every area a grade are no quantity of their own.
         known = {**stated_grades(f"{passage.section}. {window}"), **{k: v for k, v in grades.items() if v}}
+        known.pop(SAFEGUARDING_BOARD, None)  # the board's review is not one of the council's areas
         if len(known) < EVERY_AREA_MIN:
             return "", "these rows do not give every grade"
         sentence = EVERY_AREA_WORDS.sub(" ", sentence)
-    if graded_claims(sentence) and stated_grades(window):
+    if len({area for area, _ in graded_claims(sentence)}) > 1 and stated_grades(window):
         # "adoption, care leavers and leadership were each judged good": the table's rows give each its grade.
         sentence = _SHARED_GRADE.sub(" ", sentence)
     for check in (_place_conflict, _year_conflict, _number_conflict, _polarity_conflict, _quantity_conflict,
@@ -238,7 +241,8 @@ def _disagreements(sentence: str, window: str, passage: Passage, grades: Mapping
         if reason:
             return reason, ""
     return "", (
-        _month_gap(sentence, window, passage)
+        unstated_grade(sentence, window, passage)
+        or _month_gap(sentence, window, passage)
         or _quantity_gap(sentence, window)
         or _looked_back_gap(sentence, window, passage)
         or _then_gap(sentence, window)

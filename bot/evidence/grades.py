@@ -91,8 +91,10 @@ def graded_claims_at(sentence: str) -> list[tuple[str, str, int]]:
             continue
         if preceding:
             area = max(preceding, key=lambda a: a[1])[0]
-        elif (later := [a for a in areas if a[1] > match.end()]) and not _CLAUSE_END.search(
-            sentence[match.end() : later[0][1]]
+        elif (
+            (later := [a for a in areas if a[1] > match.end()])
+            and later[0][0] != SAFEGUARDING_BOARD  # "judged good … with its LSCB": the board is no grade's object
+            and not _CLAUSE_END.search(sentence[match.end() : later[0][1]])
         ):
             area = later[0][0]  # "an outstanding grade for care leavers": the area named after, in its clause
         else:
@@ -236,15 +238,38 @@ def grade_conflict(sentence: str, window: str, passage: Passage, grades: Mapping
     year = int(passage.date[:4]) if passage.date else 0
     back = [(s, e, y) for s, e, y in _looked_back(sentence) if y != year]
     own = authority_key(passage.local_authority or "")
-    claims = [
-        (a, g)
-        for a, g, at in graded_claims_at(sentence)
-        if not any(s < at <= e for s, e, _ in back) and _place_before(sentence, at) in ("", own)
-    ]
+    given = [(a, g, at) for a, g, at in graded_claims_at(sentence) if not any(s < at <= e for s, e, _ in back)]
+    claims = [(a, g) for a, g, at in given if _place_before(sentence, at) in ("", own)]
+    if elsewhere := [(a, g) for a, g, at in given if (a, g) not in claims]:
+        # Another council's grade, told in this report's words: those words decide it, never this report's table.
+        for area, grade in elsewhere:
+            if (said := _told_grades(window, area)) and grade not in said:
+                return f"the report's words give that council {said[0]}, not {grade}"
     if not claims:
         return ""
     stated = {**stated_grades(f"{passage.section}. {window}"), **{k: v for k, v in grades.items() if v}}
-    named = {area for area, _ in claims if area != EVERY_AREA}
+    return _grades_against(claims, stated, {area for area, _ in claims if area != EVERY_AREA})
+
+
+def unstated_grade(sentence: str, window: str, passage: Passage) -> str:
+    """A grade the claim gives another council that the window does not state: nothing here bears it out."""
+    own = authority_key(passage.local_authority or "")
+    for area, _, at in graded_claims_at(sentence):
+        if _place_before(sentence, at) not in ("", own) and not _told_grades(window, area):
+            return "the report's words do not give that grade"
+    return ""
+
+
+def _told_grades(window: str, area: str) -> list[str]:
+    """The grades the window's words give an area: its bound rows, else every grade word it says."""
+    stated = stated_grades(window)
+    if parts := _stated_parts(area, stated, set()):
+        return [stated[part] for part in parts]
+    return [text.grade_of(m.group(0)) for m in text.GRADE.finditer(window)]
+
+
+def _grades_against(claims: list[tuple[str, str]], stated: Mapping[str, str], named: set[str]) -> str:
+    """Why `stated` gives a claimed area another grade; "" if none does."""
     for area, grade in claims:
         parts = _stated_parts(area, stated, named)
         if not parts and area == EVERY_AREA:
@@ -277,7 +302,7 @@ def _place_before(sentence: str, at: int) -> str:
         (m.start(), authority_key(r.authority))
         for r in read_places(sentence[:at])
         if r.authority
-        for m in re.finditer(re.escape(r.said), sentence[:at])
+        for m in re.finditer(rf"\b{re.escape(r.said)}\b", sentence[:at])
     ]
     return max(named)[1] if named else ""
 

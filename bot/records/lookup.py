@@ -15,6 +15,7 @@ from index.chunk import COVER_SECTION, METADATA_SECTION, Passage
 from index.plan import QueryPlan, in_period
 from index.report import JUDGEMENT_LABELS, SAFEGUARDING_BOARD, is_primary
 from index.retrieve import Retriever
+from index.understand import board_row
 
 #: Best first, as Ofsted ranks them.
 GRADE_ORDER = ("outstanding", "good", "requires improvement", "inadequate")
@@ -77,6 +78,8 @@ def grade_in(record: dict, area: str) -> tuple[str | None, str]:
 def why_absent(record: dict, area: str) -> str:
     """Why a report has no grade for an area, in a reader's words."""
     judgements = record.get("judgements") or {}
+    if area == SAFEGUARDING_BOARD and record.get("kind") == "single inspection":
+        return "no review of the Local Safeguarding Children Board could be read in it (re-inspections had none)"
     if area == SAFEGUARDING_BOARD:
         return "it does not review the Local Safeguarding Children Board (single inspections did, until 2018)"
     if not judgements:
@@ -177,14 +180,20 @@ class Cites:
         return f" [{self._numbers[key]}]"
 
 
+def states_board_grade(words: str, grade: str) -> bool:
+    """Whether the words state the board's verdict as `grade` (not "the LSCB is good at…")."""
+    row = board_row(words)
+    found = text.GRADE.search(row) if row else None
+    return bool(found) and text.grade_of(found.group(0)) == grade
+
+
 def board_verdict(retriever: Retriever, record: dict) -> tuple[Passage, str] | None:
     """Where a report states its verdict on the Local Safeguarding Children Board: the passage and sentence."""
     grade = str(record.get(SAFEGUARDING_BOARD) or "")
     if not grade:
         return None
-    verdict = re.compile(rf"(?:local safeguarding children board|lscb)(?:\s*\(lscb\))?\s+(?:is\s+)?{grade}", re.I)
     for passage in retriever.passages_of(record["report_id"]):
-        sentence = next((x for x in text.sentences(passage.text) if verdict.search(x)), None)
+        sentence = next((x for x in text.sentences(passage.text) if states_board_grade(x, grade)), None)
         if sentence:
             return passage, sentence
     return None

@@ -68,7 +68,8 @@ _GRADED = re.compile(
 _QUALITATIVE = re.compile(
     r"\b(what did (they|it|\w+) do|why|how did|what (helped|worked|made|changed)|say|said|says|praised|"
     r"strengths?|weakness(es)?|concerns?|practice|what do they|tell me about|summar[iy]se|brief me|describe|"
-    r"explain|reasons?|and how|how so|doing)\b|\bhow\?\s*$",
+    r"explain|reasons?|and how|how so|doing|what improvements?|improvements? (?:was|were|is|are) required)\b|"
+    r"\bhow\?\s*$",
     re.I,
 )
 

@@ -128,3 +128,16 @@ def test_the_review_of_the_safeguarding_board_is_read_wherever_the_report_states
     assert (
         read_report(OFSTED / "lancashire" / "2023-01-26-childrens-services-inspection.pdf").safeguarding_board is None
     )
+
+
+def test_a_sentence_about_the_board_is_no_verdict_unless_it_gives_one():
+    from index.understand import board_row
+
+    assert board_row("The Local Safeguarding Children Board is good at challenging partners.") is None
+    assert board_row("The LSCB is inadequately resourced.") is None
+    assert board_row("The Local Safeguarding Children Board requires improvement") is not None
+    # Past the cover, only a verdict opening the board's part of the report counts.
+    prose = "Partners say that the Local Safeguarding Children Board is good, and it meets monthly."
+    assert board_row(prose, after_heading=True) is None
+    heading = "The Local Safeguarding Children Board (LSCB) The Local Safeguarding Children Board is inadequate"
+    assert board_row(heading, after_heading=True).endswith("is inadequate")

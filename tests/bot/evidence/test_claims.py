@@ -456,5 +456,28 @@ def test_a_grade_said_of_another_council_is_weighed_by_the_words_not_the_reports
     assert found.status == "supported", found.reason
     whole = "Westmorland and Furness was inspected in 2024, and Cumbria's services had been rated requires improvement."
     assert grades_given(whole) == []
+    # That grade is still checked, against the report's words about that council.
+    wrong = judge("Cumbria's children's services had been rated inadequate in November 2022.", told, {})
+    assert wrong.status == "contradicted" and "requires improvement" in wrong.reason
+    silent = _passage("Cumbria County Council was the predecessor authority.", authority="Westmorland and Furness")
+    assert judge("Cumbria's services had been rated good.", silent, {"overall_effectiveness": "good"}).status != (
+        "supported"
+    )
     # The council's own grade is still its own.
     assert grades_given("Westmorland and Furness was judged good in 2024.")[0][:2] == ("overall_effectiveness", "good")
+
+
+def test_all_spreads_a_grade_only_over_areas_listed():
+    """ "Its grades were all good" names no areas: "all" is a claim of its own, which one row cannot bear out."""
+    grades = {"help_and_protection": "requires improvement", "overall_effectiveness": "good"}
+    overall = _passage("Overall effectiveness Good", authority="St Helens", date="2023-09-04", section="Judgements")
+    assert judge("In 2023 St Helens' grades were all good.", overall, grades).status != "supported"
+
+
+def test_the_board_is_a_grades_area_only_as_its_subject():
+    from bot.evidence.grades import graded_claims
+
+    assert graded_claims("Lancashire was judged good in 2015 and worked closely with its LSCB.") == [
+        ("overall_effectiveness", "good")
+    ]
+    assert graded_claims("In 2015 Lancashire's LSCB was judged good.") == [("safeguarding_board", "good")]
