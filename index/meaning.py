@@ -214,8 +214,14 @@ PRAISE = re.compile(
     r"successful(ly)?|prompt(ly)?)\b",
     re.I,
 )
-#: "no drift", "without delay": words of criticism that praise.
-NOT_CRITICAL = re.compile(r"\b(no|without|reduced|reducing)\s+(drift|delay|unnecessary delay|gaps?)", re.I)
+#: "no drift", "without delay", "knows its weaknesses": words of criticism that praise.
+NOT_CRITICAL = re.compile(
+    r"\b(no|without|reduced|reducing)\s+(drift|delay|unnecessary delay|gaps?)|"
+    # "He has evaluated the weaknesses of the Board": knowing one's weaknesses is a strength, not a fault.
+    r"\b(evaluated|identified|knows?|understands?|understood|recognised|recognises|aware of|assessment of)\s+"
+    r"(?:\w+\s+){0,3}?(weakness(es)?|gaps?|shortfalls?|areas for (?:improvement|development))\b",
+    re.I,
+)
 
 
 def criticises(text: str) -> bool:
@@ -408,6 +414,14 @@ _QUOTED = re.compile(r"‘[^’]{12,}’|“[^”]{12,}”|\"[^\"]{12,}\"")
 _LEADING_CLAUSE = re.compile(
     r"^\W*(?:when|whenever|where|if|once|while|whilst|although|though|as)\b[^,;]{0,160},\s*", re.I
 )
+# "Although plans to improve the co-ordination, quality and impact … are in place, these are too recent…":
+# a scene clause with a list in it ends at the comma its main clause's subject follows.
+_SCENE_TO_SUBJECT = re.compile(
+    r"^\W*(?:when|whenever|where|if|once|while|whilst|although|though|as)\b[^;]{0,200}?,\s*"
+    r"(?=(?:this|these|those|they|it|there|he|she|we|the|some|most|many|all|few|children|leaders|managers|staff|"
+    r"social workers|practitioners|partners|inspectors)\b)",
+    re.I,
+)
 
 
 def own_words(sentence: str) -> str:
@@ -417,4 +431,6 @@ def own_words(sentence: str) -> str:
     concerned about children, they appropriately refer…" praises, and "While waiting for support,
     risks remain" does not.
     """
-    return _LEADING_CLAUSE.sub("", _QUOTED.sub(" ", sentence))
+    unquoted = _QUOTED.sub(" ", sentence)
+    own = _SCENE_TO_SUBJECT.sub("", unquoted, count=1)
+    return own if own != unquoted else _LEADING_CLAUSE.sub("", unquoted)

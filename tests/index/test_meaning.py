@@ -78,3 +78,23 @@ def test_a_findings_stance_is_its_main_clauses_not_the_scene_it_sets():
     # "While X is done well, Y is not": the finding is the fault.
     mixed = "While allegations are managed in a timely way, written records are not consistent."
     assert meaning.criticises(meaning.own_words(mixed)) and not meaning.praises(meaning.own_words(mixed))
+
+
+def test_a_scene_clause_with_a_list_in_it_ends_where_the_main_clause_starts():
+    from index.meaning import own_words, praises
+
+    said = (
+        "Although plans to improve the co-ordination, quality and impact of early help services are now being "
+        "put in place, these are too recent to have yet had an impact."
+    )
+    assert own_words(said) == "these are too recent to have yet had an impact."
+    assert not praises(own_words(said))
+
+
+def test_knowing_ones_weaknesses_is_no_fault():
+    from index.meaning import criticises
+
+    assert not criticises("He has evaluated the weaknesses of the Board and set an appropriate direction.")
+    assert not criticises("Leaders know their strengths and areas for development well.")
+    assert criticises("Leaders have not identified the weaknesses in practice.")
+    assert criticises("There are weaknesses in the quality of plans.")
