@@ -218,8 +218,12 @@ PRAISE = re.compile(
 NOT_CRITICAL = re.compile(
     r"\b(no|without|reduced|reducing)\s+(drift|delay|unnecessary delay|gaps?)|"
     # "He has evaluated the weaknesses of the Board": knowing one's weaknesses is a strength, not a fault.
-    r"\b(evaluated|identified|knows?|understands?|understood|recognised|recognises|aware of|assessment of)\s+"
-    r"(?:\w+\s+){0,3}?(weakness(es)?|gaps?|shortfalls?|areas for (?:improvement|development))\b",
+    # The council's own people knowing them, not an inspection finding them ("this inspection identified…").
+    r"\b(?:leaders?|managers?|he|she|they|chair|board|council|authority|partners)\s+(?:(?!not\b|never\b)\w+\s+){0,3}?"
+    r"(?:evaluated|identified|knows?|understands?|understood|recognised|recognises|(?:is|are) aware of)\s+"
+    r"(?:\w+\s+){0,3}?(?:weakness(?:es)?|gaps?|shortfalls?|areas for (?:improvement|development))\b|"
+    r"\b(?:accurate|realistic|clear) (?:self-)?(?:assessment|evaluation|understanding) of (?:\w+\s+){0,2}?"
+    r"(?:weakness(?:es)?|gaps?|shortfalls?)\b",
     re.I,
 )
 

@@ -98,3 +98,5 @@ def test_knowing_ones_weaknesses_is_no_fault():
     assert not criticises("Leaders know their strengths and areas for development well.")
     assert criticises("Leaders have not identified the weaknesses in practice.")
     assert criticises("There are weaknesses in the quality of plans.")
+    # An inspection finding them is a fault.
+    assert criticises("This inspection has identified serious and widespread weaknesses in services.")
